@@ -1,0 +1,15 @@
+//! The bundled Lanes programs, compiled to WASM by this crate's build script
+//! and embedded as bytes: what tests, the harness and the benchmarks deploy.
+//!
+//! This crate must never hold code of its own beyond naming the artifacts.
+
+/// The fungible-token program (`programs/token`).
+pub const TOKEN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lanes_token.wasm"));
+
+/// A program whose instructions exercise the runtime: hostile behaviour
+/// (loops, memory bombs, illegal writes), CPI, logs, return data
+/// (`programs/test-programs`).
+pub const TEST_PROGRAM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lanes_test_program.wasm"));
+
+/// Every bundled program by name, for tools that deploy them all.
+pub const ALL: &[(&str, &[u8])] = &[("token", TOKEN), ("test-program", TEST_PROGRAM)];

@@ -1,0 +1,212 @@
+//! [`ProgramError`]: what a contract returns when it fails, and its `u64`
+//! encoding across the host boundary (Solana's: builtin errors in the high
+//! 32 bits, custom codes in the low 32, `Custom(0)` as its own value).
+
+use crate::pubkey::PubkeyError;
+use core::fmt;
+
+/// A contract's result.
+pub type ProgramResult = Result<(), ProgramError>;
+
+/// Why a contract failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgramError {
+    /// A program-defined error code.
+    Custom(u32),
+    InvalidArgument,
+    InvalidInstructionData,
+    InvalidAccountData,
+    AccountDataTooSmall,
+    InsufficientFunds,
+    IncorrectProgramId,
+    MissingRequiredSignature,
+    AccountAlreadyInitialized,
+    UninitializedAccount,
+    NotEnoughAccountKeys,
+    AccountBorrowFailed,
+    MaxSeedLengthExceeded,
+    InvalidSeeds,
+    BorshIoError,
+    AccountNotRentExempt,
+    UnsupportedSysvar,
+    IllegalOwner,
+    MaxAccountsDataAllocationsExceeded,
+    InvalidRealloc,
+    MaxInstructionTraceLengthExceeded,
+    BuiltinProgramsMustConsumeComputeUnits,
+    InvalidAccountOwner,
+    ArithmeticOverflow,
+    Immutable,
+    IncorrectAuthority,
+}
+
+const fn builtin(n: u64) -> u64 {
+    n << 32
+}
+
+/// The encoding of `Custom(0)`, which cannot be 0 (0 is success).
+pub const CUSTOM_ZERO: u64 = builtin(1);
+
+impl From<ProgramError> for u64 {
+    fn from(err: ProgramError) -> u64 {
+        use ProgramError::*;
+        match err {
+            Custom(0) => CUSTOM_ZERO,
+            Custom(code) => code as u64,
+            InvalidArgument => builtin(2),
+            InvalidInstructionData => builtin(3),
+            InvalidAccountData => builtin(4),
+            AccountDataTooSmall => builtin(5),
+            InsufficientFunds => builtin(6),
+            IncorrectProgramId => builtin(7),
+            MissingRequiredSignature => builtin(8),
+            AccountAlreadyInitialized => builtin(9),
+            UninitializedAccount => builtin(10),
+            NotEnoughAccountKeys => builtin(11),
+            AccountBorrowFailed => builtin(12),
+            MaxSeedLengthExceeded => builtin(13),
+            InvalidSeeds => builtin(14),
+            BorshIoError => builtin(15),
+            AccountNotRentExempt => builtin(16),
+            UnsupportedSysvar => builtin(17),
+            IllegalOwner => builtin(18),
+            MaxAccountsDataAllocationsExceeded => builtin(19),
+            InvalidRealloc => builtin(20),
+            MaxInstructionTraceLengthExceeded => builtin(21),
+            BuiltinProgramsMustConsumeComputeUnits => builtin(22),
+            InvalidAccountOwner => builtin(23),
+            ArithmeticOverflow => builtin(24),
+            Immutable => builtin(25),
+            IncorrectAuthority => builtin(26),
+        }
+    }
+}
+
+impl ProgramError {
+    /// Decode a contract's return value; `None` for 0 (success) and for
+    /// codes no [`ProgramError`] encodes to.
+    pub fn from_code(code: u64) -> Option<ProgramError> {
+        use ProgramError::*;
+        if code == 0 {
+            return None;
+        }
+        if code >> 32 == 0 {
+            return Some(Custom(code as u32));
+        }
+        if code & 0xffff_ffff != 0 {
+            return None;
+        }
+        Some(match code >> 32 {
+            1 => Custom(0),
+            2 => InvalidArgument,
+            3 => InvalidInstructionData,
+            4 => InvalidAccountData,
+            5 => AccountDataTooSmall,
+            6 => InsufficientFunds,
+            7 => IncorrectProgramId,
+            8 => MissingRequiredSignature,
+            9 => AccountAlreadyInitialized,
+            10 => UninitializedAccount,
+            11 => NotEnoughAccountKeys,
+            12 => AccountBorrowFailed,
+            13 => MaxSeedLengthExceeded,
+            14 => InvalidSeeds,
+            15 => BorshIoError,
+            16 => AccountNotRentExempt,
+            17 => UnsupportedSysvar,
+            18 => IllegalOwner,
+            19 => MaxAccountsDataAllocationsExceeded,
+            20 => InvalidRealloc,
+            21 => MaxInstructionTraceLengthExceeded,
+            22 => BuiltinProgramsMustConsumeComputeUnits,
+            23 => InvalidAccountOwner,
+            24 => ArithmeticOverflow,
+            25 => Immutable,
+            26 => IncorrectAuthority,
+            _ => return None,
+        })
+    }
+}
+
+impl From<PubkeyError> for ProgramError {
+    fn from(err: PubkeyError) -> Self {
+        match err {
+            PubkeyError::MaxSeedLengthExceeded => ProgramError::MaxSeedLengthExceeded,
+            PubkeyError::InvalidSeeds => ProgramError::InvalidSeeds,
+            PubkeyError::IllegalOwner => ProgramError::IllegalOwner,
+            PubkeyError::InvalidBase58 => ProgramError::InvalidArgument,
+        }
+    }
+}
+
+impl From<borsh::io::Error> for ProgramError {
+    fn from(_: borsh::io::Error) -> Self {
+        ProgramError::BorshIoError
+    }
+}
+
+impl fmt::Display for ProgramError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProgramError::Custom(code) => write!(f, "custom program error: {code:#x}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for ProgramError {}
+
+impl From<ProgramError> for crate::instruction::InstructionError {
+    fn from(err: ProgramError) -> Self {
+        use crate::instruction::InstructionError as I;
+        use ProgramError::*;
+        match err {
+            Custom(code) => I::Custom(code),
+            InvalidArgument => I::InvalidArgument,
+            InvalidInstructionData => I::InvalidInstructionData,
+            InvalidAccountData => I::InvalidAccountData,
+            AccountDataTooSmall => I::AccountDataTooSmall,
+            InsufficientFunds => I::InsufficientFunds,
+            IncorrectProgramId => I::IncorrectProgramId,
+            MissingRequiredSignature => I::MissingRequiredSignature,
+            AccountAlreadyInitialized => I::AccountAlreadyInitialized,
+            UninitializedAccount => I::UninitializedAccount,
+            NotEnoughAccountKeys => I::NotEnoughAccountKeys,
+            AccountBorrowFailed => I::AccountBorrowFailed,
+            MaxSeedLengthExceeded => I::MaxSeedLengthExceeded,
+            InvalidSeeds => I::InvalidSeeds,
+            BorshIoError => I::BorshIoError,
+            AccountNotRentExempt => I::AccountNotRentExempt,
+            UnsupportedSysvar => I::UnsupportedSysvar,
+            IllegalOwner => I::IllegalOwner,
+            MaxAccountsDataAllocationsExceeded => I::MaxAccountsDataAllocationsExceeded,
+            InvalidRealloc => I::InvalidRealloc,
+            MaxInstructionTraceLengthExceeded => I::MaxInstructionTraceLengthExceeded,
+            BuiltinProgramsMustConsumeComputeUnits => I::BuiltinProgramsMustConsumeComputeUnits,
+            InvalidAccountOwner => I::InvalidAccountOwner,
+            ArithmeticOverflow => I::ArithmeticOverflow,
+            Immutable => I::Immutable,
+            IncorrectAuthority => I::IncorrectAuthority,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_round_trips_through_its_code() {
+        for n in 0..=26u64 {
+            let code = if n == 0 { 5 } else { n << 32 };
+            if let Some(err) = ProgramError::from_code(code) {
+                assert_eq!(u64::from(err), code);
+            }
+        }
+        assert_eq!(ProgramError::from_code(CUSTOM_ZERO), Some(ProgramError::Custom(0)));
+        assert_eq!(ProgramError::from_code(0), None);
+        assert_eq!(ProgramError::from_code(99 << 32), None);
+        assert_eq!(ProgramError::from_code((3 << 32) | 1), None);
+    }
+}

@@ -1,0 +1,285 @@
+//! The system program's instructions, in Solana's layout (bincode: a `u32`
+//! little-endian variant tag, `u64` integers, strings as `u64` length + bytes),
+//! so Solana clients build them unchanged. Lanes supports the account
+//! instructions; the nonce instructions (4–7, 12) are refused.
+
+use crate::instruction::{AccountMeta, Instruction};
+use crate::pubkey::Pubkey;
+use crate::system_program;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A system program instruction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemInstruction {
+    /// 0. Accounts: `[writable, signer]` funder, `[writable, signer]` new account.
+    CreateAccount { lamports: u64, space: u64, owner: Pubkey },
+    /// 1. Accounts: `[writable, signer]` account.
+    Assign { owner: Pubkey },
+    /// 2. Accounts: `[writable, signer]` from, `[writable]` to.
+    Transfer { lamports: u64 },
+    /// 3. Accounts: `[writable, signer]` funder, `[writable]` new account, `[signer]` base (if not the funder).
+    CreateAccountWithSeed { base: Pubkey, seed: String, lamports: u64, space: u64, owner: Pubkey },
+    /// 8. Accounts: `[writable, signer]` account.
+    Allocate { space: u64 },
+    /// 9. Accounts: `[writable]` account, `[signer]` base.
+    AllocateWithSeed { base: Pubkey, seed: String, space: u64, owner: Pubkey },
+    /// 10. Accounts: `[writable]` account, `[signer]` base.
+    AssignWithSeed { base: Pubkey, seed: String, owner: Pubkey },
+    /// 11. Accounts: `[writable]` from, `[signer]` base, `[writable]` to.
+    TransferWithSeed { lamports: u64, from_seed: String, from_owner: Pubkey },
+}
+
+/// Why system instruction bytes did not decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Truncated, trailing bytes, bad UTF-8, or an unknown tag.
+    Invalid,
+    /// A nonce instruction, which Lanes does not implement.
+    Unsupported(u32),
+}
+
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        if self.0.len() < n {
+            return Err(DecodeError::Invalid);
+        }
+        let (head, tail) = self.0.split_at(n);
+        self.0 = tail;
+        Ok(head)
+    }
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().map_err(|_| DecodeError::Invalid)?))
+    }
+    fn u64(&mut self) -> Result<u64, DecodeError> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().map_err(|_| DecodeError::Invalid)?))
+    }
+    fn pubkey(&mut self) -> Result<Pubkey, DecodeError> {
+        Ok(Pubkey(self.take(32)?.try_into().map_err(|_| DecodeError::Invalid)?))
+    }
+    fn string(&mut self) -> Result<String, DecodeError> {
+        let len = self.u64()?;
+        let len = usize::try_from(len).map_err(|_| DecodeError::Invalid)?;
+        let bytes = self.take(len)?;
+        core::str::from_utf8(bytes).map(String::from).map_err(|_| DecodeError::Invalid)
+    }
+}
+
+fn put_string(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+impl SystemInstruction {
+    /// Solana's encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        match self {
+            SystemInstruction::CreateAccount { lamports, space, owner } => {
+                out.extend_from_slice(&0u32.to_le_bytes());
+                out.extend_from_slice(&lamports.to_le_bytes());
+                out.extend_from_slice(&space.to_le_bytes());
+                out.extend_from_slice(&owner.0);
+            }
+            SystemInstruction::Assign { owner } => {
+                out.extend_from_slice(&1u32.to_le_bytes());
+                out.extend_from_slice(&owner.0);
+            }
+            SystemInstruction::Transfer { lamports } => {
+                out.extend_from_slice(&2u32.to_le_bytes());
+                out.extend_from_slice(&lamports.to_le_bytes());
+            }
+            SystemInstruction::CreateAccountWithSeed { base, seed, lamports, space, owner } => {
+                out.extend_from_slice(&3u32.to_le_bytes());
+                out.extend_from_slice(&base.0);
+                put_string(&mut out, seed);
+                out.extend_from_slice(&lamports.to_le_bytes());
+                out.extend_from_slice(&space.to_le_bytes());
+                out.extend_from_slice(&owner.0);
+            }
+            SystemInstruction::Allocate { space } => {
+                out.extend_from_slice(&8u32.to_le_bytes());
+                out.extend_from_slice(&space.to_le_bytes());
+            }
+            SystemInstruction::AllocateWithSeed { base, seed, space, owner } => {
+                out.extend_from_slice(&9u32.to_le_bytes());
+                out.extend_from_slice(&base.0);
+                put_string(&mut out, seed);
+                out.extend_from_slice(&space.to_le_bytes());
+                out.extend_from_slice(&owner.0);
+            }
+            SystemInstruction::AssignWithSeed { base, seed, owner } => {
+                out.extend_from_slice(&10u32.to_le_bytes());
+                out.extend_from_slice(&base.0);
+                put_string(&mut out, seed);
+                out.extend_from_slice(&owner.0);
+            }
+            SystemInstruction::TransferWithSeed { lamports, from_seed, from_owner } => {
+                out.extend_from_slice(&11u32.to_le_bytes());
+                out.extend_from_slice(&lamports.to_le_bytes());
+                put_string(&mut out, from_seed);
+                out.extend_from_slice(&from_owner.0);
+            }
+        }
+        out
+    }
+
+    /// Decode untrusted bytes. Trailing bytes are allowed, as Solana's
+    /// bincode decoding allows them.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let mut c = Cursor(bytes);
+        let tag = c.u32()?;
+        Ok(match tag {
+            0 => SystemInstruction::CreateAccount { lamports: c.u64()?, space: c.u64()?, owner: c.pubkey()? },
+            1 => SystemInstruction::Assign { owner: c.pubkey()? },
+            2 => SystemInstruction::Transfer { lamports: c.u64()? },
+            3 => SystemInstruction::CreateAccountWithSeed {
+                base: c.pubkey()?,
+                seed: c.string()?,
+                lamports: c.u64()?,
+                space: c.u64()?,
+                owner: c.pubkey()?,
+            },
+            8 => SystemInstruction::Allocate { space: c.u64()? },
+            9 => SystemInstruction::AllocateWithSeed {
+                base: c.pubkey()?,
+                seed: c.string()?,
+                space: c.u64()?,
+                owner: c.pubkey()?,
+            },
+            10 => SystemInstruction::AssignWithSeed { base: c.pubkey()?, seed: c.string()?, owner: c.pubkey()? },
+            11 => SystemInstruction::TransferWithSeed {
+                lamports: c.u64()?,
+                from_seed: c.string()?,
+                from_owner: c.pubkey()?,
+            },
+            4..=7 | 12 => return Err(DecodeError::Unsupported(tag)),
+            _ => return Err(DecodeError::Invalid),
+        })
+    }
+}
+
+fn ix(data: SystemInstruction, accounts: Vec<AccountMeta>) -> Instruction {
+    Instruction { program_id: system_program::ID, accounts, data: data.encode() }
+}
+
+/// Create `to` with `space` bytes owned by `owner`, funded by `from`.
+pub fn create_account(from: &Pubkey, to: &Pubkey, lamports: u64, space: u64, owner: &Pubkey) -> Instruction {
+    ix(
+        SystemInstruction::CreateAccount { lamports, space, owner: *owner },
+        alloc::vec![AccountMeta::new(*from, true), AccountMeta::new(*to, true)],
+    )
+}
+
+/// Move `lamports` from `from` (a system account) to `to`.
+pub fn transfer(from: &Pubkey, to: &Pubkey, lamports: u64) -> Instruction {
+    ix(
+        SystemInstruction::Transfer { lamports },
+        alloc::vec![AccountMeta::new(*from, true), AccountMeta::new(*to, false)],
+    )
+}
+
+/// Give `account` to `owner`.
+pub fn assign(account: &Pubkey, owner: &Pubkey) -> Instruction {
+    ix(SystemInstruction::Assign { owner: *owner }, alloc::vec![AccountMeta::new(*account, true)])
+}
+
+/// Give `account` `space` bytes of data.
+pub fn allocate(account: &Pubkey, space: u64) -> Instruction {
+    ix(SystemInstruction::Allocate { space }, alloc::vec![AccountMeta::new(*account, true)])
+}
+
+/// Create the account at `create_with_seed(base, seed, owner)`.
+pub fn create_account_with_seed(
+    from: &Pubkey,
+    to: &Pubkey,
+    base: &Pubkey,
+    seed: &str,
+    lamports: u64,
+    space: u64,
+    owner: &Pubkey,
+) -> Instruction {
+    let mut accounts = alloc::vec![AccountMeta::new(*from, true), AccountMeta::new(*to, false)];
+    if base != from {
+        accounts.push(AccountMeta::new_readonly(*base, true));
+    }
+    ix(
+        SystemInstruction::CreateAccountWithSeed { base: *base, seed: seed.into(), lamports, space, owner: *owner },
+        accounts,
+    )
+}
+
+/// Allocate a seed-derived account.
+pub fn allocate_with_seed(address: &Pubkey, base: &Pubkey, seed: &str, space: u64, owner: &Pubkey) -> Instruction {
+    ix(
+        SystemInstruction::AllocateWithSeed { base: *base, seed: seed.into(), space, owner: *owner },
+        alloc::vec![AccountMeta::new(*address, false), AccountMeta::new_readonly(*base, true)],
+    )
+}
+
+/// Assign a seed-derived account.
+pub fn assign_with_seed(address: &Pubkey, base: &Pubkey, seed: &str, owner: &Pubkey) -> Instruction {
+    ix(
+        SystemInstruction::AssignWithSeed { base: *base, seed: seed.into(), owner: *owner },
+        alloc::vec![AccountMeta::new(*address, false), AccountMeta::new_readonly(*base, true)],
+    )
+}
+
+/// Transfer from a seed-derived system account.
+pub fn transfer_with_seed(
+    from: &Pubkey,
+    from_base: &Pubkey,
+    from_seed: &str,
+    from_owner: &Pubkey,
+    to: &Pubkey,
+    lamports: u64,
+) -> Instruction {
+    ix(
+        SystemInstruction::TransferWithSeed { lamports, from_seed: from_seed.into(), from_owner: *from_owner },
+        alloc::vec![
+            AccountMeta::new(*from, false),
+            AccountMeta::new_readonly(*from_base, true),
+            AccountMeta::new(*to, false)
+        ],
+    )
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_known_transfer_bytes() {
+        let t = SystemInstruction::Transfer { lamports: 5 };
+        assert_eq!(t.encode(), vec![2, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0]);
+        let all = [
+            t,
+            SystemInstruction::CreateAccount { lamports: 1, space: 2, owner: Pubkey::new_unique_from_u64(3) },
+            SystemInstruction::Assign { owner: Pubkey::new_unique_from_u64(3) },
+            SystemInstruction::CreateAccountWithSeed {
+                base: Pubkey::new_unique_from_u64(1),
+                seed: "seed".into(),
+                lamports: 1,
+                space: 2,
+                owner: Pubkey::new_unique_from_u64(3),
+            },
+            SystemInstruction::Allocate { space: 9 },
+            SystemInstruction::AllocateWithSeed {
+                base: Pubkey::new_unique_from_u64(1),
+                seed: "s".into(),
+                space: 2,
+                owner: Pubkey::new_unique_from_u64(3),
+            },
+            SystemInstruction::AssignWithSeed { base: Pubkey::new_unique_from_u64(1), seed: "".into(), owner: Pubkey::new_unique_from_u64(3) },
+            SystemInstruction::TransferWithSeed { lamports: 4, from_seed: "x".into(), from_owner: Pubkey::new_unique_from_u64(3) },
+        ];
+        for ix in all {
+            assert_eq!(SystemInstruction::decode(&ix.encode()), Ok(ix));
+        }
+        assert_eq!(SystemInstruction::decode(&[2, 0, 0]), Err(DecodeError::Invalid));
+        assert_eq!(SystemInstruction::decode(&[4, 0, 0, 0]), Err(DecodeError::Unsupported(4)));
+        assert_eq!(SystemInstruction::decode(&[3, 0, 0, 0, 0]), Err(DecodeError::Invalid));
+    }
+}
