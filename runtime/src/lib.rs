@@ -1,1 +1,30 @@
-//! placeholder
+//! # lanes-runtime
+//!
+//! Everything that turns a signed transaction into committed account state:
+//!
+//! * [`accounts_db`]: the account-store trait the bank commits to, and an
+//!   in-memory store;
+//! * [`executor`]: the wasmtime engine, program compilation and caching, and
+//!   the host functions contracts call;
+//! * [`invoke_context`]: one transaction's execution state, the instruction
+//!   processor, cross-program invocation and the account rules;
+//! * [`builtins`]: the system, compute-budget and loader programs;
+//! * [`compute_budget`]: compute limits, prices and fees;
+//! * [`bank`]: checks, executes and commits transactions in order;
+//! * [`harness`]: an in-process bank for contract tests.
+//!
+//! The runtime must never panic on anything that came from outside the
+//! process (transactions, programs, account data), and never let a result
+//! depend on anything but the ledger: no wall clock, no randomness, no
+//! thread timing.
+
+pub mod accounts_db;
+pub mod bank;
+pub mod builtins;
+pub mod compute_budget;
+pub mod executor;
+pub mod harness;
+pub mod invoke_context;
+
+pub use bank::{Bank, BankConfig, TransactionOutcome};
+pub use executor::{Executor, ExecutorConfig};

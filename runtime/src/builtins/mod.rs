@@ -1,0 +1,54 @@
+//! Builtin programs, implemented natively with Solana's ids and layouts:
+//! the system program, the compute budget program (parsed before execution,
+//! see [`crate::compute_budget`]), and Lanes' WASM loader.
+//!
+//! Builtins change accounts directly; [`crate::invoke_context`] checks their
+//! changes with the same account rules as any program's.
+
+pub mod loader;
+pub mod system;
+
+use crate::invoke_context::{InstructionAccount, InvokeContext};
+use lanes_sdk::instruction::InstructionError;
+use lanes_sdk::{Account, Pubkey};
+
+/// Index-checked access to an instruction's accounts, for builtins.
+pub(crate) struct Accounts<'a> {
+    pub ctx: &'a mut InvokeContext,
+    pub accounts: &'a [InstructionAccount],
+}
+
+impl<'a> Accounts<'a> {
+    fn meta(&self, i: usize) -> Result<InstructionAccount, InstructionError> {
+        self.accounts.get(i).copied().ok_or(InstructionError::NotEnoughAccountKeys)
+    }
+    pub fn key(&self, i: usize) -> Result<Pubkey, InstructionError> {
+        Ok(self.ctx.accounts.keys[self.meta(i)?.tx_index as usize])
+    }
+    pub fn is_signer(&self, i: usize) -> Result<bool, InstructionError> {
+        Ok(self.meta(i)?.is_signer)
+    }
+    pub fn get(&self, i: usize) -> Result<&Account, InstructionError> {
+        Ok(&self.ctx.accounts.accounts[self.meta(i)?.tx_index as usize])
+    }
+    pub fn get_mut(&mut self, i: usize) -> Result<&mut Account, InstructionError> {
+        let index = self.meta(i)?.tx_index as usize;
+        Ok(&mut self.ctx.accounts.accounts[index])
+    }
+    /// Whether instruction accounts `i` and `j` are the same account.
+    pub fn same(&self, i: usize, j: usize) -> Result<bool, InstructionError> {
+        Ok(self.meta(i)?.tx_index == self.meta(j)?.tx_index)
+    }
+    /// Move `lamports` from account `from` to account `to` (no rule checks:
+    /// the caller checks authority, the processor checks ownership after).
+    pub fn move_lamports(&mut self, from: usize, to: usize, lamports: u64) -> Result<(), InstructionError> {
+        if self.same(from, to)? {
+            return Ok(());
+        }
+        let source = self.get_mut(from)?;
+        source.lamports = source.lamports.checked_sub(lamports).ok_or(InstructionError::InsufficientFunds)?;
+        let dest = self.get_mut(to)?;
+        dest.lamports = dest.lamports.checked_add(lamports).ok_or(InstructionError::ArithmeticOverflow)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,142 @@
+//! A transaction's compute budget, read from its compute-budget instructions
+//! before anything runs, and the fixed costs the runtime charges.
+//!
+//! One compute unit is one unit of wasmtime fuel (one WASM operator, with
+//! bulk memory charged per byte); host functions and builtins charge the
+//! fixed costs below.
+
+use lanes_sdk::compute_budget::{
+    self as cb, ComputeBudgetInstruction, DEFAULT_INSTRUCTION_COMPUTE_UNIT_LIMIT, MAX_COMPUTE_UNIT_LIMIT,
+};
+use lanes_sdk::instruction::InstructionError;
+use lanes_sdk::message::Message;
+use lanes_sdk::transaction_error::TransactionError;
+
+/// Fee per signature, in lamports.
+pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+/// Charged by each builtin instruction (system, loader bookkeeping).
+pub const BUILTIN_INSTRUCTION_COST: u64 = 150;
+/// Charged per cross-program invocation, plus per byte of instruction data.
+pub const CPI_BASE_COST: u64 = 1_000;
+/// Charged per log call, plus per byte logged.
+pub const LOG_BASE_COST: u64 = 100;
+/// Charged per SHA-256 call, plus [`SHA256_BYTE_COST`] per byte hashed.
+pub const SHA256_BASE_COST: u64 = 85;
+/// Charged per byte hashed.
+pub const SHA256_BYTE_COST: u64 = 1;
+/// Charged per PDA derivation (per bump tried when searching).
+pub const PDA_COST: u64 = 1_500;
+/// Charged per byte of program code deployed (compiling is expensive).
+pub const DEPLOY_COST_PER_BYTE: u64 = 2;
+/// Charged for each small syscall (clock, compute units, return data).
+pub const SYSCALL_BASE_COST: u64 = 100;
+/// Charged per byte copied into or out of a program for its input and CPI.
+pub const BYTES_PER_UNIT: u64 = 250;
+
+/// What a transaction asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComputeBudget {
+    /// Total compute units the transaction may use, across all instructions.
+    pub compute_unit_limit: u64,
+    /// Priority fee price, micro-lamports per compute unit.
+    pub compute_unit_price: u64,
+}
+
+impl ComputeBudget {
+    /// Parse the compute-budget instructions of `message`. Errors follow
+    /// Solana: bad data → `InstructionError(i, InvalidInstructionData)`, a
+    /// second instruction of one kind → `DuplicateInstruction(i)`.
+    pub fn from_message(message: &Message) -> Result<Self, TransactionError> {
+        let mut limit: Option<u32> = None;
+        let mut price: Option<u64> = None;
+        let mut other_instructions = 0u64;
+        let mut seen_heap = false;
+        let mut seen_data_limit = false;
+        for (i, ix) in message.instructions.iter().enumerate() {
+            let program = message.account_keys.get(ix.program_id_index as usize);
+            if program != Some(&cb::ID) {
+                other_instructions += 1;
+                continue;
+            }
+            let invalid = || TransactionError::InstructionError(i as u8, InstructionError::InvalidInstructionData);
+            let parsed: ComputeBudgetInstruction = borsh::from_slice(&ix.data).map_err(|_| invalid())?;
+            let duplicate = TransactionError::DuplicateInstruction(i as u8);
+            match parsed {
+                ComputeBudgetInstruction::Unused => return Err(invalid()),
+                ComputeBudgetInstruction::RequestHeapFrame(_) => {
+                    if std::mem::replace(&mut seen_heap, true) {
+                        return Err(duplicate);
+                    }
+                }
+                ComputeBudgetInstruction::SetComputeUnitLimit(units) => {
+                    if limit.replace(units).is_some() {
+                        return Err(duplicate);
+                    }
+                }
+                ComputeBudgetInstruction::SetComputeUnitPrice(micro_lamports) => {
+                    if price.replace(micro_lamports).is_some() {
+                        return Err(duplicate);
+                    }
+                }
+                ComputeBudgetInstruction::SetLoadedAccountsDataSizeLimit(_) => {
+                    if std::mem::replace(&mut seen_data_limit, true) {
+                        return Err(duplicate);
+                    }
+                }
+            }
+        }
+        let default_limit = other_instructions.saturating_mul(DEFAULT_INSTRUCTION_COMPUTE_UNIT_LIMIT as u64);
+        let compute_unit_limit = limit.map(u64::from).unwrap_or(default_limit).min(MAX_COMPUTE_UNIT_LIMIT as u64);
+        Ok(ComputeBudget { compute_unit_limit, compute_unit_price: price.unwrap_or(0) })
+    }
+
+    /// The priority fee: price × limit, in lamports, rounded up.
+    pub fn priority_fee(&self) -> u64 {
+        let micro = (self.compute_unit_price as u128) * (self.compute_unit_limit as u128);
+        micro.div_ceil(1_000_000).min(u64::MAX as u128) as u64
+    }
+}
+
+/// The whole fee: 5000 lamports per signature plus the priority fee.
+pub fn transaction_fee(message: &Message, budget: &ComputeBudget) -> u64 {
+    (message.header.num_required_signatures as u64)
+        .saturating_mul(LAMPORTS_PER_SIGNATURE)
+        .saturating_add(budget.priority_fee())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lanes_sdk::{Instruction, Pubkey};
+
+    fn message(ixs: &[Instruction]) -> Message {
+        Message::new(ixs, Some(&Pubkey::new_unique_from_u64(1)))
+    }
+
+    #[test]
+    fn defaults_limits_and_prices() {
+        let other = Instruction::new_with_bytes(Pubkey::new_unique_from_u64(2), &[], vec![]);
+        let b = ComputeBudget::from_message(&message(&[other.clone(), other.clone()])).unwrap();
+        assert_eq!(b.compute_unit_limit, 400_000);
+        assert_eq!(b.priority_fee(), 0);
+        let b = ComputeBudget::from_message(&message(&[
+            cb::set_compute_unit_limit(3_000_000),
+            cb::set_compute_unit_price(1_500_000),
+            other,
+        ]))
+        .unwrap();
+        assert_eq!(b.compute_unit_limit, 1_400_000);
+        assert_eq!(b.priority_fee(), 2_100_000);
+    }
+
+    #[test]
+    fn duplicates_and_garbage_are_refused() {
+        let err = ComputeBudget::from_message(&message(&[cb::set_compute_unit_limit(1), cb::set_compute_unit_limit(2)]));
+        assert_eq!(err, Err(TransactionError::DuplicateInstruction(1)));
+        let bad = Instruction::new_with_bytes(cb::ID, &[9, 9], vec![]);
+        assert_eq!(
+            ComputeBudget::from_message(&message(&[bad])),
+            Err(TransactionError::InstructionError(0, InstructionError::InvalidInstructionData))
+        );
+    }
+}

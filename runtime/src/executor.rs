@@ -1,0 +1,866 @@
+//! The WASM executor: one wasmtime [`Engine`] with a deterministic
+//! configuration, programs validated and compiled once at deploy (cached in
+//! memory by code hash and, optionally, on disk as wasmtime artifacts), and
+//! the host functions of [`lanes_sdk::abi`].
+//!
+//! Determinism: fuel metering (1 unit = 1 compute unit), NaN
+//! canonicalization, no threads, no SIMD, bounded memory, and a pinned
+//! wasmtime version. `max_wasm_stack` bounds native stack use; it is not yet
+//! a consensus-exact limit (see ARCHITECTURE.md).
+//!
+//! This module must never trust a program: every pointer and length from the
+//! guest is bounds-checked, every write the guest made is checked against the
+//! account rules before it reaches the transaction's accounts, and nothing it
+//! does can panic the host.
+
+use crate::compute_budget::*;
+use crate::invoke_context::{process_instruction, verify_account_change, InstructionAccount, InvokeContext};
+use lanes_sdk::abi::{self, entry, import, MAX_RETURN_DATA};
+use lanes_sdk::hash::{hashv, Hash};
+use lanes_sdk::instruction::InstructionError;
+use lanes_sdk::loader::{LoaderState, MAX_PROGRAM_LEN, STATE_HEADER_LEN};
+use lanes_sdk::program_error::ProgramError;
+use lanes_sdk::pubkey::{create_program_address_native, try_find_program_address_native, MAX_SEEDS, MAX_SEED_LEN};
+use lanes_sdk::{Instruction, Pubkey};
+use parking_lot::RwLock;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+use wasmtime::{
+    Caller, Config, Engine, Enabled, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module, OptLevel,
+    PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap,
+};
+
+/// Most linear memory one program instance may use.
+pub const MAX_INSTANCE_MEMORY: usize = 4 * 1024 * 1024;
+/// Native stack one WASM call chain may use (not consensus-exact).
+pub const MAX_WASM_STACK: usize = 128 * 1024;
+/// Largest serialized instruction a CPI may pass.
+pub const MAX_CPI_INSTRUCTION_LEN: usize = 16 * 1024;
+/// Largest serialized signer-seed list a CPI may pass.
+pub const MAX_CPI_SEEDS_LEN: usize = 8 * 1024;
+/// Most slices one SHA-256 call may hash.
+pub const MAX_HASH_SLICES: usize = 64;
+
+/// Why a program could not be deployed or loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ProgramLoadError {
+    #[error("program is {len} bytes; the limit is {MAX_PROGRAM_LEN}")]
+    TooLarge { len: usize },
+    #[error("invalid WASM: {0}")]
+    Invalid(String),
+    #[error("program must export `{0}`")]
+    MissingExport(&'static str),
+    #[error("program imports something Lanes does not provide: {0}")]
+    BadImport(String),
+    #[error("executor setup failed: {0}")]
+    Setup(String),
+}
+
+/// Settings of an [`Executor`].
+#[derive(Debug, Clone, Default)]
+pub struct ExecutorConfig {
+    /// Where compiled artifacts are cached across runs; `None` for memory only.
+    pub artifact_dir: Option<PathBuf>,
+}
+
+/// A program ready to instantiate.
+pub struct CompiledProgram {
+    pre: InstancePre<HostState>,
+    pub code_hash: Hash,
+}
+
+/// The engine, the host functions and the compiled-program cache, shared by
+/// every thread executing transactions.
+pub struct Executor {
+    engine: Engine,
+    linker: Linker<HostState>,
+    programs: RwLock<HashMap<Hash, Arc<CompiledProgram>>>,
+    artifact_dir: Option<PathBuf>,
+}
+
+/// Why a host function stopped the guest.
+#[derive(Debug)]
+enum HostError {
+    /// An instruction error to report as is (a failed CPI, a rule violation).
+    Instruction(InstructionError),
+    /// The program aborted (panicked) with a message.
+    Abort(String),
+}
+
+impl std::fmt::Display for HostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HostError::Instruction(e) => write!(f, "{e}"),
+            HostError::Abort(msg) => write!(f, "program aborted: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for HostError {}
+
+fn fail(err: InstructionError) -> wasmtime::Error {
+    wasmtime::Error::new(HostError::Instruction(err))
+}
+
+/// Where one original account entry lies in the input buffer.
+#[derive(Debug, Clone, Copy)]
+struct EntryLayout {
+    /// Offset of the entry from the buffer start.
+    offset: usize,
+    /// Index into the frame's instruction accounts.
+    account: usize,
+    /// Data bytes the entry can hold.
+    capacity: usize,
+}
+
+/// The instruction a WASM instance is running.
+#[derive(Default)]
+struct WasmFrame {
+    program_id: Pubkey,
+    accounts: Vec<InstructionAccount>,
+    data: Vec<u8>,
+    /// Per instruction account: `Some(j)` if it repeats account `j`.
+    dup_of: Vec<Option<u8>>,
+    entries: Vec<EntryLayout>,
+    input_len: usize,
+    /// Where the guest asked for its input (set by `lanes_input_read`).
+    input_ptr: Option<usize>,
+}
+
+/// A store's data: the transaction's context (moved in for the call), the
+/// frame, and resource limits.
+pub struct HostState {
+    ctx: InvokeContext,
+    executor: Option<Arc<Executor>>,
+    frame: WasmFrame,
+    limits: StoreLimits,
+    memory: Option<Memory>,
+}
+
+impl Executor {
+    /// Build the engine and host functions.
+    pub fn new(config: ExecutorConfig) -> Result<Arc<Self>, ProgramLoadError> {
+        // Threads are off by construction: wasmtime is built without its
+        // `threads` feature.
+        let mut wasm = Config::new();
+        wasm.consume_fuel(true)
+            .cranelift_nan_canonicalization(true)
+            .cranelift_opt_level(OptLevel::Speed)
+            .wasm_simd(false)
+            .wasm_relaxed_simd(false)
+            .wasm_memory64(false)
+            .wasm_multi_memory(false)
+            // Rust's wasm32 target emits bulk memory, sign extension, multi-value
+            // and reference types (funcref only): wasmtime's defaults allow them.
+            .wasm_bulk_memory(true)
+            .wasm_multi_value(true)
+            .max_wasm_stack(MAX_WASM_STACK)
+            .parallel_compilation(false);
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_memories(512)
+            .total_tables(512)
+            .total_core_instances(512)
+            .max_memory_size(MAX_INSTANCE_MEMORY)
+            .linear_memory_keep_resident(MAX_INSTANCE_MEMORY)
+            .table_keep_resident(64 * 1024)
+            .pagemap_scan(Enabled::Auto);
+        wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&wasm).map_err(|e| ProgramLoadError::Setup(e.to_string()))?;
+        let mut linker = Linker::new(&engine);
+        define_host_functions(&mut linker).map_err(|e| ProgramLoadError::Setup(e.to_string()))?;
+        if let Some(dir) = &config.artifact_dir {
+            std::fs::create_dir_all(dir).map_err(|e| ProgramLoadError::Setup(format!("{}: {e}", dir.display())))?;
+        }
+        Ok(Arc::new(Executor {
+            engine,
+            linker,
+            programs: RwLock::new(HashMap::new()),
+            artifact_dir: config.artifact_dir,
+        }))
+    }
+
+    /// The cached program with this code hash, if compiled.
+    pub fn cached(&self, code_hash: &Hash) -> Option<Arc<CompiledProgram>> {
+        self.programs.read().get(code_hash).cloned()
+    }
+
+    /// Validate and compile `code` (or reuse the cached result).
+    pub fn compile(&self, code: &[u8]) -> Result<Arc<CompiledProgram>, ProgramLoadError> {
+        if code.len() > MAX_PROGRAM_LEN {
+            return Err(ProgramLoadError::TooLarge { len: code.len() });
+        }
+        let code_hash = hashv(&[code]);
+        if let Some(done) = self.cached(&code_hash) {
+            return Ok(done);
+        }
+        let module = match self.load_artifact(&code_hash) {
+            Some(module) => module,
+            None => {
+                let module = Module::new(&self.engine, code).map_err(|e| ProgramLoadError::Invalid(format!("{e:#}")))?;
+                self.store_artifact(&code_hash, &module);
+                module
+            }
+        };
+        let compiled = Arc::new(self.prepare(module, code_hash)?);
+        self.programs.write().insert(code_hash, compiled.clone());
+        Ok(compiled)
+    }
+
+    fn prepare(&self, module: Module, code_hash: Hash) -> Result<CompiledProgram, ProgramLoadError> {
+        match module.get_export(abi::ENTRYPOINT_EXPORT) {
+            Some(wasmtime::ExternType::Func(f))
+                if f.params().len() == 0
+                    && f.results().len() == 1
+                    && matches!(f.results().next(), Some(wasmtime::ValType::I64)) => {}
+            _ => return Err(ProgramLoadError::MissingExport("entrypoint: func() -> i64")),
+        }
+        if !matches!(module.get_export(abi::MEMORY_EXPORT), Some(wasmtime::ExternType::Memory(_))) {
+            return Err(ProgramLoadError::MissingExport("memory"));
+        }
+        let pre = self.linker.instantiate_pre(&module).map_err(|e| ProgramLoadError::BadImport(format!("{e:#}")))?;
+        Ok(CompiledProgram { pre, code_hash })
+    }
+
+    fn artifact_path(&self, code_hash: &Hash) -> Option<PathBuf> {
+        let dir = self.artifact_dir.as_ref()?;
+        let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&self.engine.precompile_compatibility_hash(), &mut engine_hash);
+        let engine_hash = std::hash::Hasher::finish(&engine_hash);
+        Some(dir.join(format!("{code_hash}-{engine_hash:016x}.cwasm")))
+    }
+
+    /// A cached artifact is used only if its checksum (written beside it by
+    /// us) matches: wasmtime must never deserialize bytes we did not write.
+    fn load_artifact(&self, code_hash: &Hash) -> Option<Module> {
+        let path = self.artifact_path(code_hash)?;
+        let bytes = std::fs::read(&path).ok()?;
+        let expected = std::fs::read(path.with_extension("sha256")).ok()?;
+        if hashv(&[&bytes]).0.as_slice() != expected.as_slice() {
+            return None;
+        }
+        // SAFETY: the artifact was produced by `Module::serialize` of this
+        // engine configuration (the file name carries the engine's
+        // compatibility hash) and its checksum matches what we wrote.
+        unsafe { Module::deserialize(&self.engine, &bytes).ok() }
+    }
+
+    fn store_artifact(&self, code_hash: &Hash, module: &Module) {
+        let Some(path) = self.artifact_path(code_hash) else { return };
+        let Ok(bytes) = module.serialize() else { return };
+        let tmp = path.with_extension("tmp");
+        // Best effort: a failed cache write only costs a recompile later.
+        if std::fs::write(&tmp, &bytes).is_ok()
+            && std::fs::write(path.with_extension("sha256"), hashv(&[&bytes]).0).is_ok()
+        {
+            let _ = std::fs::rename(&tmp, &path);
+        }
+    }
+}
+
+/// Run the WASM program at `program_index` on `accounts`.
+pub(crate) fn execute_program(
+    executor: &Arc<Executor>,
+    ctx: &mut InvokeContext,
+    program_index: usize,
+    accounts: &[InstructionAccount],
+    data: &[u8],
+) -> Result<(), InstructionError> {
+    let program_id = ctx.accounts.keys[program_index];
+    let program = resolve_program(executor, ctx, program_index)?;
+
+    let started = Instant::now();
+    let frame = build_frame(ctx, program_id, accounts, data)?;
+    let limits = StoreLimitsBuilder::new()
+        .memory_size(MAX_INSTANCE_MEMORY)
+        .instances(1)
+        .memories(1)
+        .tables(1)
+        .table_elements(100_000)
+        .build();
+    let state = HostState {
+        ctx: std::mem::take(ctx),
+        executor: Some(executor.clone()),
+        frame,
+        limits,
+        memory: None,
+    };
+    let mut store = Store::new(&executor.engine, state);
+    store.limiter(|s| &mut s.limits);
+    let remaining = store.data().ctx.compute_remaining;
+    let result = run_instance(&mut store, &program, remaining, started);
+    let HostState { ctx: returned, .. } = store.into_data();
+    *ctx = returned;
+    result
+}
+
+fn run_instance(
+    store: &mut Store<HostState>,
+    program: &CompiledProgram,
+    fuel: u64,
+    started: Instant,
+) -> Result<(), InstructionError> {
+    store.set_fuel(fuel).map_err(|_| InstructionError::ProgramEnvironmentSetupFailure)?;
+    let instance = match program.pre.instantiate(&mut *store) {
+        Ok(instance) => instance,
+        Err(err) => {
+            let err = classify_trap(store, err);
+            finish_fuel(store);
+            return Err(err);
+        }
+    };
+    let memory = instance.get_memory(&mut *store, abi::MEMORY_EXPORT);
+    store.data_mut().memory = memory;
+    let entry = instance.get_typed_func::<(), i64>(&mut *store, abi::ENTRYPOINT_EXPORT);
+    let instantiated = Instant::now();
+    store.data_mut().ctx.timings.instantiate_ns += (instantiated - started).as_nanos() as u64;
+    store.data_mut().ctx.timings.wasm_invocations += 1;
+    let (Some(memory), Ok(entry)) = (memory, entry) else {
+        return Err(InstructionError::ProgramEnvironmentSetupFailure);
+    };
+    let outcome = entry.call(&mut *store, ());
+    store.data_mut().ctx.timings.execute_ns += instantiated.elapsed().as_nanos() as u64;
+    finish_fuel(store);
+    match outcome {
+        Ok(0) => {
+            let started = Instant::now();
+            let (mem, state) = memory.data_and_store_mut(&mut *store);
+            let result = sync_from_guest(mem, state);
+            state.ctx.timings.serialize_ns += started.elapsed().as_nanos() as u64;
+            result
+        }
+        Ok(code) => {
+            let err = ProgramError::from_code(code as u64).map(InstructionError::from).unwrap_or(InstructionError::InvalidError);
+            Err(err)
+        }
+        Err(err) => Err(classify_trap(store, err)),
+    }
+}
+
+/// Carry the store's fuel back into the context's meter.
+fn finish_fuel(store: &mut Store<HostState>) {
+    let fuel = store.get_fuel().unwrap_or(0);
+    store.data_mut().ctx.compute_remaining = fuel;
+}
+
+fn classify_trap(store: &mut Store<HostState>, err: wasmtime::Error) -> InstructionError {
+    if let Some(host) = err.downcast_ref::<HostError>() {
+        return match host {
+            HostError::Instruction(e) => e.clone(),
+            HostError::Abort(msg) => {
+                store.data_mut().ctx.log(format!("Program log: {msg}"));
+                InstructionError::ProgramFailedToComplete
+            }
+        };
+    }
+    if let Some(trap) = err.downcast_ref::<Trap>() {
+        if *trap == Trap::OutOfFuel {
+            store.data_mut().ctx.compute_remaining = 0;
+            return InstructionError::ComputationalBudgetExceeded;
+        }
+        store.data_mut().ctx.log(format!("Program trapped: {trap}"));
+        return InstructionError::ProgramFailedToComplete;
+    }
+    store.data_mut().ctx.log(format!("Program failed to run: {err}"));
+    InstructionError::ProgramFailedToComplete
+}
+
+/// Find (or compile) the code of the program at `program_index`.
+fn resolve_program(
+    executor: &Arc<Executor>,
+    ctx: &mut InvokeContext,
+    program_index: usize,
+) -> Result<Arc<CompiledProgram>, InstructionError> {
+    let program_id = ctx.accounts.keys[program_index];
+    let account = &ctx.accounts.accounts[program_index];
+    if account.owner != lanes_sdk::loader::ID {
+        return Err(InstructionError::UnsupportedProgramId);
+    }
+    if !account.executable {
+        return Err(InstructionError::AccountNotExecutable);
+    }
+    let (code_hash, code_len) = match LoaderState::read(&account.data) {
+        Some(LoaderState::Program { code_hash, code_len, .. }) => (code_hash, code_len as usize),
+        Some(LoaderState::Closed) => {
+            ctx.log(format!("Program {program_id} is closed"));
+            return Err(InstructionError::UnsupportedProgramId);
+        }
+        _ => return Err(InstructionError::InvalidAccountData),
+    };
+    if let Some(program) = executor.cached(&code_hash) {
+        return Ok(program);
+    }
+    // Not compiled in this process yet: read the code and compile it.
+    let full;
+    let code: &[u8] = if account.data.len() >= STATE_HEADER_LEN + code_len {
+        &account.data[STATE_HEADER_LEN..STATE_HEADER_LEN + code_len]
+    } else {
+        full = ctx
+            .program_source
+            .as_ref()
+            .and_then(|source| source.load_program_account(&program_id))
+            .ok_or(InstructionError::MissingAccount)?;
+        full.data.get(STATE_HEADER_LEN..STATE_HEADER_LEN + code_len).ok_or(InstructionError::InvalidAccountData)?
+    };
+    if hashv(&[code]) != code_hash {
+        return Err(InstructionError::InvalidAccountData);
+    }
+    executor.compile(code).map_err(|e| {
+        ctx.log(format!("Program {program_id} failed to load: {e}"));
+        InstructionError::ProgramFailedToCompile
+    })
+}
+
+/// Lay out the input buffer for `accounts`.
+fn build_frame(
+    ctx: &InvokeContext,
+    program_id: Pubkey,
+    accounts: &[InstructionAccount],
+    data: &[u8],
+) -> Result<WasmFrame, InstructionError> {
+    if accounts.len() > 255 {
+        return Err(InstructionError::MaxAccountsExceeded);
+    }
+    let mut dup_of = Vec::with_capacity(accounts.len());
+    let mut entries = Vec::with_capacity(accounts.len());
+    let mut offset = 8usize;
+    for (i, account) in accounts.iter().enumerate() {
+        if let Some(first) = accounts[..i].iter().position(|a| a.tx_index == account.tx_index) {
+            dup_of.push(Some(first as u8));
+            offset += entry::DUP_LEN;
+            continue;
+        }
+        dup_of.push(None);
+        let state = &ctx.accounts.accounts[account.tx_index as usize];
+        let data_len = if state.executable { 0 } else { state.data.len() };
+        entries.push(EntryLayout { offset, account: i, capacity: abi::data_capacity(data_len, account.is_writable) });
+        offset += abi::entry_len(data_len, account.is_writable);
+    }
+    let input_len = offset + 8 + data.len() + 32;
+    Ok(WasmFrame {
+        program_id,
+        accounts: accounts.to_vec(),
+        data: data.to_vec(),
+        dup_of,
+        entries,
+        input_len,
+        input_ptr: None,
+    })
+}
+
+fn guest_range(mem_len: usize, ptr: u32, len: u64) -> Result<std::ops::Range<usize>, wasmtime::Error> {
+    let start = ptr as usize;
+    let end = (start as u64).checked_add(len).filter(|end| *end <= mem_len as u64);
+    match end {
+        Some(end) => Ok(start..end as usize),
+        None => Err(fail(InstructionError::ProgramFailedToComplete)
+            .context(format!("guest access out of bounds: {len} bytes at {ptr:#x}"))),
+    }
+}
+
+fn put_u64(mem: &mut [u8], at: usize, value: u64) {
+    mem[at..at + 8].copy_from_slice(&value.to_le_bytes());
+}
+
+fn get_u64(mem: &[u8], at: usize) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&mem[at..at + 8]);
+    u64::from_le_bytes(bytes)
+}
+
+/// Write the input buffer at `base` (bounds already checked for the whole buffer).
+fn write_input(mem: &mut [u8], base: usize, state: &HostState) {
+    let frame = &state.frame;
+    let accounts = &state.ctx.accounts;
+    put_u64(mem, base, frame.accounts.len() as u64);
+    let mut offset = 8usize;
+    let mut entries = frame.entries.iter();
+    for (i, account) in frame.accounts.iter().enumerate() {
+        if let Some(first) = frame.dup_of[i] {
+            let at = base + offset;
+            mem[at..at + entry::DUP_LEN].fill(0);
+            mem[at] = first;
+            offset += entry::DUP_LEN;
+            continue;
+        }
+        let layout = entries.next().expect("one layout per original entry");
+        let at = base + layout.offset;
+        let state = &accounts.accounts[account.tx_index as usize];
+        let data: &[u8] = if state.executable { &[] } else { &state.data };
+        mem[at + entry::DUP] = abi::NON_DUP_MARKER;
+        mem[at + entry::IS_SIGNER] = account.is_signer as u8;
+        mem[at + entry::IS_WRITABLE] = account.is_writable as u8;
+        mem[at + entry::EXECUTABLE] = state.executable as u8;
+        mem[at + entry::ORIGINAL_DATA_LEN..at + entry::ORIGINAL_DATA_LEN + 4]
+            .copy_from_slice(&(data.len() as u32).to_le_bytes());
+        mem[at + entry::KEY..at + entry::KEY + 32].copy_from_slice(&accounts.keys[account.tx_index as usize].0);
+        mem[at + entry::OWNER..at + entry::OWNER + 32].copy_from_slice(&state.owner.0);
+        put_u64(mem, at + entry::LAMPORTS, state.lamports);
+        put_u64(mem, at + entry::DATA_LEN, data.len() as u64);
+        mem[at + entry::DATA..at + entry::DATA + data.len()].copy_from_slice(data);
+        offset = layout.offset + abi::entry_len(data.len(), account.is_writable);
+    }
+    put_u64(mem, base + offset, frame.data.len() as u64);
+    offset += 8;
+    mem[base + offset..base + offset + frame.data.len()].copy_from_slice(&frame.data);
+    offset += frame.data.len();
+    mem[base + offset..base + offset + 32].copy_from_slice(&frame.program_id.0);
+}
+
+/// Read back what the guest changed, check it against the account rules for
+/// this frame's program, and apply it to the transaction's accounts.
+fn sync_from_guest(mem: &[u8], state: &mut HostState) -> Result<(), InstructionError> {
+    let Some(base) = state.frame.input_ptr else {
+        return Ok(()); // never read its input, so changed nothing
+    };
+    let program_id = state.frame.program_id;
+    let mut pre_sum: u128 = 0;
+    let mut post_sum: u128 = 0;
+    for layout in &state.frame.entries {
+        let account = state.frame.accounts[layout.account];
+        let at = base + layout.offset;
+        // The whole buffer was bounds-checked when it was written.
+        let mut owner = [0u8; 32];
+        owner.copy_from_slice(&mem[at + entry::OWNER..at + entry::OWNER + 32]);
+        let owner = Pubkey(owner);
+        let lamports = get_u64(mem, at + entry::LAMPORTS);
+        let data_len = get_u64(mem, at + entry::DATA_LEN);
+        if data_len > layout.capacity as u64 {
+            return Err(InstructionError::InvalidRealloc);
+        }
+        let data_len = data_len as usize;
+        let pre = &state.ctx.accounts.accounts[account.tx_index as usize];
+        let guest_data = &mem[at + entry::DATA..at + entry::DATA + data_len];
+        let post_data: &[u8] = if pre.executable {
+            if data_len != 0 {
+                return Err(InstructionError::ExecutableDataModified);
+            }
+            &pre.data
+        } else {
+            guest_data
+        };
+        verify_account_change(&program_id, pre, lamports, &owner, post_data, pre.executable, account.is_writable)?;
+        pre_sum += pre.lamports as u128;
+        post_sum += lamports as u128;
+        if account.is_writable && !pre.executable {
+            let post = &mut state.ctx.accounts.accounts[account.tx_index as usize];
+            post.lamports = lamports;
+            post.owner = owner;
+            if post.data.as_slice() != guest_data {
+                post.data.clear();
+                post.data.extend_from_slice(guest_data);
+            }
+        }
+    }
+    if pre_sum != post_sum {
+        return Err(InstructionError::UnbalancedInstruction);
+    }
+    Ok(())
+}
+
+/// After a nested call: write the transaction's current account states back
+/// into the caller's input buffer.
+fn sync_to_guest(mem: &mut [u8], state: &HostState) -> Result<(), InstructionError> {
+    let Some(base) = state.frame.input_ptr else { return Ok(()) };
+    for layout in &state.frame.entries {
+        let account = state.frame.accounts[layout.account];
+        if !account.is_writable {
+            continue;
+        }
+        let current = &state.ctx.accounts.accounts[account.tx_index as usize];
+        let at = base + layout.offset;
+        mem[at + entry::OWNER..at + entry::OWNER + 32].copy_from_slice(&current.owner.0);
+        put_u64(mem, at + entry::LAMPORTS, current.lamports);
+        if current.executable {
+            continue;
+        }
+        if current.data.len() > layout.capacity {
+            return Err(InstructionError::InvalidRealloc);
+        }
+        put_u64(mem, at + entry::DATA_LEN, current.data.len() as u64);
+        mem[at + entry::DATA..at + entry::DATA + current.data.len()].copy_from_slice(&current.data);
+    }
+    Ok(())
+}
+
+type HostResult<T> = Result<T, wasmtime::Error>;
+
+fn charge(caller: &mut Caller<'_, HostState>, units: u64) -> HostResult<()> {
+    let fuel = caller.get_fuel()?;
+    if fuel < units {
+        caller.set_fuel(0)?;
+        return Err(wasmtime::Error::new(Trap::OutOfFuel));
+    }
+    caller.set_fuel(fuel - units)?;
+    Ok(())
+}
+
+fn memory(caller: &Caller<'_, HostState>) -> HostResult<Memory> {
+    caller.data().memory.ok_or_else(|| fail(InstructionError::ProgramEnvironmentSetupFailure))
+}
+
+/// Copy `len` guest bytes at `ptr` (bounds-checked).
+fn read_guest(caller: &mut Caller<'_, HostState>, ptr: i32, len: i32, max: usize) -> HostResult<Vec<u8>> {
+    let len = len as u32 as usize;
+    if len > max {
+        return Err(fail(InstructionError::InvalidArgument).context(format!("{len} bytes is over the limit of {max}")));
+    }
+    let mem = memory(caller)?;
+    let data = mem.data(&*caller);
+    let range = guest_range(data.len(), ptr as u32, len as u64)?;
+    Ok(data[range].to_vec())
+}
+
+fn write_guest(caller: &mut Caller<'_, HostState>, ptr: i32, bytes: &[u8]) -> HostResult<()> {
+    let mem = memory(caller)?;
+    let data = mem.data_mut(&mut *caller);
+    let range = guest_range(data.len(), ptr as u32, bytes.len() as u64)?;
+    data[range].copy_from_slice(bytes);
+    Ok(())
+}
+
+/// Read `count` (ptr: u32, len: u32) pairs and the bytes they point to.
+fn read_slices(caller: &mut Caller<'_, HostState>, table: i32, count: i32, max_count: usize, max_each: usize) -> HostResult<Vec<Vec<u8>>> {
+    let count = count as u32 as usize;
+    if count > max_count {
+        return Err(fail(InstructionError::MaxSeedLengthExceeded));
+    }
+    let table = read_guest(caller, table, (count * 8) as i32, max_count * 8)?;
+    let mut out = Vec::with_capacity(count);
+    for pair in table.chunks_exact(8) {
+        let ptr = u32::from_le_bytes([pair[0], pair[1], pair[2], pair[3]]);
+        let len = u32::from_le_bytes([pair[4], pair[5], pair[6], pair[7]]);
+        out.push(read_guest(caller, ptr as i32, len as i32, max_each)?);
+    }
+    Ok(out)
+}
+
+fn read_pubkey(caller: &mut Caller<'_, HostState>, ptr: i32) -> HostResult<Pubkey> {
+    let bytes = read_guest(caller, ptr, 32, 32)?;
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&bytes);
+    Ok(Pubkey(key))
+}
+
+fn define_host_functions(linker: &mut Linker<HostState>) -> HostResult<()> {
+    linker.func_wrap("env", import::INPUT_LEN, |caller: Caller<'_, HostState>| -> i64 {
+        caller.data().frame.input_len as i64
+    })?;
+
+    linker.func_wrap("env", import::INPUT_READ, |mut caller: Caller<'_, HostState>, dst: i32| -> HostResult<()> {
+        let started = Instant::now();
+        let len = caller.data().frame.input_len;
+        charge(&mut caller, len as u64 / BYTES_PER_UNIT)?;
+        let mem = memory(&caller)?;
+        let (data, state) = mem.data_and_store_mut(&mut caller);
+        let range = guest_range(data.len(), dst as u32, len as u64)?;
+        write_input(data, range.start, state);
+        state.frame.input_ptr = Some(range.start);
+        state.ctx.timings.serialize_ns += started.elapsed().as_nanos() as u64;
+        Ok(())
+    })?;
+
+    linker.func_wrap("env", import::LOG, |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| -> HostResult<()> {
+        charge(&mut caller, LOG_BASE_COST + (len as u32 as u64))?;
+        let bytes = read_guest(&mut caller, ptr, len, 10_000)?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        caller.data_mut().ctx.log(format!("Program log: {text}"));
+        Ok(())
+    })?;
+
+    linker.func_wrap("env", import::LOG_COMPUTE_UNITS, |mut caller: Caller<'_, HostState>| -> HostResult<()> {
+        charge(&mut caller, SYSCALL_BASE_COST)?;
+        let left = caller.get_fuel()?;
+        caller.data_mut().ctx.log(format!("Program consumption: {left} units remaining"));
+        Ok(())
+    })?;
+
+    linker.func_wrap("env", import::ABORT, |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| -> HostResult<()> {
+        let len = (len as u32).min(1024) as i32;
+        let message = read_guest(&mut caller, ptr, len, 1024)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_else(|_| "(unreadable abort message)".into());
+        Err(wasmtime::Error::new(HostError::Abort(message)))
+    })?;
+
+    linker.func_wrap(
+        "env",
+        import::INVOKE,
+        |mut caller: Caller<'_, HostState>, ix_ptr: i32, ix_len: i32, seeds_ptr: i32, seeds_len: i32| -> HostResult<i64> {
+            cross_program_invoke(&mut caller, ix_ptr, ix_len, seeds_ptr, seeds_len)?;
+            Ok(0)
+        },
+    )?;
+
+    linker.func_wrap("env", import::SET_RETURN_DATA, |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| -> HostResult<()> {
+        if len as u32 as usize > MAX_RETURN_DATA {
+            return Err(fail(InstructionError::InvalidArgument).context("return data over 1024 bytes"));
+        }
+        charge(&mut caller, SYSCALL_BASE_COST + len as u32 as u64 / BYTES_PER_UNIT)?;
+        let data = read_guest(&mut caller, ptr, len, MAX_RETURN_DATA)?;
+        let program_id = caller.data().frame.program_id;
+        let ctx = &mut caller.data_mut().ctx;
+        ctx.return_data = if data.is_empty() { None } else { Some((program_id, data)) };
+        Ok(())
+    })?;
+
+    linker.func_wrap(
+        "env",
+        import::GET_RETURN_DATA,
+        |mut caller: Caller<'_, HostState>, dst: i32, dst_len: i32, program_dst: i32| -> HostResult<i64> {
+            charge(&mut caller, SYSCALL_BASE_COST)?;
+            let Some((program, data)) = caller.data().ctx.return_data.clone() else { return Ok(0) };
+            let n = data.len().min(dst_len as u32 as usize);
+            write_guest(&mut caller, dst, &data[..n])?;
+            write_guest(&mut caller, program_dst, &program.0)?;
+            Ok(data.len() as i64)
+        },
+    )?;
+
+    linker.func_wrap("env", import::SHA256, |mut caller: Caller<'_, HostState>, table: i32, count: i32, out: i32| -> HostResult<()> {
+        charge(&mut caller, SHA256_BASE_COST)?;
+        let slices = read_slices(&mut caller, table, count, MAX_HASH_SLICES, abi::MAX_PERMITTED_DATA_LENGTH)?;
+        let total: u64 = slices.iter().map(|s| s.len() as u64).sum();
+        charge(&mut caller, total * SHA256_BYTE_COST / 2)?;
+        let parts: Vec<&[u8]> = slices.iter().map(Vec::as_slice).collect();
+        let digest = hashv(&parts);
+        write_guest(&mut caller, out, &digest.0)
+    })?;
+
+    linker.func_wrap(
+        "env",
+        import::CREATE_PROGRAM_ADDRESS,
+        |mut caller: Caller<'_, HostState>, seeds: i32, count: i32, program: i32, out: i32| -> HostResult<i64> {
+            charge(&mut caller, PDA_COST)?;
+            let Ok(seeds) = read_slices(&mut caller, seeds, count, MAX_SEEDS, MAX_SEED_LEN) else { return Ok(1) };
+            let program = read_pubkey(&mut caller, program)?;
+            let parts: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
+            match create_program_address_native(&parts, &program) {
+                Ok(address) => {
+                    write_guest(&mut caller, out, &address.0)?;
+                    Ok(0)
+                }
+                Err(_) => Ok(1),
+            }
+        },
+    )?;
+
+    linker.func_wrap(
+        "env",
+        import::TRY_FIND_PROGRAM_ADDRESS,
+        |mut caller: Caller<'_, HostState>, seeds: i32, count: i32, program: i32, out: i32, bump_out: i32| -> HostResult<i64> {
+            charge(&mut caller, PDA_COST)?;
+            let Ok(seeds) = read_slices(&mut caller, seeds, count, MAX_SEEDS - 1, MAX_SEED_LEN) else { return Ok(1) };
+            let program = read_pubkey(&mut caller, program)?;
+            let parts: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
+            match try_find_program_address_native(&parts, &program) {
+                Some((address, bump)) => {
+                    // Each bump tried costs one derivation, as in Solana.
+                    charge(&mut caller, PDA_COST * (255 - bump as u64))?;
+                    write_guest(&mut caller, out, &address.0)?;
+                    write_guest(&mut caller, bump_out, &[bump])?;
+                    Ok(0)
+                }
+                None => Ok(1),
+            }
+        },
+    )?;
+
+    linker.func_wrap("env", import::GET_CLOCK, |mut caller: Caller<'_, HostState>, out: i32| -> HostResult<()> {
+        charge(&mut caller, SYSCALL_BASE_COST)?;
+        let clock = caller.data().ctx.clock.to_bytes();
+        write_guest(&mut caller, out, &clock)
+    })?;
+
+    linker.func_wrap("env", import::REMAINING_COMPUTE_UNITS, |mut caller: Caller<'_, HostState>| -> HostResult<i64> {
+        charge(&mut caller, SYSCALL_BASE_COST)?;
+        Ok(caller.get_fuel()? as i64)
+    })?;
+    Ok(())
+}
+
+/// `lanes_invoke`: run another program on some of this frame's accounts.
+fn cross_program_invoke(
+    caller: &mut Caller<'_, HostState>,
+    ix_ptr: i32,
+    ix_len: i32,
+    seeds_ptr: i32,
+    seeds_len: i32,
+) -> HostResult<()> {
+    let ix_bytes = read_guest(caller, ix_ptr, ix_len, MAX_CPI_INSTRUCTION_LEN)?;
+    let seed_bytes = read_guest(caller, seeds_ptr, seeds_len, MAX_CPI_SEEDS_LEN)?;
+    charge(caller, CPI_BASE_COST + (ix_bytes.len() as u64) / BYTES_PER_UNIT)?;
+    let instruction: Instruction =
+        borsh::from_slice(&ix_bytes).map_err(|_| fail(InstructionError::InvalidArgument).context("malformed CPI instruction"))?;
+    let signer_seeds: Vec<Vec<Vec<u8>>> =
+        borsh::from_slice(&seed_bytes).map_err(|_| fail(InstructionError::InvalidArgument).context("malformed CPI signer seeds"))?;
+    if signer_seeds.len() > MAX_SEEDS {
+        return Err(fail(InstructionError::MaxSeedLengthExceeded));
+    }
+    charge(caller, PDA_COST * signer_seeds.len() as u64)?;
+
+    // 1. The caller's own changes so far must obey the rules, and become visible to the callee.
+    let mem = memory(caller)?;
+    {
+        let (data, state) = mem.data_and_store_mut(&mut *caller);
+        sync_from_guest(data, state).map_err(fail)?;
+    }
+
+    // 2. Map the callee's accounts onto the caller's, refusing privilege escalation.
+    let state = caller.data_mut();
+    let caller_program = state.frame.program_id;
+    let mut signers = Vec::with_capacity(signer_seeds.len());
+    for seeds in &signer_seeds {
+        let parts: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
+        let pda = create_program_address_native(&parts, &caller_program).map_err(|e| fail(ProgramError::from(e).into()))?;
+        signers.push(pda);
+    }
+    let mut callee_accounts = Vec::with_capacity(instruction.accounts.len());
+    for meta in &instruction.accounts {
+        let found = state
+            .frame
+            .accounts
+            .iter()
+            .find(|a| state.ctx.accounts.keys[a.tx_index as usize] == meta.pubkey)
+            .copied();
+        let Some(found) = found else {
+            state.ctx.log(format!("Instruction references an unknown account {}", meta.pubkey));
+            return Err(fail(InstructionError::MissingAccount));
+        };
+        if meta.is_writable && !found.is_writable {
+            state.ctx.log(format!("{}'s writable privilege escalated", meta.pubkey));
+            return Err(fail(InstructionError::PrivilegeEscalation));
+        }
+        if meta.is_signer && !found.is_signer && !signers.contains(&meta.pubkey) {
+            state.ctx.log(format!("{}'s signer privilege escalated", meta.pubkey));
+            return Err(fail(InstructionError::PrivilegeEscalation));
+        }
+        callee_accounts.push(InstructionAccount {
+            tx_index: found.tx_index,
+            is_signer: meta.is_signer,
+            is_writable: meta.is_writable,
+        });
+    }
+    let Some(program_index) = state.ctx.accounts.index_of(&instruction.program_id) else {
+        state.ctx.log(format!("Unknown program {}", instruction.program_id));
+        return Err(fail(InstructionError::MissingAccount));
+    };
+
+    // 3. Run the callee with the transaction's context, then hand it back.
+    let fuel = caller.get_fuel()?;
+    let state = caller.data_mut();
+    state.ctx.compute_remaining = fuel;
+    let executor = state.executor.clone().ok_or_else(|| fail(InstructionError::ProgramEnvironmentSetupFailure))?;
+    let mut ctx = std::mem::take(&mut state.ctx);
+    let result = process_instruction(&executor, &mut ctx, program_index, &callee_accounts, &instruction.data);
+    let remaining = ctx.compute_remaining;
+    caller.data_mut().ctx = ctx;
+    caller.set_fuel(remaining)?;
+    result.map_err(fail)?;
+
+    // 4. The caller sees the callee's changes.
+    let (data, state) = mem.data_and_store_mut(&mut *caller);
+    sync_to_guest(data, state).map_err(fail)?;
+    Ok(())
+}

@@ -1,0 +1,243 @@
+//! An in-process test harness for contract authors, in the spirit of
+//! LiteSVM: a bank over an in-memory store, with helpers to fund accounts,
+//! deploy `.wasm` programs, send or simulate transactions, read and write
+//! accounts, and move through slots.
+//!
+//! ```no_run
+//! use lanes_runtime::harness::Harness;
+//! use lanes_sdk::{client::Keypair, system_instruction, Pubkey};
+//!
+//! let mut h = Harness::new();
+//! let payer = Keypair::new();
+//! h.airdrop(&payer.pubkey(), 1_000_000_000);
+//! let to = Pubkey::new_unique_from_u64(1);
+//! let meta = h.send(&[system_instruction::transfer(&payer.pubkey(), &to, 5)], &payer, &[]).unwrap();
+//! assert_eq!(h.get_balance(&to), 5);
+//! println!("{:?}", meta.logs);
+//! ```
+//!
+//! Every harness in a process shares one [`Executor`], so a program is
+//! compiled once however many tests deploy it.
+
+use crate::accounts_db::{AccountStore, InMemoryAccountStore};
+use crate::bank::{Bank, BankConfig, TransactionOutcome};
+use crate::executor::{Executor, ExecutorConfig, ProgramLoadError};
+use lanes_sdk::client::Keypair;
+use lanes_sdk::hash::{hashv, Hash};
+use lanes_sdk::loader::{self, LoaderState, STATE_HEADER_LEN};
+use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction_error::TransactionError;
+use lanes_sdk::{system_instruction, system_program, Account, Instruction, Pubkey, Signature};
+use std::sync::{Arc, OnceLock};
+
+/// What a successful transaction produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionMeta {
+    pub signature: Signature,
+    pub logs: Vec<String>,
+    pub compute_units_consumed: u64,
+    pub return_data: Option<(Pubkey, Vec<u8>)>,
+    pub fee: u64,
+}
+
+/// A transaction that failed (or was refused), with what it produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedTransaction {
+    pub err: TransactionError,
+    pub meta: TransactionMeta,
+}
+
+impl std::fmt::Display for FailedTransaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "transaction failed: {}", self.err)?;
+        for line in &self.meta.logs {
+            write!(f, "\n  {line}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FailedTransaction {}
+
+/// Why a harness helper failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    #[error("program rejected: {0}")]
+    Program(#[from] ProgramLoadError),
+    #[error("{0}")]
+    Transaction(#[from] FailedTransaction),
+    #[error("store: {0}")]
+    Store(#[from] crate::bank::BankError),
+}
+
+fn split(outcome: TransactionOutcome) -> Result<TransactionMeta, FailedTransaction> {
+    let meta = TransactionMeta {
+        signature: outcome.signature,
+        logs: outcome.logs,
+        compute_units_consumed: outcome.compute_units_consumed,
+        return_data: outcome.return_data,
+        fee: outcome.fee,
+    };
+    match outcome.result {
+        Ok(()) => Ok(meta),
+        Err(err) => Err(FailedTransaction { err, meta }),
+    }
+}
+
+/// The executor every harness in this process shares.
+pub fn shared_executor() -> Arc<Executor> {
+    static EXECUTOR: OnceLock<Arc<Executor>> = OnceLock::new();
+    EXECUTOR
+        .get_or_init(|| Executor::new(ExecutorConfig::default()).expect("the default executor configuration is valid"))
+        .clone()
+}
+
+/// A bank in memory, for tests.
+pub struct Harness {
+    bank: Bank,
+    store: Arc<InMemoryAccountStore>,
+}
+
+impl Default for Harness {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Harness {
+    /// A fresh bank at slot 0 with signature verification on.
+    pub fn new() -> Self {
+        Self::with_config(BankConfig::default())
+    }
+
+    pub fn with_config(config: BankConfig) -> Self {
+        let store = Arc::new(InMemoryAccountStore::new());
+        let bank = Bank::new(store.clone(), shared_executor(), config);
+        Harness { bank, store }
+    }
+
+    pub fn bank(&self) -> &Bank {
+        &self.bank
+    }
+
+    pub fn bank_mut(&mut self) -> &mut Bank {
+        &mut self.bank
+    }
+
+    /// Every account, sorted by key.
+    pub fn snapshot(&self) -> Vec<(Pubkey, Account)> {
+        self.store.snapshot()
+    }
+
+    /// Credit `lamports` to `key` (creating a system account if needed).
+    pub fn airdrop(&mut self, key: &Pubkey, lamports: u64) {
+        let mut account = self.store.get(key).unwrap_or_else(|| Account::new(0, 0, &system_program::ID));
+        account.lamports = account.lamports.saturating_add(lamports);
+        self.set_account(*key, account);
+    }
+
+    pub fn get_account(&self, key: &Pubkey) -> Option<Account> {
+        self.store.get(key)
+    }
+
+    pub fn get_balance(&self, key: &Pubkey) -> u64 {
+        self.store.get(key).map(|a| a.lamports).unwrap_or(0)
+    }
+
+    /// Overwrite an account (no rules apply: this is test setup).
+    pub fn set_account(&mut self, key: Pubkey, account: Account) {
+        self.store.store(self.bank.slot(), &[(key, account)]).expect("the in-memory store cannot fail");
+    }
+
+    /// Deploy `wasm` at `program_id` directly, with no upgrade authority:
+    /// the quick path for tests. The code is validated and compiled first.
+    pub fn add_program(&mut self, program_id: Pubkey, wasm: &[u8]) -> Result<(), HarnessError> {
+        self.bank.executor().compile(wasm)?;
+        let mut data = vec![0u8; STATE_HEADER_LEN];
+        LoaderState::Program {
+            authority: None,
+            code_hash: hashv(&[wasm]),
+            deployed_slot: self.bank.slot(),
+            code_len: wasm.len() as u32,
+        }
+        .write(&mut data);
+        data.extend_from_slice(wasm);
+        self.set_account(program_id, Account { lamports: 1, data, owner: loader::ID, executable: true });
+        Ok(())
+    }
+
+    /// Deploy `wasm` the way a client does, through the loader's
+    /// transactions: create and fill a buffer, then deploy it as `program`
+    /// with `payer` as upgrade authority. Returns the buffer's address.
+    pub fn deploy_program(&mut self, payer: &Keypair, program: &Keypair, wasm: &[u8]) -> Result<Pubkey, HarnessError> {
+        let buffer = Keypair::new();
+        self.write_buffer(payer, &buffer, wasm)?;
+        self.send(
+            &[
+                system_instruction::create_account(&payer.pubkey(), &program.pubkey(), 1, 0, &loader::ID),
+                loader::deploy(&program.pubkey(), &buffer.pubkey(), &payer.pubkey()),
+            ],
+            payer,
+            &[program],
+        )?;
+        Ok(buffer.pubkey())
+    }
+
+    /// Create a loader buffer holding `wasm`, authority `payer`.
+    pub fn write_buffer(&mut self, payer: &Keypair, buffer: &Keypair, wasm: &[u8]) -> Result<(), HarnessError> {
+        self.send(
+            &[
+                system_instruction::create_account(&payer.pubkey(), &buffer.pubkey(), 1, 0, &loader::ID),
+                loader::initialize_buffer(&buffer.pubkey(), &payer.pubkey()),
+            ],
+            payer,
+            &[buffer],
+        )?;
+        for write in loader::write_all(&buffer.pubkey(), &payer.pubkey(), wasm) {
+            self.send(&[write], payer, &[])?;
+        }
+        Ok(())
+    }
+
+    /// Build, sign (payer plus `signers`) and send a transaction at the latest blockhash.
+    pub fn send(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<TransactionMeta, FailedTransaction> {
+        let tx = self.transaction(instructions, payer, signers);
+        self.send_transaction(tx)
+    }
+
+    /// A signed transaction at the latest blockhash.
+    pub fn transaction(&self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Transaction {
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, self.latest_blockhash())
+    }
+
+    /// Check, execute and commit `tx`.
+    pub fn send_transaction(&mut self, tx: Transaction) -> Result<TransactionMeta, FailedTransaction> {
+        let outcome = self.bank.process_transaction(&tx).expect("the in-memory store cannot fail");
+        split(outcome)
+    }
+
+    /// Execute `tx` (signatures checked) without committing anything.
+    pub fn simulate_transaction(&self, tx: &Transaction) -> Result<TransactionMeta, FailedTransaction> {
+        split(self.bank.simulate_transaction(tx, true))
+    }
+
+    pub fn latest_blockhash(&self) -> Hash {
+        self.bank.last_blockhash()
+    }
+
+    /// Make a new blockhash (the same instructions then sign differently).
+    pub fn expire_blockhash(&mut self) {
+        self.bank.register_blockhash();
+    }
+
+    pub fn slot(&self) -> u64 {
+        self.bank.slot()
+    }
+
+    /// Jump to a later slot.
+    pub fn warp_to_slot(&mut self, slot: u64) {
+        self.bank.warp_to_slot(slot);
+    }
+}
