@@ -1,0 +1,201 @@
+//! The WASM loader: deploy through buffers, upgrade, authority, close, and
+//! refusal of invalid or hostile modules.
+
+use crate::common::*;
+use lanes_runtime::harness::{HarnessError, Harness};
+use lanes_sdk::client::Keypair;
+use lanes_sdk::instruction::InstructionError;
+use lanes_sdk::loader::{self, LoaderState};
+use lanes_sdk::transaction_error::TransactionError;
+use lanes_sdk::{Instruction, LAMPORTS_PER_SOL};
+use lanes_test_program::TestInstruction;
+
+/// A minimal program in WAT that returns `code` from its entrypoint.
+fn wat_program(code: i64) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(module (memory (export "memory") 1) (func (export "entrypoint") (result i64) i64.const {code}))"#
+    ))
+    .unwrap()
+}
+
+fn funded() -> (Harness, Keypair) {
+    let mut h = Harness::new();
+    let payer = Keypair::new();
+    h.airdrop(&payer.pubkey(), 100 * LAMPORTS_PER_SOL);
+    (h, payer)
+}
+
+fn noop(program: &lanes_sdk::Pubkey) -> Instruction {
+    Instruction::new_with_borsh(*program, &TestInstruction::Noop, vec![])
+}
+
+#[test]
+fn deploy_through_buffer_then_invoke_upgrade_and_close() {
+    let (mut h, payer) = funded();
+    let program = Keypair::new();
+    let buffer = h.deploy_program(&payer, &program, lanes_program_artifacts::TEST_PROGRAM).unwrap();
+    assert!(h.get_account(&buffer).is_none(), "the buffer is closed by deploy");
+    let account = h.get_account(&program.pubkey()).unwrap();
+    assert!(account.executable);
+    assert!(matches!(LoaderState::read(&account.data), Some(LoaderState::Program { authority: Some(a), .. }) if a == payer.pubkey()));
+    h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap();
+
+    // Upgrade to a program that always fails with Custom(5).
+    let new_buffer = Keypair::new();
+    h.write_buffer(&payer, &new_buffer, &wat_program(5)).unwrap();
+    h.send(&[loader::upgrade(&program.pubkey(), &new_buffer.pubkey(), &payer.pubkey())], &payer, &[]).unwrap();
+    h.expire_blockhash();
+    let failed = h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::Custom(5)));
+
+    // Close: lamports go to the recipient and the program can no longer run.
+    let recipient = lanes_sdk::Pubkey::new_unique_from_u64(31);
+    h.send(&[loader::close(&program.pubkey(), &payer.pubkey(), &recipient)], &payer, &[]).unwrap();
+    assert_eq!(h.get_balance(&recipient), 1);
+    h.expire_blockhash();
+    assert_eq!(h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err().err, TransactionError::ProgramAccountNotFound);
+}
+
+#[test]
+fn upgrades_need_the_authority_and_immutable_programs_refuse() {
+    let (mut h, payer) = funded();
+    let program = Keypair::new();
+    h.deploy_program(&payer, &program, &wat_program(0)).unwrap();
+    let mallory = Keypair::new();
+    h.airdrop(&mallory.pubkey(), LAMPORTS_PER_SOL);
+    let evil_buffer = Keypair::new();
+    h.write_buffer(&mallory, &evil_buffer, &wat_program(9)).unwrap();
+    let failed = h.send(&[loader::upgrade(&program.pubkey(), &evil_buffer.pubkey(), &mallory.pubkey())], &mallory, &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::IncorrectAuthority));
+
+    h.send(&[loader::set_authority(&program.pubkey(), &payer.pubkey(), None)], &payer, &[]).unwrap();
+    let buffer = Keypair::new();
+    h.write_buffer(&payer, &buffer, &wat_program(9)).unwrap();
+    let failed = h.send(&[loader::upgrade(&program.pubkey(), &buffer.pubkey(), &payer.pubkey())], &payer, &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::Immutable));
+}
+
+#[test]
+fn writes_need_the_buffer_authority() {
+    let (mut h, payer) = funded();
+    let buffer = Keypair::new();
+    h.write_buffer(&payer, &buffer, &wat_program(0)).unwrap();
+    let mallory = Keypair::new();
+    h.airdrop(&mallory.pubkey(), LAMPORTS_PER_SOL);
+    let failed = h.send(&[loader::write(&buffer.pubkey(), &mallory.pubkey(), 0, vec![0; 8])], &mallory, &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::IncorrectAuthority));
+}
+
+fn deploy_error(code: &[u8]) -> FailedDeploy {
+    let (mut h, payer) = funded();
+    let program = Keypair::new();
+    match h.deploy_program(&payer, &program, code) {
+        Ok(_) => FailedDeploy::Deployed,
+        Err(HarnessError::Transaction(failed)) => {
+            assert!(h.get_account(&program.pubkey()).is_none(), "a refused program is not created");
+            FailedDeploy::Refused(failed.err, failed.meta.logs.join("\n"))
+        }
+        Err(other) => panic!("unexpected harness error {other}"),
+    }
+}
+
+#[derive(Debug)]
+enum FailedDeploy {
+    Deployed,
+    Refused(TransactionError, String),
+}
+
+fn assert_refused(code: &[u8], log_fragment: &str) {
+    match deploy_error(code) {
+        FailedDeploy::Refused(TransactionError::InstructionError(1, InstructionError::InvalidAccountData), logs) => {
+            assert!(logs.contains(log_fragment), "expected {log_fragment:?} in logs:\n{logs}");
+        }
+        other => panic!("expected a refused deploy, got {other:?}"),
+    }
+}
+
+#[test]
+fn invalid_wasm_is_refused_at_deploy() {
+    assert_refused(b"\0asm\x01\0\0\0garbage", "invalid WASM");
+    assert_refused(b"not wasm at all", "invalid WASM");
+    assert_refused(&wat::parse_str(r#"(module (memory (export "memory") 1))"#).unwrap(), "entrypoint");
+    assert_refused(&wat::parse_str(r#"(module (func (export "entrypoint") (result i64) i64.const 0))"#).unwrap(), "memory");
+    assert_refused(
+        &wat::parse_str(
+            r#"(module (import "env" "open_file" (func)) (memory (export "memory") 1) (func (export "entrypoint") (result i64) i64.const 0))"#,
+        )
+        .unwrap(),
+        "open_file",
+    );
+    // A host function with the wrong signature.
+    assert_refused(
+        &wat::parse_str(
+            r#"(module (import "env" "lanes_log" (func (param i64))) (memory (export "memory") 1) (func (export "entrypoint") (result i64) i64.const 0))"#,
+        )
+        .unwrap(),
+        "lanes_log",
+    );
+    // More initial memory than an instance may have.
+    assert_refused(
+        &wat::parse_str(r#"(module (memory (export "memory") 1000) (func (export "entrypoint") (result i64) i64.const 0))"#).unwrap(),
+        "memory",
+    );
+    // Threads (shared memory) are not enabled.
+    assert_refused(
+        &wat::parse_str(r#"(module (memory (export "memory") 1 1 shared) (func (export "entrypoint") (result i64) i64.const 0))"#).unwrap(),
+        "invalid WASM",
+    );
+}
+
+#[test]
+fn a_start_function_that_loops_is_stopped_by_fuel() {
+    let (mut h, payer) = funded();
+    let looping = wat::parse_str(
+        r#"(module (memory (export "memory") 1) (func $spin (loop $l (br $l))) (start $spin) (func (export "entrypoint") (result i64) i64.const 0))"#,
+    )
+    .unwrap();
+    let program = Keypair::new();
+    h.deploy_program(&payer, &program, &looping).unwrap();
+    let failed = h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::ComputationalBudgetExceeded));
+}
+
+#[test]
+fn add_program_validates_too() {
+    let mut h = Harness::new();
+    assert!(matches!(h.add_program(lanes_sdk::Pubkey::new_unique_from_u64(1), b"junk"), Err(HarnessError::Program(_))));
+}
+
+#[test]
+fn out_of_bounds_guest_pointers_trap_without_harming_the_host() {
+    let (mut h, payer) = funded();
+    let hostile = wat::parse_str(
+        r#"(module
+            (import "env" "lanes_log" (func $log (param i32 i32)))
+            (memory (export "memory") 1)
+            (func (export "entrypoint") (result i64)
+                (call $log (i32.const 65000) (i32.const 100000))
+                i64.const 0))"#,
+    )
+    .unwrap();
+    let program = Keypair::new();
+    h.deploy_program(&payer, &program, &hostile).unwrap();
+    let failed = h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::InvalidArgument));
+
+    // Within the length limit but past the end of memory.
+    let past_end = wat::parse_str(
+        r#"(module
+            (import "env" "lanes_input_read" (func $read (param i32)))
+            (memory (export "memory") 1)
+            (func (export "entrypoint") (result i64)
+                (call $read (i32.const 65530))
+                i64.const 0))"#,
+    )
+    .unwrap();
+    let program = Keypair::new();
+    h.deploy_program(&payer, &program, &past_end).unwrap();
+    let failed = h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::ProgramFailedToComplete));
+    let _ = &PROGRAM;
+}

@@ -1,0 +1,8 @@
+//! Cross-module tests of the runtime through its harness: one test binary
+//! (linking wasmtime once) with a module per area.
+
+mod bank;
+mod common;
+mod cpi;
+mod hostile;
+mod loader;
