@@ -334,7 +334,9 @@ impl Message {
         let signers = h.num_required_signatures as usize;
         let num_keys = self.account_keys.len();
         if index < signers {
-            index < signers - h.num_readonly_signed_accounts as usize
+            // Saturating, as Solana's: an unsanitized header may claim more
+            // read-only signers than signers.
+            index < signers.saturating_sub(h.num_readonly_signed_accounts as usize)
         } else {
             index < num_keys.saturating_sub(h.num_readonly_unsigned_accounts as usize)
         }

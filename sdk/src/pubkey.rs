@@ -154,7 +154,9 @@ pub fn try_find_program_address_native(seeds: &[&[u8]], program_id: &Pubkey) -> 
     if seeds.len() >= MAX_SEEDS {
         return None;
     }
-    for bump in (0..=u8::MAX).rev() {
+    // Bumps 255 down to 1, never 0: Solana's `try_find_program_address` (and
+    // its syscall, and web3.js's `findProgramAddressSync`) try 255 bumps.
+    for bump in (1..=u8::MAX).rev() {
         let bump_seed = [bump];
         let mut with_bump: [&[u8]; MAX_SEEDS] = [&[]; MAX_SEEDS];
         with_bump[..seeds.len()].copy_from_slice(seeds);
