@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// (cargo package, wasm file stem) of every bundled program.
-const PROGRAMS: &[(&str, &str)] = &[("lanes-token", "lanes_token"), ("lanes-test-program", "lanes_test_program")];
+const PROGRAMS: &[(&str, &str)] = &[
+    ("lanes-token", "lanes_token"),
+    ("lanes-test-program", "lanes_test_program"),
+    ("lanes-example-counter", "lanes_example_counter"),
+];
 const TARGET: &str = "wasm32-unknown-unknown";
 
 fn main() {
@@ -20,7 +24,7 @@ fn main() {
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
 
-    for watched in ["sdk/src", "sdk/Cargo.toml", "programs/token", "programs/test-programs", "Cargo.toml"] {
+    for watched in ["sdk/src", "sdk/Cargo.toml", "programs/token", "programs/test-programs", "examples/counter", "Cargo.toml"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=LANES_CONTRACTS_TARGET_DIR");

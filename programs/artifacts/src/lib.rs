@@ -11,5 +11,8 @@ pub const TOKEN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lanes_token.w
 /// (`programs/test-programs`).
 pub const TEST_PROGRAM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lanes_test_program.wasm"));
 
+/// The counter contract of `examples/counter` (the contract guide's example).
+pub const COUNTER_EXAMPLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lanes_example_counter.wasm"));
+
 /// Every bundled program by name, for tools that deploy them all.
 pub const ALL: &[(&str, &[u8])] = &[("token", TOKEN), ("test-program", TEST_PROGRAM)];

@@ -1,0 +1,305 @@
+//! Workloads for `lanes-bench`: accounts are set up through real
+//! transactions, then every measured transaction is built and signed before
+//! the clock starts.
+
+use lanes_runtime::accounts_db::InMemoryAccountStore;
+use lanes_runtime::bank::{Bank, BankConfig};
+use lanes_runtime::executor::{Executor, ExecutorConfig};
+use lanes_runtime::invoke_context::ExecuteTimings;
+use lanes_sdk::client::Keypair;
+use lanes_sdk::hash::Hash;
+use lanes_sdk::loader::{LoaderState, STATE_HEADER_LEN};
+use lanes_sdk::transaction::Transaction;
+use lanes_sdk::{system_instruction, system_program, Account, Instruction, Pubkey, LAMPORTS_PER_SOL};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Which transactions to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Workload {
+    /// System-program lamport transfers between wallets.
+    Transfer,
+    /// Token transfers through the WASM token program.
+    Token,
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct InProcessConfig {
+    pub workload: Workload,
+    pub accounts: usize,
+    pub transactions: usize,
+    pub threads: usize,
+    /// If set, every transaction's destination is one of this many shared accounts.
+    pub hot_accounts: Option<usize>,
+    pub sigverify: bool,
+}
+
+/// What happened.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InProcessReport {
+    pub workload: Workload,
+    pub threads: usize,
+    pub accounts: usize,
+    pub transactions: usize,
+    pub committed: u64,
+    pub failed: u64,
+    pub seconds: f64,
+    pub tps: f64,
+    pub sigverify: bool,
+    pub hot_accounts: Option<usize>,
+    pub setup_seconds: f64,
+    /// Seconds spent in each stage during the measured run.
+    pub stages: Stages,
+}
+
+/// Seconds per stage.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Stages {
+    pub sigverify: f64,
+    pub account_load: f64,
+    pub instantiate: f64,
+    pub execute: f64,
+    pub serialize: f64,
+    pub commit: f64,
+    /// Checks, fees, builtins, bookkeeping: the rest of the bank's time.
+    pub other: f64,
+    pub wasm_invocations: u64,
+}
+
+impl Stages {
+    fn from_timings(t: &ExecuteTimings) -> Self {
+        let s = |ns: u64| ns as f64 / 1e9;
+        let known = t.sigverify_ns + t.load_ns + t.instantiate_ns + t.execute_ns + t.serialize_ns + t.commit_ns;
+        Stages {
+            sigverify: s(t.sigverify_ns),
+            account_load: s(t.load_ns),
+            instantiate: s(t.instantiate_ns),
+            execute: s(t.execute_ns),
+            serialize: s(t.serialize_ns),
+            commit: s(t.commit_ns),
+            other: s(t.total_ns.saturating_sub(known)),
+            wasm_invocations: t.wasm_invocations,
+        }
+    }
+}
+
+/// Why the bench could not run.
+#[derive(Debug)]
+pub struct BenchError(pub String);
+
+impl std::fmt::Display for BenchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BenchError {}
+
+fn err(msg: impl Into<String>) -> BenchError {
+    BenchError(msg.into())
+}
+
+/// A bank over an in-memory store with the bundled programs installed.
+pub fn new_bank(verify_signatures: bool) -> Result<Bank, BenchError> {
+    let executor = Executor::new(ExecutorConfig::default()).map_err(|e| err(e.to_string()))?;
+    let store = Arc::new(InMemoryAccountStore::new());
+    let bank = Bank::new(store, executor, BankConfig { verify_signatures, ..BankConfig::default() });
+    install_program(&bank, lanes_token::ID, lanes_program_artifacts::TOKEN)?;
+    Ok(bank)
+}
+
+/// Put a compiled, immutable program at `id` (genesis-style).
+pub fn install_program(bank: &Bank, id: Pubkey, wasm: &[u8]) -> Result<(), BenchError> {
+    bank.executor().compile(wasm).map_err(|e| err(format!("bundled program rejected: {e}")))?;
+    let mut data = vec![0u8; STATE_HEADER_LEN];
+    LoaderState::Program {
+        authority: None,
+        code_hash: lanes_sdk::hash::hash(wasm),
+        deployed_slot: 0,
+        code_len: wasm.len() as u32,
+    }
+    .write(&mut data);
+    data.extend_from_slice(wasm);
+    bank.set_account(id, Account { lamports: 1, data, owner: lanes_sdk::loader::ID, executable: true })
+        .map_err(|e| err(e.to_string()))
+}
+
+fn fund(bank: &Bank, key: &Pubkey, lamports: u64) -> Result<(), BenchError> {
+    bank.set_account(*key, Account::new(lamports, 0, &system_program::ID)).map_err(|e| err(e.to_string()))
+}
+
+fn run_setup(bank: &mut Bank, tx: Transaction) -> Result<(), BenchError> {
+    let outcome = bank.process_transaction(&tx).map_err(|e| err(e.to_string()))?;
+    outcome.result.map_err(|e| err(format!("setup transaction failed: {e}; logs: {:?}", outcome.logs)))
+}
+
+/// One signed transaction per measured slot, built before timing.
+struct Prepared {
+    transactions: Vec<Transaction>,
+}
+
+/// Sign `count` transactions on all cores.
+fn sign_all<F>(count: usize, build: F) -> Vec<Transaction>
+where
+    F: Fn(usize) -> Transaction + Sync,
+{
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+    let chunk = count.div_ceil(threads).max(1);
+    let build = &build;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..count)
+            .step_by(chunk)
+            .map(|start| scope.spawn(move || (start..(start + chunk).min(count)).map(build).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("signing thread panicked")).collect()
+    })
+}
+
+fn prepare_transfer(bank: &mut Bank, config: &InProcessConfig, blockhash: Hash) -> Result<Prepared, BenchError> {
+    let wallets: Vec<Keypair> = (0..config.accounts).map(|_| Keypair::new()).collect();
+    for wallet in &wallets {
+        fund(bank, &wallet.pubkey(), 1_000 * LAMPORTS_PER_SOL)?;
+    }
+    let hot: Vec<Pubkey> = (0..config.hot_accounts.unwrap_or(0)).map(|i| Pubkey::new_unique_from_u64(1_000_000 + i as u64)).collect();
+    for key in &hot {
+        fund(bank, key, LAMPORTS_PER_SOL)?;
+    }
+    let n = wallets.len();
+    let transactions = sign_all(config.transactions, |k| {
+        let from = &wallets[k % n];
+        let to = if hot.is_empty() { wallets[(k + n / 2 + 1) % n].pubkey() } else { hot[k % hot.len()] };
+        // A distinct amount per round keeps every signature distinct.
+        let amount = 1 + (k / n) as u64;
+        Transaction::new_signed_with_payer(
+            &[system_instruction::transfer(&from.pubkey(), &to, amount)],
+            Some(&from.pubkey()),
+            &[from],
+            blockhash,
+        )
+    });
+    Ok(Prepared { transactions })
+}
+
+fn prepare_token(bank: &mut Bank, config: &InProcessConfig, blockhash: Hash) -> Result<Prepared, BenchError> {
+    use lanes_token::instruction as token_ix;
+    let token = lanes_token::ID;
+    let authority = Keypair::new();
+    fund(bank, &authority.pubkey(), 1_000_000 * LAMPORTS_PER_SOL)?;
+    let mint = Keypair::new();
+    let mint_len = <lanes_token::state::Mint as lanes_token::state::Pack>::LEN as u64;
+    let account_len = <lanes_token::state::TokenAccount as lanes_token::state::Pack>::LEN as u64;
+    run_setup(
+        bank,
+        Transaction::new_signed_with_payer(
+            &[
+                system_instruction::create_account(&authority.pubkey(), &mint.pubkey(), 1_000_000, mint_len, &token),
+                token_ix::initialize_mint(&token, &mint.pubkey(), &authority.pubkey(), None, 6),
+            ],
+            Some(&authority.pubkey()),
+            &[&authority, &mint],
+            bank.last_blockhash(),
+        ),
+    )?;
+
+    let owners: Vec<Keypair> = (0..config.accounts).map(|_| Keypair::new()).collect();
+    let hot_owner = Keypair::new();
+    let hot_count = config.hot_accounts.unwrap_or(0);
+    let mut token_accounts = Vec::with_capacity(owners.len());
+    let mut hot_accounts = Vec::with_capacity(hot_count);
+    let all_owners = owners.iter().map(|o| (o, false)).chain((0..hot_count).map(|_| (&hot_owner, true)));
+    for (owner, is_hot) in all_owners {
+        fund(bank, &owner.pubkey(), 1_000 * LAMPORTS_PER_SOL)?;
+        let account = Keypair::new();
+        run_setup(
+            bank,
+            Transaction::new_signed_with_payer(
+                &[
+                    system_instruction::create_account(&authority.pubkey(), &account.pubkey(), 1_000_000, account_len, &token),
+                    token_ix::initialize_account(&token, &account.pubkey(), &mint.pubkey(), &owner.pubkey()),
+                    token_ix::mint_to(&token, &mint.pubkey(), &account.pubkey(), &authority.pubkey(), 1_000_000_000_000),
+                ],
+                Some(&authority.pubkey()),
+                &[&authority, &account],
+                bank.last_blockhash(),
+            ),
+        )?;
+        if is_hot {
+            hot_accounts.push(account.pubkey());
+        } else {
+            token_accounts.push(account.pubkey());
+        }
+    }
+    let n = owners.len();
+    let transactions = sign_all(config.transactions, |k| {
+        let owner = &owners[k % n];
+        let source = token_accounts[k % n];
+        let destination =
+            if hot_accounts.is_empty() { token_accounts[(k + n / 2 + 1) % n] } else { hot_accounts[k % hot_accounts.len()] };
+        let amount = 1 + (k / n) as u64;
+        let ix: Instruction = token_ix::transfer(&token, &source, &destination, &owner.pubkey(), amount);
+        Transaction::new_signed_with_payer(&[ix], Some(&owner.pubkey()), &[owner], blockhash)
+    });
+    Ok(Prepared { transactions })
+}
+
+/// Set up, then run the measured transactions through the bank.
+pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, BenchError> {
+    if config.threads != 1 {
+        return Err(err(
+            "only --threads 1 runs today: the bank executes sequentially until the parallel engine (lock scheduler and worker pool) lands",
+        ));
+    }
+    if config.accounts < 2 {
+        return Err(err("--accounts must be at least 2"));
+    }
+    if config.hot_accounts == Some(0) {
+        return Err(err("--hot-accounts must be at least 1"));
+    }
+    let setup_started = Instant::now();
+    let mut bank = new_bank(config.sigverify)?;
+    let blockhash = bank.last_blockhash();
+    let prepared = match config.workload {
+        Workload::Transfer => prepare_transfer(&mut bank, config, blockhash)?,
+        Workload::Token => prepare_token(&mut bank, config, blockhash)?,
+    };
+    let setup_seconds = setup_started.elapsed().as_secs_f64();
+
+    bank.reset_timings();
+    let mut committed = 0u64;
+    let mut failed = 0u64;
+    let mut first_failure: Option<String> = None;
+    let started = Instant::now();
+    for tx in &prepared.transactions {
+        let outcome = bank.process_transaction(tx).map_err(|e| err(e.to_string()))?;
+        match outcome.result {
+            Ok(()) => committed += 1,
+            Err(e) => {
+                failed += 1;
+                if first_failure.is_none() {
+                    first_failure = Some(format!("{e}: {:?}", outcome.logs));
+                }
+            }
+        }
+    }
+    let elapsed: Duration = started.elapsed();
+    if let Some(why) = first_failure {
+        eprintln!("warning: {failed} transactions failed; the first: {why}");
+    }
+    let seconds = elapsed.as_secs_f64();
+    Ok(InProcessReport {
+        workload: config.workload,
+        threads: config.threads,
+        accounts: config.accounts,
+        transactions: config.transactions,
+        committed,
+        failed,
+        seconds,
+        tps: config.transactions as f64 / seconds,
+        sigverify: config.sigverify,
+        hot_accounts: config.hot_accounts,
+        setup_seconds,
+        stages: Stages::from_timings(&bank.timings()),
+    })
+}

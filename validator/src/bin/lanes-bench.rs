@@ -1,0 +1,95 @@
+//! `lanes-bench`: Lanes' load tester.
+//!
+//! `lanes-bench in-process --workload token --accounts 10000 --transactions 200000 --threads 1 [--json]`
+//! runs pre-signed transactions through the bank in this process and
+//! reports throughput and where the time went.
+
+use clap::{Parser, Subcommand};
+use lanes_validator::bench::{run_in_process, InProcessConfig, InProcessReport, Workload};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "lanes-bench", version, about = "Load-test Lanes")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run transactions through the runtime in this process (no network).
+    InProcess {
+        #[arg(long, value_enum, default_value = "token")]
+        workload: Workload,
+        /// Funded accounts (token accounts for `token`).
+        #[arg(long, default_value_t = 10_000)]
+        accounts: usize,
+        /// Measured transactions.
+        #[arg(long, default_value_t = 200_000)]
+        transactions: usize,
+        /// Worker threads.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Every transaction writes one of this many shared accounts (1: all conflict).
+        #[arg(long)]
+        hot_accounts: Option<usize>,
+        /// Verify signatures inside the timed window.
+        #[arg(long)]
+        sigverify: bool,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn print_text(r: &InProcessReport) {
+    println!("workload      {:?}", r.workload);
+    println!("threads       {}", r.threads);
+    println!("accounts      {}", r.accounts);
+    println!("transactions  {} ({} committed, {} failed)", r.transactions, r.committed, r.failed);
+    println!("sigverify     {}", if r.sigverify { "on" } else { "off" });
+    if let Some(h) = r.hot_accounts {
+        println!("hot accounts  {h}");
+    }
+    println!("setup         {:.2} s (not timed)", r.setup_seconds);
+    println!("elapsed       {:.3} s", r.seconds);
+    println!("TPS           {:.0}", r.tps);
+    let per_tx = |s: f64| s * 1e6 / r.transactions.max(1) as f64;
+    let s = &r.stages;
+    println!("time per transaction (µs):");
+    for (name, secs) in [
+        ("sigverify", s.sigverify),
+        ("account load", s.account_load),
+        ("instantiate", s.instantiate),
+        ("execute (wasm)", s.execute),
+        ("serialize i/o", s.serialize),
+        ("commit", s.commit),
+        ("other bank", s.other),
+    ] {
+        println!("  {name:<15} {:>8.2}", per_tx(secs));
+    }
+    println!("wasm invocations {}", s.wasm_invocations);
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::InProcess { workload, accounts, transactions, threads, hot_accounts, sigverify, json } => {
+            let config = InProcessConfig { workload, accounts, transactions, threads, hot_accounts, sigverify };
+            match run_in_process(&config) {
+                Ok(report) => {
+                    if json {
+                        println!("{}", serde_json::to_string(&report).expect("report serializes"));
+                    } else {
+                        print_text(&report);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("lanes-bench: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
