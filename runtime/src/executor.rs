@@ -78,6 +78,16 @@ pub struct Executor {
     linker: Linker<HostState>,
     programs: RwLock<HashMap<Hash, Arc<CompiledProgram>>>,
     artifact_dir: Option<PathBuf>,
+    stats: CompileStats,
+}
+
+/// How programs reached the in-memory cache.
+#[derive(Debug, Default)]
+pub struct CompileStats {
+    /// Compiled from WASM with Cranelift.
+    pub compiled: std::sync::atomic::AtomicU64,
+    /// Loaded from a cached artifact on disk.
+    pub loaded_from_disk: std::sync::atomic::AtomicU64,
 }
 
 /// Why a host function stopped the guest.
@@ -178,7 +188,13 @@ impl Executor {
             linker,
             programs: RwLock::new(HashMap::new()),
             artifact_dir: config.artifact_dir,
+            stats: CompileStats::default(),
         }))
+    }
+
+    /// How many programs were compiled and how many loaded from disk.
+    pub fn stats(&self) -> &CompileStats {
+        &self.stats
     }
 
     /// The cached program with this code hash, if compiled.
@@ -195,10 +211,15 @@ impl Executor {
         if let Some(done) = self.cached(&code_hash) {
             return Ok(done);
         }
+        use std::sync::atomic::Ordering::Relaxed;
         let module = match self.load_artifact(&code_hash) {
-            Some(module) => module,
+            Some(module) => {
+                self.stats.loaded_from_disk.fetch_add(1, Relaxed);
+                module
+            }
             None => {
                 let module = Module::new(&self.engine, code).map_err(|e| ProgramLoadError::Invalid(format!("{e:#}")))?;
+                self.stats.compiled.fetch_add(1, Relaxed);
                 self.store_artifact(&code_hash, &module);
                 module
             }
@@ -863,4 +884,51 @@ fn cross_program_invoke(
     let (data, state) = mem.data_and_store_mut(&mut *caller);
     sync_to_guest(data, state).map_err(fail)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::Ordering::Relaxed;
+
+    const PROGRAM: &str = r#"(module (memory (export "memory") 1) (func (export "entrypoint") (result i64) i64.const 0))"#;
+
+    #[test]
+    fn artifacts_are_reused_from_disk_and_tampering_is_detected() {
+        let dir = std::env::temp_dir().join(format!("lanes-artifacts-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let code = wat::parse_str(PROGRAM).unwrap();
+        let config = ExecutorConfig { artifact_dir: Some(dir.clone()) };
+
+        let first = Executor::new(config.clone()).unwrap();
+        first.compile(&code).unwrap();
+        first.compile(&code).unwrap();
+        assert_eq!((first.stats().compiled.load(Relaxed), first.stats().loaded_from_disk.load(Relaxed)), (1, 0));
+
+        let second = Executor::new(config.clone()).unwrap();
+        second.compile(&code).unwrap();
+        assert_eq!((second.stats().compiled.load(Relaxed), second.stats().loaded_from_disk.load(Relaxed)), (0, 1));
+
+        // A flipped byte in the artifact: not deserialized, compiled afresh.
+        let artifact = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
+            .unwrap();
+        let mut bytes = std::fs::read(&artifact).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0xff;
+        std::fs::write(&artifact, bytes).unwrap();
+        let third = Executor::new(config).unwrap();
+        third.compile(&code).unwrap();
+        assert_eq!((third.stats().compiled.load(Relaxed), third.stats().loaded_from_disk.load(Relaxed)), (1, 0));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn oversized_programs_are_refused_before_compiling() {
+        let executor = Executor::new(ExecutorConfig::default()).unwrap();
+        let huge = vec![0u8; MAX_PROGRAM_LEN + 1];
+        assert!(matches!(executor.compile(&huge), Err(ProgramLoadError::TooLarge { .. })));
+    }
 }
