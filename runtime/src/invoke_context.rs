@@ -233,7 +233,8 @@ pub fn process_instruction(
     }
     ctx.stack.push(program_id);
     let depth = ctx.stack.len();
-    ctx.log(format!("Program {program_id} invoke [{depth}]"));
+    let name = program_name(&program_id);
+    ctx.log(format!("Program {name} invoke [{depth}]"));
 
     let is_builtin = program_id == system_program::ID || program_id == compute_budget::ID || program_id == loader::ID;
     let result = if is_builtin {
@@ -242,15 +243,32 @@ pub fn process_instruction(
         let before = ctx.compute_remaining;
         let result = crate::executor::execute_program(executor, ctx, program_index, accounts, data);
         let consumed = before.saturating_sub(ctx.compute_remaining);
-        ctx.log(format!("Program {program_id} consumed {consumed} of {before} compute units"));
+        ctx.log(format!("Program {name} consumed {consumed} of {before} compute units"));
         result
     };
     match &result {
-        Ok(()) => ctx.log(format!("Program {program_id} success")),
-        Err(err) => ctx.log(format!("Program {program_id} failed: {err}")),
+        Ok(()) => ctx.log(format!("Program {name} success")),
+        Err(err) => ctx.log(format!("Program {name} failed: {err}")),
     }
     ctx.stack.pop();
     result
+}
+
+/// A program id's base58 text, cached per thread: logs name the program
+/// three times per invocation and base58 encoding is quadratic.
+fn program_name(program_id: &Pubkey) -> std::rc::Rc<str> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static NAMES: RefCell<HashMap<Pubkey, std::rc::Rc<str>>> = RefCell::new(HashMap::new());
+    }
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if names.len() > 4096 {
+            names.clear();
+        }
+        names.entry(*program_id).or_insert_with(|| program_id.to_string().into()).clone()
+    })
 }
 
 /// Run a builtin, then check its changes as any program's are checked.
