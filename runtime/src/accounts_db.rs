@@ -46,10 +46,19 @@ pub trait AccountStore: Send + Sync {
     }
 }
 
-/// Accounts in a hash map behind a read-write lock.
-#[derive(Default)]
+/// Shards of the in-memory store: enough that concurrent workers rarely
+/// meet on one lock.
+const SHARDS: usize = 64;
+
+/// Accounts in hash maps, sharded by key, each behind a read-write lock.
 pub struct InMemoryAccountStore {
-    accounts: RwLock<HashMap<Pubkey, Account>>,
+    shards: Vec<RwLock<HashMap<Pubkey, Account>>>,
+}
+
+impl Default for InMemoryAccountStore {
+    fn default() -> Self {
+        InMemoryAccountStore { shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect() }
+    }
 }
 
 impl InMemoryAccountStore {
@@ -57,9 +66,16 @@ impl InMemoryAccountStore {
         Self::default()
     }
 
+    fn shard(&self, key: &Pubkey) -> &RwLock<HashMap<Pubkey, Account>> {
+        // Keys are hashes or random public keys; xor two bytes so that test
+        // keys built from small integers spread too.
+        &self.shards[(key.0[0] ^ key.0[31]) as usize % SHARDS]
+    }
+
     /// Every live account, sorted by key (for state comparisons in tests).
     pub fn snapshot(&self) -> Vec<(Pubkey, Account)> {
-        let mut all: Vec<_> = self.accounts.read().iter().map(|(k, a)| (*k, a.clone())).collect();
+        let mut all: Vec<_> =
+            self.shards.iter().flat_map(|s| s.read().iter().map(|(k, a)| (*k, a.clone())).collect::<Vec<_>>()).collect();
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all
     }
@@ -67,11 +83,11 @@ impl InMemoryAccountStore {
 
 impl AccountStore for InMemoryAccountStore {
     fn get(&self, key: &Pubkey) -> Option<Account> {
-        self.accounts.read().get(key).cloned()
+        self.shard(key).read().get(key).cloned()
     }
 
     fn get_prefix(&self, key: &Pubkey, max_data: usize) -> Option<Account> {
-        self.accounts.read().get(key).map(|a| Account {
+        self.shard(key).read().get(key).map(|a| Account {
             lamports: a.lamports,
             data: a.data[..a.data.len().min(max_data)].to_vec(),
             owner: a.owner,
@@ -80,18 +96,18 @@ impl AccountStore for InMemoryAccountStore {
     }
 
     fn store(&self, _slot: u64, updates: &[(Pubkey, Account)]) -> Result<(), StoreError> {
-        let mut accounts = self.accounts.write();
         for (key, account) in updates {
+            let mut shard = self.shard(key).write();
             if account.lamports == 0 {
-                accounts.remove(key);
+                shard.remove(key);
             } else {
-                accounts.insert(*key, account.clone());
+                shard.insert(*key, account.clone());
             }
         }
         Ok(())
     }
 
     fn len(&self) -> usize {
-        self.accounts.read().len()
+        self.shards.iter().map(|s| s.read().len()).sum()
     }
 }

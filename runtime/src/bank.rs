@@ -1,33 +1,39 @@
 //! The bank: checks, executes and commits transactions against an
-//! [`AccountStore`], one after another, in the order given.
+//! [`AccountStore`], and keeps what a slot needs — recent blockhashes, the
+//! status cache, fees, and the hash of the accounts the slot changed.
 //!
-//! For each transaction: sanitize (structure, duplicate keys, at most 128
-//! accounts), verify signatures, check the recent blockhash and that the
-//! signature was not already processed, read the compute budget, charge the
-//! fee (5000 lamports per signature plus the priority fee), load accounts,
-//! run each instruction, and commit — everything on success, only the fee
-//! payer's debit on failure. Transactions refused before the fee (bad
-//! signature, unknown blockhash, a payer that cannot pay, …) change nothing
-//! and are not recorded.
+//! For each transaction: sanitize (see [`SanitizedTransaction`]), verify
+//! signatures, check the recent blockhash and that the signature was not
+//! already processed, charge the fee (5000 lamports per signature plus the
+//! priority fee), load accounts, run each instruction, and commit —
+//! everything on success, only the fee payer's debit on failure.
+//! Transactions refused before the fee (bad signature, unknown blockhash, a
+//! payer that cannot pay, …) change nothing and are not recorded.
 //!
-//! The bank must never commit a change that a check refused, and never
-//! depend on anything but the ledger for its results (no wall clock, no
-//! randomness): the same transactions in the same order give the same state.
+//! Every method but the slot changes takes `&self`: the parallel engine
+//! ([`crate::scheduler`]) calls [`Bank::execute_and_commit`] from several
+//! workers at once, and relies on the account locks it holds for the
+//! transaction's accounts to make that safe. The bank must never commit a
+//! change that a check refused, and never depend on anything but the ledger
+//! (no wall clock, no randomness): the same transactions in the same order
+//! give the same state and the same slot hash.
 
 use crate::accounts_db::{AccountStore, StoreError};
-use crate::compute_budget::{transaction_fee, ComputeBudget};
 use crate::executor::Executor;
 use crate::invoke_context::{
     process_instruction, ExecuteTimings, InstructionAccount, InvokeContext, ProgramSource, TransactionAccounts,
 };
+use crate::sanitized::SanitizedTransaction;
 use lanes_sdk::clock::Clock;
 use lanes_sdk::hash::{hashv, Hash};
 use lanes_sdk::loader::STATE_HEADER_LEN;
-use lanes_sdk::message::MAX_TX_ACCOUNT_LOCKS;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{compute_budget, loader, system_program, Account, Pubkey, Signature};
+use parking_lot::{Mutex, RwLock};
 use std::collections::{HashMap, HashSet, VecDeque};
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,6 +43,8 @@ pub const MAX_BLOCKHASH_AGE: usize = 150;
 pub const SLOTS_PER_EPOCH: u64 = 432_000;
 /// Milliseconds per slot, for the deterministic clock.
 pub const MS_PER_SLOT: i64 = 400;
+/// Shards of the per-slot set of written accounts.
+const DELTA_SHARDS: usize = 32;
 
 /// What happened to one transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +61,8 @@ pub struct TransactionOutcome {
 }
 
 impl TransactionOutcome {
-    fn refused(signature: Signature, err: TransactionError) -> Self {
+    /// An outcome for a transaction refused before its fee.
+    pub fn refused(signature: Signature, err: TransactionError) -> Self {
         TransactionOutcome {
             signature,
             result: Err(err),
@@ -69,8 +78,8 @@ impl TransactionOutcome {
 /// Bank settings.
 #[derive(Debug, Clone)]
 pub struct BankConfig {
-    /// Verify ed25519 signatures (benchmarks may turn this off when the
-    /// signatures were verified upstream).
+    /// Verify ed25519 signatures in [`Bank::process_transaction`]. The
+    /// parallel engine verifies them in its own stage.
     pub verify_signatures: bool,
     /// Unix time of slot 0.
     pub genesis_unix_timestamp: i64,
@@ -99,7 +108,23 @@ impl ProgramSource for StoreSource {
     }
 }
 
-/// A sequential bank over an account store.
+/// The hash of one account's state, as the slot hash covers it (zero for a
+/// deleted account).
+pub fn account_hash(key: &Pubkey, account: &Account) -> Hash {
+    if account.lamports == 0 {
+        return Hash::default();
+    }
+    hashv(&[
+        &account.lamports.to_le_bytes(),
+        &account.owner.0,
+        &[account.executable as u8],
+        &(account.data.len() as u64).to_le_bytes(),
+        &account.data,
+        &key.0,
+    ])
+}
+
+/// A bank over an account store.
 pub struct Bank {
     store: Arc<dyn AccountStore>,
     executor: Arc<Executor>,
@@ -107,12 +132,17 @@ pub struct Bank {
     config: BankConfig,
     slot: u64,
     /// Recent blockhashes, newest last.
-    blockhashes: VecDeque<Hash>,
-    /// Signatures committed under each still-valid blockhash.
-    status_cache: HashMap<Hash, HashSet<Signature>>,
-    collected_fees: u64,
-    transaction_count: u64,
-    timings: ExecuteTimings,
+    blockhashes: RwLock<VecDeque<Hash>>,
+    /// Signatures committed (or being executed) under each valid blockhash.
+    status_cache: Mutex<HashMap<Hash, HashSet<Signature>>>,
+    /// Accounts written in the current slot (hashed when the slot is frozen),
+    /// sharded so concurrent workers rarely share a lock.
+    slot_delta: Vec<Mutex<HashSet<Pubkey>>>,
+    /// Hashes of finished slots.
+    slot_hashes: Mutex<Vec<(u64, Hash)>>,
+    collected_fees: AtomicU64,
+    transaction_count: AtomicU64,
+    timings: Mutex<ExecuteTimings>,
 }
 
 impl Bank {
@@ -124,16 +154,22 @@ impl Bank {
             executor,
             config,
             slot: 0,
-            blockhashes: VecDeque::from([genesis]),
-            status_cache: HashMap::new(),
-            collected_fees: 0,
-            transaction_count: 0,
-            timings: ExecuteTimings::default(),
+            blockhashes: RwLock::new(VecDeque::from([genesis])),
+            status_cache: Mutex::new(HashMap::new()),
+            slot_delta: (0..DELTA_SHARDS).map(|_| Mutex::new(HashSet::new())).collect(),
+            slot_hashes: Mutex::new(Vec::new()),
+            collected_fees: AtomicU64::new(0),
+            transaction_count: AtomicU64::new(0),
+            timings: Mutex::new(ExecuteTimings::default()),
         }
     }
 
     pub fn slot(&self) -> u64 {
         self.slot
+    }
+
+    pub fn config(&self) -> &BankConfig {
+        &self.config
     }
 
     pub fn executor(&self) -> &Arc<Executor> {
@@ -146,31 +182,35 @@ impl Bank {
 
     /// The newest blockhash: what new transactions should reference.
     pub fn last_blockhash(&self) -> Hash {
-        *self.blockhashes.back().expect("the queue always holds the genesis hash or newer")
+        *self.blockhashes.read().back().expect("the queue always holds the genesis hash or newer")
     }
 
     /// Whether `hash` is recent enough to be used.
     pub fn is_blockhash_valid(&self, hash: &Hash) -> bool {
-        self.blockhashes.contains(hash)
+        self.blockhashes.read().contains(hash)
     }
 
     /// Fees charged so far.
     pub fn collected_fees(&self) -> u64 {
-        self.collected_fees
+        self.collected_fees.load(Relaxed)
     }
 
     /// Transactions committed so far.
     pub fn transaction_count(&self) -> u64 {
-        self.transaction_count
+        self.transaction_count.load(Relaxed)
     }
 
     /// Where execution time went so far.
     pub fn timings(&self) -> ExecuteTimings {
-        self.timings
+        *self.timings.lock()
     }
 
-    pub fn reset_timings(&mut self) {
-        self.timings = ExecuteTimings::default();
+    pub fn add_timings(&self, timings: &ExecuteTimings) {
+        self.timings.lock().accumulate(timings);
+    }
+
+    pub fn reset_timings(&self) {
+        *self.timings.lock() = ExecuteTimings::default();
     }
 
     /// The deterministic clock of the current slot.
@@ -184,24 +224,60 @@ impl Bank {
         }
     }
 
-    /// Move to the next slot, with a new blockhash.
+    fn mark_written(&self, key: &Pubkey) {
+        self.slot_delta[(key.0[0] ^ key.0[31]) as usize % DELTA_SHARDS].lock().insert(*key);
+    }
+
+    /// The hash of the accounts changed so far in this slot: SHA-256 over the
+    /// slot number and (key, [`account_hash`] of its current state) of each
+    /// written account, in key order.
+    pub fn slot_delta_hash(&self) -> Hash {
+        let mut keys: Vec<Pubkey> = self.slot_delta.iter().flat_map(|shard| shard.lock().iter().copied().collect::<Vec<_>>()).collect();
+        keys.sort_unstable();
+        let hashes: Vec<Hash> =
+            keys.iter().map(|key| self.store.get(key).map(|a| account_hash(key, &a)).unwrap_or_default()).collect();
+        let slot = self.slot.to_le_bytes();
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(keys.len() * 2 + 1);
+        parts.push(&slot);
+        for (key, hash) in keys.iter().zip(&hashes) {
+            parts.push(&key.0);
+            parts.push(&hash.0);
+        }
+        hashv(&parts)
+    }
+
+    /// Hashes of the slots finished so far, oldest first.
+    pub fn slot_hashes(&self) -> Vec<(u64, Hash)> {
+        self.slot_hashes.lock().clone()
+    }
+
+    /// Finish the current slot (recording its hash) and move to the next,
+    /// with a new blockhash.
     pub fn advance_slot(&mut self) {
         self.warp_to_slot(self.slot + 1);
     }
 
-    /// Jump to `slot` (later than now) with one new blockhash.
+    /// Finish the current slot and jump to `slot` (later than now) with one
+    /// new blockhash.
     pub fn warp_to_slot(&mut self, slot: u64) {
+        let hash = self.slot_delta_hash();
+        self.slot_hashes.lock().push((self.slot, hash));
+        for shard in &self.slot_delta {
+            shard.lock().clear();
+        }
         self.slot = slot.max(self.slot + 1);
         self.register_blockhash();
     }
 
     /// Make a new blockhash (derived from the previous one and the slot).
-    pub fn register_blockhash(&mut self) {
-        let next = hashv(&[&self.last_blockhash().0, &self.slot.to_le_bytes(), &(self.blockhashes.len() as u64).to_le_bytes()]);
-        self.blockhashes.push_back(next);
-        while self.blockhashes.len() > MAX_BLOCKHASH_AGE {
-            if let Some(expired) = self.blockhashes.pop_front() {
-                self.status_cache.remove(&expired);
+    pub fn register_blockhash(&self) {
+        let mut queue = self.blockhashes.write();
+        let last = *queue.back().expect("never empty");
+        let next = hashv(&[&last.0, &self.slot.to_le_bytes(), &(queue.len() as u64).to_le_bytes()]);
+        queue.push_back(next);
+        while queue.len() > MAX_BLOCKHASH_AGE {
+            if let Some(expired) = queue.pop_front() {
+                self.status_cache.lock().remove(&expired);
             }
         }
     }
@@ -211,39 +287,33 @@ impl Bank {
         self.store.get(key)
     }
 
-    /// Write an account directly (genesis, tests).
+    /// Write an account directly (genesis, tests). It counts toward the slot hash.
     pub fn set_account(&self, key: Pubkey, account: Account) -> Result<(), BankError> {
+        self.mark_written(&key);
         self.store.store(self.slot, &[(key, account)])?;
         Ok(())
     }
 
-    /// Check, execute and commit one transaction.
-    pub fn process_transaction(&mut self, tx: &Transaction) -> Result<TransactionOutcome, BankError> {
+    /// Check, execute and commit one transaction, on this thread.
+    pub fn process_transaction(&self, tx: &Transaction) -> Result<TransactionOutcome, BankError> {
         let started = Instant::now();
         let mut timings = ExecuteTimings::default();
-        let outcome = match self.check_transaction(tx, &mut timings) {
-            Err(err) => TransactionOutcome::refused(tx.signature().copied().unwrap_or_default(), err),
-            Ok((budget, fee)) => {
-                let executed = self.execute(tx, budget, fee, &mut timings);
-                match executed {
-                    Err(err) => TransactionOutcome::refused(tx.signature().copied().unwrap_or_default(), err),
-                    Ok((outcome, updates)) => {
-                        let commit_started = Instant::now();
-                        self.store.store(self.slot, &updates)?;
-                        self.status_cache
-                            .entry(tx.message.recent_blockhash)
-                            .or_default()
-                            .insert(outcome.signature);
-                        self.collected_fees += outcome.fee;
-                        self.transaction_count += 1;
-                        timings.commit_ns += commit_started.elapsed().as_nanos() as u64;
-                        outcome
-                    }
-                }
+        let signature = tx.signature().copied().unwrap_or_default();
+        let sanitized = match SanitizedTransaction::try_new(tx.clone()) {
+            Ok(s) => s,
+            Err(err) => return Ok(TransactionOutcome::refused(signature, err)),
+        };
+        if self.config.verify_signatures {
+            if let Err(err) = self.verify_signatures(&sanitized, &mut timings) {
+                return Ok(TransactionOutcome::refused(signature, err));
             }
+        }
+        let outcome = match self.check_and_reserve(&sanitized) {
+            Err(err) => TransactionOutcome::refused(signature, err),
+            Ok(()) => self.execute_and_commit(&sanitized, &mut timings)?,
         };
         timings.total_ns += started.elapsed().as_nanos() as u64;
-        self.timings.accumulate(&timings);
+        self.add_timings(&timings);
         Ok(outcome)
     }
 
@@ -252,30 +322,25 @@ impl Bank {
     pub fn simulate_transaction(&self, tx: &Transaction, verify_signatures: bool) -> TransactionOutcome {
         let mut timings = ExecuteTimings::default();
         let signature = tx.signature().copied().unwrap_or_default();
-        let checked = self
-            .check_structure(tx)
-            .and_then(|_| if verify_signatures { self.check_signatures(tx, &mut timings) } else { Ok(()) })
-            .and_then(|_| self.check_budget_and_fee(tx));
-        match checked.and_then(|(budget, fee)| self.execute(tx, budget, fee, &mut timings)) {
+        let sanitized = match SanitizedTransaction::try_new(tx.clone()) {
+            Ok(s) => s,
+            Err(err) => return TransactionOutcome::refused(signature, err),
+        };
+        if verify_signatures {
+            if let Err(err) = self.verify_signatures(&sanitized, &mut timings) {
+                return TransactionOutcome::refused(signature, err);
+            }
+        }
+        match self.execute(&sanitized, &mut timings) {
             Ok((outcome, _)) => outcome,
             Err(err) => TransactionOutcome::refused(signature, err),
         }
     }
 
-    fn check_structure(&self, tx: &Transaction) -> Result<(), TransactionError> {
-        tx.sanitize().map_err(|_| TransactionError::SanitizeFailure)?;
-        if tx.message.account_keys.len() > MAX_TX_ACCOUNT_LOCKS {
-            return Err(TransactionError::TooManyAccountLocks);
-        }
-        if tx.message.has_duplicate_keys() {
-            return Err(TransactionError::AccountLoadedTwice);
-        }
-        Ok(())
-    }
-
-    fn check_signatures(&self, tx: &Transaction, timings: &mut ExecuteTimings) -> Result<(), TransactionError> {
+    /// Check every signature (strict ed25519).
+    pub fn verify_signatures(&self, tx: &SanitizedTransaction, timings: &mut ExecuteTimings) -> Result<(), TransactionError> {
         let started = Instant::now();
-        let ok = tx.verify();
+        let ok = tx.transaction().verify();
         timings.sigverify_ns += started.elapsed().as_nanos() as u64;
         if ok {
             Ok(())
@@ -284,25 +349,49 @@ impl Bank {
         }
     }
 
-    fn check_budget_and_fee(&self, tx: &Transaction) -> Result<(ComputeBudget, u64), TransactionError> {
-        let budget = ComputeBudget::from_message(&tx.message)?;
-        Ok((budget, transaction_fee(&tx.message, &budget)))
-    }
-
-    /// Everything that refuses a transaction before its fee is charged.
-    fn check_transaction(&self, tx: &Transaction, timings: &mut ExecuteTimings) -> Result<(ComputeBudget, u64), TransactionError> {
-        self.check_structure(tx)?;
-        if self.config.verify_signatures {
-            self.check_signatures(tx, timings)?;
-        }
-        if !self.is_blockhash_valid(&tx.message.recent_blockhash) {
+    /// Refuse a stale or unknown blockhash and a signature already processed
+    /// (or being processed); otherwise reserve the signature. Callers must
+    /// [`Bank::release_signature`] it if the transaction ends up refused.
+    pub fn check_and_reserve(&self, tx: &SanitizedTransaction) -> Result<(), TransactionError> {
+        let blockhash = tx.transaction().message.recent_blockhash;
+        if !self.is_blockhash_valid(&blockhash) {
             return Err(TransactionError::BlockhashNotFound);
         }
-        let signature = tx.signature().ok_or(TransactionError::MissingSignatureForFee)?;
-        if self.status_cache.get(&tx.message.recent_blockhash).is_some_and(|seen| seen.contains(signature)) {
+        if !self.status_cache.lock().entry(blockhash).or_default().insert(*tx.signature()) {
             return Err(TransactionError::AlreadyProcessed);
         }
-        self.check_budget_and_fee(tx)
+        Ok(())
+    }
+
+    /// Undo [`Bank::check_and_reserve`] for a transaction that was refused.
+    pub fn release_signature(&self, tx: &SanitizedTransaction) {
+        let blockhash = tx.transaction().message.recent_blockhash;
+        if let Some(seen) = self.status_cache.lock().get_mut(&blockhash) {
+            seen.remove(tx.signature());
+        }
+    }
+
+    /// Execute a checked, reserved transaction and commit its effects. The
+    /// caller must hold the transaction's account locks (or be the only
+    /// thread executing). Releases the signature if the transaction is refused.
+    pub fn execute_and_commit(&self, tx: &SanitizedTransaction, timings: &mut ExecuteTimings) -> Result<TransactionOutcome, BankError> {
+        match self.execute(tx, timings) {
+            Err(err) => {
+                self.release_signature(tx);
+                Ok(TransactionOutcome::refused(*tx.signature(), err))
+            }
+            Ok((outcome, updates)) => {
+                let started = Instant::now();
+                for (key, _) in &updates {
+                    self.mark_written(key);
+                }
+                self.store.store(self.slot, &updates)?;
+                self.collected_fees.fetch_add(outcome.fee, Relaxed);
+                self.transaction_count.fetch_add(1, Relaxed);
+                timings.commit_ns += started.elapsed().as_nanos() as u64;
+                Ok(outcome)
+            }
+        }
     }
 
     /// Load, charge, execute. `Err` means refused (nothing to commit); `Ok`
@@ -310,13 +399,12 @@ impl Bank {
     #[allow(clippy::type_complexity)]
     fn execute(
         &self,
-        tx: &Transaction,
-        budget: ComputeBudget,
-        fee: u64,
+        tx: &SanitizedTransaction,
         timings: &mut ExecuteTimings,
     ) -> Result<(TransactionOutcome, Vec<(Pubkey, Account)>), TransactionError> {
-        let message = &tx.message;
-        let signature = tx.signature().copied().unwrap_or_default();
+        let message = &tx.transaction().message;
+        let signature = *tx.signature();
+        let fee = tx.fee();
         let load_started = Instant::now();
 
         // The fee payer must exist, be a wallet, and afford the fee.
@@ -329,16 +417,18 @@ impl Bank {
             return Err(TransactionError::InsufficientFundsForFee);
         }
         payer.lamports -= fee;
-        let fee_only = vec![(payer_key, payer.clone())];
 
-        let fee_only_outcome = |err: TransactionError| TransactionOutcome {
-            signature,
-            result: Err(err),
-            committed: true,
-            logs: Vec::new(),
-            compute_units_consumed: 0,
-            return_data: None,
-            fee,
+        let fee_only = |err: TransactionError, payer: Account| {
+            let outcome = TransactionOutcome {
+                signature,
+                result: Err(err),
+                committed: true,
+                logs: Vec::new(),
+                compute_units_consumed: 0,
+                return_data: None,
+                fee,
+            };
+            (outcome, vec![(payer_key, payer)])
         };
 
         let num_keys = message.account_keys.len();
@@ -346,7 +436,7 @@ impl Bank {
             keys: message.account_keys.clone(),
             accounts: Vec::with_capacity(num_keys),
             is_signer: (0..num_keys).map(|i| message.is_signer(i)).collect(),
-            is_writable: (0..num_keys).map(|i| message.is_writable(i)).collect(),
+            is_writable: (0..num_keys).map(|i| tx.is_writable(i)).collect(),
         };
         for (i, key) in message.account_keys.iter().enumerate() {
             let account = if i == 0 {
@@ -363,23 +453,25 @@ impl Bank {
         // Every invoked program must exist and be executable (or a builtin).
         for ix in &message.instructions {
             let index = ix.program_id_index as usize;
-            let key = &message.account_keys[index];
-            if is_builtin(key) {
+            if is_builtin(&message.account_keys[index]) {
                 continue;
             }
             let program = &accounts.accounts[index];
-            if program.lamports == 0 {
+            let refusal = if program.lamports == 0 {
+                Some(TransactionError::ProgramAccountNotFound)
+            } else if !program.executable || program.owner != loader::ID {
+                Some(TransactionError::InvalidProgramForExecution)
+            } else {
+                None
+            };
+            if let Some(err) = refusal {
                 timings.load_ns += load_started.elapsed().as_nanos() as u64;
-                return Ok((fee_only_outcome(TransactionError::ProgramAccountNotFound), fee_only));
-            }
-            if !program.executable || program.owner != loader::ID {
-                timings.load_ns += load_started.elapsed().as_nanos() as u64;
-                return Ok((fee_only_outcome(TransactionError::InvalidProgramForExecution), fee_only));
+                return Ok(fee_only(err, payer));
             }
         }
         timings.load_ns += load_started.elapsed().as_nanos() as u64;
 
-        let mut ctx = InvokeContext::new(accounts, budget.compute_unit_limit, self.clock());
+        let mut ctx = InvokeContext::new(accounts, tx.compute_budget().compute_unit_limit, self.clock());
         ctx.program_source = Some(self.program_source.clone());
         let mut result = Ok(());
         for (i, ix) in message.instructions.iter().enumerate() {
@@ -392,19 +484,18 @@ impl Bank {
                     is_writable: ctx.accounts.is_writable[index as usize],
                 })
                 .collect();
-            if let Err(err) = process_instruction(
-                &self.executor,
-                &mut ctx,
-                ix.program_id_index as usize,
-                &instruction_accounts,
-                &ix.data,
-            ) {
+            if let Err(err) =
+                process_instruction(&self.executor, &mut ctx, ix.program_id_index as usize, &instruction_accounts, &ix.data)
+            {
                 result = Err(TransactionError::InstructionError(i as u8, err));
                 break;
             }
         }
         timings.accumulate(&ctx.timings);
 
+        let compute_units_consumed = ctx.compute_consumed();
+        let logs = std::mem::take(&mut ctx.logs.lines);
+        let return_data = ctx.return_data.take();
         let updates = if result.is_ok() {
             let accounts = std::mem::take(&mut ctx.accounts);
             accounts
@@ -416,17 +507,9 @@ impl Bank {
                 .map(|(pair, _)| pair)
                 .collect()
         } else {
-            fee_only
+            vec![(payer_key, payer)]
         };
-        let outcome = TransactionOutcome {
-            signature,
-            result,
-            committed: true,
-            compute_units_consumed: ctx.compute_consumed(),
-            logs: std::mem::take(&mut ctx.logs.lines),
-            return_data: ctx.return_data.take(),
-            fee,
-        };
+        let outcome = TransactionOutcome { signature, result, committed: true, logs, compute_units_consumed, return_data, fee };
         Ok((outcome, updates))
     }
 }

@@ -79,7 +79,11 @@ pub struct Executor {
     programs: RwLock<HashMap<Hash, Arc<CompiledProgram>>>,
     artifact_dir: Option<PathBuf>,
     stats: CompileStats,
+    /// Distinguishes executors in per-thread caches (an address could be reused).
+    id: u64,
 }
+
+static NEXT_EXECUTOR_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// How programs reached the in-memory cache.
 #[derive(Debug, Default)]
@@ -189,6 +193,7 @@ impl Executor {
             programs: RwLock::new(HashMap::new()),
             artifact_dir: config.artifact_dir,
             stats: CompileStats::default(),
+            id: NEXT_EXECUTOR_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }))
     }
 
@@ -198,8 +203,27 @@ impl Executor {
     }
 
     /// The cached program with this code hash, if compiled.
+    ///
+    /// Workers look in a per-thread copy first, so the shared map's lock is
+    /// touched once per program per thread, not once per invocation.
     pub fn cached(&self, code_hash: &Hash) -> Option<Arc<CompiledProgram>> {
-        self.programs.read().get(code_hash).cloned()
+        use std::cell::RefCell;
+        thread_local! {
+            static LOCAL: RefCell<HashMap<(u64, Hash), Arc<CompiledProgram>>> = RefCell::new(HashMap::new());
+        }
+        let key = (self.id, *code_hash);
+        if let Some(hit) = LOCAL.with(|local| local.borrow().get(&key).cloned()) {
+            return Some(hit);
+        }
+        let found = self.programs.read().get(code_hash).cloned()?;
+        LOCAL.with(|local| {
+            let mut local = local.borrow_mut();
+            if local.len() >= 1024 {
+                local.clear(); // entries of dropped executors, or far too many programs
+            }
+            local.insert(key, found.clone());
+        });
+        Some(found)
     }
 
     /// Validate and compile `code` (or reuse the cached result).

@@ -10,7 +10,10 @@
 //!   processor, cross-program invocation and the account rules;
 //! * [`builtins`]: the system, compute-budget and loader programs;
 //! * [`compute_budget`]: compute limits, prices and fees;
-//! * [`bank`]: checks, executes and commits transactions in order;
+//! * [`sanitized`], [`account_locks`], [`scheduler`], [`sigverify`]: the
+//!   parallel engine — sanitize, verify on all cores, lock, schedule onto a
+//!   worker pool, commit in a recorded serial order;
+//! * [`bank`]: checks, executes and commits transactions;
 //! * [`harness`]: an in-process bank for contract tests.
 //!
 //! The runtime must never panic on anything that came from outside the
@@ -18,6 +21,7 @@
 //! depend on anything but the ledger: no wall clock, no randomness, no
 //! thread timing.
 
+pub mod account_locks;
 pub mod accounts_db;
 pub mod bank;
 pub mod builtins;
@@ -25,6 +29,9 @@ pub mod compute_budget;
 pub mod executor;
 pub mod harness;
 pub mod invoke_context;
+pub mod sanitized;
+pub mod scheduler;
+pub mod sigverify;
 
 pub use bank::{Bank, BankConfig, TransactionOutcome};
 pub use executor::{Executor, ExecutorConfig};

@@ -6,6 +6,9 @@ use lanes_runtime::accounts_db::InMemoryAccountStore;
 use lanes_runtime::bank::{Bank, BankConfig};
 use lanes_runtime::executor::{Executor, ExecutorConfig};
 use lanes_runtime::invoke_context::ExecuteTimings;
+use lanes_runtime::sanitized::SanitizedTransaction;
+use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig};
+use lanes_runtime::sigverify;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::loader::{LoaderState, STATE_HEADER_LEN};
@@ -50,20 +53,30 @@ pub struct InProcessReport {
     pub sigverify: bool,
     pub hot_accounts: Option<usize>,
     pub setup_seconds: f64,
+    /// Batches recorded in the committed order.
+    pub entries: usize,
     /// Seconds spent in each stage during the measured run.
     pub stages: Stages,
 }
 
-/// Seconds per stage.
+/// Seconds per stage. Worker stages are summed over workers, so with
+/// several threads they can add up to more than the elapsed time.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Stages {
+    /// Structural checks and lock sets (scheduler thread, before dispatch).
+    pub sanitize: f64,
+    /// Signature verification on all cores (wall time).
     pub sigverify: f64,
+    /// The scheduler thread's own work (excluding waiting for workers).
+    pub schedule: f64,
+    /// Each worker's time executing and committing.
+    pub worker_busy: Vec<f64>,
     pub account_load: f64,
     pub instantiate: f64,
     pub execute: f64,
     pub serialize: f64,
     pub commit: f64,
-    /// Checks, fees, builtins, bookkeeping: the rest of the bank's time.
+    /// Checks, fees, builtins, bookkeeping: the rest of the workers' time.
     pub other: f64,
     pub wasm_invocations: u64,
 }
@@ -73,6 +86,9 @@ impl Stages {
         let s = |ns: u64| ns as f64 / 1e9;
         let known = t.sigverify_ns + t.load_ns + t.instantiate_ns + t.execute_ns + t.serialize_ns + t.commit_ns;
         Stages {
+            sanitize: 0.0,
+            schedule: 0.0,
+            worker_busy: Vec::new(),
             sigverify: s(t.sigverify_ns),
             account_load: s(t.load_ns),
             instantiate: s(t.instantiate_ns),
@@ -244,12 +260,11 @@ fn prepare_token(bank: &mut Bank, config: &InProcessConfig, blockhash: Hash) -> 
     Ok(Prepared { transactions })
 }
 
-/// Set up, then run the measured transactions through the bank.
+/// Set up, then run the measured transactions through sanitize,
+/// (optionally) signature verification, the scheduler, workers and commit.
 pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, BenchError> {
-    if config.threads != 1 {
-        return Err(err(
-            "only --threads 1 runs today: the bank executes sequentially until the parallel engine (lock scheduler and worker pool) lands",
-        ));
+    if config.threads == 0 || config.threads > 64 {
+        return Err(err("--threads must be between 1 and 64"));
     }
     if config.accounts < 2 {
         return Err(err("--accounts must be at least 2"));
@@ -258,7 +273,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         return Err(err("--hot-accounts must be at least 1"));
     }
     let setup_started = Instant::now();
-    let mut bank = new_bank(config.sigverify)?;
+    let mut bank = new_bank(false)?;
     let blockhash = bank.last_blockhash();
     let prepared = match config.workload {
         Workload::Transfer => prepare_transfer(&mut bank, config, blockhash)?,
@@ -267,13 +282,31 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
     let setup_seconds = setup_started.elapsed().as_secs_f64();
 
     bank.reset_timings();
-    let mut committed = 0u64;
-    let mut failed = 0u64;
-    let mut first_failure: Option<String> = None;
     let started = Instant::now();
-    for tx in &prepared.transactions {
-        let outcome = bank.process_transaction(tx).map_err(|e| err(e.to_string()))?;
-        match outcome.result {
+    let sanitized: Vec<SanitizedTransaction> = prepared
+        .transactions
+        .into_iter()
+        .map(|tx| SanitizedTransaction::try_new(tx).map_err(|e| err(format!("a prepared transaction did not sanitize: {e}"))))
+        .collect::<Result<_, _>>()?;
+    let sanitize_seconds = started.elapsed().as_secs_f64();
+    let mut sigverify_seconds = 0.0;
+    let to_run: Vec<SanitizedTransaction> = if config.sigverify {
+        let verify_started = Instant::now();
+        let ok = sigverify::verify_all(&sanitized, config.threads.max(available_cores()));
+        sigverify_seconds = verify_started.elapsed().as_secs_f64();
+        sanitized.into_iter().zip(ok).filter(|(_, ok)| *ok).map(|(tx, _)| tx).collect()
+    } else {
+        sanitized
+    };
+    let rejected = (config.transactions - to_run.len()) as u64;
+    let output = execute_parallel(&bank, &to_run, &SchedulerConfig::with_threads(config.threads)).map_err(|e| err(e.to_string()))?;
+    let elapsed: Duration = started.elapsed();
+
+    let mut committed = 0u64;
+    let mut failed = rejected;
+    let mut first_failure: Option<String> = None;
+    for outcome in &output.outcomes {
+        match &outcome.result {
             Ok(()) => committed += 1,
             Err(e) => {
                 failed += 1;
@@ -283,11 +316,16 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
             }
         }
     }
-    let elapsed: Duration = started.elapsed();
     if let Some(why) = first_failure {
         eprintln!("warning: {failed} transactions failed; the first: {why}");
     }
     let seconds = elapsed.as_secs_f64();
+    let t = &output.timings;
+    let mut stages = Stages::from_timings(&t.execution);
+    stages.sigverify = sigverify_seconds;
+    stages.sanitize = sanitize_seconds;
+    stages.schedule = t.schedule_ns as f64 / 1e9;
+    stages.worker_busy = t.worker_busy_ns.iter().map(|ns| *ns as f64 / 1e9).collect();
     Ok(InProcessReport {
         workload: config.workload,
         threads: config.threads,
@@ -296,10 +334,15 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         committed,
         failed,
         seconds,
-        tps: config.transactions as f64 / seconds,
+        tps: committed as f64 / seconds,
         sigverify: config.sigverify,
         hot_accounts: config.hot_accounts,
         setup_seconds,
-        stages: Stages::from_timings(&bank.timings()),
+        entries: output.entries.len(),
+        stages,
     })
+}
+
+fn available_cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }

@@ -6,3 +6,4 @@ mod common;
 mod cpi;
 mod hostile;
 mod loader;
+mod parallel;

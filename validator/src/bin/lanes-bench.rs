@@ -56,8 +56,12 @@ fn print_text(r: &InProcessReport) {
     println!("TPS           {:.0}", r.tps);
     let per_tx = |s: f64| s * 1e6 / r.transactions.max(1) as f64;
     let s = &r.stages;
-    println!("time per transaction (µs):");
+    println!("entries       {}", r.entries);
+    println!("scheduler     {:.3} s busy", s.schedule);
+    println!("workers busy  {}", s.worker_busy.iter().map(|b| format!("{b:.3} s")).collect::<Vec<_>>().join(", "));
+    println!("time per transaction (µs, summed over workers):");
     for (name, secs) in [
+        ("sanitize", s.sanitize),
         ("sigverify", s.sigverify),
         ("account load", s.account_load),
         ("instantiate", s.instantiate),

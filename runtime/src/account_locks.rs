@@ -1,0 +1,289 @@
+//! Thread-aware account locks: read-shared, write-exclusive, taken
+//! all-or-nothing, and remembering *which worker* holds them, so that a
+//! transaction conflicting only with work already queued on one worker can
+//! be queued behind it on that same worker instead of waiting.
+//!
+//! Invariants: an account is either write-locked by exactly one worker
+//! (possibly several times, by consecutive transactions queued there) or
+//! read-locked by any number of workers (counted), never both. Unlocking what
+//! is not held is a scheduler bug; debug builds panic on it.
+//!
+//! Only the scheduler thread touches these locks: no synchronisation inside.
+
+use lanes_sdk::Pubkey;
+use std::collections::HashMap;
+
+/// Most workers the lock table can track (bits of a `u64` set).
+pub const MAX_THREADS: usize = 64;
+
+/// A set of worker indices.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ThreadSet(u64);
+
+impl ThreadSet {
+    pub const fn none() -> Self {
+        ThreadSet(0)
+    }
+    pub fn all(num_threads: usize) -> Self {
+        ThreadSet(if num_threads >= 64 { u64::MAX } else { (1u64 << num_threads) - 1 })
+    }
+    pub fn only(thread: usize) -> Self {
+        ThreadSet(1 << thread)
+    }
+    pub fn contains(self, thread: usize) -> bool {
+        self.0 & (1 << thread) != 0
+    }
+    pub fn intersect(self, other: ThreadSet) -> ThreadSet {
+        ThreadSet(self.0 & other.0)
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+    /// The one member, if there is exactly one.
+    pub fn only_member(self) -> Option<usize> {
+        (self.len() == 1).then(|| self.0.trailing_zeros() as usize)
+    }
+    pub fn iter(self) -> impl Iterator<Item = usize> {
+        (0..64).filter(move |t| self.contains(*t))
+    }
+    /// The set of these workers.
+    pub fn from_iter_threads(threads: impl Iterator<Item = usize>) -> Self {
+        ThreadSet(threads.fold(0, |set, t| set | (1 << t)))
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct AccountLock {
+    /// Worker holding the write lock and how many queued transactions hold it.
+    write: Option<(usize, u32)>,
+    /// Read locks per worker.
+    reads: [u32; 2],
+    /// Workers holding read locks beyond the first two (rare: many workers).
+    more_reads: Option<Box<[u32; MAX_THREADS]>>,
+}
+
+impl AccountLock {
+    fn read_count(&self, thread: usize) -> u32 {
+        match (&self.more_reads, thread) {
+            (Some(all), t) => all[t],
+            (None, t) if t < 2 => self.reads[t],
+            _ => 0,
+        }
+    }
+    fn read_threads(&self) -> ThreadSet {
+        let mut set = 0u64;
+        match &self.more_reads {
+            Some(all) => {
+                for (t, n) in all.iter().enumerate() {
+                    if *n > 0 {
+                        set |= 1 << t;
+                    }
+                }
+            }
+            None => {
+                for (t, n) in self.reads.iter().enumerate() {
+                    if *n > 0 {
+                        set |= 1 << t;
+                    }
+                }
+            }
+        }
+        ThreadSet(set)
+    }
+    fn add_read(&mut self, thread: usize) {
+        if thread >= 2 && self.more_reads.is_none() {
+            let mut all = Box::new([0u32; MAX_THREADS]);
+            all[..2].copy_from_slice(&self.reads);
+            self.more_reads = Some(all);
+        }
+        match &mut self.more_reads {
+            Some(all) => all[thread] += 1,
+            None => self.reads[thread] += 1,
+        }
+    }
+    fn remove_read(&mut self, thread: usize) {
+        let count = match &mut self.more_reads {
+            Some(all) => &mut all[thread],
+            None => &mut self.reads[thread],
+        };
+        debug_assert!(*count > 0, "read-unlocking an account this worker does not hold");
+        *count = count.saturating_sub(1);
+    }
+    fn is_free(&self) -> bool {
+        self.write.is_none() && self.read_threads().is_empty()
+    }
+}
+
+/// The lock table.
+#[derive(Debug)]
+pub struct ThreadAwareAccountLocks {
+    num_threads: usize,
+    locks: HashMap<Pubkey, AccountLock>,
+}
+
+impl ThreadAwareAccountLocks {
+    pub fn new(num_threads: usize) -> Self {
+        assert!((1..=MAX_THREADS).contains(&num_threads), "between 1 and {MAX_THREADS} workers");
+        ThreadAwareAccountLocks { num_threads, locks: HashMap::with_capacity(4096) }
+    }
+
+    /// Workers a transaction with these keys could be queued on now: for a
+    /// written key, only the worker already holding it (read or write), or
+    /// any if it is free; for a read key, only the worker writing it, or any.
+    /// Empty means it conflicts with work on two different workers.
+    pub fn schedulable_threads<'a>(
+        &self,
+        writes: impl Iterator<Item = &'a Pubkey>,
+        reads: impl Iterator<Item = &'a Pubkey>,
+    ) -> ThreadSet {
+        let mut allowed = ThreadSet::all(self.num_threads);
+        for key in writes {
+            if let Some(lock) = self.locks.get(key) {
+                if let Some((holder, _)) = lock.write {
+                    allowed = allowed.intersect(ThreadSet::only(holder));
+                } else {
+                    let readers = lock.read_threads();
+                    match readers.len() {
+                        0 => {}
+                        1 => allowed = allowed.intersect(readers),
+                        _ => return ThreadSet::none(),
+                    }
+                }
+            }
+            if allowed.is_empty() {
+                return allowed;
+            }
+        }
+        for key in reads {
+            if let Some((holder, _)) = self.locks.get(key).and_then(|l| l.write) {
+                allowed = allowed.intersect(ThreadSet::only(holder));
+                if allowed.is_empty() {
+                    return allowed;
+                }
+            }
+        }
+        allowed
+    }
+
+    /// Take every lock for `thread`. The caller must have checked
+    /// [`Self::schedulable_threads`] contains `thread` (debug builds check).
+    pub fn lock<'a>(&mut self, thread: usize, writes: impl Iterator<Item = &'a Pubkey>, reads: impl Iterator<Item = &'a Pubkey>) {
+        for key in writes {
+            let lock = self.locks.entry(*key).or_default();
+            match &mut lock.write {
+                Some((holder, count)) => {
+                    debug_assert_eq!(*holder, thread, "write lock {key} held by another worker");
+                    *count += 1;
+                }
+                None => {
+                    debug_assert!(
+                        lock.read_threads().iter().all(|t| t == thread),
+                        "write-locking {key} read by another worker"
+                    );
+                    lock.write = Some((thread, 1));
+                }
+            }
+        }
+        for key in reads {
+            let lock = self.locks.entry(*key).or_default();
+            debug_assert!(lock.write.is_none_or(|(h, _)| h == thread), "read-locking {key} written by another worker");
+            lock.add_read(thread);
+        }
+    }
+
+    /// Release what [`Self::lock`] took.
+    pub fn unlock<'a>(&mut self, thread: usize, writes: impl Iterator<Item = &'a Pubkey>, reads: impl Iterator<Item = &'a Pubkey>) {
+        for key in writes {
+            let Some(lock) = self.locks.get_mut(key) else {
+                debug_assert!(false, "write-unlocking {key}, which is not locked");
+                continue;
+            };
+            match &mut lock.write {
+                Some((holder, count)) if *holder == thread => {
+                    *count -= 1;
+                    if *count == 0 {
+                        lock.write = None;
+                    }
+                }
+                _ => debug_assert!(false, "write-unlocking {key}, not held by worker {thread}"),
+            }
+            if lock.is_free() {
+                self.locks.remove(key);
+            }
+        }
+        for key in reads {
+            let Some(lock) = self.locks.get_mut(key) else {
+                debug_assert!(false, "read-unlocking {key}, which is not locked");
+                continue;
+            };
+            lock.remove_read(thread);
+            if lock.is_free() {
+                self.locks.remove(key);
+            }
+        }
+    }
+
+    /// Whether no lock is held (all work drained).
+    pub fn is_empty(&self) -> bool {
+        self.locks.is_empty()
+    }
+
+    /// Whether `thread` could read-lock or write-lock `key`, for tests.
+    pub fn read_count(&self, key: &Pubkey, thread: usize) -> u32 {
+        self.locks.get(key).map(|l| l.read_count(thread)).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(n: u64) -> Pubkey {
+        Pubkey::new_unique_from_u64(n)
+    }
+
+    #[test]
+    fn writes_pin_to_their_worker_reads_share() {
+        let mut locks = ThreadAwareAccountLocks::new(2);
+        let (a, b) = (k(1), k(2));
+        assert_eq!(locks.schedulable_threads([a].iter(), [].iter()), ThreadSet::all(2));
+        locks.lock(0, [a].iter(), [b].iter());
+        // Writing a: only worker 0. Reading b: anyone. Writing b: only 0 (its reader).
+        assert_eq!(locks.schedulable_threads([a].iter(), [].iter()), ThreadSet::only(0));
+        assert_eq!(locks.schedulable_threads([].iter(), [b].iter()), ThreadSet::all(2));
+        assert_eq!(locks.schedulable_threads([b].iter(), [].iter()), ThreadSet::only(0));
+        locks.lock(1, [].iter(), [b].iter());
+        // Now b is read on both: writing it must wait.
+        assert!(locks.schedulable_threads([b].iter(), [].iter()).is_empty());
+        // a on 0 and b read on 1 and 0: a transaction writing a and reading b goes to 0.
+        assert_eq!(locks.schedulable_threads([a].iter(), [b].iter()), ThreadSet::only(0));
+        locks.lock(0, [a].iter(), [].iter());
+        locks.unlock(0, [a].iter(), [b].iter());
+        locks.unlock(0, [a].iter(), [].iter());
+        locks.unlock(1, [].iter(), [b].iter());
+        assert!(locks.is_empty());
+    }
+
+    #[test]
+    fn conflicting_on_two_workers_is_unschedulable() {
+        let mut locks = ThreadAwareAccountLocks::new(4);
+        locks.lock(0, [k(1)].iter(), [].iter());
+        locks.lock(3, [k(2)].iter(), [].iter());
+        assert!(locks.schedulable_threads([k(1), k(2)].iter(), [].iter()).is_empty());
+        assert!(locks.schedulable_threads([k(1)].iter(), [k(2)].iter()).is_empty());
+        locks.lock(2, [].iter(), [k(5)].iter());
+        assert_eq!(locks.read_count(&k(5), 2), 1);
+        assert_eq!(locks.schedulable_threads([k(5)].iter(), [].iter()), ThreadSet::only(2));
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "not locked")]
+    fn unlocking_what_is_not_held_is_caught_in_debug() {
+        let mut locks = ThreadAwareAccountLocks::new(2);
+        locks.unlock(0, [k(1)].iter(), [].iter());
+    }
+}

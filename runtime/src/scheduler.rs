@@ -1,0 +1,344 @@
+//! The parallel engine: a priority-ordered, thread-aware lock scheduler
+//! dispatching transactions to a pool of workers that execute and commit
+//! them, so that transactions that do not conflict run at the same time and
+//! the result equals running the committed order one by one.
+//!
+//! ## How it schedules (and why)
+//!
+//! Pending transactions wait in a priority queue (fee per compute unit, then
+//! arrival). Each pass takes them in that order and asks the
+//! [`ThreadAwareAccountLocks`] which worker could run each one *now*:
+//!
+//! * if it touches nothing locked, any worker (the least loaded is chosen);
+//! * if it conflicts only with work queued on one worker, that worker — it is
+//!   queued behind that work, and runs after it in order (this is what keeps
+//!   chains of conflicting transactions on one worker instead of waiting);
+//! * if it conflicts with work on two workers, it is *blocked*: it stays
+//!   pending, and its accounts are reserved for the rest of the pass, so that
+//!   no lower-priority transaction can jump ahead of it on them. The accounts
+//!   then drain and it runs: a hot account makes steady progress, nothing
+//!   starves.
+//!
+//! This is Agave's greedy scheduler with thread-aware locks, plus the
+//! reservation rule that gives prio-graph's guarantee (no transaction is
+//! overtaken on its accounts by a lower-priority one) without building the
+//! graph: the graph's cost is per edge, ours per account touched.
+//!
+//! ## Why the result is serial
+//!
+//! A worker executes its queue in order and commits each transaction to the
+//! store before reporting the batch done; locks are released only when the
+//! scheduler reads that report. A transaction that conflicts with another
+//! on a different worker cannot be scheduled until that report is read, so
+//! the order in which batches are reported (the *entries*) is a serial order
+//! consistent with every read and write. [`ParallelOutput::entries`] records
+//! it; replaying the entries on one thread gives the same state.
+//!
+//! The scheduler thread never executes, never busy-waits (it blocks on the
+//! completion channel when nothing can be scheduled), and is the only owner
+//! of the lock table.
+
+use crate::account_locks::{ThreadAwareAccountLocks, ThreadSet};
+use crate::bank::{Bank, BankError, TransactionOutcome};
+use crate::invoke_context::ExecuteTimings;
+use crate::sanitized::SanitizedTransaction;
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+use lanes_sdk::Pubkey;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
+use std::time::Instant;
+
+/// Settings of the parallel engine.
+#[derive(Debug, Clone)]
+pub struct SchedulerConfig {
+    /// Worker threads executing transactions.
+    pub threads: usize,
+    /// Transactions handed to a worker in one message.
+    pub batch_size: usize,
+    /// Most transactions queued on one worker at once.
+    pub max_queued_per_thread: usize,
+    /// Most pending transactions one scheduling pass looks at.
+    pub lookahead: usize,
+}
+
+impl SchedulerConfig {
+    pub fn with_threads(threads: usize) -> Self {
+        SchedulerConfig { threads, batch_size: 64, max_queued_per_thread: 256, lookahead: 4096 }
+    }
+}
+
+/// A run of transactions one worker executed, in its order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Indices into the input, in execution order.
+    pub transactions: Vec<usize>,
+    /// The worker that ran them.
+    pub thread: usize,
+}
+
+/// Where the scheduler's and workers' time went, in nanoseconds.
+#[derive(Debug, Clone, Default)]
+pub struct StageTimings {
+    /// The scheduler thread: queueing, lock checks, dispatch, completion handling.
+    pub schedule_ns: u64,
+    /// The scheduler thread waiting for completions.
+    pub scheduler_idle_ns: u64,
+    /// Per worker: time spent executing and committing.
+    pub worker_busy_ns: Vec<u64>,
+    /// Everything the workers' executions recorded.
+    pub execution: ExecuteTimings,
+}
+
+/// What a parallel run produced.
+#[derive(Debug)]
+pub struct ParallelOutput {
+    /// One outcome per input transaction, in input order.
+    pub outcomes: Vec<TransactionOutcome>,
+    /// The committed order: replaying these entries' transactions one after
+    /// another gives the same state.
+    pub entries: Vec<Entry>,
+    pub timings: StageTimings,
+}
+
+impl ParallelOutput {
+    /// The input indices in committed order.
+    pub fn committed_order(&self) -> impl Iterator<Item = usize> + '_ {
+        self.entries.iter().flat_map(|e| e.transactions.iter().copied())
+    }
+}
+
+struct Work {
+    transactions: Vec<usize>,
+}
+
+struct Done {
+    thread: usize,
+    transactions: Vec<usize>,
+    outcomes: Vec<Result<TransactionOutcome, String>>,
+}
+
+/// Run `transactions` (already sanitized and signature-verified) on `bank`
+/// with a pool of `config.threads` workers. Blockhash and duplicate checks
+/// happen here, in the scheduler, before a transaction is locked.
+pub fn execute_parallel(
+    bank: &Bank,
+    transactions: &[SanitizedTransaction],
+    config: &SchedulerConfig,
+) -> Result<ParallelOutput, BankError> {
+    let threads = config.threads.clamp(1, crate::account_locks::MAX_THREADS);
+    let mut outcomes: Vec<Option<TransactionOutcome>> = vec![None; transactions.len()];
+    let mut timings = StageTimings { worker_busy_ns: vec![0; threads], ..StageTimings::default() };
+    let mut entries = Vec::new();
+    let mut store_error: Option<String> = None;
+
+    std::thread::scope(|scope| {
+        let (done_tx, done_rx) = unbounded::<Done>();
+        let mut work_txs: Vec<Sender<Work>> = Vec::with_capacity(threads);
+        let mut workers = Vec::with_capacity(threads);
+        for thread in 0..threads {
+            let (work_tx, work_rx) = bounded::<Work>(config.max_queued_per_thread.div_ceil(config.batch_size.max(1)) + 2);
+            work_txs.push(work_tx);
+            let done_tx = done_tx.clone();
+            workers.push(
+                std::thread::Builder::new()
+                    .name(format!("lanes-worker-{thread}"))
+                    .stack_size(8 * 1024 * 1024)
+                    .spawn_scoped(scope, move || worker_loop(thread, bank, transactions, work_rx, done_tx))
+                    .expect("spawning a worker thread"),
+            );
+        }
+        drop(done_tx);
+
+        let mut scheduler = Scheduler::new(threads, config, transactions);
+        let result = scheduler.run(bank, &work_txs, &done_rx, &mut outcomes, &mut entries, &mut timings);
+        drop(work_txs);
+        for worker in workers {
+            match worker.join() {
+                Ok((thread, busy, execution)) => {
+                    timings.worker_busy_ns[thread] = busy;
+                    timings.execution.accumulate(&execution);
+                }
+                Err(_) => {
+                    store_error.get_or_insert_with(|| "a worker thread panicked".into());
+                }
+            }
+        }
+        if let Err(e) = result {
+            store_error.get_or_insert(e);
+        }
+    });
+    if let Some(e) = store_error {
+        return Err(BankError::Store(crate::accounts_db::StoreError::Corrupt(e)));
+    }
+    bank.add_timings(&timings.execution);
+    let outcomes = outcomes.into_iter().map(|o| o.expect("every transaction gets exactly one outcome")).collect();
+    Ok(ParallelOutput { outcomes, entries, timings })
+}
+
+fn worker_loop(
+    thread: usize,
+    bank: &Bank,
+    transactions: &[SanitizedTransaction],
+    work: Receiver<Work>,
+    done: Sender<Done>,
+) -> (usize, u64, ExecuteTimings) {
+    let mut timings = ExecuteTimings::default();
+    let mut busy_ns = 0u64;
+    for Work { transactions: batch } in work {
+        let started = Instant::now();
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for &index in &batch {
+            let tx_started = Instant::now();
+            // Execution never panics on outside input; if it ever does, the
+            // scheduler must hear of it rather than wait forever.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                bank.execute_and_commit(&transactions[index], &mut timings).map_err(|e| e.to_string())
+            }))
+            .unwrap_or_else(|_| Err(format!("worker {thread} panicked executing transaction {index}")));
+            timings.total_ns += tx_started.elapsed().as_nanos() as u64;
+            outcomes.push(outcome);
+        }
+        busy_ns += started.elapsed().as_nanos() as u64;
+        if done.send(Done { thread, transactions: batch, outcomes }).is_err() {
+            break;
+        }
+    }
+    (thread, busy_ns, timings)
+}
+
+struct Scheduler<'a> {
+    transactions: &'a [SanitizedTransaction],
+    config: SchedulerConfig,
+    threads: usize,
+    locks: ThreadAwareAccountLocks,
+    /// (priority, earliest arrival first)
+    pending: BinaryHeap<(u64, Reverse<usize>)>,
+    queued: Vec<usize>,
+    batches: Vec<Vec<usize>>,
+    in_flight: usize,
+}
+
+impl<'a> Scheduler<'a> {
+    fn new(threads: usize, config: &SchedulerConfig, transactions: &'a [SanitizedTransaction]) -> Self {
+        Scheduler {
+            transactions,
+            config: config.clone(),
+            threads,
+            locks: ThreadAwareAccountLocks::new(threads),
+            pending: BinaryHeap::with_capacity(transactions.len()),
+            queued: vec![0; threads],
+            batches: vec![Vec::new(); threads],
+            in_flight: 0,
+        }
+    }
+
+    fn run(
+        &mut self,
+        bank: &Bank,
+        work: &[Sender<Work>],
+        done: &Receiver<Done>,
+        outcomes: &mut [Option<TransactionOutcome>],
+        entries: &mut Vec<Entry>,
+        timings: &mut StageTimings,
+    ) -> Result<(), String> {
+        let started = Instant::now();
+        // Admission: the blockhash and duplicate checks, then into the queue.
+        for (index, tx) in self.transactions.iter().enumerate() {
+            match bank.check_and_reserve(tx) {
+                Ok(()) => self.pending.push((tx.priority(), Reverse(index))),
+                Err(err) => outcomes[index] = Some(TransactionOutcome::refused(*tx.signature(), err)),
+            }
+        }
+        let mut idle_ns = 0u64;
+        loop {
+            while let Ok(batch) = done.try_recv() {
+                self.complete(batch, outcomes, entries)?;
+            }
+            self.schedule_pass();
+            self.flush(work)?;
+            if self.pending.is_empty() && self.in_flight == 0 {
+                break;
+            }
+            // Nothing more can be scheduled until some work completes.
+            let waited = Instant::now();
+            let batch = done.recv().map_err(|_| "every worker stopped with work outstanding".to_string())?;
+            idle_ns += waited.elapsed().as_nanos() as u64;
+            self.complete(batch, outcomes, entries)?;
+        }
+        debug_assert!(self.locks.is_empty(), "every lock is released when all work is done");
+        timings.scheduler_idle_ns = idle_ns;
+        timings.schedule_ns = (started.elapsed().as_nanos() as u64).saturating_sub(idle_ns);
+        Ok(())
+    }
+
+    fn complete(&mut self, done: Done, outcomes: &mut [Option<TransactionOutcome>], entries: &mut Vec<Entry>) -> Result<(), String> {
+        let mut committed = Vec::with_capacity(done.transactions.len());
+        for (&index, outcome) in done.transactions.iter().zip(done.outcomes) {
+            let tx = &self.transactions[index];
+            self.locks.unlock(done.thread, tx.writable_keys(), tx.readonly_keys());
+            let outcome = outcome?;
+            if outcome.committed {
+                committed.push(index);
+            }
+            outcomes[index] = Some(outcome);
+        }
+        self.queued[done.thread] -= done.transactions.len();
+        self.in_flight -= done.transactions.len();
+        if !committed.is_empty() {
+            entries.push(Entry { transactions: committed, thread: done.thread });
+        }
+        Ok(())
+    }
+
+    fn has_room(&self, thread: usize) -> bool {
+        self.queued[thread] < self.config.max_queued_per_thread
+    }
+
+    fn schedule_pass(&mut self) {
+        let mut blocked: Vec<(u64, Reverse<usize>)> = Vec::new();
+        let mut reserved_write: HashSet<Pubkey> = HashSet::new();
+        let mut reserved_read: HashSet<Pubkey> = HashSet::new();
+        let mut examined = 0;
+        while examined < self.config.lookahead {
+            if (0..self.threads).all(|t| !self.has_room(t)) {
+                break;
+            }
+            let Some(item) = self.pending.pop() else { break };
+            examined += 1;
+            let tx = &self.transactions[item.1 .0];
+            let behind_reserved = tx.writable_keys().any(|k| reserved_write.contains(k) || reserved_read.contains(k))
+                || tx.readonly_keys().any(|k| reserved_write.contains(k));
+            if behind_reserved {
+                blocked.push(item);
+                continue;
+            }
+            let allowed = self.locks.schedulable_threads(tx.writable_keys(), tx.readonly_keys());
+            let with_room = ThreadSet::from_iter_threads(allowed.iter().filter(|t| *t < self.threads && self.has_room(*t)));
+            let Some(thread) = with_room.iter().min_by_key(|t| self.queued[*t]) else {
+                // Conflicts on two workers, or its worker is full: wait, and
+                // keep lower-priority work off its accounts meanwhile.
+                reserved_write.extend(tx.writable_keys().copied());
+                reserved_read.extend(tx.readonly_keys().copied());
+                blocked.push(item);
+                continue;
+            };
+            self.locks.lock(thread, tx.writable_keys(), tx.readonly_keys());
+            self.batches[thread].push(item.1 .0);
+            self.queued[thread] += 1;
+            self.in_flight += 1;
+        }
+        self.pending.extend(blocked);
+    }
+
+    fn flush(&mut self, work: &[Sender<Work>]) -> Result<(), String> {
+        for (thread, batch) in self.batches.iter_mut().enumerate() {
+            while !batch.is_empty() {
+                let take = batch.len().min(self.config.batch_size.max(1));
+                let rest = batch.split_off(take);
+                let send = std::mem::replace(batch, rest);
+                work[thread].send(Work { transactions: send }).map_err(|_| format!("worker {thread} stopped"))?;
+            }
+        }
+        Ok(())
+    }
+}

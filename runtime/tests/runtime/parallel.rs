@@ -1,0 +1,215 @@
+//! The parallel engine's promise: whatever the thread count and conflict
+//! pattern, the state after a parallel run — and every transaction's status,
+//! logs, compute units and return data — equals a one-thread replay of the
+//! committed order, byte for byte.
+
+use crate::common::PROGRAM;
+use lanes_runtime::accounts_db::InMemoryAccountStore;
+use lanes_runtime::bank::{Bank, BankConfig};
+use lanes_runtime::harness::shared_executor;
+use lanes_runtime::invoke_context::ExecuteTimings;
+use lanes_runtime::sanitized::SanitizedTransaction;
+use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig};
+use lanes_sdk::client::Keypair;
+use lanes_sdk::hash::Hash;
+use lanes_sdk::loader::{LoaderState, STATE_HEADER_LEN};
+use lanes_sdk::transaction::Transaction;
+use lanes_sdk::{compute_budget, system_instruction, system_program, Account, AccountMeta, Instruction, Pubkey};
+use lanes_test_program::TestInstruction;
+use proptest::prelude::*;
+use std::sync::Arc;
+
+/// One kind of transaction in a generated workload.
+#[derive(Debug, Clone)]
+enum Op {
+    /// Wallet `from` pays `lamports` to shared account `to` (fails if it cannot).
+    Transfer { from: usize, to: usize, lamports: u64 },
+    /// Write a byte of program-owned account `account`.
+    Write { payer: usize, account: usize, offset: u8, value: u8 },
+    /// Move lamports between two program-owned accounts.
+    Move { payer: usize, from: usize, to: usize, lamports: u64 },
+    /// Read (read-only) several accounts and do nothing; fails on purpose when `fail`.
+    Read { payer: usize, accounts: Vec<usize>, fail: bool },
+    /// A write, then a failing instruction: must roll back to the fee only.
+    WriteThenFail { payer: usize, account: usize },
+}
+
+struct World {
+    wallets: Vec<Keypair>,
+    shared: Vec<Pubkey>,
+}
+
+fn world(wallets: usize, shared: usize) -> World {
+    World {
+        wallets: (0..wallets).map(|i| Keypair::from_seed(&[i as u8 + 1; 32])).collect(),
+        shared: (0..shared).map(|i| Pubkey::new_unique_from_u64(10_000 + i as u64)).collect(),
+    }
+}
+
+fn fresh_bank(world: &World) -> Bank {
+    let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), shared_executor(), BankConfig::default());
+    let code = lanes_program_artifacts::TEST_PROGRAM;
+    let mut data = vec![0u8; STATE_HEADER_LEN];
+    LoaderState::Program { authority: None, code_hash: lanes_sdk::hash::hash(code), deployed_slot: 0, code_len: code.len() as u32 }
+        .write(&mut data);
+    data.extend_from_slice(code);
+    bank.executor().compile(code).unwrap();
+    bank.set_account(PROGRAM, Account { lamports: 1, data, owner: lanes_sdk::loader::ID, executable: true }).unwrap();
+    for wallet in &world.wallets {
+        bank.set_account(wallet.pubkey(), Account::new(50_000_000, 0, &system_program::ID)).unwrap();
+    }
+    for (i, key) in world.shared.iter().enumerate() {
+        bank.set_account(*key, Account::new(1_000 + i as u64, 8, &PROGRAM)).unwrap();
+    }
+    bank
+}
+
+fn build(world: &World, op: &Op, nonce: u64, blockhash: Hash) -> Transaction {
+    let test = |ix: TestInstruction, accounts: Vec<AccountMeta>| Instruction::new_with_borsh(PROGRAM, &ix, accounts);
+    // A compute-unit price derived from the nonce varies priorities and keeps signatures distinct.
+    let price = compute_budget::set_compute_unit_price(nonce % 7);
+    let limit = compute_budget::set_compute_unit_limit(200_000 + nonce as u32);
+    let (payer, ixs) = match op {
+        Op::Transfer { from, to, lamports } => {
+            let from = &world.wallets[*from];
+            (from, vec![system_instruction::transfer(&from.pubkey(), &world.shared[*to], *lamports)])
+        }
+        Op::Write { payer, account, offset, value } => (
+            &world.wallets[*payer],
+            vec![test(TestInstruction::WriteData { index: 0, offset: *offset as u32 % 8, value: *value }, vec![AccountMeta::new(world.shared[*account], false)])],
+        ),
+        Op::Move { payer, from, to, lamports } => {
+            let (a, b) = (world.shared[*from], world.shared[*to]);
+            let metas = if a == b { vec![AccountMeta::new(a, false), AccountMeta::new(a, false)] } else { vec![AccountMeta::new(a, false), AccountMeta::new(b, false)] };
+            (&world.wallets[*payer], vec![test(TestInstruction::MoveLamports { from: 0, to: 1, amount: *lamports }, metas)])
+        }
+        Op::Read { payer, accounts, fail } => {
+            let mut keys: Vec<Pubkey> = accounts.iter().map(|a| world.shared[*a]).collect();
+            keys.sort();
+            keys.dedup();
+            let metas = keys.into_iter().map(|k| AccountMeta::new_readonly(k, false)).collect();
+            let ix = if *fail { TestInstruction::ReturnError(3) } else { TestInstruction::Log("read".into()) };
+            (&world.wallets[*payer], vec![test(ix, metas)])
+        }
+        Op::WriteThenFail { payer, account } => (
+            &world.wallets[*payer],
+            vec![
+                test(TestInstruction::WriteData { index: 0, offset: 0, value: 0xEE }, vec![AccountMeta::new(world.shared[*account], false)]),
+                test(TestInstruction::Panic, vec![]),
+            ],
+        ),
+    };
+    let mut all = vec![price, limit];
+    all.extend(ixs);
+    Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &[payer], blockhash)
+}
+
+fn op_strategy(wallets: usize, shared: usize) -> impl Strategy<Value = Op> {
+    let w = 0..wallets;
+    let s = 0..shared;
+    prop_oneof![
+        (w.clone(), s.clone(), 0u64..30_000_000).prop_map(|(from, to, lamports)| Op::Transfer { from, to, lamports }),
+        (w.clone(), s.clone(), any::<u8>(), any::<u8>()).prop_map(|(payer, account, offset, value)| Op::Write { payer, account, offset, value }),
+        (w.clone(), s.clone(), s.clone(), 0u64..2_000).prop_map(|(payer, from, to, lamports)| Op::Move { payer, from, to, lamports }),
+        (w.clone(), prop::collection::vec(s.clone(), 1..4), any::<bool>()).prop_map(|(payer, accounts, fail)| Op::Read { payer, accounts, fail }),
+        (w, s).prop_map(|(payer, account)| Op::WriteThenFail { payer, account }),
+    ]
+}
+
+/// Run `ops` in parallel on one bank and replay the committed order on
+/// another, one by one; everything must match.
+fn check_parallel_equals_serial(wallets: usize, shared: usize, ops: &[Op], threads: usize, batch_size: usize) {
+    let world = world(wallets, shared);
+    let parallel_bank = fresh_bank(&world);
+    let blockhash = parallel_bank.last_blockhash();
+    let transactions: Vec<SanitizedTransaction> =
+        ops.iter().enumerate().map(|(i, op)| SanitizedTransaction::try_new(build(&world, op, i as u64, blockhash)).unwrap()).collect();
+    let config = SchedulerConfig { batch_size, max_queued_per_thread: batch_size * 3, ..SchedulerConfig::with_threads(threads) };
+    let output = execute_parallel(&parallel_bank, &transactions, &config).unwrap();
+
+    // No transaction lost or duplicated.
+    let mut order: Vec<usize> = output.committed_order().collect();
+    let committed_count = output.outcomes.iter().filter(|o| o.committed).count();
+    assert_eq!(order.len(), committed_count);
+    order.sort_unstable();
+    order.dedup();
+    assert_eq!(order.len(), committed_count, "a transaction appears twice in the entries");
+
+    let serial_bank = fresh_bank(&world);
+    let mut timings = ExecuteTimings::default();
+    for index in output.committed_order() {
+        let tx = &transactions[index];
+        serial_bank.check_and_reserve(tx).unwrap();
+        let replayed = serial_bank.execute_and_commit(tx, &mut timings).unwrap();
+        assert_eq!(replayed, output.outcomes[index], "transaction {index} ({:?}) differs on replay", ops[index]);
+    }
+    let parallel_store = parallel_bank.store().clone();
+    let serial_store = serial_bank.store().clone();
+    let all_keys: Vec<Pubkey> =
+        world.wallets.iter().map(|w| w.pubkey()).chain(world.shared.iter().copied()).chain([PROGRAM]).collect();
+    for key in &all_keys {
+        assert_eq!(parallel_store.get(key), serial_store.get(key), "account {key} differs");
+    }
+    assert_eq!(parallel_bank.slot_delta_hash(), serial_bank.slot_delta_hash());
+    assert_eq!(parallel_bank.collected_fees(), serial_bank.collected_fees());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parallel_execution_equals_serial_replay(
+        shared in 1usize..12,
+        wallets in 1usize..8,
+        threads in 1usize..5,
+        batch_size in 1usize..9,
+        seed_ops in prop::collection::vec(op_strategy(8, 12), 1..120),
+    ) {
+        // Fit the generated indices to this world's sizes.
+        let ops: Vec<Op> = seed_ops.into_iter().map(|op| match op {
+            Op::Transfer { from, to, lamports } => Op::Transfer { from: from % wallets, to: to % shared, lamports },
+            Op::Write { payer, account, offset, value } => Op::Write { payer: payer % wallets, account: account % shared, offset, value },
+            Op::Move { payer, from, to, lamports } => Op::Move { payer: payer % wallets, from: from % shared, to: to % shared, lamports },
+            Op::Read { payer, accounts, fail } => Op::Read { payer: payer % wallets, accounts: accounts.into_iter().map(|a| a % shared).collect(), fail },
+            Op::WriteThenFail { payer, account } => Op::WriteThenFail { payer: payer % wallets, account: account % shared },
+        }).collect();
+        check_parallel_equals_serial(wallets, shared, &ops, threads, batch_size);
+    }
+}
+
+#[test]
+fn everything_on_one_account_and_nothing_shared() {
+    // All transactions write one account.
+    let ops: Vec<Op> = (0..200).map(|i| Op::Write { payer: i % 4, account: 0, offset: i as u8, value: i as u8 }).collect();
+    check_parallel_equals_serial(4, 1, &ops, 3, 8);
+    // Every transaction on its own accounts.
+    let ops: Vec<Op> = (0..200).map(|i| Op::Move { payer: i % 50, from: i % 50, to: i % 50, lamports: 1 }).collect();
+    check_parallel_equals_serial(50, 50, &ops, 4, 4);
+}
+
+/// Longer runs to shake out races; `LANES_SOAK=1` runs many more rounds.
+#[test]
+fn stress_parallel_equals_serial() {
+    let rounds = if std::env::var_os("LANES_SOAK").is_some() { 200 } else { 4 };
+    let mut rng_state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        rng_state ^= rng_state << 13;
+        rng_state ^= rng_state >> 7;
+        rng_state ^= rng_state << 17;
+        (rng_state % n as u64) as usize
+    };
+    for round in 0..rounds {
+        let wallets = 2 + next(30);
+        let shared = 1 + next(40);
+        let ops: Vec<Op> = (0..600)
+            .map(|_| match next(5) {
+                0 => Op::Transfer { from: next(wallets), to: next(shared), lamports: next(10_000_000) as u64 },
+                1 => Op::Write { payer: next(wallets), account: next(shared), offset: next(8) as u8, value: next(256) as u8 },
+                2 => Op::Move { payer: next(wallets), from: next(shared), to: next(shared), lamports: next(3_000) as u64 },
+                3 => Op::Read { payer: next(wallets), accounts: vec![next(shared), next(shared)], fail: next(4) == 0 },
+                _ => Op::WriteThenFail { payer: next(wallets), account: next(shared) },
+            })
+            .collect();
+        check_parallel_equals_serial(wallets, shared, &ops, 1 + round % 4, 1 + next(32));
+    }
+}
