@@ -12,6 +12,72 @@
 
 use lanes_sdk::Pubkey;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::OnceLock;
+
+/// A key with its hash computed once (at sanitize time, off the scheduler
+/// thread). The hash is SipHash keyed per process, so an attacker choosing
+/// keys cannot aim collisions at the lock table.
+#[derive(Debug, Clone, Copy)]
+pub struct HashedKey {
+    pub key: Pubkey,
+    hash: u64,
+}
+
+impl HashedKey {
+    pub fn new(key: Pubkey) -> Self {
+        static KEYED: OnceLock<std::collections::hash_map::RandomState> = OnceLock::new();
+        let hash = KEYED.get_or_init(Default::default).hash_one(key);
+        HashedKey { key, hash }
+    }
+}
+
+impl PartialEq for HashedKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for HashedKey {}
+
+impl Hash for HashedKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// Hashes a [`HashedKey`] by its precomputed hash.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PrehashedState;
+
+impl BuildHasher for PrehashedState {
+    type Hasher = PrehashedHasher;
+    fn build_hasher(&self) -> PrehashedHasher {
+        PrehashedHasher(0)
+    }
+}
+
+/// See [`PrehashedState`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PrehashedHasher(u64);
+
+impl Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached if something other than a HashedKey is hashed: fold it in.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ *b as u64;
+        }
+    }
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+}
+
+/// A set of keys with precomputed hashes.
+pub type KeySet = std::collections::HashSet<HashedKey, PrehashedState>;
 
 /// Most workers the lock table can track (bits of a `u64` set).
 pub const MAX_THREADS: usize = 64;
@@ -121,13 +187,13 @@ impl AccountLock {
 #[derive(Debug)]
 pub struct ThreadAwareAccountLocks {
     num_threads: usize,
-    locks: HashMap<Pubkey, AccountLock>,
+    locks: HashMap<HashedKey, AccountLock, PrehashedState>,
 }
 
 impl ThreadAwareAccountLocks {
     pub fn new(num_threads: usize) -> Self {
         assert!((1..=MAX_THREADS).contains(&num_threads), "between 1 and {MAX_THREADS} workers");
-        ThreadAwareAccountLocks { num_threads, locks: HashMap::with_capacity(4096) }
+        ThreadAwareAccountLocks { num_threads, locks: HashMap::with_capacity_and_hasher(4096, PrehashedState) }
     }
 
     /// Workers a transaction with these keys could be queued on now: for a
@@ -136,8 +202,8 @@ impl ThreadAwareAccountLocks {
     /// Empty means it conflicts with work on two different workers.
     pub fn schedulable_threads<'a>(
         &self,
-        writes: impl Iterator<Item = &'a Pubkey>,
-        reads: impl Iterator<Item = &'a Pubkey>,
+        writes: impl Iterator<Item = &'a HashedKey>,
+        reads: impl Iterator<Item = &'a HashedKey>,
     ) -> ThreadSet {
         let mut allowed = ThreadSet::all(self.num_threads);
         for key in writes {
@@ -170,18 +236,18 @@ impl ThreadAwareAccountLocks {
 
     /// Take every lock for `thread`. The caller must have checked
     /// [`Self::schedulable_threads`] contains `thread` (debug builds check).
-    pub fn lock<'a>(&mut self, thread: usize, writes: impl Iterator<Item = &'a Pubkey>, reads: impl Iterator<Item = &'a Pubkey>) {
+    pub fn lock<'a>(&mut self, thread: usize, writes: impl Iterator<Item = &'a HashedKey>, reads: impl Iterator<Item = &'a HashedKey>) {
         for key in writes {
             let lock = self.locks.entry(*key).or_default();
             match &mut lock.write {
                 Some((holder, count)) => {
-                    debug_assert_eq!(*holder, thread, "write lock {key} held by another worker");
+                    debug_assert_eq!(*holder, thread, "write lock {} held by another worker", key.key);
                     *count += 1;
                 }
                 None => {
                     debug_assert!(
                         lock.read_threads().iter().all(|t| t == thread),
-                        "write-locking {key} read by another worker"
+                        "write-locking {} read by another worker", key.key
                     );
                     lock.write = Some((thread, 1));
                 }
@@ -189,16 +255,16 @@ impl ThreadAwareAccountLocks {
         }
         for key in reads {
             let lock = self.locks.entry(*key).or_default();
-            debug_assert!(lock.write.is_none_or(|(h, _)| h == thread), "read-locking {key} written by another worker");
+            debug_assert!(lock.write.is_none_or(|(h, _)| h == thread), "read-locking {} written by another worker", key.key);
             lock.add_read(thread);
         }
     }
 
     /// Release what [`Self::lock`] took.
-    pub fn unlock<'a>(&mut self, thread: usize, writes: impl Iterator<Item = &'a Pubkey>, reads: impl Iterator<Item = &'a Pubkey>) {
+    pub fn unlock<'a>(&mut self, thread: usize, writes: impl Iterator<Item = &'a HashedKey>, reads: impl Iterator<Item = &'a HashedKey>) {
         for key in writes {
             let Some(lock) = self.locks.get_mut(key) else {
-                debug_assert!(false, "write-unlocking {key}, which is not locked");
+                debug_assert!(false, "write-unlocking {}, which is not locked", key.key);
                 continue;
             };
             match &mut lock.write {
@@ -208,7 +274,7 @@ impl ThreadAwareAccountLocks {
                         lock.write = None;
                     }
                 }
-                _ => debug_assert!(false, "write-unlocking {key}, not held by worker {thread}"),
+                _ => debug_assert!(false, "write-unlocking {}, not held by worker {thread}", key.key),
             }
             if lock.is_free() {
                 self.locks.remove(key);
@@ -216,7 +282,7 @@ impl ThreadAwareAccountLocks {
         }
         for key in reads {
             let Some(lock) = self.locks.get_mut(key) else {
-                debug_assert!(false, "read-unlocking {key}, which is not locked");
+                debug_assert!(false, "read-unlocking {}, which is not locked", key.key);
                 continue;
             };
             lock.remove_read(thread);
@@ -233,7 +299,7 @@ impl ThreadAwareAccountLocks {
 
     /// Whether `thread` could read-lock or write-lock `key`, for tests.
     pub fn read_count(&self, key: &Pubkey, thread: usize) -> u32 {
-        self.locks.get(key).map(|l| l.read_count(thread)).unwrap_or(0)
+        self.locks.get(&HashedKey::new(*key)).map(|l| l.read_count(thread)).unwrap_or(0)
     }
 }
 
@@ -241,8 +307,8 @@ impl ThreadAwareAccountLocks {
 mod tests {
     use super::*;
 
-    fn k(n: u64) -> Pubkey {
-        Pubkey::new_unique_from_u64(n)
+    fn k(n: u64) -> HashedKey {
+        HashedKey::new(Pubkey::new_unique_from_u64(n))
     }
 
     #[test]
@@ -275,7 +341,7 @@ mod tests {
         assert!(locks.schedulable_threads([k(1), k(2)].iter(), [].iter()).is_empty());
         assert!(locks.schedulable_threads([k(1)].iter(), [k(2)].iter()).is_empty());
         locks.lock(2, [].iter(), [k(5)].iter());
-        assert_eq!(locks.read_count(&k(5), 2), 1);
+        assert_eq!(locks.read_count(&k(5).key, 2), 1);
         assert_eq!(locks.schedulable_threads([k(5)].iter(), [].iter()), ThreadSet::only(2));
     }
 

@@ -7,6 +7,7 @@
 //! (`TooManyAccountLocks`), a key listed twice (`AccountLoadedTwice`), a bad
 //! compute-budget instruction. It never looks at account state.
 
+use crate::account_locks::HashedKey;
 use crate::compute_budget::{transaction_fee, ComputeBudget};
 use lanes_sdk::message::MAX_TX_ACCOUNT_LOCKS;
 use lanes_sdk::transaction::Transaction;
@@ -22,6 +23,8 @@ pub struct SanitizedTransaction {
     fee: u64,
     /// Per key: write-locked (writable and not demoted)?
     is_writable: Vec<bool>,
+    write_locks: Vec<HashedKey>,
+    read_locks: Vec<HashedKey>,
 }
 
 impl SanitizedTransaction {
@@ -38,8 +41,13 @@ impl SanitizedTransaction {
         let budget = ComputeBudget::from_message(&tx.message)?;
         let fee = transaction_fee(&tx.message, &budget);
         let signature = *tx.signature().ok_or(TransactionError::MissingSignatureForFee)?;
-        let is_writable = (0..keys.len()).map(|i| tx.message.is_writable(i)).collect();
-        Ok(SanitizedTransaction { tx, signature, budget, fee, is_writable })
+        let is_writable: Vec<bool> = (0..keys.len()).map(|i| tx.message.is_writable(i)).collect();
+        let mut write_locks = Vec::with_capacity(keys.len());
+        let mut read_locks = Vec::with_capacity(keys.len());
+        for (key, writable) in keys.iter().zip(&is_writable) {
+            if *writable { write_locks.push(HashedKey::new(*key)) } else { read_locks.push(HashedKey::new(*key)) }
+        }
+        Ok(SanitizedTransaction { tx, signature, budget, fee, is_writable, write_locks, read_locks })
     }
 
     pub fn transaction(&self) -> &Transaction {
@@ -75,13 +83,13 @@ impl SanitizedTransaction {
     }
 
     /// Keys to write-lock.
-    pub fn writable_keys(&self) -> impl Iterator<Item = &Pubkey> + '_ {
-        self.account_keys().iter().zip(&self.is_writable).filter(|(_, w)| **w).map(|(k, _)| k)
+    pub fn writable_keys(&self) -> impl Iterator<Item = &HashedKey> + '_ {
+        self.write_locks.iter()
     }
 
     /// Keys to read-lock.
-    pub fn readonly_keys(&self) -> impl Iterator<Item = &Pubkey> + '_ {
-        self.account_keys().iter().zip(&self.is_writable).filter(|(_, w)| !**w).map(|(k, _)| k)
+    pub fn readonly_keys(&self) -> impl Iterator<Item = &HashedKey> + '_ {
+        self.read_locks.iter()
     }
 }
 
@@ -102,10 +110,12 @@ mod tests {
         );
         let tx = Transaction::new_with_payer(&[ix], &payer, &Hash::default());
         let s = SanitizedTransaction::try_new(tx.clone()).unwrap();
-        let writes: Vec<_> = s.writable_keys().copied().collect();
-        let reads: Vec<_> = s.readonly_keys().copied().collect();
+        let mut writes: Vec<_> = s.writable_keys().map(|k| k.key).collect();
+        let mut reads: Vec<_> = s.readonly_keys().map(|k| k.key).collect();
+        writes.sort();
+        reads.sort();
         assert_eq!(writes, vec![payer, Pubkey::new_unique_from_u64(3)]);
-        assert_eq!(reads, vec![Pubkey::new_unique_from_u64(4), program]);
+        assert_eq!(reads, vec![program, Pubkey::new_unique_from_u64(4)]);
 
         let mut dup = tx.clone();
         dup.message.account_keys[2] = dup.message.account_keys[1];

@@ -38,14 +38,13 @@
 //! completion channel when nothing can be scheduled), and is the only owner
 //! of the lock table.
 
-use crate::account_locks::{ThreadAwareAccountLocks, ThreadSet};
+use crate::account_locks::{KeySet, ThreadAwareAccountLocks, ThreadSet};
 use crate::bank::{Bank, BankError, TransactionOutcome};
 use crate::invoke_context::ExecuteTimings;
 use crate::sanitized::SanitizedTransaction;
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
-use lanes_sdk::Pubkey;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 use std::time::Instant;
 
 /// Settings of the parallel engine.
@@ -296,8 +295,8 @@ impl<'a> Scheduler<'a> {
 
     fn schedule_pass(&mut self) {
         let mut blocked: Vec<(u64, Reverse<usize>)> = Vec::new();
-        let mut reserved_write: HashSet<Pubkey> = HashSet::new();
-        let mut reserved_read: HashSet<Pubkey> = HashSet::new();
+        let mut reserved_write = KeySet::default();
+        let mut reserved_read = KeySet::default();
         let mut examined = 0;
         while examined < self.config.lookahead {
             if (0..self.threads).all(|t| !self.has_room(t)) {

@@ -1,0 +1,82 @@
+//! What a fresh WASM instance per transaction costs, against the
+//! alternatives: wasmtime's on-demand allocator, the pooling allocator with
+//! and without keeping memory resident, and — as the bound on what instance
+//! reuse could save — calling into one live instance again (which is NOT
+//! deterministic for Lanes: memory and globals carry over between calls).
+//!
+//! The module dirties `PAGES` 64 KiB pages per call, like a contract that
+//! reads its input, allocates and writes its accounts back.
+//!
+//! Run: `cargo bench -p lanes-runtime --bench instantiate`
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use wasmtime::{Config, Engine, Enabled, InstanceAllocationStrategy, Linker, Module, PoolingAllocationConfig, Store};
+
+const PAGES: u32 = 3;
+
+fn module_text() -> String {
+    // Initial memory 4 pages; each call writes one word per 4 KiB across PAGES pages.
+    format!(
+        r#"(module
+            (memory (export "memory") 4)
+            (global $calls (mut i64) (i64.const 0))
+            (func (export "entrypoint") (result i64)
+                (local $p i32)
+                (local.set $p (i32.const 0))
+                (block $done (loop $next
+                    (br_if $done (i32.ge_u (local.get $p) (i32.const {limit})))
+                    (i64.store (local.get $p) (global.get $calls))
+                    (local.set $p (i32.add (local.get $p) (i32.const 4096)))
+                    (br $next)))
+                (global.set $calls (i64.add (global.get $calls) (i64.const 1)))
+                (i64.const 0)))"#,
+        limit = PAGES * 65536
+    )
+}
+
+fn engine(pooling: Option<bool>) -> Engine {
+    let mut config = Config::new();
+    config.consume_fuel(true).cranelift_nan_canonicalization(true);
+    if let Some(keep_resident) = pooling {
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_memories(64).total_tables(64).total_core_instances(64).max_memory_size(4 << 20);
+        if keep_resident {
+            pool.linear_memory_keep_resident(4 << 20).table_keep_resident(64 << 10).pagemap_scan(Enabled::Auto);
+        }
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    Engine::new(&config).expect("valid engine configuration")
+}
+
+fn fresh_instance_per_call(c: &mut Criterion) {
+    let wasm = wat::parse_str(module_text()).unwrap();
+    let mut group = c.benchmark_group("instance per call");
+    for (name, pooling) in [("on-demand", None), ("pooling", Some(false)), ("pooling+keep-resident", Some(true))] {
+        let engine = engine(pooling);
+        let module = Module::new(&engine, &wasm).unwrap();
+        let pre = Linker::<()>::new(&engine).instantiate_pre(&module).unwrap();
+        group.bench_function(BenchmarkId::new("fresh store+instance+call", name), |b| {
+            b.iter(|| {
+                let mut store = Store::new(&engine, ());
+                store.set_fuel(1_000_000).unwrap();
+                let instance = pre.instantiate(&mut store).unwrap();
+                let entry = instance.get_typed_func::<(), i64>(&mut store, "entrypoint").unwrap();
+                entry.call(&mut store, ()).unwrap()
+            })
+        });
+    }
+    let engine = engine(Some(true));
+    let module = Module::new(&engine, &wasm).unwrap();
+    let pre = Linker::<()>::new(&engine).instantiate_pre(&module).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_fuel(u64::MAX / 2).unwrap();
+    let instance = pre.instantiate(&mut store).unwrap();
+    let entry = instance.get_typed_func::<(), i64>(&mut store, "entrypoint").unwrap();
+    group.bench_function(BenchmarkId::new("reused live instance (bound, not deterministic)", "pooling+keep-resident"), |b| {
+        b.iter(|| entry.call(&mut store, ()).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, fresh_instance_per_call);
+criterion_main!(benches);
