@@ -68,6 +68,21 @@ fn fresh_instance_per_call(c: &mut Criterion) {
     let engine = engine(Some(true));
     let module = Module::new(&engine, &wasm).unwrap();
     let pre = Linker::<()>::new(&engine).instantiate_pre(&module).unwrap();
+    group.bench_function(BenchmarkId::new("fresh instance, store recycled every 16 calls", "pooling+keep-resident"), |b| {
+        let mut store = Store::new(&engine, ());
+        let mut uses = 0;
+        b.iter(|| {
+            if uses == 16 {
+                store = Store::new(&engine, ());
+                uses = 0;
+            }
+            uses += 1;
+            store.set_fuel(1_000_000).unwrap();
+            let instance = pre.instantiate(&mut store).unwrap();
+            let entry = instance.get_typed_func::<(), i64>(&mut store, "entrypoint").unwrap();
+            entry.call(&mut store, ()).unwrap()
+        })
+    });
     let mut store = Store::new(&engine, ());
     store.set_fuel(u64::MAX / 2).unwrap();
     let instance = pre.instantiate(&mut store).unwrap();

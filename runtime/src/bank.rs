@@ -375,6 +375,23 @@ impl Bank {
     /// caller must hold the transaction's account locks (or be the only
     /// thread executing). Releases the signature if the transaction is refused.
     pub fn execute_and_commit(&self, tx: &SanitizedTransaction, timings: &mut ExecuteTimings) -> Result<TransactionOutcome, BankError> {
+        let outcome = self.execute_and_store(tx, timings)?;
+        if outcome.committed {
+            self.record_committed(1, outcome.fee);
+        }
+        Ok(outcome)
+    }
+
+    /// Count committed transactions and their fees (workers report in
+    /// batches, so the shared counters are touched once per batch).
+    pub fn record_committed(&self, transactions: u64, fees: u64) {
+        self.collected_fees.fetch_add(fees, Relaxed);
+        self.transaction_count.fetch_add(transactions, Relaxed);
+    }
+
+    /// [`Bank::execute_and_commit`] without counting: the caller must
+    /// [`Bank::record_committed`] what it commits.
+    pub(crate) fn execute_and_store(&self, tx: &SanitizedTransaction, timings: &mut ExecuteTimings) -> Result<TransactionOutcome, BankError> {
         match self.execute(tx, timings) {
             Err(err) => {
                 self.release_signature(tx);
@@ -386,8 +403,6 @@ impl Bank {
                     self.mark_written(key);
                 }
                 self.store.store(self.slot, &updates)?;
-                self.collected_fees.fetch_add(outcome.fee, Relaxed);
-                self.transaction_count.fetch_add(1, Relaxed);
                 timings.commit_ns += started.elapsed().as_nanos() as u64;
                 Ok(outcome)
             }

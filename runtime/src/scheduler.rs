@@ -191,7 +191,7 @@ fn worker_loop(
             // Execution never panics on outside input; if it ever does, the
             // scheduler must hear of it rather than wait forever.
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                bank.execute_and_commit(&transactions[index], &mut timings).map_err(|e| e.to_string())
+                bank.execute_and_store(&transactions[index], &mut timings).map_err(|e| e.to_string())
             }))
             .unwrap_or_else(|_| Err(format!("worker {thread} panicked executing transaction {index}")));
             timings.total_ns += tx_started.elapsed().as_nanos() as u64;
@@ -241,28 +241,37 @@ impl<'a> Scheduler<'a> {
         timings: &mut StageTimings,
     ) -> Result<(), String> {
         let started = Instant::now();
-        // Admission: the blockhash and duplicate checks, then into the queue.
-        for (index, tx) in self.transactions.iter().enumerate() {
-            match bank.check_and_reserve(tx) {
-                Ok(()) => self.pending.push((tx.priority(), Reverse(index))),
-                Err(err) => outcomes[index] = Some(TransactionOutcome::refused(*tx.signature(), err)),
-            }
-        }
+        let mut admitted = 0usize;
         let mut idle_ns = 0u64;
         loop {
             while let Ok(batch) = done.try_recv() {
-                self.complete(batch, outcomes, entries)?;
+                self.complete(bank, batch, outcomes, entries)?;
+            }
+            // Admission, a window at a time (so workers start at once): the
+            // blockhash and duplicate checks, then into the priority queue.
+            while admitted < self.transactions.len() && self.pending.len() < 2 * self.config.lookahead {
+                let tx = &self.transactions[admitted];
+                match bank.check_and_reserve(tx) {
+                    Ok(()) => self.pending.push((tx.priority(), Reverse(admitted))),
+                    Err(err) => outcomes[admitted] = Some(TransactionOutcome::refused(*tx.signature(), err)),
+                }
+                admitted += 1;
             }
             self.schedule_pass();
             self.flush(work)?;
-            if self.pending.is_empty() && self.in_flight == 0 {
+            if self.pending.is_empty() && self.in_flight == 0 && admitted == self.transactions.len() {
                 break;
+            }
+            if self.in_flight == 0 {
+                // Nothing running, so no lock is held: the next pass will
+                // schedule the first pending transaction, or admit more.
+                continue;
             }
             // Nothing more can be scheduled until some work completes.
             let waited = Instant::now();
             let batch = done.recv().map_err(|_| "every worker stopped with work outstanding".to_string())?;
             idle_ns += waited.elapsed().as_nanos() as u64;
-            self.complete(batch, outcomes, entries)?;
+            self.complete(bank, batch, outcomes, entries)?;
         }
         debug_assert!(self.locks.is_empty(), "every lock is released when all work is done");
         timings.scheduler_idle_ns = idle_ns;
@@ -270,19 +279,22 @@ impl<'a> Scheduler<'a> {
         Ok(())
     }
 
-    fn complete(&mut self, done: Done, outcomes: &mut [Option<TransactionOutcome>], entries: &mut Vec<Entry>) -> Result<(), String> {
+    fn complete(&mut self, bank: &Bank, done: Done, outcomes: &mut [Option<TransactionOutcome>], entries: &mut Vec<Entry>) -> Result<(), String> {
         let mut committed = Vec::with_capacity(done.transactions.len());
+        let mut fees = 0u64;
         for (&index, outcome) in done.transactions.iter().zip(done.outcomes) {
             let tx = &self.transactions[index];
             self.locks.unlock(done.thread, tx.writable_keys(), tx.readonly_keys());
             let outcome = outcome?;
             if outcome.committed {
                 committed.push(index);
+                fees += outcome.fee;
             }
             outcomes[index] = Some(outcome);
         }
         self.queued[done.thread] -= done.transactions.len();
         self.in_flight -= done.transactions.len();
+        bank.record_committed(committed.len() as u64, fees);
         if !committed.is_empty() {
             entries.push(Entry { transactions: committed, thread: done.thread });
         }

@@ -6,7 +6,7 @@ use lanes_runtime::accounts_db::InMemoryAccountStore;
 use lanes_runtime::bank::{Bank, BankConfig};
 use lanes_runtime::executor::{Executor, ExecutorConfig};
 use lanes_runtime::invoke_context::ExecuteTimings;
-use lanes_runtime::sanitized::SanitizedTransaction;
+use lanes_runtime::sanitized::{sanitize_all, SanitizedTransaction};
 use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig};
 use lanes_runtime::sigverify;
 use lanes_sdk::client::Keypair;
@@ -283,10 +283,9 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
 
     bank.reset_timings();
     let started = Instant::now();
-    let sanitized: Vec<SanitizedTransaction> = prepared
-        .transactions
+    let sanitized: Vec<SanitizedTransaction> = sanitize_all(prepared.transactions, available_cores())
         .into_iter()
-        .map(|tx| SanitizedTransaction::try_new(tx).map_err(|e| err(format!("a prepared transaction did not sanitize: {e}"))))
+        .map(|tx| tx.map_err(|e| err(format!("a prepared transaction did not sanitize: {e}"))))
         .collect::<Result<_, _>>()?;
     let sanitize_seconds = started.elapsed().as_secs_f64();
     let mut sigverify_seconds = 0.0;
