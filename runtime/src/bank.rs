@@ -108,6 +108,43 @@ impl ProgramSource for StoreSource {
     }
 }
 
+/// Hashes a signature by its first eight bytes. Safe against chosen
+/// collisions: an ed25519 signature's first half is a hash output the signer
+/// cannot steer without grinding 2^64 messages.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SignatureHashState;
+
+impl std::hash::BuildHasher for SignatureHashState {
+    type Hasher = SignatureHasher;
+    fn build_hasher(&self) -> SignatureHasher {
+        SignatureHasher(0)
+    }
+}
+
+/// See [`SignatureHashState`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SignatureHasher(u64);
+
+impl std::hash::Hasher for SignatureHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        if bytes.len() >= 8 && self.0 == 0 {
+            let mut first = [0u8; 8];
+            first.copy_from_slice(&bytes[..8]);
+            self.0 = u64::from_le_bytes(first);
+        } else {
+            for b in bytes {
+                self.0 = self.0.rotate_left(5) ^ *b as u64;
+            }
+        }
+    }
+    fn write_usize(&mut self, _len: usize) {
+        // The array length prefix: the same for every signature.
+    }
+}
+
 /// The hash of one account's state, as the slot hash covers it (zero for a
 /// deleted account).
 pub fn account_hash(key: &Pubkey, account: &Account) -> Hash {
@@ -134,7 +171,7 @@ pub struct Bank {
     /// Recent blockhashes, newest last.
     blockhashes: RwLock<VecDeque<Hash>>,
     /// Signatures committed (or being executed) under each valid blockhash.
-    status_cache: Mutex<HashMap<Hash, HashSet<Signature>>>,
+    status_cache: Mutex<HashMap<Hash, HashSet<Signature, SignatureHashState>>>,
     /// Accounts written in the current slot (hashed when the slot is frozen),
     /// sharded so concurrent workers rarely share a lock.
     slot_delta: Vec<Mutex<HashSet<Pubkey>>>,
@@ -353,14 +390,35 @@ impl Bank {
     /// (or being processed); otherwise reserve the signature. Callers must
     /// [`Bank::release_signature`] it if the transaction ends up refused.
     pub fn check_and_reserve(&self, tx: &SanitizedTransaction) -> Result<(), TransactionError> {
-        let blockhash = tx.transaction().message.recent_blockhash;
-        if !self.is_blockhash_valid(&blockhash) {
-            return Err(TransactionError::BlockhashNotFound);
+        let mut out = Vec::with_capacity(1);
+        self.check_and_reserve_batch(std::slice::from_ref(tx), &mut out);
+        out.pop().expect("one result per transaction")
+    }
+
+    /// [`Bank::check_and_reserve`] for many transactions, taking each lock once.
+    pub fn check_and_reserve_batch(&self, txs: &[SanitizedTransaction], out: &mut Vec<Result<(), TransactionError>>) {
+        let blockhashes = self.blockhashes.read();
+        let mut status = self.status_cache.lock();
+        // Transactions in a batch mostly share a blockhash: check it once.
+        let mut last: Option<(Hash, bool)> = None;
+        for tx in txs {
+            let blockhash = tx.transaction().message.recent_blockhash;
+            let valid = match last {
+                Some((hash, valid)) if hash == blockhash => valid,
+                _ => {
+                    let valid = blockhashes.contains(&blockhash);
+                    last = Some((blockhash, valid));
+                    valid
+                }
+            };
+            out.push(if !valid {
+                Err(TransactionError::BlockhashNotFound)
+            } else if !status.entry(blockhash).or_default().insert(*tx.signature()) {
+                Err(TransactionError::AlreadyProcessed)
+            } else {
+                Ok(())
+            });
         }
-        if !self.status_cache.lock().entry(blockhash).or_default().insert(*tx.signature()) {
-            return Err(TransactionError::AlreadyProcessed);
-        }
-        Ok(())
     }
 
     /// Undo [`Bank::check_and_reserve`] for a transaction that was refused.

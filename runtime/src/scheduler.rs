@@ -242,6 +242,7 @@ impl<'a> Scheduler<'a> {
     ) -> Result<(), String> {
         let started = Instant::now();
         let mut admitted = 0usize;
+        let mut checks = Vec::with_capacity(self.config.lookahead);
         let mut idle_ns = 0u64;
         loop {
             while let Ok(batch) = done.try_recv() {
@@ -249,13 +250,18 @@ impl<'a> Scheduler<'a> {
             }
             // Admission, a window at a time (so workers start at once): the
             // blockhash and duplicate checks, then into the priority queue.
-            while admitted < self.transactions.len() && self.pending.len() < 2 * self.config.lookahead {
-                let tx = &self.transactions[admitted];
-                match bank.check_and_reserve(tx) {
-                    Ok(()) => self.pending.push((tx.priority(), Reverse(admitted))),
-                    Err(err) => outcomes[admitted] = Some(TransactionOutcome::refused(*tx.signature(), err)),
+            if admitted < self.transactions.len() && self.pending.len() < self.config.lookahead {
+                let end = (admitted + self.config.lookahead).min(self.transactions.len());
+                checks.clear();
+                bank.check_and_reserve_batch(&self.transactions[admitted..end], &mut checks);
+                for (index, check) in (admitted..end).zip(checks.drain(..)) {
+                    let tx = &self.transactions[index];
+                    match check {
+                        Ok(()) => self.pending.push((tx.priority(), Reverse(index))),
+                        Err(err) => outcomes[index] = Some(TransactionOutcome::refused(*tx.signature(), err)),
+                    }
                 }
-                admitted += 1;
+                admitted = end;
             }
             self.schedule_pass();
             self.flush(work)?;
