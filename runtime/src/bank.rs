@@ -511,10 +511,14 @@ impl Bank {
             is_signer: (0..num_keys).map(|i| message.is_signer(i)).collect(),
             is_writable: (0..num_keys).map(|i| tx.is_writable(i)).collect(),
         };
+        let mut invoked = vec![false; num_keys];
+        for ix in &message.instructions {
+            invoked[ix.program_id_index as usize] = true;
+        }
         for (i, key) in message.account_keys.iter().enumerate() {
             let account = if i == 0 {
                 payer.clone()
-            } else if message.is_invoked(i) && !accounts.is_writable[i] {
+            } else if invoked[i] && !accounts.is_writable[i] {
                 // Programs are read with their loader header only: the code
                 // comes from the executor's cache.
                 self.store.get_prefix(key, STATE_HEADER_LEN).unwrap_or_default()
