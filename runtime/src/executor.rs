@@ -127,6 +127,8 @@ struct EntryLayout {
     account: usize,
     /// Data bytes the entry can hold.
     capacity: usize,
+    /// Data length when the frame began (what the guest sizes the entry by).
+    original_len: usize,
 }
 
 /// The instruction a WASM instance is running.
@@ -479,7 +481,12 @@ fn build_frame(
         dup_of.push(None);
         let state = &ctx.accounts.accounts[account.tx_index as usize];
         let data_len = if state.executable { 0 } else { state.data.len() };
-        entries.push(EntryLayout { offset, account: i, capacity: abi::data_capacity(data_len, account.is_writable) });
+        entries.push(EntryLayout {
+            offset,
+            account: i,
+            capacity: abi::data_capacity(data_len, account.is_writable),
+            original_len: data_len,
+        });
         offset += abi::entry_len(data_len, account.is_writable);
     }
     let input_len = offset + 8 + data.len() + 32;
@@ -514,8 +521,11 @@ fn get_u64(mem: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes)
 }
 
-/// Write the input buffer at `base` (bounds already checked for the whole buffer).
-fn write_input(mem: &mut [u8], base: usize, state: &HostState) {
+/// Write the input buffer at `base` (bounds already checked for the whole
+/// buffer). Entries keep the layout fixed when the frame began; an account a
+/// nested call grew past its entry (possible only if the guest asks for its
+/// input after calling another program) is refused.
+fn write_input(mem: &mut [u8], base: usize, state: &HostState) -> Result<(), InstructionError> {
     let frame = &state.frame;
     let accounts = &state.ctx.accounts;
     put_u64(mem, base, frame.accounts.len() as u64);
@@ -529,28 +539,34 @@ fn write_input(mem: &mut [u8], base: usize, state: &HostState) {
             offset += entry::DUP_LEN;
             continue;
         }
-        let layout = entries.next().expect("one layout per original entry");
+        let Some(layout) = entries.next() else {
+            return Err(InstructionError::ProgramEnvironmentSetupFailure);
+        };
         let at = base + layout.offset;
         let state = &accounts.accounts[account.tx_index as usize];
         let data: &[u8] = if state.executable { &[] } else { &state.data };
+        if data.len() > layout.capacity {
+            return Err(InstructionError::InvalidRealloc);
+        }
         mem[at + entry::DUP] = abi::NON_DUP_MARKER;
         mem[at + entry::IS_SIGNER] = account.is_signer as u8;
         mem[at + entry::IS_WRITABLE] = account.is_writable as u8;
         mem[at + entry::EXECUTABLE] = state.executable as u8;
         mem[at + entry::ORIGINAL_DATA_LEN..at + entry::ORIGINAL_DATA_LEN + 4]
-            .copy_from_slice(&(data.len() as u32).to_le_bytes());
+            .copy_from_slice(&(layout.original_len as u32).to_le_bytes());
         mem[at + entry::KEY..at + entry::KEY + 32].copy_from_slice(&accounts.keys[account.tx_index as usize].0);
         mem[at + entry::OWNER..at + entry::OWNER + 32].copy_from_slice(&state.owner.0);
         put_u64(mem, at + entry::LAMPORTS, state.lamports);
         put_u64(mem, at + entry::DATA_LEN, data.len() as u64);
         mem[at + entry::DATA..at + entry::DATA + data.len()].copy_from_slice(data);
-        offset = layout.offset + abi::entry_len(data.len(), account.is_writable);
+        offset = layout.offset + abi::entry_len(layout.original_len, account.is_writable);
     }
     put_u64(mem, base + offset, frame.data.len() as u64);
     offset += 8;
     mem[base + offset..base + offset + frame.data.len()].copy_from_slice(&frame.data);
     offset += frame.data.len();
     mem[base + offset..base + offset + 32].copy_from_slice(&frame.program_id.0);
+    Ok(())
 }
 
 /// Read back what the guest changed, check it against the account rules for
@@ -700,7 +716,7 @@ fn define_host_functions(linker: &mut Linker<HostState>) -> HostResult<()> {
         let mem = memory(&caller)?;
         let (data, state) = mem.data_and_store_mut(&mut caller);
         let range = guest_range(data.len(), dst as u32, len as u64)?;
-        write_input(data, range.start, state);
+        write_input(data, range.start, state).map_err(fail)?;
         state.frame.input_ptr = Some(range.start);
         state.ctx.timings.serialize_ns += started.elapsed().as_nanos() as u64;
         Ok(())

@@ -23,8 +23,9 @@ crate::declare_id!("LanesWasmLoader1111111111111111111111111111");
 
 /// Bytes reserved at the front of buffer and program accounts for [`LoaderState`].
 pub const STATE_HEADER_LEN: usize = 96;
-/// Largest program, in bytes of WASM.
-pub const MAX_PROGRAM_LEN: usize = 4 * 1024 * 1024;
+/// Largest program, in bytes of WASM (deploying charges 2 compute units a
+/// byte for compiling it, so this fits in one transaction's budget).
+pub const MAX_PROGRAM_LEN: usize = 512 * 1024;
 /// Code bytes per `Write` that keep a write transaction within the packet limit.
 pub const WRITE_CHUNK_LEN: usize = 800;
 

@@ -199,3 +199,57 @@ fn out_of_bounds_guest_pointers_trap_without_harming_the_host() {
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::ProgramFailedToComplete));
     let _ = &PROGRAM;
 }
+
+/// A hostile caller that has another program grow an account twice
+/// *before* reading its own input, past the entry laid out for it: the host
+/// must refuse, not overrun the buffer.
+#[test]
+fn reading_input_after_calls_that_outgrew_the_entry_is_refused() {
+    let (mut h, payer) = funded();
+    h.add_program(PROGRAM, lanes_program_artifacts::TEST_PROGRAM).unwrap();
+    let grown = lanes_sdk::Pubkey::new_unique_from_u64(4242);
+    h.set_account(grown, lanes_sdk::Account::new(10, 4, &PROGRAM));
+    let resize = |len: u32| {
+        let call = Instruction::new_with_borsh(
+            PROGRAM,
+            &TestInstruction::Resize { index: 0, len },
+            vec![lanes_sdk::AccountMeta::new(grown, false)],
+        );
+        borsh::to_vec(&call).unwrap()
+    };
+    let (first, second) = (resize(4 + 8_000), resize(4 + 16_000));
+    let escape = |bytes: &[u8]| bytes.iter().map(|b| format!("\\{b:02x}")).collect::<String>();
+    // The input ends exactly at the end of the single memory page, so an
+    // overrun would leave guest memory altogether.
+    let input_len = 8 + lanes_sdk::abi::entry_len(4, true) + lanes_sdk::abi::entry_len(0, false) + 8 + 32;
+    let buffer = 65536 - input_len;
+    let hostile = wat::parse_str(format!(
+        r#"(module
+            (import "env" "lanes_invoke" (func $invoke (param i32 i32 i32 i32) (result i64)))
+            (import "env" "lanes_input_read" (func $read (param i32)))
+            (memory (export "memory") 1 1)
+            (data (i32.const 1024) "{first}")
+            (data (i32.const 4096) "{second}")
+            (data (i32.const 8192) "\00\00\00\00")
+            (func (export "entrypoint") (result i64)
+                (drop (call $invoke (i32.const 1024) (i32.const {first_len}) (i32.const 8192) (i32.const 4)))
+                (drop (call $invoke (i32.const 4096) (i32.const {second_len}) (i32.const 8192) (i32.const 4)))
+                (call $read (i32.const {buffer}))
+                i64.const 0))"#,
+        first = escape(&first),
+        second = escape(&second),
+        first_len = first.len(),
+        second_len = second.len(),
+    ))
+    .unwrap();
+    let program = Keypair::new();
+    h.deploy_program(&payer, &program, &hostile).unwrap();
+    let ix = Instruction::new_with_bytes(
+        program.pubkey(),
+        &[],
+        vec![lanes_sdk::AccountMeta::new(grown, false), lanes_sdk::AccountMeta::new_readonly(PROGRAM, false)],
+    );
+    let failed = h.send(&[ix], &payer, &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::InvalidRealloc), "{failed}");
+    assert_eq!(h.get_account(&grown).unwrap().data.len(), 4);
+}
