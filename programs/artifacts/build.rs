@@ -15,6 +15,9 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("lanes-token", "lanes_token"),
     ("lanes-test-program", "lanes_test_program"),
     ("lanes-example-counter", "lanes_example_counter"),
+    ("lanes-amm", "lanes_amm"),
+    ("lanes-lending", "lanes_lending"),
+    ("lanes-example-escrow", "lanes_example_escrow"),
 ];
 const TARGET: &str = "wasm32-unknown-unknown";
 
@@ -24,7 +27,7 @@ fn main() {
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
 
-    for watched in ["sdk/src", "sdk/Cargo.toml", "programs/token", "programs/test-programs", "examples/counter", "Cargo.toml"] {
+    for watched in ["sdk/src", "sdk/Cargo.toml", "programs/token", "programs/test-programs", "examples/counter", "programs/amm", "programs/lending", "examples/escrow", "Cargo.toml"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=LANES_CONTRACTS_TARGET_DIR");

@@ -8,3 +8,4 @@
 //! bank through its public API, exactly as a node would.
 
 pub mod bench;
+pub mod defi_workloads;

@@ -1,0 +1,275 @@
+//! The processor: decode one instruction, check every account against the
+//! pool's recorded keys, compute with [`crate::math`], write the pool, then
+//! move tokens with cross-program calls into the token program.
+//!
+//! The pool's new amounts are written before the calls (the runtime checks
+//! our writes at each call, and a failing call fails the whole instruction,
+//! so order does not matter for safety). Tokens flowing *into* the pool move
+//! with a plain `invoke` signed by the user; tokens flowing *out* move with
+//! `invoke_signed` and the pool's seeds. The token program checks the
+//! user's side (ownership, signature, balance, matching mints); this
+//! program checks the pool's side.
+
+use crate::error::AmmError;
+use crate::instruction::AmmInstruction;
+use crate::state::{Pool, LP_DECIMALS, MAX_FEE_BPS};
+use crate::token_cpi::{self, MINT_LEN, TOKEN_ACCOUNT_LEN};
+use crate::{keys_eq, math, ACCOUNT_DEPOSIT, LP_MINT_SEED, POOL_SEED, TOKEN_PROGRAM_ID, VAULT_SEED};
+use lanes_sdk::account_info::AccountInfo;
+use lanes_sdk::msg;
+use lanes_sdk::program::{invoke, invoke_signed, set_return_data};
+use lanes_sdk::program_error::{ProgramError, ProgramResult};
+use lanes_sdk::Pubkey;
+
+/// The program's entry. On failure the reason is logged once.
+pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let result = match AmmInstruction::unpack(data) {
+        Ok(AmmInstruction::Swap { amount_in, min_amount_out }) => process_swap(program_id, accounts, amount_in, min_amount_out),
+        Ok(AmmInstruction::AddLiquidity { max_amount_a, max_amount_b, min_lp_out }) => {
+            process_add_liquidity(program_id, accounts, max_amount_a, max_amount_b, min_lp_out)
+        }
+        Ok(AmmInstruction::RemoveLiquidity { lp_amount, min_amount_a, min_amount_b }) => {
+            process_remove_liquidity(program_id, accounts, lp_amount, min_amount_a, min_amount_b)
+        }
+        Ok(AmmInstruction::InitializePool { fee_bps }) => process_initialize_pool(program_id, accounts, fee_bps),
+        Err(err) => Err(err),
+    };
+    if let Err(ProgramError::Custom(code)) = &result {
+        if let Some(err) = AmmError::from_code(*code) {
+            msg!(err.message());
+        }
+    }
+    result
+}
+
+/// The pool's signing seeds (bump included), built from its state.
+macro_rules! pool_seeds {
+    ($pool:expr, $fee:ident, $bump:ident) => {{
+        $fee = $pool.fee_bps.to_le_bytes();
+        $bump = [$pool.bump];
+        [POOL_SEED, $pool.mint_a.as_ref(), $pool.mint_b.as_ref(), &$fee[..], &$bump[..]]
+    }};
+}
+
+fn check_token_program(info: &AccountInfo) -> ProgramResult {
+    if !keys_eq(info.key, &TOKEN_PROGRAM_ID) {
+        return Err(AmmError::WrongTokenProgram.into());
+    }
+    Ok(())
+}
+
+/// Decode a pool this program owns.
+#[inline]
+fn load_pool(program_id: &Pubkey, info: &AccountInfo) -> Result<Pool, ProgramError> {
+    if !keys_eq(&info.owner(), program_id) {
+        return Err(ProgramError::IncorrectProgramId);
+    }
+    Pool::unpack(&info.try_borrow_data()?)
+}
+
+fn store_amounts(pool: &Pool, info: &AccountInfo) -> ProgramResult {
+    pool.pack_amounts(&mut info.try_borrow_mut_data()?)
+}
+
+/// `vault_a`, `vault_b` and `lp_mint` must be the pool's own.
+fn check_pool_accounts(pool: &Pool, vault_a: &AccountInfo, vault_b: &AccountInfo, lp_mint: &AccountInfo) -> ProgramResult {
+    if !keys_eq(vault_a.key, &pool.vault_a) || !keys_eq(vault_b.key, &pool.vault_b) {
+        return Err(AmmError::VaultMismatch.into());
+    }
+    if !keys_eq(lp_mint.key, &pool.lp_mint) {
+        return Err(AmmError::LpMintMismatch.into());
+    }
+    Ok(())
+}
+
+fn process_initialize_pool(program_id: &Pubkey, accounts: &[AccountInfo], fee_bps: u16) -> ProgramResult {
+    let [payer, pool_info, mint_a, mint_b, vault_a, vault_b, lp_mint, token_program, system_program, ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    check_token_program(token_program)?;
+    if fee_bps > MAX_FEE_BPS {
+        return Err(AmmError::InvalidFee.into());
+    }
+    if mint_a.key.0 >= mint_b.key.0 {
+        return Err(AmmError::MintsNotOrdered.into());
+    }
+    let fee = fee_bps.to_le_bytes();
+    let (pool_key, pool_bump) =
+        Pubkey::find_program_address(&[POOL_SEED, mint_a.key.as_ref(), mint_b.key.as_ref(), &fee], program_id);
+    let (vault_a_key, vault_a_bump) = Pubkey::find_program_address(&[VAULT_SEED, pool_key.as_ref(), mint_a.key.as_ref()], program_id);
+    let (vault_b_key, vault_b_bump) = Pubkey::find_program_address(&[VAULT_SEED, pool_key.as_ref(), mint_b.key.as_ref()], program_id);
+    let (lp_key, lp_bump) = Pubkey::find_program_address(&[LP_MINT_SEED, pool_key.as_ref()], program_id);
+    for (info, expected) in [(pool_info, &pool_key), (vault_a, &vault_a_key), (vault_b, &vault_b_key), (lp_mint, &lp_key)] {
+        if !keys_eq(info.key, expected) {
+            return Err(AmmError::AddressMismatch.into());
+        }
+    }
+
+    // The pool's state account (fails if the pool already exists).
+    create_pda(payer, pool_info, system_program, Pool::LEN as u64, program_id, &[POOL_SEED, mint_a.key.as_ref(), mint_b.key.as_ref(), &fee, &[pool_bump]])?;
+    // The vaults: token accounts of each mint, owned by the pool. The token
+    // program refuses a mint that is not a real, initialized mint.
+    for (vault, mint, bump) in [(vault_a, mint_a, vault_a_bump), (vault_b, mint_b, vault_b_bump)] {
+        create_pda(payer, vault, system_program, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID, &[VAULT_SEED, pool_key.as_ref(), mint.key.as_ref(), &[bump]])?;
+        invoke(
+            &token_cpi::initialize_account(vault.key, mint.key, &pool_key),
+            &[vault.clone(), mint.clone(), pool_info.clone(), token_program.clone()],
+        )?;
+    }
+    // The LP mint, with the pool as its only authority.
+    create_pda(payer, lp_mint, system_program, MINT_LEN, &TOKEN_PROGRAM_ID, &[LP_MINT_SEED, pool_key.as_ref(), &[lp_bump]])?;
+    invoke(&token_cpi::initialize_mint(lp_mint.key, &pool_key, LP_DECIMALS), &[lp_mint.clone(), token_program.clone()])?;
+
+    let pool = Pool {
+        is_initialized: true,
+        bump: pool_bump,
+        fee_bps,
+        mint_a: *mint_a.key,
+        mint_b: *mint_b.key,
+        vault_a: vault_a_key,
+        vault_b: vault_b_key,
+        lp_mint: lp_key,
+        reserve_a: 0,
+        reserve_b: 0,
+        lp_supply: 0,
+    };
+    pool.pack(&mut pool_info.try_borrow_mut_data()?)?;
+    msg!("pool {} created", pool_key);
+    Ok(())
+}
+
+fn create_pda<'a>(
+    payer: &AccountInfo<'a>,
+    new: &AccountInfo<'a>,
+    system_program: &AccountInfo<'a>,
+    space: u64,
+    owner: &Pubkey,
+    seeds: &[&[u8]],
+) -> ProgramResult {
+    token_cpi::create_pda_account(payer, new, system_program, ACCOUNT_DEPOSIT, space, owner, seeds)
+}
+
+fn process_add_liquidity(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    max_amount_a: u64,
+    max_amount_b: u64,
+    min_lp_out: u64,
+) -> ProgramResult {
+    let [pool_info, vault_a, vault_b, lp_mint, user_a, user_b, user_lp, user, token_program, ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    check_token_program(token_program)?;
+    let mut pool = load_pool(program_id, pool_info)?;
+    check_pool_accounts(&pool, vault_a, vault_b, lp_mint)?;
+
+    let deposit = math::deposit(max_amount_a, max_amount_b, pool.reserve_a, pool.reserve_b, pool.lp_supply)?;
+    if deposit.lp_minted < min_lp_out {
+        return Err(AmmError::SlippageExceeded.into());
+    }
+    pool.reserve_a += deposit.amount_a; // math::deposit checked both sums
+    pool.reserve_b += deposit.amount_b;
+    pool.lp_supply = deposit.new_lp_supply;
+    store_amounts(&pool, pool_info)?;
+
+    invoke(
+        &token_cpi::transfer(user_a.key, vault_a.key, user.key, deposit.amount_a),
+        &[user_a.clone(), vault_a.clone(), user.clone(), token_program.clone()],
+    )?;
+    invoke(
+        &token_cpi::transfer(user_b.key, vault_b.key, user.key, deposit.amount_b),
+        &[user_b.clone(), vault_b.clone(), user.clone(), token_program.clone()],
+    )?;
+    let (fee, bump);
+    let seeds = pool_seeds!(pool, fee, bump);
+    invoke_signed(
+        &token_cpi::mint_to(lp_mint.key, user_lp.key, pool_info.key, deposit.lp_minted),
+        &[lp_mint.clone(), user_lp.clone(), pool_info.clone(), token_program.clone()],
+        &[&seeds],
+    )
+}
+
+fn process_remove_liquidity(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    lp_amount: u64,
+    min_amount_a: u64,
+    min_amount_b: u64,
+) -> ProgramResult {
+    let [pool_info, vault_a, vault_b, lp_mint, user_a, user_b, user_lp, user, token_program, ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    check_token_program(token_program)?;
+    let mut pool = load_pool(program_id, pool_info)?;
+    check_pool_accounts(&pool, vault_a, vault_b, lp_mint)?;
+
+    let (amount_a, amount_b) = math::withdraw(lp_amount, pool.reserve_a, pool.reserve_b, pool.lp_supply)?;
+    if amount_a < min_amount_a || amount_b < min_amount_b {
+        return Err(AmmError::SlippageExceeded.into());
+    }
+    pool.reserve_a -= amount_a; // withdraw pays at most lp/supply < 1 of each reserve
+    pool.reserve_b -= amount_b;
+    pool.lp_supply -= lp_amount;
+    store_amounts(&pool, pool_info)?;
+
+    // The user burns their own LP tokens: a plain invoke, signed by the user.
+    invoke(
+        &token_cpi::burn(user_lp.key, lp_mint.key, user.key, lp_amount),
+        &[user_lp.clone(), lp_mint.clone(), user.clone(), token_program.clone()],
+    )?;
+    let (fee, bump);
+    let seeds = pool_seeds!(pool, fee, bump);
+    invoke_signed(
+        &token_cpi::transfer(vault_a.key, user_a.key, pool_info.key, amount_a),
+        &[vault_a.clone(), user_a.clone(), pool_info.clone(), token_program.clone()],
+        &[&seeds],
+    )?;
+    invoke_signed(
+        &token_cpi::transfer(vault_b.key, user_b.key, pool_info.key, amount_b),
+        &[vault_b.clone(), user_b.clone(), pool_info.clone(), token_program.clone()],
+        &[&seeds],
+    )
+}
+
+fn process_swap(program_id: &Pubkey, accounts: &[AccountInfo], amount_in: u64, min_amount_out: u64) -> ProgramResult {
+    let [pool_info, vault_in, vault_out, user_source, user_destination, user, token_program, ..] = accounts else {
+        return Err(ProgramError::NotEnoughAccountKeys);
+    };
+    check_token_program(token_program)?;
+    let mut pool = load_pool(program_id, pool_info)?;
+    let a_to_b = if keys_eq(vault_in.key, &pool.vault_a) && keys_eq(vault_out.key, &pool.vault_b) {
+        true
+    } else if keys_eq(vault_in.key, &pool.vault_b) && keys_eq(vault_out.key, &pool.vault_a) {
+        false
+    } else {
+        return Err(AmmError::VaultMismatch.into());
+    };
+
+    let (reserve_in, reserve_out) = if a_to_b { (pool.reserve_a, pool.reserve_b) } else { (pool.reserve_b, pool.reserve_a) };
+    let quote = math::swap(amount_in, reserve_in, reserve_out, pool.fee_bps)?;
+    if quote.amount_out < min_amount_out {
+        return Err(AmmError::SlippageExceeded.into());
+    }
+    if a_to_b {
+        (pool.reserve_a, pool.reserve_b) = (quote.new_reserve_in, quote.new_reserve_out);
+    } else {
+        (pool.reserve_b, pool.reserve_a) = (quote.new_reserve_in, quote.new_reserve_out);
+    }
+    store_amounts(&pool, pool_info)?;
+
+    // In: the user's transfer, signed by the user alone (never by the pool).
+    invoke(
+        &token_cpi::transfer(user_source.key, vault_in.key, user.key, amount_in),
+        &[user_source.clone(), vault_in.clone(), user.clone(), token_program.clone()],
+    )?;
+    // Out: the pool signs for its vault.
+    let (fee, bump);
+    let seeds = pool_seeds!(pool, fee, bump);
+    invoke_signed(
+        &token_cpi::transfer(vault_out.key, user_destination.key, pool_info.key, quote.amount_out),
+        &[vault_out.clone(), user_destination.clone(), pool_info.clone(), token_program.clone()],
+        &[&seeds],
+    )?;
+    set_return_data(&quote.amount_out.to_le_bytes());
+    Ok(())
+}

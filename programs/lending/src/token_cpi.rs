@@ -1,0 +1,119 @@
+//! Cross-program calls this program makes: token-program instructions,
+//! encoded from the token program's documented wire format (tag byte, then
+//! little-endian fields), and creating an account at one of our PDAs
+//! through the system program.
+//!
+//! The contract cannot link `lanes-token` (its crate defines an entrypoint,
+//! allocator and panic handler of its own), so the few instructions needed
+//! are encoded here; the unit tests check each against `lanes-token`'s own
+//! builders, byte for byte.
+
+use crate::TOKEN_PROGRAM_ID;
+use alloc::vec;
+use lanes_sdk::account_info::AccountInfo;
+use lanes_sdk::program::{invoke, invoke_signed};
+use lanes_sdk::program_error::ProgramResult;
+use lanes_sdk::{system_instruction, AccountMeta, Instruction, Pubkey};
+
+/// Bytes of a token account (`lanes_token::state::TokenAccount::LEN`).
+pub(crate) const TOKEN_ACCOUNT_LEN: u64 = 147;
+/// Bytes of a mint (`lanes_token::state::Mint::LEN`).
+pub(crate) const MINT_LEN: u64 = 76;
+
+fn with_amount(tag: u8, amount: u64) -> alloc::vec::Vec<u8> {
+    let mut data = vec![tag; 9];
+    data[1..].copy_from_slice(&amount.to_le_bytes());
+    data
+}
+
+fn token_ix(accounts: alloc::vec::Vec<AccountMeta>, data: alloc::vec::Vec<u8>) -> Instruction {
+    Instruction { program_id: TOKEN_PROGRAM_ID, accounts, data }
+}
+
+/// `Transfer { amount }`: source → destination, signed by `authority`.
+pub(crate) fn transfer(source: &Pubkey, destination: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
+    token_ix(
+        vec![AccountMeta::new(*source, false), AccountMeta::new(*destination, false), AccountMeta::new_readonly(*authority, true)],
+        with_amount(3, amount),
+    )
+}
+
+/// `MintTo { amount }`, signed by the mint authority.
+pub(crate) fn mint_to(mint: &Pubkey, destination: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
+    token_ix(
+        vec![AccountMeta::new(*mint, false), AccountMeta::new(*destination, false), AccountMeta::new_readonly(*authority, true)],
+        with_amount(2, amount),
+    )
+}
+
+/// `Burn { amount }` from `account`, signed by its owner.
+pub(crate) fn burn(account: &Pubkey, mint: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
+    token_ix(
+        vec![AccountMeta::new(*account, false), AccountMeta::new(*mint, false), AccountMeta::new_readonly(*authority, true)],
+        with_amount(6, amount),
+    )
+}
+
+/// `InitializeAccount` of `account` for `mint`, owned by `owner`.
+pub(crate) fn initialize_account(account: &Pubkey, mint: &Pubkey, owner: &Pubkey) -> Instruction {
+    token_ix(
+        vec![AccountMeta::new(*account, false), AccountMeta::new_readonly(*mint, false), AccountMeta::new_readonly(*owner, false)],
+        vec![1],
+    )
+}
+
+/// `InitializeMint` with `authority` as mint authority and no freeze authority.
+pub(crate) fn initialize_mint(mint: &Pubkey, authority: &Pubkey, decimals: u8) -> Instruction {
+    let mut data = vec![0u8, decimals];
+    data.extend_from_slice(authority.as_ref());
+    data.push(0); // no freeze authority
+    token_ix(vec![AccountMeta::new(*mint, false)], data)
+}
+
+/// Create `new` (a PDA of this program, `seeds` with the bump) with `space`
+/// bytes owned by `owner`, funded by `payer` with `lamports`.
+///
+/// `create_account` refuses an address that already holds lamports, and
+/// anyone can send lamports to an address before it is created; so when
+/// `new` has a balance already it is topped up, allocated and assigned
+/// instead (each signed by the PDA's seeds), as Solana programs do.
+pub(crate) fn create_pda_account<'a>(
+    payer: &AccountInfo<'a>,
+    new: &AccountInfo<'a>,
+    system_program: &AccountInfo<'a>,
+    lamports: u64,
+    space: u64,
+    owner: &Pubkey,
+    seeds: &[&[u8]],
+) -> ProgramResult {
+    let accounts = [payer.clone(), new.clone(), system_program.clone()];
+    let current = new.lamports();
+    if current == 0 {
+        return invoke_signed(&system_instruction::create_account(payer.key, new.key, lamports, space, owner), &accounts, &[seeds]);
+    }
+    if current < lamports {
+        invoke(&system_instruction::transfer(payer.key, new.key, lamports - current), &accounts)?;
+    }
+    invoke_signed(&system_instruction::allocate(new.key, space), &accounts, &[seeds])?;
+    invoke_signed(&system_instruction::assign(new.key, owner), &accounts, &[seeds])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lanes_token::instruction as token;
+
+    #[test]
+    fn encodings_match_the_token_program() {
+        let (a, b, c) = (Pubkey::new_unique_from_u64(1), Pubkey::new_unique_from_u64(2), Pubkey::new_unique_from_u64(3));
+        let id = lanes_token::ID;
+        assert_eq!(TOKEN_PROGRAM_ID, id);
+        assert_eq!(transfer(&a, &b, &c, 77), token::transfer(&id, &a, &b, &c, 77));
+        assert_eq!(mint_to(&a, &b, &c, 5), token::mint_to(&id, &a, &b, &c, 5));
+        assert_eq!(burn(&a, &b, &c, u64::MAX), token::burn(&id, &a, &b, &c, u64::MAX));
+        assert_eq!(initialize_account(&a, &b, &c), token::initialize_account(&id, &a, &b, &c));
+        assert_eq!(initialize_mint(&a, &c, 9), token::initialize_mint(&id, &a, &c, None, 9));
+        assert_eq!(TOKEN_ACCOUNT_LEN as usize, lanes_token::state::TokenAccount::LEN);
+        assert_eq!(MINT_LEN as usize, lanes_token::state::Mint::LEN);
+    }
+}
