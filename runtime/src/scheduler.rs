@@ -13,11 +13,13 @@
 //! * if it conflicts only with work queued on one worker, that worker — it is
 //!   queued behind that work, and runs after it in order (this is what keeps
 //!   chains of conflicting transactions on one worker instead of waiting);
-//! * if it conflicts with work on two workers, it is *blocked*: it stays
+//! * if it conflicts with work on two workers, or with the accounts of a
+//!   transaction already waiting in this pass, it is *blocked*: it stays
 //!   pending, and its accounts are reserved for the rest of the pass, so that
 //!   no lower-priority transaction can jump ahead of it on them. The accounts
 //!   then drain and it runs: a hot account makes steady progress, nothing
-//!   starves.
+//!   starves, and conflicting transactions of equal priority run in arrival
+//!   order.
 //!
 //! This is Agave's greedy scheduler with thread-aware locks, plus the
 //! reservation rule that gives prio-graph's guarantee (no transaction is
@@ -326,6 +328,10 @@ impl<'a> Scheduler<'a> {
             let behind_reserved = tx.writable_keys().any(|k| reserved_write.contains(k) || reserved_read.contains(k))
                 || tx.readonly_keys().any(|k| reserved_write.contains(k));
             if behind_reserved {
+                // Waiting behind an earlier transaction: it reserves its own
+                // accounts too, so nothing later overtakes it either.
+                reserved_write.extend(tx.writable_keys().copied());
+                reserved_read.extend(tx.readonly_keys().copied());
                 blocked.push(item);
                 continue;
             }

@@ -25,6 +25,12 @@ pub enum Workload {
     Transfer,
     /// Token transfers through the WASM token program.
     Token,
+    /// AMM swaps (two token CPIs each) across `--pools` pools.
+    Swap,
+    /// Lending-market deposits, borrows, repays and withdrawals.
+    Lend,
+    /// Token transfers, swaps and lending operations interleaved.
+    Mixed,
 }
 
 /// What to run.
@@ -36,6 +42,8 @@ pub struct InProcessConfig {
     pub threads: usize,
     /// If set, every transaction's destination is one of this many shared accounts.
     pub hot_accounts: Option<usize>,
+    /// Pools for `swap` (1: every swap hits one pool).
+    pub pools: usize,
     pub sigverify: bool,
 }
 
@@ -52,6 +60,9 @@ pub struct InProcessReport {
     pub tps: f64,
     pub sigverify: bool,
     pub hot_accounts: Option<usize>,
+    /// Pools (swap workload only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pools: Option<usize>,
     pub setup_seconds: f64,
     /// Batches recorded in the committed order.
     pub entries: usize,
@@ -275,9 +286,24 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
     let setup_started = Instant::now();
     let mut bank = new_bank(false)?;
     let blockhash = bank.last_blockhash();
+    if config.hot_accounts.is_some() && !matches!(config.workload, Workload::Transfer | Workload::Token) {
+        return Err(err("--hot-accounts applies to the transfer and token workloads; use --pools 1 for a hot pool"));
+    }
+    let defi = |r: Result<Vec<Transaction>, String>| r.map(|transactions| Prepared { transactions }).map_err(err);
+    if matches!(config.workload, Workload::Swap | Workload::Lend | Workload::Mixed) {
+        crate::defi_workloads::install_defi_programs(&bank).map_err(err)?;
+    }
     let prepared = match config.workload {
         Workload::Transfer => prepare_transfer(&mut bank, config, blockhash)?,
         Workload::Token => prepare_token(&mut bank, config, blockhash)?,
+        Workload::Swap => {
+            if config.pools == 0 || config.accounts < config.pools {
+                return Err(err("--pools must be at least 1 and at most --accounts (each pool needs a user)"));
+            }
+            defi(crate::defi_workloads::prepare_swaps(&mut bank, config.pools, config.accounts, config.transactions, blockhash))?
+        }
+        Workload::Lend => defi(crate::defi_workloads::prepare_lending(&mut bank, config.accounts, config.transactions, blockhash))?,
+        Workload::Mixed => defi(crate::defi_workloads::prepare_mixed(&mut bank, config.accounts, config.transactions, blockhash))?,
     };
     let setup_seconds = setup_started.elapsed().as_secs_f64();
 
@@ -336,6 +362,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         tps: committed as f64 / seconds,
         sigverify: config.sigverify,
         hot_accounts: config.hot_accounts,
+        pools: (config.workload == Workload::Swap).then_some(config.pools),
         setup_seconds,
         entries: output.entries.len(),
         stages,

@@ -135,6 +135,22 @@ fn check_parallel_equals_serial(wallets: usize, shared: usize, ops: &[Op], threa
     order.dedup();
     assert_eq!(order.len(), committed_count, "a transaction appears twice in the entries");
 
+    // Conflicting transactions keep priority order, and arrival order within a priority.
+    let position: std::collections::HashMap<usize, usize> = output.committed_order().enumerate().map(|(p, i)| (i, p)).collect();
+    let conflicts = |a: &SanitizedTransaction, b: &SanitizedTransaction| {
+        a.writable_keys().any(|k| b.writable_keys().chain(b.readonly_keys()).any(|o| o.key == k.key))
+            || a.readonly_keys().any(|k| b.writable_keys().any(|o| o.key == k.key))
+    };
+    for (i, a) in transactions.iter().enumerate() {
+        for (j, b) in transactions.iter().enumerate().skip(i + 1) {
+            if let (Some(pa), Some(pb)) = (position.get(&i), position.get(&j)) {
+                if a.priority() >= b.priority() && conflicts(a, b) {
+                    assert!(pa < pb, "transaction {j} overtook the conflicting, earlier, no-lower-priority transaction {i}");
+                }
+            }
+        }
+    }
+
     let serial_bank = fresh_bank(&world);
     let mut timings = ExecuteTimings::default();
     for index in output.committed_order() {

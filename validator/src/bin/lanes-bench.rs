@@ -33,6 +33,9 @@ enum Command {
         /// Every transaction writes one of this many shared accounts (1: all conflict).
         #[arg(long)]
         hot_accounts: Option<usize>,
+        /// Pools for `--workload swap` (1: one hot pool).
+        #[arg(long, default_value_t = 100)]
+        pools: usize,
         /// Verify signatures inside the timed window.
         #[arg(long)]
         sigverify: bool,
@@ -50,6 +53,9 @@ fn print_text(r: &InProcessReport) {
     println!("sigverify     {}", if r.sigverify { "on" } else { "off" });
     if let Some(h) = r.hot_accounts {
         println!("hot accounts  {h}");
+    }
+    if let Some(p) = r.pools {
+        println!("pools         {p}");
     }
     println!("setup         {:.2} s (not timed)", r.setup_seconds);
     println!("elapsed       {:.3} s", r.seconds);
@@ -78,8 +84,8 @@ fn print_text(r: &InProcessReport) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::InProcess { workload, accounts, transactions, threads, hot_accounts, sigverify, json } => {
-            let config = InProcessConfig { workload, accounts, transactions, threads, hot_accounts, sigverify };
+        Command::InProcess { workload, accounts, transactions, threads, hot_accounts, pools, sigverify, json } => {
+            let config = InProcessConfig { workload, accounts, transactions, threads, hot_accounts, pools, sigverify };
             match run_in_process(&config) {
                 Ok(report) => {
                     if json {
