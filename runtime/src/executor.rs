@@ -20,7 +20,7 @@ use lanes_sdk::hash::{hashv, Hash};
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::loader::{LoaderState, MAX_PROGRAM_LEN, STATE_HEADER_LEN};
 use lanes_sdk::program_error::ProgramError;
-use lanes_sdk::pubkey::{create_program_address_native, try_find_program_address_native, MAX_SEEDS, MAX_SEED_LEN};
+use lanes_sdk::pubkey::{try_find_program_address_native, MAX_SEEDS, MAX_SEED_LEN};
 use lanes_sdk::{Instruction, Pubkey};
 use parking_lot::RwLock;
 use std::collections::HashMap;
@@ -797,7 +797,7 @@ fn define_host_functions(linker: &mut Linker<HostState>) -> HostResult<()> {
             let Ok(seeds) = read_slices(&mut caller, seeds, count, MAX_SEEDS, MAX_SEED_LEN) else { return Ok(1) };
             let program = read_pubkey(&mut caller, program)?;
             let parts: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
-            match create_program_address_native(&parts, &program) {
+            match create_program_address_cached(&parts, &program) {
                 Ok(address) => {
                     write_guest(&mut caller, out, &address.0)?;
                     Ok(0)
@@ -841,6 +841,33 @@ fn define_host_functions(linker: &mut Linker<HostState>) -> HostResult<()> {
     Ok(())
 }
 
+/// PDA derivation with the off-curve check (an ed25519 point decompression,
+/// ~3 µs) remembered per thread. The check is a pure function of the
+/// candidate bytes, so caching it cannot change any result.
+fn create_program_address_cached(seeds: &[&[u8]], program_id: &Pubkey) -> Result<Pubkey, lanes_sdk::pubkey::PubkeyError> {
+    use std::cell::RefCell;
+    thread_local! {
+        static ON_CURVE: RefCell<HashMap<Pubkey, bool>> = RefCell::new(HashMap::new());
+    }
+    let candidate = lanes_sdk::pubkey::program_address_candidate(seeds, program_id)?;
+    let on_curve = ON_CURVE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(known) = cache.get(&candidate) {
+            return *known;
+        }
+        if cache.len() >= 65_536 {
+            cache.clear();
+        }
+        let on_curve = candidate.is_on_curve();
+        cache.insert(candidate, on_curve);
+        on_curve
+    });
+    if on_curve {
+        return Err(lanes_sdk::pubkey::PubkeyError::InvalidSeeds);
+    }
+    Ok(candidate)
+}
+
 /// `lanes_invoke`: run another program on some of this frame's accounts.
 fn cross_program_invoke(
     caller: &mut Caller<'_, HostState>,
@@ -874,7 +901,7 @@ fn cross_program_invoke(
     let mut signers = Vec::with_capacity(signer_seeds.len());
     for seeds in &signer_seeds {
         let parts: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
-        let pda = create_program_address_native(&parts, &caller_program).map_err(|e| fail(ProgramError::from(e).into()))?;
+        let pda = create_program_address_cached(&parts, &caller_program).map_err(|e| fail(ProgramError::from(e).into()))?;
         signers.push(pda);
     }
     let mut callee_accounts = Vec::with_capacity(instruction.accounts.len());

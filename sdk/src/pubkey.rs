@@ -130,6 +130,17 @@ impl Pubkey {
 /// Host implementation of PDA derivation; the runtime's syscall uses it too.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn create_program_address_native(seeds: &[&[u8]], program_id: &Pubkey) -> Result<Pubkey, PubkeyError> {
+    let candidate = program_address_candidate(seeds, program_id)?;
+    if candidate.is_on_curve() {
+        return Err(PubkeyError::InvalidSeeds);
+    }
+    Ok(candidate)
+}
+
+/// The hash a PDA derivation produces, before the off-curve check (which is
+/// the expensive part: callers that see the same candidates often may cache
+/// that check, as the runtime does).
+pub fn program_address_candidate(seeds: &[&[u8]], program_id: &Pubkey) -> Result<Pubkey, PubkeyError> {
     if seeds.len() > MAX_SEEDS {
         return Err(PubkeyError::MaxSeedLengthExceeded);
     }
@@ -140,12 +151,7 @@ pub fn create_program_address_native(seeds: &[&[u8]], program_id: &Pubkey) -> Re
     parts[..seeds.len()].copy_from_slice(seeds);
     parts[seeds.len()] = &program_id.0;
     parts[seeds.len() + 1] = PDA_MARKER;
-    let hash = hashv(&parts[..seeds.len() + 2]);
-    let candidate = Pubkey(hash.0);
-    if candidate.is_on_curve() {
-        return Err(PubkeyError::InvalidSeeds);
-    }
-    Ok(candidate)
+    Ok(Pubkey(hashv(&parts[..seeds.len() + 2]).0))
 }
 
 /// Host implementation of the bump search; the runtime's syscall uses it too.
