@@ -93,5 +93,39 @@ fn fresh_instance_per_call(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, fresh_instance_per_call);
+/// The same fresh-instance loop on two threads sharing one engine (as two
+/// workers do): per-call time should stay what it is on one thread if
+/// nothing in the engine, the pool or the kernel's handling of one address
+/// space is shared.
+fn two_threads_one_engine(c: &mut Criterion) {
+    let wasm = wat::parse_str(module_text()).unwrap();
+    let mut group = c.benchmark_group("instance per call, 2 threads");
+    for (name, pooling) in [("on-demand", None), ("pooling+keep-resident", Some(true))] {
+        let engine = engine(pooling);
+        let module = Module::new(&engine, &wasm).unwrap();
+        let pre = Linker::<()>::new(&engine).instantiate_pre(&module).unwrap();
+        group.bench_function(BenchmarkId::new("fresh store+instance+call, per thread", name), |b| {
+            b.iter_custom(|iters| {
+                let start = std::time::Instant::now();
+                std::thread::scope(|scope| {
+                    for _ in 0..2 {
+                        scope.spawn(|| {
+                            for _ in 0..iters {
+                                let mut store = Store::new(&engine, ());
+                                store.set_fuel(1_000_000).unwrap();
+                                let instance = pre.instantiate(&mut store).unwrap();
+                                let entry = instance.get_typed_func::<(), i64>(&mut store, "entrypoint").unwrap();
+                                entry.call(&mut store, ()).unwrap();
+                            }
+                        });
+                    }
+                });
+                start.elapsed()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, fresh_instance_per_call, two_threads_one_engine);
 criterion_main!(benches);

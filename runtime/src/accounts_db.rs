@@ -40,6 +40,21 @@ pub trait AccountStore: Send + Sync {
     /// Number of live accounts.
     fn len(&self) -> usize;
 
+    /// Make every `store` of slots up to `slot` durable: after a crash the
+    /// store reopens with exactly the state of the last committed slot. The
+    /// caller commits once all of the slot's stores have returned and before
+    /// any store of a later slot. Stores that keep nothing on disk (the
+    /// in-memory store) have nothing to do.
+    fn commit_slot(&self, _slot: u64) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// The last slot made durable by [`AccountStore::commit_slot`], if the
+    /// store persists and a slot was committed.
+    fn committed_slot(&self) -> Option<u64> {
+        None
+    }
+
     /// Whether the store holds no accounts.
     fn is_empty(&self) -> bool {
         self.len() == 0

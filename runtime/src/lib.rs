@@ -29,6 +29,7 @@ pub mod compute_budget;
 pub mod executor;
 pub mod harness;
 pub mod invoke_context;
+pub mod mmap_store;
 pub mod sanitized;
 pub mod scheduler;
 pub mod sigverify;

@@ -3,6 +3,9 @@
 //! `lanes-bench in-process --workload token --accounts 10000 --transactions 200000 --threads 1 [--json]`
 //! runs pre-signed transactions through the bank in this process and
 //! reports throughput and where the time went.
+//!
+//! `lanes-bench store --accounts 1000000 [--dir PATH] [--json]` measures the
+//! memory-mapped account store alone (see `lanes_validator::store_bench`).
 
 use clap::{Parser, Subcommand};
 use lanes_validator::bench::{run_in_process, InProcessConfig, InProcessReport, Workload};
@@ -39,6 +42,18 @@ enum Command {
         /// Verify signatures inside the timed window.
         #[arg(long)]
         sigverify: bool,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write, reopen and read the memory-mapped account store on its own.
+    Store {
+        /// Token-sized accounts to create (then update as many times).
+        #[arg(long, default_value_t = 1_000_000)]
+        accounts: usize,
+        /// Directory on the disk to measure (a scratch store is made under it and removed).
+        #[arg(long, default_value = ".")]
+        dir: std::path::PathBuf,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
@@ -101,5 +116,19 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Store { accounts, dir, json } => match lanes_validator::store_bench::run_store_bench(accounts, &dir) {
+            Ok(report) if json => {
+                println!("{}", serde_json::to_string(&report).expect("report serializes"));
+                ExitCode::SUCCESS
+            }
+            Ok(report) => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("lanes-bench store: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

@@ -1,0 +1,201 @@
+//! Compaction: it gives back the space of old versions and closed accounts,
+//! drops tombstones once nothing older remains, keeps the state identical
+//! (before and after a reopen), runs in the background while slots are
+//! written and committed, and never pulls bytes from under a reader.
+
+use crate::common::*;
+use lanes_runtime::accounts_db::AccountStore;
+use lanes_runtime::mmap_store::{MmapAccountStore, StoreConfig};
+use lanes_sdk::Account;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+#[test]
+fn compaction_reclaims_old_versions_and_closed_accounts() {
+    let dir = TempDir::new("compact");
+    let config = StoreConfig {
+        compact_below: 0.5,
+        ..deterministic_config(16 << 10)
+    };
+    let store = MmapAccountStore::open(dir.path(), config.clone()).unwrap();
+    let mut model = Model::new();
+    let mut slot = 0;
+    // 100 accounts, each rewritten 20 times; then half of them closed; then
+    // fresh writes so that the files holding the tombstones fill and seal.
+    for round in 0..20u64 {
+        slot += 1;
+        let updates: Vec<_> = (0..100)
+            .map(|i| (key(i), account(round * 1000 + i + 1, 120, round + i)))
+            .collect();
+        store.store(slot, &updates).unwrap();
+        apply(&mut model, &updates);
+        store.commit_slot(slot).unwrap();
+    }
+    slot += 1;
+    let closes: Vec<_> = (0..50).map(|i| (key(i * 2), Account::default())).collect();
+    store.store(slot, &closes).unwrap();
+    apply(&mut model, &closes);
+    store.commit_slot(slot).unwrap();
+    for round in 0..6u64 {
+        slot += 1;
+        let updates: Vec<_> = (1..50)
+            .map(|i| (key(i * 2 + 1), account(round + 7, 120, round * i)))
+            .collect();
+        store.store(slot, &updates).unwrap();
+        apply(&mut model, &updates);
+        store.commit_slot(slot).unwrap();
+    }
+    let before = store.stats();
+    let mut runs = 0;
+    while store.compact().unwrap().is_some() {
+        runs += 1;
+        assert!(runs < 100);
+    }
+    let after = store.stats();
+    assert!(
+        after.used_bytes * 3 < before.used_bytes,
+        "before {before:?}\nafter {after:?}"
+    );
+    assert!(after.files < before.files);
+    assert!(after.compaction.tombstones_dropped > 0, "{after:?}");
+    assert!(
+        after.index_entries < before.index_entries,
+        "dropped tombstones leave the index"
+    );
+    assert_eq!(store.accounts(), sorted(&model));
+    assert_eq!(store.len(), model.len());
+    // No compaction output is lost or resurrects anything on reopen.
+    drop(store);
+    let store = MmapAccountStore::open(dir.path(), config).unwrap();
+    assert_eq!(store.accounts(), sorted(&model));
+    assert_eq!(store.stats().index_entries, after.index_entries);
+}
+
+#[test]
+fn a_reader_keeps_its_bytes_while_the_file_is_compacted_away() {
+    let dir = TempDir::new("reader");
+    let store = MmapAccountStore::open(
+        dir.path(),
+        StoreConfig {
+            compact_below: 0.9,
+            ..deterministic_config(8 << 10)
+        },
+    )
+    .unwrap();
+    let a = account(5, 3000, 3);
+    store.store(1, &[(key(1), a.clone())]).unwrap();
+    for i in 0..10 {
+        store
+            .store(1, &[(key(2), account(i + 1, 3000, i))])
+            .unwrap();
+    }
+    store.commit_slot(1).unwrap();
+    let view = store.get_ref(&key(1)).unwrap();
+    let mut runs = 0;
+    while store.compact().unwrap().is_some() {
+        runs += 1;
+        assert!(
+            runs < 20,
+            "compaction does not converge: {:?}",
+            store.stats()
+        );
+    }
+    assert!(store.stats().compaction.files > 0);
+    assert_eq!(view.to_account(), a);
+    assert_eq!(store.get(&key(1)), Some(a));
+}
+
+/// Two writers store and the main thread commits slots for a while with
+/// small files and the background threads on: compaction runs during the
+/// writes, and the state (live and reopened) is the model's.
+#[test]
+fn background_compaction_while_slots_are_committed() {
+    let dir = TempDir::new("background");
+    let config = StoreConfig {
+        file_capacity: 64 << 10,
+        lanes: 2,
+        flush_bytes: 16 << 10,
+        compact_below: 0.6,
+        ..StoreConfig::default()
+    };
+    let store = Arc::new(MmapAccountStore::open(dir.path(), config.clone()).unwrap());
+    let mut model = Model::new();
+    let slots = if soak() { 3000 } else { 300 };
+    let stop = AtomicBool::new(false);
+    // Readers hammer the store meanwhile; every read must be a version that
+    // was written (never garbage).
+    /// Stops the reader even if a writer panics (else the scope never ends).
+    struct StopOnDrop<'a>(&'a AtomicBool);
+    impl Drop for StopOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+    std::thread::scope(|s| {
+        let _stop_reader = StopOnDrop(&stop);
+        let reader = s.spawn(|| {
+            let mut reads = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                for k in 0..200 {
+                    if let Some(a) = store.get(&key(k)) {
+                        assert_eq!(
+                            a.data.len() as u64 % 7,
+                            a.lamports % 7,
+                            "a torn read of key {k}"
+                        );
+                        reads += 1;
+                    }
+                }
+            }
+            reads
+        });
+        for slot in 1..=slots {
+            let batches: Vec<Vec<_>> = (0..2u64)
+                .map(|t| {
+                    let mut rng = Rng(slot * 2 + t);
+                    (0..30)
+                        .map(|_| {
+                            let k = rng.below(100) * 2 + t;
+                            let lamports = if rng.below(10) == 0 {
+                                0
+                            } else {
+                                7 * rng.below(1000) + rng.below(7) + 1
+                            };
+                            (
+                                key(k),
+                                account(
+                                    lamports,
+                                    (lamports % 7 + 7 * rng.below(40)) as usize,
+                                    rng.next(),
+                                ),
+                            )
+                        })
+                        .collect()
+                })
+                .collect();
+            std::thread::scope(|w| {
+                for batch in &batches {
+                    let store = &store;
+                    w.spawn(move || {
+                        for u in batch.chunks(2) {
+                            store.store(slot, u).unwrap();
+                        }
+                    });
+                }
+            });
+            for batch in &batches {
+                apply(&mut model, batch);
+            }
+            store.commit_slot(slot).unwrap();
+        }
+        stop.store(true, Ordering::Relaxed);
+        assert!(reader.join().unwrap() > 0);
+    });
+    let stats = store.stats();
+    assert!(stats.compaction.files > 0, "{stats:?}");
+    assert_eq!(store.accounts(), sorted(&model));
+    let store = Arc::into_inner(store).unwrap();
+    drop(store);
+    let store = MmapAccountStore::open(dir.path(), config).unwrap();
+    assert_eq!(store.accounts(), sorted(&model));
+}
