@@ -288,6 +288,14 @@ impl Bank {
         self.slot_hashes.lock().clone()
     }
 
+    /// Make everything committed in the current slot durable (a no-op for
+    /// stores that keep nothing on disk). Call it once the slot's last
+    /// transaction has returned and before moving to the next slot.
+    pub fn commit_slot(&self) -> Result<(), BankError> {
+        self.store.commit_slot(self.slot)?;
+        Ok(())
+    }
+
     /// Finish the current slot (recording its hash) and move to the next,
     /// with a new blockhash.
     pub fn advance_slot(&mut self) {

@@ -2,7 +2,7 @@
 //! transactions, then every measured transaction is built and signed before
 //! the clock starts.
 
-use lanes_runtime::accounts_db::InMemoryAccountStore;
+use lanes_runtime::accounts_db::{AccountStore, InMemoryAccountStore};
 use lanes_runtime::bank::{Bank, BankConfig};
 use lanes_runtime::executor::{Executor, ExecutorConfig};
 use lanes_runtime::invoke_context::ExecuteTimings;
@@ -45,6 +45,9 @@ pub struct InProcessConfig {
     /// Pools for `swap` (1: every swap hits one pool).
     pub pools: usize,
     pub sigverify: bool,
+    /// Persist to a memory-mapped store in this directory (created empty)
+    /// instead of keeping accounts in memory.
+    pub ledger: Option<std::path::PathBuf>,
 }
 
 /// What happened.
@@ -60,6 +63,8 @@ pub struct InProcessReport {
     pub tps: f64,
     pub sigverify: bool,
     pub hot_accounts: Option<usize>,
+    /// Where accounts were kept: "memory" or "mmap".
+    pub store: &'static str,
     /// Pools (swap workload only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pools: Option<usize>,
@@ -82,6 +87,8 @@ pub struct Stages {
     pub schedule: f64,
     /// Each worker's time executing and committing.
     pub worker_busy: Vec<f64>,
+    /// Making the slot durable at the end (the memory-mapped store's sync).
+    pub slot_commit: f64,
     pub account_load: f64,
     pub instantiate: f64,
     pub execute: f64,
@@ -99,6 +106,7 @@ impl Stages {
         Stages {
             sanitize: 0.0,
             schedule: 0.0,
+            slot_commit: 0.0,
             worker_busy: Vec::new(),
             sigverify: s(t.sigverify_ns),
             account_load: s(t.load_ns),
@@ -130,8 +138,12 @@ fn err(msg: impl Into<String>) -> BenchError {
 
 /// A bank over an in-memory store with the bundled programs installed.
 pub fn new_bank(verify_signatures: bool) -> Result<Bank, BenchError> {
+    new_bank_with_store(verify_signatures, Arc::new(InMemoryAccountStore::new()))
+}
+
+/// A bank over `store` with the bundled programs installed.
+pub fn new_bank_with_store(verify_signatures: bool, store: Arc<dyn AccountStore>) -> Result<Bank, BenchError> {
     let executor = Executor::new(ExecutorConfig::default()).map_err(|e| err(e.to_string()))?;
-    let store = Arc::new(InMemoryAccountStore::new());
     let bank = Bank::new(store, executor, BankConfig { verify_signatures, ..BankConfig::default() });
     install_program(&bank, lanes_token::ID, lanes_program_artifacts::TOKEN)?;
     Ok(bank)
@@ -284,7 +296,18 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         return Err(err("--hot-accounts must be at least 1"));
     }
     let setup_started = Instant::now();
-    let mut bank = new_bank(false)?;
+    let mut bank = match &config.ledger {
+        None => new_bank(false)?,
+        Some(dir) => {
+            if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+                return Err(err(format!("--ledger {} must be a new or empty directory", dir.display())));
+            }
+            std::fs::create_dir_all(dir).map_err(|e| err(format!("{}: {e}", dir.display())))?;
+            let store = lanes_runtime::mmap_store::MmapAccountStore::open(dir, Default::default())
+                .map_err(|e| err(format!("opening the store in {}: {e}", dir.display())))?;
+            new_bank_with_store(false, Arc::new(store))?
+        }
+    };
     let blockhash = bank.last_blockhash();
     if config.hot_accounts.is_some() && !matches!(config.workload, Workload::Transfer | Workload::Token) {
         return Err(err("--hot-accounts applies to the transfer and token workloads; use --pools 1 for a hot pool"));
@@ -325,6 +348,9 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
     };
     let rejected = (config.transactions - to_run.len()) as u64;
     let output = execute_parallel(&bank, &to_run, &SchedulerConfig::with_threads(config.threads)).map_err(|e| err(e.to_string()))?;
+    let commit_started = Instant::now();
+    bank.commit_slot().map_err(|e| err(e.to_string()))?;
+    let slot_commit_seconds = commit_started.elapsed().as_secs_f64();
     let elapsed: Duration = started.elapsed();
 
     let mut committed = 0u64;
@@ -351,6 +377,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
     stages.sanitize = sanitize_seconds;
     stages.schedule = t.schedule_ns as f64 / 1e9;
     stages.worker_busy = t.worker_busy_ns.iter().map(|ns| *ns as f64 / 1e9).collect();
+    stages.slot_commit = slot_commit_seconds;
     Ok(InProcessReport {
         workload: config.workload,
         threads: config.threads,
@@ -363,6 +390,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         sigverify: config.sigverify,
         hot_accounts: config.hot_accounts,
         pools: (config.workload == Workload::Swap).then_some(config.pools),
+        store: if config.ledger.is_some() { "mmap" } else { "memory" },
         setup_seconds,
         entries: output.entries.len(),
         stages,

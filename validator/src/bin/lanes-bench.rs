@@ -42,6 +42,10 @@ enum Command {
         /// Verify signatures inside the timed window.
         #[arg(long)]
         sigverify: bool,
+        /// Persist accounts to a memory-mapped store in this new, empty
+        /// directory (synced at the end of the run) instead of memory.
+        #[arg(long)]
+        ledger: Option<std::path::PathBuf>,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
@@ -72,6 +76,7 @@ fn print_text(r: &InProcessReport) {
     if let Some(p) = r.pools {
         println!("pools         {p}");
     }
+    println!("store         {}", r.store);
     println!("setup         {:.2} s (not timed)", r.setup_seconds);
     println!("elapsed       {:.3} s", r.seconds);
     println!("TPS           {:.0}", r.tps);
@@ -89,6 +94,7 @@ fn print_text(r: &InProcessReport) {
         ("execute (wasm)", s.execute),
         ("serialize i/o", s.serialize),
         ("commit", s.commit),
+        ("slot commit", s.slot_commit),
         ("other bank", s.other),
     ] {
         println!("  {name:<15} {:>8.2}", per_tx(secs));
@@ -99,8 +105,8 @@ fn print_text(r: &InProcessReport) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::InProcess { workload, accounts, transactions, threads, hot_accounts, pools, sigverify, json } => {
-            let config = InProcessConfig { workload, accounts, transactions, threads, hot_accounts, pools, sigverify };
+        Command::InProcess { workload, accounts, transactions, threads, hot_accounts, pools, sigverify, ledger, json } => {
+            let config = InProcessConfig { workload, accounts, transactions, threads, hot_accounts, pools, sigverify, ledger };
             match run_in_process(&config) {
                 Ok(report) => {
                     if json {
