@@ -49,6 +49,9 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
+/// How many blocked transactions in a row end a scheduling pass.
+const MAX_BLOCKED_IN_A_ROW: usize = 256;
+
 /// Settings of the parallel engine.
 #[derive(Debug, Clone)]
 pub struct SchedulerConfig {
@@ -318,12 +321,21 @@ impl<'a> Scheduler<'a> {
         let mut reserved_write = KeySet::default();
         let mut reserved_read = KeySet::default();
         let mut examined = 0;
+        let mut blocked_in_a_row = 0;
         while examined < self.config.lookahead {
             if (0..self.threads).all(|t| !self.has_room(t)) {
                 break;
             }
+            // A long run of blocked transactions means the queue is one
+            // conflict chain (a hot account): stop looking, and let the next
+            // completion start a fresh pass, instead of re-examining
+            // thousands of transactions per completed batch.
+            if blocked_in_a_row >= MAX_BLOCKED_IN_A_ROW {
+                break;
+            }
             let Some(item) = self.pending.pop() else { break };
             examined += 1;
+            blocked_in_a_row += 1;
             let tx = &self.transactions[item.1 .0];
             let behind_reserved = tx.writable_keys().any(|k| reserved_write.contains(k) || reserved_read.contains(k))
                 || tx.readonly_keys().any(|k| reserved_write.contains(k));
@@ -346,6 +358,7 @@ impl<'a> Scheduler<'a> {
                 continue;
             };
             self.locks.lock(thread, tx.writable_keys(), tx.readonly_keys());
+            blocked_in_a_row = 0;
             self.batches[thread].push(item.1 .0);
             self.queued[thread] += 1;
             self.in_flight += 1;
