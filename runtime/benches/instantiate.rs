@@ -35,13 +35,19 @@ fn module_text() -> String {
 }
 
 fn engine(pooling: Option<bool>) -> Engine {
+    engine_with(pooling, true, true)
+}
+
+fn engine_with(pooling: Option<bool>, cow: bool, pagemap: bool) -> Engine {
     let mut config = Config::new();
-    config.consume_fuel(true).cranelift_nan_canonicalization(true);
+    config.consume_fuel(true).cranelift_nan_canonicalization(true).memory_init_cow(cow);
     if let Some(keep_resident) = pooling {
         let mut pool = PoolingAllocationConfig::default();
         pool.total_memories(64).total_tables(64).total_core_instances(64).max_memory_size(4 << 20);
         if keep_resident {
-            pool.linear_memory_keep_resident(4 << 20).table_keep_resident(64 << 10).pagemap_scan(Enabled::Auto);
+            pool.linear_memory_keep_resident(4 << 20)
+                .table_keep_resident(64 << 10)
+                .pagemap_scan(if pagemap { Enabled::Auto } else { Enabled::No });
         }
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
@@ -51,8 +57,14 @@ fn engine(pooling: Option<bool>) -> Engine {
 fn fresh_instance_per_call(c: &mut Criterion) {
     let wasm = wat::parse_str(module_text()).unwrap();
     let mut group = c.benchmark_group("instance per call");
-    for (name, pooling) in [("on-demand", None), ("pooling", Some(false)), ("pooling+keep-resident", Some(true))] {
-        let engine = engine(pooling);
+    for (name, engine) in [
+        ("on-demand", engine(None)),
+        ("pooling", engine(Some(false))),
+        ("pooling+keep-resident", engine(Some(true))),
+        ("pooling+keep-resident, no CoW", engine_with(Some(true), false, true)),
+        ("pooling+keep-resident, no pagemap", engine_with(Some(true), true, false)),
+        ("pooling+keep-resident, no CoW, no pagemap", engine_with(Some(true), false, false)),
+    ] {
         let module = Module::new(&engine, &wasm).unwrap();
         let pre = Linker::<()>::new(&engine).instantiate_pre(&module).unwrap();
         group.bench_function(BenchmarkId::new("fresh store+instance+call", name), |b| {
@@ -100,8 +112,12 @@ fn fresh_instance_per_call(c: &mut Criterion) {
 fn two_threads_one_engine(c: &mut Criterion) {
     let wasm = wat::parse_str(module_text()).unwrap();
     let mut group = c.benchmark_group("instance per call, 2 threads");
-    for (name, pooling) in [("on-demand", None), ("pooling+keep-resident", Some(true))] {
-        let engine = engine(pooling);
+    for (name, engine) in [
+        ("pooling+keep-resident", engine(Some(true))),
+        ("pooling+keep-resident, no CoW", engine_with(Some(true), false, true)),
+        ("pooling+keep-resident, no pagemap", engine_with(Some(true), true, false)),
+        ("pooling+keep-resident, no CoW, no pagemap", engine_with(Some(true), false, false)),
+    ] {
         let module = Module::new(&engine, &wasm).unwrap();
         let pre = Linker::<()>::new(&engine).instantiate_pre(&module).unwrap();
         group.bench_function(BenchmarkId::new("fresh store+instance+call, per thread", name), |b| {
