@@ -3,7 +3,9 @@
 //! Everything that turns a signed transaction into committed account state:
 //!
 //! * [`accounts_db`]: the account-store trait the bank commits to, and an
-//!   in-memory store;
+//!   in-memory store; [`mmap_store`]: the persistent, crash-safe store
+//!   (append-only memory-mapped files, per-slot commits, recovery,
+//!   compaction; `docs/store.md`);
 //! * [`executor`]: the wasmtime engine, program compilation and caching, and
 //!   the host functions contracts call;
 //! * [`invoke_context`]: one transaction's execution state, the instruction
