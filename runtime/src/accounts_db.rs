@@ -91,7 +91,7 @@ impl InMemoryAccountStore {
     pub fn snapshot(&self) -> Vec<(Pubkey, Account)> {
         let mut all: Vec<_> =
             self.shards.iter().flat_map(|s| s.read().iter().map(|(k, a)| (*k, a.clone())).collect::<Vec<_>>()).collect();
-        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all.sort_by_key(|(key, _)| *key);
         all
     }
 }

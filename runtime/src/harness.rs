@@ -44,7 +44,8 @@ pub struct TransactionMeta {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedTransaction {
     pub err: TransactionError,
-    pub meta: TransactionMeta,
+    /// Boxed to keep `Result<TransactionMeta, FailedTransaction>` small.
+    pub meta: Box<TransactionMeta>,
 }
 
 impl std::fmt::Display for FailedTransaction {
@@ -80,7 +81,7 @@ fn split(outcome: TransactionOutcome) -> Result<TransactionMeta, FailedTransacti
     };
     match outcome.result {
         Ok(()) => Ok(meta),
-        Err(err) => Err(FailedTransaction { err, meta }),
+        Err(err) => Err(FailedTransaction { err, meta: Box::new(meta) }),
     }
 }
 

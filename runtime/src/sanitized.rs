@@ -93,6 +93,25 @@ impl SanitizedTransaction {
     }
 }
 
+/// Sanitize many transactions on `threads` threads, keeping input order.
+pub fn sanitize_all(transactions: Vec<Transaction>, threads: usize) -> Vec<Result<SanitizedTransaction, TransactionError>> {
+    let threads = threads.max(1);
+    let chunk = transactions.len().div_ceil(threads).max(1);
+    let mut parts: Vec<Vec<Transaction>> = Vec::new();
+    let mut rest = transactions;
+    while rest.len() > chunk {
+        let tail = rest.split_off(chunk);
+        parts.push(rest);
+        rest = tail;
+    }
+    parts.push(rest);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            parts.into_iter().map(|part| scope.spawn(move || part.into_iter().map(SanitizedTransaction::try_new).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("sanitizing never panics")).collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,23 +143,4 @@ mod tests {
         empty.signatures.clear();
         assert_eq!(SanitizedTransaction::try_new(empty).unwrap_err(), TransactionError::SanitizeFailure);
     }
-}
-
-/// Sanitize many transactions on `threads` threads, keeping input order.
-pub fn sanitize_all(transactions: Vec<Transaction>, threads: usize) -> Vec<Result<SanitizedTransaction, TransactionError>> {
-    let threads = threads.max(1);
-    let chunk = transactions.len().div_ceil(threads).max(1);
-    let mut parts: Vec<Vec<Transaction>> = Vec::new();
-    let mut rest = transactions;
-    while rest.len() > chunk {
-        let tail = rest.split_off(chunk);
-        parts.push(rest);
-        rest = tail;
-    }
-    parts.push(rest);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            parts.into_iter().map(|part| scope.spawn(move || part.into_iter().map(SanitizedTransaction::try_new).collect::<Vec<_>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().expect("sanitizing never panics")).collect()
-    })
 }

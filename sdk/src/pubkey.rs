@@ -14,6 +14,9 @@ pub const MAX_SEED_LEN: usize = 32;
 pub const PDA_MARKER: &[u8; 21] = b"ProgramDerivedAddress";
 
 /// A 32-byte address: an ed25519 public key, a program id, or a PDA.
+// The manual `PartialEq` below is byte equality, exactly what the derived
+// `Hash` (and `Ord`) assume.
+#[allow(clippy::derived_hash_with_manual_eq)]
 #[derive(Clone, Copy, Default, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
 #[repr(transparent)]
 pub struct Pubkey(pub [u8; 32]);

@@ -43,7 +43,6 @@ impl Env {
     }
 
     /// Send with a fresh blockhash, so repeating an instruction is never a replay.
-    #[allow(clippy::result_large_err)]
     fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<TransactionMeta, FailedTransaction> {
         self.h.expire_blockhash();
         self.h.send(ixs, &self.payer, signers)

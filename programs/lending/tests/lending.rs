@@ -65,7 +65,6 @@ impl Env {
         env
     }
 
-    #[allow(clippy::result_large_err)]
     fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<TransactionMeta, FailedTransaction> {
         self.h.expire_blockhash();
         self.h.send(ixs, &self.payer, signers)

@@ -39,7 +39,6 @@ impl Env {
     }
 
     // The error type is the harness's own.
-    #[allow(clippy::result_large_err)]
     fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<TransactionMeta, FailedTransaction> {
         self.h.send(ixs, &self.payer, signers)
     }

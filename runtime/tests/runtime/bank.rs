@@ -66,10 +66,10 @@ fn stale_unknown_blockhash_and_replay() {
     let (mut h, payer) = funded();
     let to = Pubkey::new_unique_from_u64(1);
     let ix = system_instruction::transfer(&payer.pubkey(), &to, 10);
-    let tx = h.transaction(&[ix.clone()], &payer, &[]);
+    let tx = h.transaction(std::slice::from_ref(&ix), &payer, &[]);
     h.send_transaction(tx.clone()).unwrap();
     assert_eq!(h.send_transaction(tx.clone()).unwrap_err().err, TransactionError::AlreadyProcessed);
-    let unknown = Transaction::new_signed_with_payer(&[ix.clone()], Some(&payer.pubkey()), &[&payer], Hash([9; 32]));
+    let unknown = Transaction::new_signed_with_payer(std::slice::from_ref(&ix), Some(&payer.pubkey()), &[&payer], Hash([9; 32]));
     assert_eq!(h.send_transaction(unknown).unwrap_err().err, TransactionError::BlockhashNotFound);
     // After 150 newer blockhashes the old one expires.
     for _ in 0..150 {
@@ -113,9 +113,9 @@ fn fee_payer_must_exist_be_a_wallet_and_afford_the_fee() {
     let ghost = Keypair::new();
     let to = Pubkey::new_unique_from_u64(1);
     let ix = system_instruction::transfer(&ghost.pubkey(), &to, 1);
-    assert_eq!(h.send(&[ix.clone()], &ghost, &[]).unwrap_err().err, TransactionError::AccountNotFound);
+    assert_eq!(h.send(std::slice::from_ref(&ix), &ghost, &[]).unwrap_err().err, TransactionError::AccountNotFound);
     h.airdrop(&ghost.pubkey(), 4_999);
-    assert_eq!(h.send(&[ix.clone()], &ghost, &[]).unwrap_err().err, TransactionError::InsufficientFundsForFee);
+    assert_eq!(h.send(std::slice::from_ref(&ix), &ghost, &[]).unwrap_err().err, TransactionError::InsufficientFundsForFee);
     h.set_account(ghost.pubkey(), Account::new(1_000_000, 0, &PROGRAM));
     assert_eq!(h.send(&[ix], &ghost, &[]).unwrap_err().err, TransactionError::InvalidAccountForFee);
 }
