@@ -781,10 +781,25 @@ fn define_host_functions(linker: &mut Linker<HostState>) -> HostResult<()> {
 
     linker.func_wrap("env", import::SHA256, |mut caller: Caller<'_, HostState>, table: i32, count: i32, out: i32| -> HostResult<()> {
         charge(&mut caller, SHA256_BASE_COST)?;
-        let slices = read_slices(&mut caller, table, count, MAX_HASH_SLICES, abi::MAX_PERMITTED_DATA_LENGTH)?;
-        let total: u64 = slices.iter().map(|s| s.len() as u64).sum();
+        // Charge for every byte before touching any: the slices may all
+        // point at the same large region.
+        let count = count as u32 as usize;
+        if count > MAX_HASH_SLICES {
+            return Err(fail(InstructionError::InvalidArgument).context("too many slices to hash"));
+        }
+        let table = read_guest(&mut caller, table, (count * 8) as i32, MAX_HASH_SLICES * 8)?;
+        let pairs: Vec<(u32, u32)> = table
+            .chunks_exact(8)
+            .map(|p| (u32::from_le_bytes([p[0], p[1], p[2], p[3]]), u32::from_le_bytes([p[4], p[5], p[6], p[7]])))
+            .collect();
+        let total: u64 = pairs.iter().map(|(_, len)| *len as u64).sum();
         charge(&mut caller, total * SHA256_BYTE_COST / 2)?;
-        let parts: Vec<&[u8]> = slices.iter().map(Vec::as_slice).collect();
+        let mem = memory(&caller)?;
+        let data = mem.data(&caller);
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(pairs.len());
+        for (ptr, len) in &pairs {
+            parts.push(&data[guest_range(data.len(), *ptr, *len as u64)?]);
+        }
         let digest = hashv(&parts);
         write_guest(&mut caller, out, &digest.0)
     })?;

@@ -253,3 +253,25 @@ fn reading_input_after_calls_that_outgrew_the_entry_is_refused() {
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::InvalidRealloc), "{failed}");
     assert_eq!(h.get_account(&grown).unwrap().data.len(), 4);
 }
+
+/// 64 slices all naming the whole 4 MiB memory would be 256 MiB to hash: the
+/// host must charge for it before reading a byte, and refuse.
+#[test]
+fn hashing_is_charged_before_it_is_done() {
+    let (mut h, payer) = funded();
+    let pair: String = (0..64).map(|_| "\\00\\00\\00\\00\\00\\00\\40\\00").collect();
+    let hostile = wat::parse_str(format!(
+        r#"(module
+            (import "env" "lanes_sha256" (func $sha (param i32 i32 i32)))
+            (memory (export "memory") 64 64)
+            (data (i32.const 0) "{pair}")
+            (func (export "entrypoint") (result i64)
+                (call $sha (i32.const 0) (i32.const 64) (i32.const 1024))
+                i64.const 0))"#
+    ))
+    .unwrap();
+    let program = Keypair::new();
+    h.deploy_program(&payer, &program, &hostile).unwrap();
+    let failed = h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::ComputationalBudgetExceeded), "{failed}");
+}
