@@ -140,7 +140,7 @@ pub fn execute_parallel(
         let mut work_txs: Vec<Sender<Work>> = Vec::with_capacity(threads);
         let mut workers = Vec::with_capacity(threads);
         for thread in 0..threads {
-            let (work_tx, work_rx) = bounded::<Work>(config.max_queued_per_thread.div_ceil(config.batch_size.max(1)) + 2);
+            let (work_tx, work_rx) = bounded::<Work>(config.max_queued_per_thread.max(1).div_ceil(config.batch_size.max(1)) + 2);
             work_txs.push(work_tx);
             let done_tx = done_tx.clone();
             workers.push(
@@ -224,9 +224,16 @@ struct Scheduler<'a> {
 
 impl<'a> Scheduler<'a> {
     fn new(threads: usize, config: &SchedulerConfig, transactions: &'a [SanitizedTransaction]) -> Self {
+        // Zero in any of these would leave nothing schedulable and the loop spinning.
+        let config = SchedulerConfig {
+            threads,
+            batch_size: config.batch_size.max(1),
+            max_queued_per_thread: config.max_queued_per_thread.max(1),
+            lookahead: config.lookahead.max(1),
+        };
         Scheduler {
             transactions,
-            config: config.clone(),
+            config,
             threads,
             locks: ThreadAwareAccountLocks::new(threads),
             pending: BinaryHeap::with_capacity(transactions.len()),

@@ -286,3 +286,16 @@ fn a_transaction_spanning_two_busy_workers_is_not_starved() {
     // Bounded by what was already queued on the two workers when it arrived.
     assert!(worst_delay <= 2 * config.max_queued_per_thread + config.batch_size, "a spanning transaction waited {worst_delay} places");
 }
+
+#[test]
+fn degenerate_settings_still_finish() {
+    let world = world(4, 2);
+    let ops: Vec<Op> = (0..20).map(|i| Op::Write { payer: i % 4, account: i % 2, offset: 2, value: i as u8 }).collect();
+    let bank = fresh_bank(&world);
+    let blockhash = bank.last_blockhash();
+    let transactions: Vec<SanitizedTransaction> =
+        ops.iter().enumerate().map(|(i, op)| SanitizedTransaction::try_new(build(&world, op, i as u64, blockhash)).unwrap()).collect();
+    let config = SchedulerConfig { threads: 0, batch_size: 0, max_queued_per_thread: 0, lookahead: 0 };
+    let output = execute_parallel(&bank, &transactions, &config).unwrap();
+    assert_eq!(output.committed_order().count(), 20);
+}
