@@ -180,6 +180,8 @@ pub struct Bank {
     collected_fees: AtomicU64,
     transaction_count: AtomicU64,
     timings: Mutex<ExecuteTimings>,
+    /// One executor (engine) per parallel worker, forked from `executor`.
+    worker_executors: Mutex<Vec<Arc<Executor>>>,
 }
 
 impl Bank {
@@ -198,6 +200,7 @@ impl Bank {
             collected_fees: AtomicU64::new(0),
             transaction_count: AtomicU64::new(0),
             timings: Mutex::new(ExecuteTimings::default()),
+            worker_executors: Mutex::new(Vec::new()),
         }
     }
 
@@ -376,7 +379,7 @@ impl Bank {
                 return TransactionOutcome::refused(signature, err);
             }
         }
-        match self.execute(&sanitized, &mut timings) {
+        match self.execute(&self.executor, &sanitized, &mut timings) {
             Ok((outcome, _)) => outcome,
             Err(err) => TransactionOutcome::refused(signature, err),
         }
@@ -441,7 +444,7 @@ impl Bank {
     /// caller must hold the transaction's account locks (or be the only
     /// thread executing). Releases the signature if the transaction is refused.
     pub fn execute_and_commit(&self, tx: &SanitizedTransaction, timings: &mut ExecuteTimings) -> Result<TransactionOutcome, BankError> {
-        let outcome = self.execute_and_store(tx, timings)?;
+        let outcome = self.execute_and_store(&self.executor, tx, timings)?;
         if outcome.committed {
             self.record_committed(1, outcome.fee);
         }
@@ -455,10 +458,25 @@ impl Bank {
         self.transaction_count.fetch_add(transactions, Relaxed);
     }
 
-    /// [`Bank::execute_and_commit`] without counting: the caller must
-    /// [`Bank::record_committed`] what it commits.
-    pub(crate) fn execute_and_store(&self, tx: &SanitizedTransaction, timings: &mut ExecuteTimings) -> Result<TransactionOutcome, BankError> {
-        match self.execute(tx, timings) {
+    /// The executor worker `index` runs programs with: each worker has an
+    /// engine of its own (created on first use, kept for later slots).
+    pub fn worker_executor(&self, index: usize) -> Result<Arc<Executor>, crate::executor::ProgramLoadError> {
+        let mut workers = self.worker_executors.lock();
+        while workers.len() <= index {
+            workers.push(self.executor.fork()?);
+        }
+        Ok(workers[index].clone())
+    }
+
+    /// [`Bank::execute_and_commit`] without counting, on `executor`: the
+    /// caller must [`Bank::record_committed`] what it commits.
+    pub(crate) fn execute_and_store(
+        &self,
+        executor: &Arc<Executor>,
+        tx: &SanitizedTransaction,
+        timings: &mut ExecuteTimings,
+    ) -> Result<TransactionOutcome, BankError> {
+        match self.execute(executor, tx, timings) {
             Err(err) => {
                 self.release_signature(tx);
                 Ok(TransactionOutcome::refused(*tx.signature(), err))
@@ -480,6 +498,7 @@ impl Bank {
     #[allow(clippy::type_complexity)]
     fn execute(
         &self,
+        executor: &Arc<Executor>,
         tx: &SanitizedTransaction,
         timings: &mut ExecuteTimings,
     ) -> Result<(TransactionOutcome, Vec<(Pubkey, Account)>), TransactionError> {
@@ -570,7 +589,7 @@ impl Bank {
                 })
                 .collect();
             if let Err(err) =
-                process_instruction(&self.executor, &mut ctx, ix.program_id_index as usize, &instruction_accounts, &ix.data)
+                process_instruction(executor, &mut ctx, ix.program_id_index as usize, &instruction_accounts, &ix.data)
             {
                 result = Err(TransactionError::InstructionError(i as u8, err));
                 break;

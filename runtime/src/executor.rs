@@ -32,6 +32,11 @@ use wasmtime::{
     PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap,
 };
 
+/// Instance slots of the root executor's pool (tests, the sequential bank, deploys).
+const ROOT_POOL_INSTANCES: u32 = 128;
+/// Instance slots of a worker's own pool: enough for the deepest call chain.
+const WORKER_POOL_INSTANCES: u32 = 32;
+
 /// Most linear memory one program instance may use.
 pub const MAX_INSTANCE_MEMORY: usize = 4 * 1024 * 1024;
 /// Native stack one WASM call chain may use (not consensus-exact).
@@ -81,6 +86,11 @@ pub struct Executor {
     stats: CompileStats,
     /// Distinguishes executors in per-thread caches (an address could be reused).
     id: u64,
+    /// Compiled modules in serialized form, by code hash (root executors
+    /// only), for the per-worker engines to load without recompiling.
+    serialized: RwLock<HashMap<Hash, Arc<Vec<u8>>>>,
+    /// The executor this one was forked from: it validates and compiles.
+    parent: Option<Arc<Executor>>,
 }
 
 static NEXT_EXECUTOR_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -158,6 +168,23 @@ pub struct HostState {
 impl Executor {
     /// Build the engine and host functions.
     pub fn new(config: ExecutorConfig) -> Result<Arc<Self>, ProgramLoadError> {
+        if let Some(dir) = &config.artifact_dir {
+            std::fs::create_dir_all(dir).map_err(|e| ProgramLoadError::Setup(format!("{}: {e}", dir.display())))?;
+        }
+        Self::build(ROOT_POOL_INSTANCES, config.artifact_dir, None)
+    }
+
+    /// An executor with an engine of its own, for one worker thread: wasmtime
+    /// engines share registries and a slot allocator across their threads,
+    /// which made two workers on one engine each ~45 % slower (see
+    /// docs/benchmarks.md). Programs are validated and compiled by the root
+    /// executor and loaded here from its serialized artifacts.
+    pub fn fork(self: &Arc<Self>) -> Result<Arc<Self>, ProgramLoadError> {
+        let root = self.parent.clone().unwrap_or_else(|| self.clone());
+        Self::build(WORKER_POOL_INSTANCES, None, Some(root))
+    }
+
+    fn build(pool_instances: u32, artifact_dir: Option<PathBuf>, parent: Option<Arc<Executor>>) -> Result<Arc<Self>, ProgramLoadError> {
         // Threads are off by construction: wasmtime is built without its
         // `threads` feature.
         let mut wasm = Config::new();
@@ -175,9 +202,9 @@ impl Executor {
             .max_wasm_stack(MAX_WASM_STACK)
             .parallel_compilation(false);
         let mut pool = PoolingAllocationConfig::default();
-        pool.total_memories(512)
-            .total_tables(512)
-            .total_core_instances(512)
+        pool.total_memories(pool_instances)
+            .total_tables(pool_instances)
+            .total_core_instances(pool_instances)
             .max_memory_size(MAX_INSTANCE_MEMORY)
             .linear_memory_keep_resident(MAX_INSTANCE_MEMORY)
             .table_keep_resident(64 * 1024)
@@ -186,16 +213,15 @@ impl Executor {
         let engine = Engine::new(&wasm).map_err(|e| ProgramLoadError::Setup(e.to_string()))?;
         let mut linker = Linker::new(&engine);
         define_host_functions(&mut linker).map_err(|e| ProgramLoadError::Setup(e.to_string()))?;
-        if let Some(dir) = &config.artifact_dir {
-            std::fs::create_dir_all(dir).map_err(|e| ProgramLoadError::Setup(format!("{}: {e}", dir.display())))?;
-        }
         Ok(Arc::new(Executor {
             engine,
             linker,
             programs: RwLock::new(HashMap::new()),
-            artifact_dir: config.artifact_dir,
+            artifact_dir,
             stats: CompileStats::default(),
             id: NEXT_EXECUTOR_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            serialized: RwLock::new(HashMap::new()),
+            parent,
         }))
     }
 
@@ -237,6 +263,20 @@ impl Executor {
         if let Some(done) = self.cached(&code_hash) {
             return Ok(done);
         }
+        if let Some(root) = &self.parent {
+            // The root validates and compiles (or already has); we load its artifact.
+            root.compile(code)?;
+            let bytes = root.serialized.read().get(&code_hash).cloned();
+            let bytes = bytes.ok_or_else(|| ProgramLoadError::Setup("root executor kept no artifact".into()))?;
+            // SAFETY: `bytes` came from `Module::serialize` of the root engine,
+            // in this process, and every engine of this module is built by
+            // `Executor::build` with the same configuration.
+            let module = unsafe { Module::deserialize(&self.engine, &bytes[..]) }
+                .map_err(|e| ProgramLoadError::Setup(format!("loading a compiled program into a worker engine: {e:#}")))?;
+            let compiled = Arc::new(self.prepare(module, code_hash)?);
+            self.programs.write().insert(code_hash, compiled.clone());
+            return Ok(compiled);
+        }
         use std::sync::atomic::Ordering::Relaxed;
         let module = match self.load_artifact(&code_hash) {
             Some(module) => {
@@ -250,7 +290,9 @@ impl Executor {
                 module
             }
         };
-        let compiled = Arc::new(self.prepare(module, code_hash)?);
+        let compiled = Arc::new(self.prepare(module.clone(), code_hash)?);
+        let bytes = module.serialize().map_err(|e| ProgramLoadError::Setup(format!("serializing a compiled program: {e:#}")))?;
+        self.serialized.write().insert(code_hash, Arc::new(bytes));
         self.programs.write().insert(code_hash, compiled.clone());
         Ok(compiled)
     }

@@ -188,6 +188,7 @@ fn worker_loop(
 ) -> (usize, u64, ExecuteTimings) {
     let mut timings = ExecuteTimings::default();
     let mut busy_ns = 0u64;
+    let executor = bank.worker_executor(thread);
     for Work { transactions: batch } in work {
         let started = Instant::now();
         let mut outcomes = Vec::with_capacity(batch.len());
@@ -195,8 +196,9 @@ fn worker_loop(
             let tx_started = Instant::now();
             // Execution never panics on outside input; if it ever does, the
             // scheduler must hear of it rather than wait forever.
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                bank.execute_and_store(&transactions[index], &mut timings).map_err(|e| e.to_string())
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &executor {
+                Ok(executor) => bank.execute_and_store(executor, &transactions[index], &mut timings).map_err(|e| e.to_string()),
+                Err(e) => Err(format!("worker {thread} has no executor: {e}")),
             }))
             .unwrap_or_else(|_| Err(format!("worker {thread} panicked executing transaction {index}")));
             timings.total_ns += tx_started.elapsed().as_nanos() as u64;
