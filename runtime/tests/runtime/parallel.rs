@@ -1,7 +1,9 @@
 //! The parallel engine's promise: whatever the thread count and conflict
 //! pattern, the state after a parallel run — and every transaction's status,
 //! logs, compute units and return data — equals a one-thread replay of the
-//! committed order, byte for byte.
+//! committed order, byte for byte. The parallel run executes on per-worker
+//! engines (`Executor::fork`) and the replay on the root engine, so this
+//! also checks that every engine runs a program identically.
 
 use crate::common::PROGRAM;
 use lanes_runtime::accounts_db::InMemoryAccountStore;
