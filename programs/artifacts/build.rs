@@ -27,7 +27,7 @@ fn main() {
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
 
-    for watched in ["sdk/src", "sdk/Cargo.toml", "programs/token", "programs/test-programs", "examples/counter", "programs/amm", "programs/lending", "examples/escrow", "Cargo.toml"] {
+    for watched in ["sdk/src", "sdk/Cargo.toml", "programs/token", "programs/token-cpi", "programs/test-programs", "examples/counter", "programs/amm", "programs/lending", "examples/escrow", "Cargo.toml"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=LANES_CONTRACTS_TARGET_DIR");

@@ -74,7 +74,7 @@ pub mod instruction;
 pub mod math;
 pub mod processor;
 pub mod state;
-mod token_cpi;
+use lanes_token_cpi as token_cpi;
 
 pub use processor::process_instruction;
 
@@ -85,7 +85,7 @@ lanes_sdk::declare_id!("LanesLending1111111111111111111111111111111");
 lanes_sdk::entrypoint!(process_instruction);
 
 /// The token program every vault and share mint belongs to.
-pub const TOKEN_PROGRAM_ID: Pubkey = Pubkey::from_str_const("LanesToken111111111111111111111111111111111");
+pub const TOKEN_PROGRAM_ID: Pubkey = lanes_token_cpi::TOKEN_PROGRAM_ID;
 
 /// Lamports the payer puts into each account the program creates (Lanes has
 /// no rent: an account exists while it holds lamports).

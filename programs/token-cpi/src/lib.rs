@@ -1,24 +1,31 @@
-//! Cross-program calls this program makes: token-program instructions,
-//! encoded from the token program's documented wire format (tag byte, then
-//! little-endian fields), and creating an account at one of our PDAs
-//! through the system program.
+//! Cross-program calls contracts make into the token program: its
+//! instructions, encoded from its documented wire format (tag byte, then
+//! little-endian fields), and creating an account at a PDA of the calling
+//! program through the system program.
 //!
-//! The contract cannot link `lanes-token` (its crate defines an entrypoint,
-//! allocator and panic handler of its own), so the few instructions needed
-//! are encoded here; the unit tests check each against `lanes-token`'s own
-//! builders, byte for byte.
+//! A contract cannot link `lanes-token` (that crate defines an entrypoint,
+//! allocator and panic handler of its own), so the instructions contracts
+//! need are encoded here, once; the unit tests check each against
+//! `lanes-token`'s own builders, byte for byte. This crate must never define
+//! an entrypoint, allocator or panic handler.
 
-use crate::TOKEN_PROGRAM_ID;
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
 use alloc::vec;
 use lanes_sdk::account_info::AccountInfo;
 use lanes_sdk::program::{invoke, invoke_signed};
 use lanes_sdk::program_error::ProgramResult;
 use lanes_sdk::{system_instruction, AccountMeta, Instruction, Pubkey};
 
+/// The bundled token program's id (`lanes_token::ID`).
+pub const TOKEN_PROGRAM_ID: Pubkey = Pubkey::from_str_const("LanesToken111111111111111111111111111111111");
+
 /// Bytes of a token account (`lanes_token::state::TokenAccount::LEN`).
-pub(crate) const TOKEN_ACCOUNT_LEN: u64 = 147;
+pub const TOKEN_ACCOUNT_LEN: u64 = 147;
 /// Bytes of a mint (`lanes_token::state::Mint::LEN`).
-pub(crate) const MINT_LEN: u64 = 76;
+pub const MINT_LEN: u64 = 76;
 
 fn with_amount(tag: u8, amount: u64) -> alloc::vec::Vec<u8> {
     let mut data = vec![tag; 9];
@@ -31,7 +38,7 @@ fn token_ix(accounts: alloc::vec::Vec<AccountMeta>, data: alloc::vec::Vec<u8>) -
 }
 
 /// `Transfer { amount }`: source → destination, signed by `authority`.
-pub(crate) fn transfer(source: &Pubkey, destination: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
+pub fn transfer(source: &Pubkey, destination: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
     token_ix(
         vec![AccountMeta::new(*source, false), AccountMeta::new(*destination, false), AccountMeta::new_readonly(*authority, true)],
         with_amount(3, amount),
@@ -39,7 +46,7 @@ pub(crate) fn transfer(source: &Pubkey, destination: &Pubkey, authority: &Pubkey
 }
 
 /// `MintTo { amount }`, signed by the mint authority.
-pub(crate) fn mint_to(mint: &Pubkey, destination: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
+pub fn mint_to(mint: &Pubkey, destination: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
     token_ix(
         vec![AccountMeta::new(*mint, false), AccountMeta::new(*destination, false), AccountMeta::new_readonly(*authority, true)],
         with_amount(2, amount),
@@ -47,7 +54,7 @@ pub(crate) fn mint_to(mint: &Pubkey, destination: &Pubkey, authority: &Pubkey, a
 }
 
 /// `Burn { amount }` from `account`, signed by its owner.
-pub(crate) fn burn(account: &Pubkey, mint: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
+pub fn burn(account: &Pubkey, mint: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
     token_ix(
         vec![AccountMeta::new(*account, false), AccountMeta::new(*mint, false), AccountMeta::new_readonly(*authority, true)],
         with_amount(6, amount),
@@ -55,7 +62,7 @@ pub(crate) fn burn(account: &Pubkey, mint: &Pubkey, authority: &Pubkey, amount: 
 }
 
 /// `InitializeAccount` of `account` for `mint`, owned by `owner`.
-pub(crate) fn initialize_account(account: &Pubkey, mint: &Pubkey, owner: &Pubkey) -> Instruction {
+pub fn initialize_account(account: &Pubkey, mint: &Pubkey, owner: &Pubkey) -> Instruction {
     token_ix(
         vec![AccountMeta::new(*account, false), AccountMeta::new_readonly(*mint, false), AccountMeta::new_readonly(*owner, false)],
         vec![1],
@@ -63,7 +70,7 @@ pub(crate) fn initialize_account(account: &Pubkey, mint: &Pubkey, owner: &Pubkey
 }
 
 /// `InitializeMint` with `authority` as mint authority and no freeze authority.
-pub(crate) fn initialize_mint(mint: &Pubkey, authority: &Pubkey, decimals: u8) -> Instruction {
+pub fn initialize_mint(mint: &Pubkey, authority: &Pubkey, decimals: u8) -> Instruction {
     let mut data = vec![0u8, decimals];
     data.extend_from_slice(authority.as_ref());
     data.push(0); // no freeze authority
@@ -77,7 +84,7 @@ pub(crate) fn initialize_mint(mint: &Pubkey, authority: &Pubkey, decimals: u8) -
 /// anyone can send lamports to an address before it is created; so when
 /// `new` has a balance already it is topped up, allocated and assigned
 /// instead (each signed by the PDA's seeds), as Solana programs do.
-pub(crate) fn create_pda_account<'a>(
+pub fn create_pda_account<'a>(
     payer: &AccountInfo<'a>,
     new: &AccountInfo<'a>,
     system_program: &AccountInfo<'a>,
