@@ -23,11 +23,23 @@ const TARGET: &str = "wasm32-unknown-unknown";
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let workspace = manifest_dir.parent().and_then(Path::parent).expect("programs/artifacts sits two levels down").to_path_buf();
+    let workspace =
+        manifest_dir.parent().and_then(Path::parent).expect("programs/artifacts sits two levels down").to_path_buf();
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
 
-    for watched in ["sdk/src", "sdk/Cargo.toml", "programs/token", "programs/token-cpi", "programs/test-programs", "examples/counter", "programs/amm", "programs/lending", "examples/escrow", "Cargo.toml"] {
+    for watched in [
+        "sdk/src",
+        "sdk/Cargo.toml",
+        "programs/token",
+        "programs/token-cpi",
+        "programs/test-programs",
+        "examples/counter",
+        "programs/amm",
+        "programs/lending",
+        "examples/escrow",
+        "Cargo.toml",
+    ] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=LANES_CONTRACTS_TARGET_DIR");

@@ -10,7 +10,7 @@
 //! Run: `cargo bench -p lanes-runtime --bench instantiate`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use wasmtime::{Config, Engine, Enabled, InstanceAllocationStrategy, Linker, Module, PoolingAllocationConfig, Store};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, Linker, Module, PoolingAllocationConfig, Store};
 
 const PAGES: u32 = 3;
 
@@ -45,9 +45,11 @@ fn engine_with(pooling: Option<bool>, cow: bool, pagemap: bool) -> Engine {
         let mut pool = PoolingAllocationConfig::default();
         pool.total_memories(64).total_tables(64).total_core_instances(64).max_memory_size(4 << 20);
         if keep_resident {
-            pool.linear_memory_keep_resident(4 << 20)
-                .table_keep_resident(64 << 10)
-                .pagemap_scan(if pagemap { Enabled::Auto } else { Enabled::No });
+            pool.linear_memory_keep_resident(4 << 20).table_keep_resident(64 << 10).pagemap_scan(if pagemap {
+                Enabled::Auto
+            } else {
+                Enabled::No
+            });
         }
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
@@ -80,28 +82,32 @@ fn fresh_instance_per_call(c: &mut Criterion) {
     let engine = engine(Some(true));
     let module = Module::new(&engine, &wasm).unwrap();
     let pre = Linker::<()>::new(&engine).instantiate_pre(&module).unwrap();
-    group.bench_function(BenchmarkId::new("fresh instance, store recycled every 16 calls", "pooling+keep-resident"), |b| {
-        let mut store = Store::new(&engine, ());
-        let mut uses = 0;
-        b.iter(|| {
-            if uses == 16 {
-                store = Store::new(&engine, ());
-                uses = 0;
-            }
-            uses += 1;
-            store.set_fuel(1_000_000).unwrap();
-            let instance = pre.instantiate(&mut store).unwrap();
-            let entry = instance.get_typed_func::<(), i64>(&mut store, "entrypoint").unwrap();
-            entry.call(&mut store, ()).unwrap()
-        })
-    });
+    group.bench_function(
+        BenchmarkId::new("fresh instance, store recycled every 16 calls", "pooling+keep-resident"),
+        |b| {
+            let mut store = Store::new(&engine, ());
+            let mut uses = 0;
+            b.iter(|| {
+                if uses == 16 {
+                    store = Store::new(&engine, ());
+                    uses = 0;
+                }
+                uses += 1;
+                store.set_fuel(1_000_000).unwrap();
+                let instance = pre.instantiate(&mut store).unwrap();
+                let entry = instance.get_typed_func::<(), i64>(&mut store, "entrypoint").unwrap();
+                entry.call(&mut store, ()).unwrap()
+            })
+        },
+    );
     let mut store = Store::new(&engine, ());
     store.set_fuel(u64::MAX / 2).unwrap();
     let instance = pre.instantiate(&mut store).unwrap();
     let entry = instance.get_typed_func::<(), i64>(&mut store, "entrypoint").unwrap();
-    group.bench_function(BenchmarkId::new("reused live instance (bound, not deterministic)", "pooling+keep-resident"), |b| {
-        b.iter(|| entry.call(&mut store, ()).unwrap())
-    });
+    group.bench_function(
+        BenchmarkId::new("reused live instance (bound, not deterministic)", "pooling+keep-resident"),
+        |b| b.iter(|| entry.call(&mut store, ()).unwrap()),
+    );
     group.finish();
 }
 

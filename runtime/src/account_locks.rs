@@ -236,7 +236,12 @@ impl ThreadAwareAccountLocks {
 
     /// Take every lock for `thread`. The caller must have checked
     /// [`Self::schedulable_threads`] contains `thread` (debug builds check).
-    pub fn lock<'a>(&mut self, thread: usize, writes: impl Iterator<Item = &'a HashedKey>, reads: impl Iterator<Item = &'a HashedKey>) {
+    pub fn lock<'a>(
+        &mut self,
+        thread: usize,
+        writes: impl Iterator<Item = &'a HashedKey>,
+        reads: impl Iterator<Item = &'a HashedKey>,
+    ) {
         for key in writes {
             let lock = self.locks.entry(*key).or_default();
             match &mut lock.write {
@@ -247,7 +252,8 @@ impl ThreadAwareAccountLocks {
                 None => {
                     debug_assert!(
                         lock.read_threads().iter().all(|t| t == thread),
-                        "write-locking {} read by another worker", key.key
+                        "write-locking {} read by another worker",
+                        key.key
                     );
                     lock.write = Some((thread, 1));
                 }
@@ -255,13 +261,22 @@ impl ThreadAwareAccountLocks {
         }
         for key in reads {
             let lock = self.locks.entry(*key).or_default();
-            debug_assert!(lock.write.is_none_or(|(h, _)| h == thread), "read-locking {} written by another worker", key.key);
+            debug_assert!(
+                lock.write.is_none_or(|(h, _)| h == thread),
+                "read-locking {} written by another worker",
+                key.key
+            );
             lock.add_read(thread);
         }
     }
 
     /// Release what [`Self::lock`] took.
-    pub fn unlock<'a>(&mut self, thread: usize, writes: impl Iterator<Item = &'a HashedKey>, reads: impl Iterator<Item = &'a HashedKey>) {
+    pub fn unlock<'a>(
+        &mut self,
+        thread: usize,
+        writes: impl Iterator<Item = &'a HashedKey>,
+        reads: impl Iterator<Item = &'a HashedKey>,
+    ) {
         for key in writes {
             let Some(lock) = self.locks.get_mut(key) else {
                 debug_assert!(false, "write-unlocking {}, which is not locked", key.key);

@@ -89,8 +89,11 @@ impl InMemoryAccountStore {
 
     /// Every live account, sorted by key (for state comparisons in tests).
     pub fn snapshot(&self) -> Vec<(Pubkey, Account)> {
-        let mut all: Vec<_> =
-            self.shards.iter().flat_map(|s| s.read().iter().map(|(k, a)| (*k, a.clone())).collect::<Vec<_>>()).collect();
+        let mut all: Vec<_> = self
+            .shards
+            .iter()
+            .flat_map(|s| s.read().iter().map(|(k, a)| (*k, a.clone())).collect::<Vec<_>>())
+            .collect();
         all.sort_by_key(|(key, _)| *key);
         all
     }

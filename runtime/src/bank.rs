@@ -272,7 +272,8 @@ impl Bank {
     /// slot number and (key, [`account_hash`] of its current state) of each
     /// written account, in key order.
     pub fn slot_delta_hash(&self) -> Hash {
-        let mut keys: Vec<Pubkey> = self.slot_delta.iter().flat_map(|shard| shard.lock().iter().copied().collect::<Vec<_>>()).collect();
+        let mut keys: Vec<Pubkey> =
+            self.slot_delta.iter().flat_map(|shard| shard.lock().iter().copied().collect::<Vec<_>>()).collect();
         keys.sort_unstable();
         let hashes: Vec<Hash> =
             keys.iter().map(|key| self.store.get(key).map(|a| account_hash(key, &a)).unwrap_or_default()).collect();
@@ -386,7 +387,11 @@ impl Bank {
     }
 
     /// Check every signature (strict ed25519).
-    pub fn verify_signatures(&self, tx: &SanitizedTransaction, timings: &mut ExecuteTimings) -> Result<(), TransactionError> {
+    pub fn verify_signatures(
+        &self,
+        tx: &SanitizedTransaction,
+        timings: &mut ExecuteTimings,
+    ) -> Result<(), TransactionError> {
         let started = Instant::now();
         let ok = tx.transaction().verify();
         timings.sigverify_ns += started.elapsed().as_nanos() as u64;
@@ -443,7 +448,11 @@ impl Bank {
     /// Execute a checked, reserved transaction and commit its effects. The
     /// caller must hold the transaction's account locks (or be the only
     /// thread executing). Releases the signature if the transaction is refused.
-    pub fn execute_and_commit(&self, tx: &SanitizedTransaction, timings: &mut ExecuteTimings) -> Result<TransactionOutcome, BankError> {
+    pub fn execute_and_commit(
+        &self,
+        tx: &SanitizedTransaction,
+        timings: &mut ExecuteTimings,
+    ) -> Result<TransactionOutcome, BankError> {
         let outcome = self.execute_and_store(&self.executor, tx, timings)?;
         if outcome.committed {
             self.record_committed(1, outcome.fee);
@@ -613,7 +622,8 @@ impl Bank {
         } else {
             vec![(payer_key, payer)]
         };
-        let outcome = TransactionOutcome { signature, result, committed: true, logs, compute_units_consumed, return_data, fee };
+        let outcome =
+            TransactionOutcome { signature, result, committed: true, logs, compute_units_consumed, return_data, fee };
         Ok((outcome, updates))
     }
 }

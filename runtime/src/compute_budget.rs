@@ -131,7 +131,8 @@ mod tests {
 
     #[test]
     fn duplicates_and_garbage_are_refused() {
-        let err = ComputeBudget::from_message(&message(&[cb::set_compute_unit_limit(1), cb::set_compute_unit_limit(2)]));
+        let err =
+            ComputeBudget::from_message(&message(&[cb::set_compute_unit_limit(1), cb::set_compute_unit_limit(2)]));
         assert_eq!(err, Err(TransactionError::DuplicateInstruction(1)));
         let bad = Instruction::new_with_bytes(cb::ID, &[9, 9], vec![]);
         assert_eq!(

@@ -28,7 +28,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 use wasmtime::{
-    Caller, Config, Engine, Enabled, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module, OptLevel,
+    Caller, Config, Enabled, Engine, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module, OptLevel,
     PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap,
 };
 
@@ -184,7 +184,11 @@ impl Executor {
         Self::build(WORKER_POOL_INSTANCES, None, Some(root))
     }
 
-    fn build(pool_instances: u32, artifact_dir: Option<PathBuf>, parent: Option<Arc<Executor>>) -> Result<Arc<Self>, ProgramLoadError> {
+    fn build(
+        pool_instances: u32,
+        artifact_dir: Option<PathBuf>,
+        parent: Option<Arc<Executor>>,
+    ) -> Result<Arc<Self>, ProgramLoadError> {
         // Threads are off by construction: wasmtime is built without its
         // `threads` feature.
         let mut wasm = Config::new();
@@ -271,8 +275,9 @@ impl Executor {
             // SAFETY: `bytes` came from `Module::serialize` of the root engine,
             // in this process, and every engine of this module is built by
             // `Executor::build` with the same configuration.
-            let module = unsafe { Module::deserialize(&self.engine, &bytes[..]) }
-                .map_err(|e| ProgramLoadError::Setup(format!("loading a compiled program into a worker engine: {e:#}")))?;
+            let module = unsafe { Module::deserialize(&self.engine, &bytes[..]) }.map_err(|e| {
+                ProgramLoadError::Setup(format!("loading a compiled program into a worker engine: {e:#}"))
+            })?;
             let compiled = Arc::new(self.prepare(module, code_hash)?);
             self.programs.write().insert(code_hash, compiled.clone());
             return Ok(compiled);
@@ -284,14 +289,17 @@ impl Executor {
                 module
             }
             None => {
-                let module = Module::new(&self.engine, code).map_err(|e| ProgramLoadError::Invalid(format!("{e:#}")))?;
+                let module =
+                    Module::new(&self.engine, code).map_err(|e| ProgramLoadError::Invalid(format!("{e:#}")))?;
                 self.stats.compiled.fetch_add(1, Relaxed);
                 self.store_artifact(&code_hash, &module);
                 module
             }
         };
         let compiled = Arc::new(self.prepare(module.clone(), code_hash)?);
-        let bytes = module.serialize().map_err(|e| ProgramLoadError::Setup(format!("serializing a compiled program: {e:#}")))?;
+        let bytes = module
+            .serialize()
+            .map_err(|e| ProgramLoadError::Setup(format!("serializing a compiled program: {e:#}")))?;
         self.serialized.write().insert(code_hash, Arc::new(bytes));
         self.programs.write().insert(code_hash, compiled.clone());
         Ok(compiled)
@@ -368,13 +376,7 @@ pub(crate) fn execute_program(
         .tables(1)
         .table_elements(100_000)
         .build();
-    let state = HostState {
-        ctx: std::mem::take(ctx),
-        executor: Some(executor.clone()),
-        frame,
-        limits,
-        memory: None,
-    };
+    let state = HostState { ctx: std::mem::take(ctx), executor: Some(executor.clone()), frame, limits, memory: None };
     let mut store = Store::new(&executor.engine, state);
     store.limiter(|s| &mut s.limits);
     let remaining = store.data().ctx.compute_remaining;
@@ -420,7 +422,9 @@ fn run_instance(
             result
         }
         Ok(code) => {
-            let err = ProgramError::from_code(code as u64).map(InstructionError::from).unwrap_or(InstructionError::InvalidError);
+            let err = ProgramError::from_code(code as u64)
+                .map(InstructionError::from)
+                .unwrap_or(InstructionError::InvalidError);
             Err(err)
         }
         Err(err) => Err(classify_trap(store, err)),
@@ -724,7 +728,13 @@ fn write_guest(caller: &mut Caller<'_, HostState>, ptr: i32, bytes: &[u8]) -> Ho
 }
 
 /// Read `count` (ptr: u32, len: u32) pairs and the bytes they point to.
-fn read_slices(caller: &mut Caller<'_, HostState>, table: i32, count: i32, max_count: usize, max_each: usize) -> HostResult<Vec<Vec<u8>>> {
+fn read_slices(
+    caller: &mut Caller<'_, HostState>,
+    table: i32,
+    count: i32,
+    max_count: usize,
+    max_each: usize,
+) -> HostResult<Vec<Vec<u8>>> {
     let count = count as u32 as usize;
     if count > max_count {
         return Err(fail(InstructionError::MaxSeedLengthExceeded));
@@ -764,13 +774,17 @@ fn define_host_functions(linker: &mut Linker<HostState>) -> HostResult<()> {
         Ok(())
     })?;
 
-    linker.func_wrap("env", import::LOG, |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| -> HostResult<()> {
-        charge(&mut caller, LOG_BASE_COST + (len as u32 as u64))?;
-        let bytes = read_guest(&mut caller, ptr, len, 10_000)?;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        caller.data_mut().ctx.log(format!("Program log: {text}"));
-        Ok(())
-    })?;
+    linker.func_wrap(
+        "env",
+        import::LOG,
+        |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| -> HostResult<()> {
+            charge(&mut caller, LOG_BASE_COST + (len as u32 as u64))?;
+            let bytes = read_guest(&mut caller, ptr, len, 10_000)?;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            caller.data_mut().ctx.log(format!("Program log: {text}"));
+            Ok(())
+        },
+    )?;
 
     linker.func_wrap("env", import::LOG_COMPUTE_UNITS, |mut caller: Caller<'_, HostState>| -> HostResult<()> {
         charge(&mut caller, SYSCALL_BASE_COST)?;
@@ -779,34 +793,47 @@ fn define_host_functions(linker: &mut Linker<HostState>) -> HostResult<()> {
         Ok(())
     })?;
 
-    linker.func_wrap("env", import::ABORT, |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| -> HostResult<()> {
-        let len = (len as u32).min(1024) as i32;
-        let message = read_guest(&mut caller, ptr, len, 1024)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_else(|_| "(unreadable abort message)".into());
-        Err(wasmtime::Error::new(HostError::Abort(message)))
-    })?;
+    linker.func_wrap(
+        "env",
+        import::ABORT,
+        |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| -> HostResult<()> {
+            let len = (len as u32).min(1024) as i32;
+            let message = read_guest(&mut caller, ptr, len, 1024)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_else(|_| "(unreadable abort message)".into());
+            Err(wasmtime::Error::new(HostError::Abort(message)))
+        },
+    )?;
 
     linker.func_wrap(
         "env",
         import::INVOKE,
-        |mut caller: Caller<'_, HostState>, ix_ptr: i32, ix_len: i32, seeds_ptr: i32, seeds_len: i32| -> HostResult<i64> {
+        |mut caller: Caller<'_, HostState>,
+         ix_ptr: i32,
+         ix_len: i32,
+         seeds_ptr: i32,
+         seeds_len: i32|
+         -> HostResult<i64> {
             cross_program_invoke(&mut caller, ix_ptr, ix_len, seeds_ptr, seeds_len)?;
             Ok(0)
         },
     )?;
 
-    linker.func_wrap("env", import::SET_RETURN_DATA, |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| -> HostResult<()> {
-        if len as u32 as usize > MAX_RETURN_DATA {
-            return Err(fail(InstructionError::InvalidArgument).context("return data over 1024 bytes"));
-        }
-        charge(&mut caller, SYSCALL_BASE_COST + len as u32 as u64 / BYTES_PER_UNIT)?;
-        let data = read_guest(&mut caller, ptr, len, MAX_RETURN_DATA)?;
-        let program_id = caller.data().frame.program_id;
-        let ctx = &mut caller.data_mut().ctx;
-        ctx.return_data = if data.is_empty() { None } else { Some((program_id, data)) };
-        Ok(())
-    })?;
+    linker.func_wrap(
+        "env",
+        import::SET_RETURN_DATA,
+        |mut caller: Caller<'_, HostState>, ptr: i32, len: i32| -> HostResult<()> {
+            if len as u32 as usize > MAX_RETURN_DATA {
+                return Err(fail(InstructionError::InvalidArgument).context("return data over 1024 bytes"));
+            }
+            charge(&mut caller, SYSCALL_BASE_COST + len as u32 as u64 / BYTES_PER_UNIT)?;
+            let data = read_guest(&mut caller, ptr, len, MAX_RETURN_DATA)?;
+            let program_id = caller.data().frame.program_id;
+            let ctx = &mut caller.data_mut().ctx;
+            ctx.return_data = if data.is_empty() { None } else { Some((program_id, data)) };
+            Ok(())
+        },
+    )?;
 
     linker.func_wrap(
         "env",
@@ -821,30 +848,34 @@ fn define_host_functions(linker: &mut Linker<HostState>) -> HostResult<()> {
         },
     )?;
 
-    linker.func_wrap("env", import::SHA256, |mut caller: Caller<'_, HostState>, table: i32, count: i32, out: i32| -> HostResult<()> {
-        charge(&mut caller, SHA256_BASE_COST)?;
-        // Charge for every byte before touching any: the slices may all
-        // point at the same large region.
-        let count = count as u32 as usize;
-        if count > MAX_HASH_SLICES {
-            return Err(fail(InstructionError::InvalidArgument).context("too many slices to hash"));
-        }
-        let table = read_guest(&mut caller, table, (count * 8) as i32, MAX_HASH_SLICES * 8)?;
-        let pairs: Vec<(u32, u32)> = table
-            .chunks_exact(8)
-            .map(|p| (u32::from_le_bytes([p[0], p[1], p[2], p[3]]), u32::from_le_bytes([p[4], p[5], p[6], p[7]])))
-            .collect();
-        let total: u64 = pairs.iter().map(|(_, len)| *len as u64).sum();
-        charge(&mut caller, total * SHA256_BYTE_COST / 2)?;
-        let mem = memory(&caller)?;
-        let data = mem.data(&caller);
-        let mut parts: Vec<&[u8]> = Vec::with_capacity(pairs.len());
-        for (ptr, len) in &pairs {
-            parts.push(&data[guest_range(data.len(), *ptr, *len as u64)?]);
-        }
-        let digest = hashv(&parts);
-        write_guest(&mut caller, out, &digest.0)
-    })?;
+    linker.func_wrap(
+        "env",
+        import::SHA256,
+        |mut caller: Caller<'_, HostState>, table: i32, count: i32, out: i32| -> HostResult<()> {
+            charge(&mut caller, SHA256_BASE_COST)?;
+            // Charge for every byte before touching any: the slices may all
+            // point at the same large region.
+            let count = count as u32 as usize;
+            if count > MAX_HASH_SLICES {
+                return Err(fail(InstructionError::InvalidArgument).context("too many slices to hash"));
+            }
+            let table = read_guest(&mut caller, table, (count * 8) as i32, MAX_HASH_SLICES * 8)?;
+            let pairs: Vec<(u32, u32)> = table
+                .chunks_exact(8)
+                .map(|p| (u32::from_le_bytes([p[0], p[1], p[2], p[3]]), u32::from_le_bytes([p[4], p[5], p[6], p[7]])))
+                .collect();
+            let total: u64 = pairs.iter().map(|(_, len)| *len as u64).sum();
+            charge(&mut caller, total * SHA256_BYTE_COST / 2)?;
+            let mem = memory(&caller)?;
+            let data = mem.data(&caller);
+            let mut parts: Vec<&[u8]> = Vec::with_capacity(pairs.len());
+            for (ptr, len) in &pairs {
+                parts.push(&data[guest_range(data.len(), *ptr, *len as u64)?]);
+            }
+            let digest = hashv(&parts);
+            write_guest(&mut caller, out, &digest.0)
+        },
+    )?;
 
     linker.func_wrap(
         "env",
@@ -867,7 +898,13 @@ fn define_host_functions(linker: &mut Linker<HostState>) -> HostResult<()> {
     linker.func_wrap(
         "env",
         import::TRY_FIND_PROGRAM_ADDRESS,
-        |mut caller: Caller<'_, HostState>, seeds: i32, count: i32, program: i32, out: i32, bump_out: i32| -> HostResult<i64> {
+        |mut caller: Caller<'_, HostState>,
+         seeds: i32,
+         count: i32,
+         program: i32,
+         out: i32,
+         bump_out: i32|
+         -> HostResult<i64> {
             charge(&mut caller, PDA_COST)?;
             let Ok(seeds) = read_slices(&mut caller, seeds, count, MAX_SEEDS - 1, MAX_SEED_LEN) else { return Ok(1) };
             let program = read_pubkey(&mut caller, program)?;
@@ -891,17 +928,24 @@ fn define_host_functions(linker: &mut Linker<HostState>) -> HostResult<()> {
         write_guest(&mut caller, out, &clock)
     })?;
 
-    linker.func_wrap("env", import::REMAINING_COMPUTE_UNITS, |mut caller: Caller<'_, HostState>| -> HostResult<i64> {
-        charge(&mut caller, SYSCALL_BASE_COST)?;
-        Ok(caller.get_fuel()? as i64)
-    })?;
+    linker.func_wrap(
+        "env",
+        import::REMAINING_COMPUTE_UNITS,
+        |mut caller: Caller<'_, HostState>| -> HostResult<i64> {
+            charge(&mut caller, SYSCALL_BASE_COST)?;
+            Ok(caller.get_fuel()? as i64)
+        },
+    )?;
     Ok(())
 }
 
 /// PDA derivation with the off-curve check (an ed25519 point decompression,
 /// ~3 µs) remembered per thread. The check is a pure function of the
 /// candidate bytes, so caching it cannot change any result.
-fn create_program_address_cached(seeds: &[&[u8]], program_id: &Pubkey) -> Result<Pubkey, lanes_sdk::pubkey::PubkeyError> {
+fn create_program_address_cached(
+    seeds: &[&[u8]],
+    program_id: &Pubkey,
+) -> Result<Pubkey, lanes_sdk::pubkey::PubkeyError> {
     use std::cell::RefCell;
     thread_local! {
         static ON_CURVE: RefCell<HashMap<Pubkey, bool>> = RefCell::new(HashMap::new());
@@ -936,10 +980,10 @@ fn cross_program_invoke(
     let ix_bytes = read_guest(caller, ix_ptr, ix_len, MAX_CPI_INSTRUCTION_LEN)?;
     let seed_bytes = read_guest(caller, seeds_ptr, seeds_len, MAX_CPI_SEEDS_LEN)?;
     charge(caller, CPI_BASE_COST + (ix_bytes.len() as u64) / BYTES_PER_UNIT)?;
-    let instruction: Instruction =
-        borsh::from_slice(&ix_bytes).map_err(|_| fail(InstructionError::InvalidArgument).context("malformed CPI instruction"))?;
-    let signer_seeds: Vec<Vec<Vec<u8>>> =
-        borsh::from_slice(&seed_bytes).map_err(|_| fail(InstructionError::InvalidArgument).context("malformed CPI signer seeds"))?;
+    let instruction: Instruction = borsh::from_slice(&ix_bytes)
+        .map_err(|_| fail(InstructionError::InvalidArgument).context("malformed CPI instruction"))?;
+    let signer_seeds: Vec<Vec<Vec<u8>>> = borsh::from_slice(&seed_bytes)
+        .map_err(|_| fail(InstructionError::InvalidArgument).context("malformed CPI signer seeds"))?;
     if signer_seeds.len() > MAX_SEEDS {
         return Err(fail(InstructionError::MaxSeedLengthExceeded));
     }
@@ -958,17 +1002,14 @@ fn cross_program_invoke(
     let mut signers = Vec::with_capacity(signer_seeds.len());
     for seeds in &signer_seeds {
         let parts: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
-        let pda = create_program_address_cached(&parts, &caller_program).map_err(|e| fail(ProgramError::from(e).into()))?;
+        let pda =
+            create_program_address_cached(&parts, &caller_program).map_err(|e| fail(ProgramError::from(e).into()))?;
         signers.push(pda);
     }
     let mut callee_accounts = Vec::with_capacity(instruction.accounts.len());
     for meta in &instruction.accounts {
-        let found = state
-            .frame
-            .accounts
-            .iter()
-            .find(|a| state.ctx.accounts.keys[a.tx_index as usize] == meta.pubkey)
-            .copied();
+        let found =
+            state.frame.accounts.iter().find(|a| state.ctx.accounts.keys[a.tx_index as usize] == meta.pubkey).copied();
         let Some(found) = found else {
             state.ctx.log(format!("Instruction references an unknown account {}", meta.pubkey));
             return Err(fail(InstructionError::MissingAccount));
@@ -1015,7 +1056,8 @@ mod tests {
     use super::*;
     use std::sync::atomic::Ordering::Relaxed;
 
-    const PROGRAM: &str = r#"(module (memory (export "memory") 1) (func (export "entrypoint") (result i64) i64.const 0))"#;
+    const PROGRAM: &str =
+        r#"(module (memory (export "memory") 1) (func (export "entrypoint") (result i64) i64.const 0))"#;
 
     #[test]
     fn artifacts_are_reused_from_disk_and_tampering_is_detected() {

@@ -201,7 +201,12 @@ impl Harness {
     }
 
     /// Build, sign (payer plus `signers`) and send a transaction at the latest blockhash.
-    pub fn send(&mut self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<TransactionMeta, FailedTransaction> {
+    pub fn send(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TransactionMeta, FailedTransaction> {
         let tx = self.transaction(instructions, payer, signers);
         self.send_transaction(tx)
     }

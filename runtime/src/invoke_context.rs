@@ -133,13 +133,7 @@ pub struct InvokeContext {
 
 impl InvokeContext {
     pub fn new(accounts: TransactionAccounts, compute_limit: u64, clock: Clock) -> Self {
-        InvokeContext {
-            accounts,
-            compute_remaining: compute_limit,
-            compute_limit,
-            clock,
-            ..Default::default()
-        }
+        InvokeContext { accounts, compute_remaining: compute_limit, compute_limit, clock, ..Default::default() }
     }
 
     /// Charge `units`, or fail with `ComputationalBudgetExceeded` (leaving 0).
@@ -288,8 +282,7 @@ fn run_builtin(
             None => distinct.push(*account),
         }
     }
-    let pre: Vec<Account> =
-        distinct.iter().map(|a| ctx.accounts.accounts[a.tx_index as usize].clone()).collect();
+    let pre: Vec<Account> = distinct.iter().map(|a| ctx.accounts.accounts[a.tx_index as usize].clone()).collect();
 
     if *program_id == system_program::ID {
         builtins::system::process(ctx, accounts, data)?;

@@ -45,7 +45,11 @@ impl SanitizedTransaction {
         let mut write_locks = Vec::with_capacity(keys.len());
         let mut read_locks = Vec::with_capacity(keys.len());
         for (key, writable) in keys.iter().zip(&is_writable) {
-            if *writable { write_locks.push(HashedKey::new(*key)) } else { read_locks.push(HashedKey::new(*key)) }
+            if *writable {
+                write_locks.push(HashedKey::new(*key))
+            } else {
+                read_locks.push(HashedKey::new(*key))
+            }
         }
         Ok(SanitizedTransaction { tx, signature, budget, fee, is_writable, write_locks, read_locks })
     }
@@ -94,7 +98,10 @@ impl SanitizedTransaction {
 }
 
 /// Sanitize many transactions on `threads` threads, keeping input order.
-pub fn sanitize_all(transactions: Vec<Transaction>, threads: usize) -> Vec<Result<SanitizedTransaction, TransactionError>> {
+pub fn sanitize_all(
+    transactions: Vec<Transaction>,
+    threads: usize,
+) -> Vec<Result<SanitizedTransaction, TransactionError>> {
     let threads = threads.max(1);
     let chunk = transactions.len().div_ceil(threads).max(1);
     let mut parts: Vec<Vec<Transaction>> = Vec::new();
@@ -106,8 +113,10 @@ pub fn sanitize_all(transactions: Vec<Transaction>, threads: usize) -> Vec<Resul
     }
     parts.push(rest);
     std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            parts.into_iter().map(|part| scope.spawn(move || part.into_iter().map(SanitizedTransaction::try_new).collect::<Vec<_>>())).collect();
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(SanitizedTransaction::try_new).collect::<Vec<_>>()))
+            .collect();
         handles.into_iter().flat_map(|h| h.join().expect("sanitizing never panics")).collect()
     })
 }
@@ -125,7 +134,10 @@ mod tests {
         let ix = Instruction::new_with_bytes(
             program,
             &[],
-            vec![AccountMeta::new(Pubkey::new_unique_from_u64(3), false), AccountMeta::new_readonly(Pubkey::new_unique_from_u64(4), false)],
+            vec![
+                AccountMeta::new(Pubkey::new_unique_from_u64(3), false),
+                AccountMeta::new_readonly(Pubkey::new_unique_from_u64(4), false),
+            ],
         );
         let tx = Transaction::new_with_payer(&[ix], &payer, &Hash::default());
         let s = SanitizedTransaction::try_new(tx.clone()).unwrap();

@@ -140,7 +140,8 @@ pub fn execute_parallel(
         let mut work_txs: Vec<Sender<Work>> = Vec::with_capacity(threads);
         let mut workers = Vec::with_capacity(threads);
         for thread in 0..threads {
-            let (work_tx, work_rx) = bounded::<Work>(config.max_queued_per_thread.max(1).div_ceil(config.batch_size.max(1)) + 2);
+            let (work_tx, work_rx) =
+                bounded::<Work>(config.max_queued_per_thread.max(1).div_ceil(config.batch_size.max(1)) + 2);
             work_txs.push(work_tx);
             let done_tx = done_tx.clone();
             workers.push(
@@ -197,7 +198,9 @@ fn worker_loop(
             // Execution never panics on outside input; if it ever does, the
             // scheduler must hear of it rather than wait forever.
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &executor {
-                Ok(executor) => bank.execute_and_store(executor, &transactions[index], &mut timings).map_err(|e| e.to_string()),
+                Ok(executor) => {
+                    bank.execute_and_store(executor, &transactions[index], &mut timings).map_err(|e| e.to_string())
+                }
                 Err(e) => Err(format!("worker {thread} has no executor: {e}")),
             }))
             .unwrap_or_else(|_| Err(format!("worker {thread} panicked executing transaction {index}")));
@@ -299,7 +302,13 @@ impl<'a> Scheduler<'a> {
         Ok(())
     }
 
-    fn complete(&mut self, bank: &Bank, done: Done, outcomes: &mut [Option<TransactionOutcome>], entries: &mut Vec<Entry>) -> Result<(), String> {
+    fn complete(
+        &mut self,
+        bank: &Bank,
+        done: Done,
+        outcomes: &mut [Option<TransactionOutcome>],
+        entries: &mut Vec<Entry>,
+    ) -> Result<(), String> {
         let mut committed = Vec::with_capacity(done.transactions.len());
         let mut fees = 0u64;
         for (&index, outcome) in done.transactions.iter().zip(done.outcomes) {
@@ -357,7 +366,8 @@ impl<'a> Scheduler<'a> {
                 continue;
             }
             let allowed = self.locks.schedulable_threads(tx.writable_keys(), tx.readonly_keys());
-            let with_room = ThreadSet::from_iter_threads(allowed.iter().filter(|t| *t < self.threads && self.has_room(*t)));
+            let with_room =
+                ThreadSet::from_iter_threads(allowed.iter().filter(|t| *t < self.threads && self.has_room(*t)));
             let Some(thread) = with_room.iter().min_by_key(|t| self.queued[*t]) else {
                 // Conflicts on two workers, or its worker is full: wait, and
                 // keep lower-priority work off its accounts meanwhile.

@@ -12,7 +12,9 @@ pub fn verify_all(transactions: &[SanitizedTransaction], threads: usize) -> Vec<
     std::thread::scope(|scope| {
         let handles: Vec<_> = transactions
             .chunks(chunk)
-            .map(|part| (part.len(), scope.spawn(move || part.iter().map(|tx| tx.transaction().verify()).collect::<Vec<_>>())))
+            .map(|part| {
+                (part.len(), scope.spawn(move || part.iter().map(|tx| tx.transaction().verify()).collect::<Vec<_>>()))
+            })
             .collect();
         // A thread that died verified nothing: its share counts as failed.
         handles.into_iter().flat_map(|(len, h)| h.join().unwrap_or_else(|_| vec![false; len])).collect()

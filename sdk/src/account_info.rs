@@ -159,9 +159,7 @@ impl fmt::Debug for AccountInfo<'_> {
 }
 
 /// Take the next account from an iterator, or `NotEnoughAccountKeys`.
-pub fn next_account_info<'a, 'b, I: Iterator<Item = &'a AccountInfo<'b>>>(
-    iter: &mut I,
-) -> Result<I::Item, ProgramError>
+pub fn next_account_info<'a, 'b, I: Iterator<Item = &'a AccountInfo<'b>>>(iter: &mut I) -> Result<I::Item, ProgramError>
 where
     'b: 'a,
 {

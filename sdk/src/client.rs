@@ -62,9 +62,8 @@ impl Keypair {
 
     /// From Solana's 64-byte form: secret key then public key (checked to match).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeypairFileError> {
-        let bytes: &[u8; 64] = bytes
-            .try_into()
-            .map_err(|_| KeypairFileError::Format(format!("{} bytes, expected 64", bytes.len())))?;
+        let bytes: &[u8; 64] =
+            bytes.try_into().map_err(|_| KeypairFileError::Format(format!("{} bytes, expected 64", bytes.len())))?;
         ed25519_dalek::SigningKey::from_keypair_bytes(bytes)
             .map(Keypair)
             .map_err(|_| KeypairFileError::Format("public half does not match the secret half".into()))

@@ -6,9 +6,7 @@ use core::fmt;
 use core::str::FromStr;
 
 /// A 32-byte SHA-256 digest, shown as base58.
-#[derive(
-    Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize,
-)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
 #[repr(transparent)]
 pub struct Hash(pub [u8; 32]);
 
@@ -94,10 +92,6 @@ mod tests {
     #[test]
     fn sha256_of_abc() {
         let h = hashv(&[b"a", b"bc"]);
-        assert_eq!(
-            h.0[..4],
-            [0xba, 0x78, 0x16, 0xbf],
-            "SHA-256(\"abc\") begins ba7816bf"
-        );
+        assert_eq!(h.0[..4], [0xba, 0x78, 0x16, 0xbf], "SHA-256(\"abc\") begins ba7816bf");
     }
 }

@@ -132,7 +132,9 @@ impl fmt::Display for InstructionError {
             UninitializedAccount => f.write_str("instruction requires an initialized account"),
             UnbalancedInstruction => f.write_str("sum of account balances before and after instruction do not match"),
             ModifiedProgramId => f.write_str("instruction illegally modified the program id of an account"),
-            ExternalAccountLamportSpend => f.write_str("instruction spent from the balance of an account it does not own"),
+            ExternalAccountLamportSpend => {
+                f.write_str("instruction spent from the balance of an account it does not own")
+            }
             ExternalAccountDataModified => f.write_str("instruction modified data of an account it does not own"),
             ReadonlyLamportChange => f.write_str("instruction changed the balance of a read-only account"),
             ReadonlyDataModified => f.write_str("instruction modified data of a read-only account"),

@@ -105,7 +105,11 @@ pub fn write(buffer: &Pubkey, authority: &Pubkey, offset: u32, bytes: Vec<u8>) -
 pub fn deploy(program: &Pubkey, buffer: &Pubkey, authority: &Pubkey) -> Instruction {
     ix(
         &LoaderInstruction::Deploy,
-        alloc::vec![AccountMeta::new(*program, true), AccountMeta::new(*buffer, false), AccountMeta::new(*authority, true)],
+        alloc::vec![
+            AccountMeta::new(*program, true),
+            AccountMeta::new(*buffer, false),
+            AccountMeta::new(*authority, true)
+        ],
     )
 }
 
@@ -113,7 +117,11 @@ pub fn deploy(program: &Pubkey, buffer: &Pubkey, authority: &Pubkey) -> Instruct
 pub fn upgrade(program: &Pubkey, buffer: &Pubkey, authority: &Pubkey) -> Instruction {
     ix(
         &LoaderInstruction::Upgrade,
-        alloc::vec![AccountMeta::new(*program, false), AccountMeta::new(*buffer, false), AccountMeta::new(*authority, true)],
+        alloc::vec![
+            AccountMeta::new(*program, false),
+            AccountMeta::new(*buffer, false),
+            AccountMeta::new(*authority, true)
+        ],
     )
 }
 

@@ -177,9 +177,7 @@ impl Message {
             uses.remove(payer);
         }
         let group = |signer: bool, writable: bool| {
-            uses.iter()
-                .filter(move |(_, u)| u.is_signer == signer && u.is_writable == writable)
-                .map(|(k, _)| *k)
+            uses.iter().filter(move |(_, u)| u.is_signer == signer && u.is_writable == writable).map(|(k, _)| *k)
         };
         let mut keys: Vec<Pubkey> = Vec::with_capacity(uses.len() + 1);
         keys.extend(payer.copied());
@@ -221,7 +219,10 @@ impl Message {
     }
 
     fn serialized_size_hint(&self) -> usize {
-        3 + 3 + self.account_keys.len() * 32 + 32 + 3
+        3 + 3
+            + self.account_keys.len() * 32
+            + 32
+            + 3
             + self.instructions.iter().map(|ix| 1 + 3 + ix.accounts.len() + 3 + ix.data.len()).sum::<usize>()
     }
 
@@ -395,7 +396,11 @@ mod tests {
         assert_eq!(msg.account_keys, vec![payer, key(4), key(1), key(2), key(3), program]);
         assert_eq!(
             msg.header,
-            MessageHeader { num_required_signatures: 3, num_readonly_signed_accounts: 1, num_readonly_unsigned_accounts: 2 }
+            MessageHeader {
+                num_required_signatures: 3,
+                num_readonly_signed_accounts: 1,
+                num_readonly_unsigned_accounts: 2
+            }
         );
         assert_eq!(msg.instructions[0].accounts, vec![4, 3, 2, 1]);
         assert_eq!(msg.instructions[0].program_id_index, 5);

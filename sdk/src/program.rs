@@ -20,7 +20,11 @@ pub fn invoke(instruction: &Instruction, account_infos: &[AccountInfo]) -> Progr
 
 /// Call another program, signing for the caller's PDAs derived from each
 /// entry of `signer_seeds` (each entry: the seeds of one PDA, bump included).
-pub fn invoke_signed(instruction: &Instruction, account_infos: &[AccountInfo], signer_seeds: &[&[&[u8]]]) -> ProgramResult {
+pub fn invoke_signed(
+    instruction: &Instruction,
+    account_infos: &[AccountInfo],
+    signer_seeds: &[&[&[u8]]],
+) -> ProgramResult {
     // Borrows must be free: the host rewrites the accounts under them.
     for info in account_infos {
         if info.data.try_borrow_mut().is_err() || info.lamports.try_borrow_mut().is_err() {

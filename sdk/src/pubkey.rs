@@ -118,8 +118,7 @@ impl Pubkey {
     /// The first bump (from 255 down) whose PDA is off the curve, and that
     /// address. Panics only if no bump works, which has probability 2^-256.
     pub fn find_program_address(seeds: &[&[u8]], program_id: &Pubkey) -> (Pubkey, u8) {
-        Self::try_find_program_address(seeds, program_id)
-            .expect("no viable bump seed: seeds too long or too many")
+        Self::try_find_program_address(seeds, program_id).expect("no viable bump seed: seeds too long or too many")
     }
 
     /// As [`Pubkey::find_program_address`], `None` if the seeds are too long.
@@ -260,15 +259,9 @@ mod tests {
     fn seed_limits() {
         let program = Pubkey::new_unique_from_u64(1);
         let long = [0u8; 33];
-        assert_eq!(
-            Pubkey::create_program_address(&[&long], &program),
-            Err(PubkeyError::MaxSeedLengthExceeded)
-        );
+        assert_eq!(Pubkey::create_program_address(&[&long], &program), Err(PubkeyError::MaxSeedLengthExceeded));
         let many: [&[u8]; 17] = [b"a"; 17];
-        assert_eq!(
-            Pubkey::create_program_address(&many, &program),
-            Err(PubkeyError::MaxSeedLengthExceeded)
-        );
+        assert_eq!(Pubkey::create_program_address(&many, &program), Err(PubkeyError::MaxSeedLengthExceeded));
         assert!(Pubkey::try_find_program_address(&many[..16], &program).is_none());
     }
 }

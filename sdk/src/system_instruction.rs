@@ -272,8 +272,16 @@ mod tests {
                 space: 2,
                 owner: Pubkey::new_unique_from_u64(3),
             },
-            SystemInstruction::AssignWithSeed { base: Pubkey::new_unique_from_u64(1), seed: "".into(), owner: Pubkey::new_unique_from_u64(3) },
-            SystemInstruction::TransferWithSeed { lamports: 4, from_seed: "x".into(), from_owner: Pubkey::new_unique_from_u64(3) },
+            SystemInstruction::AssignWithSeed {
+                base: Pubkey::new_unique_from_u64(1),
+                seed: "".into(),
+                owner: Pubkey::new_unique_from_u64(3),
+            },
+            SystemInstruction::TransferWithSeed {
+                lamports: 4,
+                from_seed: "x".into(),
+                from_owner: Pubkey::new_unique_from_u64(3),
+            },
         ];
         for ix in all {
             assert_eq!(SystemInstruction::decode(&ix.encode()), Ok(ix));

@@ -101,7 +101,11 @@ impl Transaction {
 
     /// As [`Transaction::sign`], returning an error instead of panicking.
     #[cfg(feature = "client")]
-    pub fn try_sign(&mut self, signers: &[&crate::client::Keypair], blockhash: Hash) -> Result<(), crate::client::SignerError> {
+    pub fn try_sign(
+        &mut self,
+        signers: &[&crate::client::Keypair],
+        blockhash: Hash,
+    ) -> Result<(), crate::client::SignerError> {
         self.message.recent_blockhash = blockhash;
         self.try_partial_sign(signers)?;
         if let Some(missing) = self.signatures.iter().position(|s| *s == Signature::default()) {

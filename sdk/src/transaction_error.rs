@@ -68,7 +68,9 @@ impl fmt::Display for TransactionError {
             SanitizeFailure => f.write_str("Transaction failed to sanitize accounts offsets correctly"),
             UnsupportedVersion => f.write_str("Transaction version is unsupported"),
             TooManyAccountLocks => f.write_str("Transaction locked too many accounts"),
-            DuplicateInstruction(index) => write!(f, "Transaction contains a duplicate instruction ({index}) that is not allowed"),
+            DuplicateInstruction(index) => {
+                write!(f, "Transaction contains a duplicate instruction ({index}) that is not allowed")
+            }
             InvalidComputeBudget => f.write_str("Transaction has an invalid compute budget"),
         }
     }

@@ -201,7 +201,8 @@ fn prepare_transfer(bank: &mut Bank, config: &InProcessConfig, blockhash: Hash) 
     for wallet in &wallets {
         fund(bank, &wallet.pubkey(), 1_000 * LAMPORTS_PER_SOL)?;
     }
-    let hot: Vec<Pubkey> = (0..config.hot_accounts.unwrap_or(0)).map(|i| Pubkey::new_unique_from_u64(1_000_000 + i as u64)).collect();
+    let hot: Vec<Pubkey> =
+        (0..config.hot_accounts.unwrap_or(0)).map(|i| Pubkey::new_unique_from_u64(1_000_000 + i as u64)).collect();
     for key in &hot {
         fund(bank, key, LAMPORTS_PER_SOL)?;
     }
@@ -255,9 +256,21 @@ fn prepare_token(bank: &mut Bank, config: &InProcessConfig, blockhash: Hash) -> 
             bank,
             Transaction::new_signed_with_payer(
                 &[
-                    system_instruction::create_account(&authority.pubkey(), &account.pubkey(), 1_000_000, account_len, &token),
+                    system_instruction::create_account(
+                        &authority.pubkey(),
+                        &account.pubkey(),
+                        1_000_000,
+                        account_len,
+                        &token,
+                    ),
                     token_ix::initialize_account(&token, &account.pubkey(), &mint.pubkey(), &owner.pubkey()),
-                    token_ix::mint_to(&token, &mint.pubkey(), &account.pubkey(), &authority.pubkey(), 1_000_000_000_000),
+                    token_ix::mint_to(
+                        &token,
+                        &mint.pubkey(),
+                        &account.pubkey(),
+                        &authority.pubkey(),
+                        1_000_000_000_000,
+                    ),
                 ],
                 Some(&authority.pubkey()),
                 &[&authority, &account],
@@ -274,8 +287,11 @@ fn prepare_token(bank: &mut Bank, config: &InProcessConfig, blockhash: Hash) -> 
     let transactions = sign_all(config.transactions, |k| {
         let owner = &owners[k % n];
         let source = token_accounts[k % n];
-        let destination =
-            if hot_accounts.is_empty() { token_accounts[(k + n / 2 + 1) % n] } else { hot_accounts[k % hot_accounts.len()] };
+        let destination = if hot_accounts.is_empty() {
+            token_accounts[(k + n / 2 + 1) % n]
+        } else {
+            hot_accounts[k % hot_accounts.len()]
+        };
         let amount = 1 + (k / n) as u64;
         let ix: Instruction = token_ix::transfer(&token, &source, &destination, &owner.pubkey(), amount);
         Transaction::new_signed_with_payer(&[ix], Some(&owner.pubkey()), &[owner], blockhash)
@@ -323,10 +339,20 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
             if config.pools == 0 || config.accounts < config.pools {
                 return Err(err("--pools must be at least 1 and at most --accounts (each pool needs a user)"));
             }
-            defi(crate::defi_workloads::prepare_swaps(&mut bank, config.pools, config.accounts, config.transactions, blockhash))?
+            defi(crate::defi_workloads::prepare_swaps(
+                &mut bank,
+                config.pools,
+                config.accounts,
+                config.transactions,
+                blockhash,
+            ))?
         }
-        Workload::Lend => defi(crate::defi_workloads::prepare_lending(&mut bank, config.accounts, config.transactions, blockhash))?,
-        Workload::Mixed => defi(crate::defi_workloads::prepare_mixed(&mut bank, config.accounts, config.transactions, blockhash))?,
+        Workload::Lend => {
+            defi(crate::defi_workloads::prepare_lending(&mut bank, config.accounts, config.transactions, blockhash))?
+        }
+        Workload::Mixed => {
+            defi(crate::defi_workloads::prepare_mixed(&mut bank, config.accounts, config.transactions, blockhash))?
+        }
     };
     let setup_seconds = setup_started.elapsed().as_secs_f64();
 
@@ -347,7 +373,8 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         sanitized
     };
     let rejected = (config.transactions - to_run.len()) as u64;
-    let output = execute_parallel(&bank, &to_run, &SchedulerConfig::with_threads(config.threads)).map_err(|e| err(e.to_string()))?;
+    let output = execute_parallel(&bank, &to_run, &SchedulerConfig::with_threads(config.threads))
+        .map_err(|e| err(e.to_string()))?;
     let commit_started = Instant::now();
     bank.commit_slot().map_err(|e| err(e.to_string()))?;
     let slot_commit_seconds = commit_started.elapsed().as_secs_f64();

@@ -70,9 +70,17 @@ pub fn install_defi_programs(bank: &Bank) -> Result<(), String> {
 
 /// `transactions` swaps by `users` users in `pools` pools (user `u` in pool
 /// `u % pools`), alternately selling each side of their pool.
-pub fn prepare_swaps(bank: &mut Bank, pools: usize, users: usize, transactions: usize, blockhash: Hash) -> Result<Vec<Transaction>, String> {
+pub fn prepare_swaps(
+    bank: &mut Bank,
+    pools: usize,
+    users: usize,
+    transactions: usize,
+    blockhash: Hash,
+) -> Result<Vec<Transaction>, String> {
     if pools == 0 || users < pools {
-        return Err(format!("the swap workload needs at least one pool and a user per pool (pools {pools}, users {users})"));
+        return Err(format!(
+            "the swap workload needs at least one pool and a user per pool (pools {pools}, users {users})"
+        ));
     }
     let mut setup = Setup::new(bank)?;
     let env = SwapEnv::new(&mut setup, pools, users)?;
@@ -82,7 +90,12 @@ pub fn prepare_swaps(bank: &mut Bank, pools: usize, users: usize, transactions: 
 /// `transactions` lending operations by `users` users: each user supplied
 /// and pledged token A, and cycles through borrowing B, repaying it,
 /// depositing A and withdrawing A.
-pub fn prepare_lending(bank: &mut Bank, users: usize, transactions: usize, blockhash: Hash) -> Result<Vec<Transaction>, String> {
+pub fn prepare_lending(
+    bank: &mut Bank,
+    users: usize,
+    transactions: usize,
+    blockhash: Hash,
+) -> Result<Vec<Transaction>, String> {
     if users == 0 {
         return Err("the lending workload needs at least one user".into());
     }
@@ -93,7 +106,12 @@ pub fn prepare_lending(bank: &mut Bank, users: usize, transactions: usize, block
 
 /// `transactions` operations, interleaved: token transfers, swaps and
 /// lending, each kind by its own `users` users.
-pub fn prepare_mixed(bank: &mut Bank, users: usize, transactions: usize, blockhash: Hash) -> Result<Vec<Transaction>, String> {
+pub fn prepare_mixed(
+    bank: &mut Bank,
+    users: usize,
+    transactions: usize,
+    blockhash: Hash,
+) -> Result<Vec<Transaction>, String> {
     if users == 0 {
         return Err("the mixed workload needs at least one user".into());
     }
@@ -180,7 +198,13 @@ impl<'b> Setup<'b> {
         for chunk in keys.chunks(3) {
             let mut ixs = Vec::new();
             for mint in chunk {
-                ixs.push(system_instruction::create_account(&faucet, &mint.pubkey(), ACCOUNT_LAMPORTS, MINT_LEN, &TOKEN));
+                ixs.push(system_instruction::create_account(
+                    &faucet,
+                    &mint.pubkey(),
+                    ACCOUNT_LAMPORTS,
+                    MINT_LEN,
+                    &TOKEN,
+                ));
                 ixs.push(token_ix::initialize_mint(&TOKEN, &mint.pubkey(), &faucet, None, 6));
             }
             let signers: Vec<&Keypair> = chunk.iter().collect();
@@ -196,7 +220,13 @@ impl<'b> Setup<'b> {
         for (chunk, accounts) in specs.chunks(2).zip(keys.chunks(2)) {
             let mut ixs = Vec::new();
             for ((mint, owner, amount), account) in chunk.iter().zip(accounts) {
-                ixs.push(system_instruction::create_account(&faucet, &account.pubkey(), ACCOUNT_LAMPORTS, TOKEN_ACCOUNT_LEN, &TOKEN));
+                ixs.push(system_instruction::create_account(
+                    &faucet,
+                    &account.pubkey(),
+                    ACCOUNT_LAMPORTS,
+                    TOKEN_ACCOUNT_LEN,
+                    &TOKEN,
+                ));
                 ixs.push(token_ix::initialize_account(&TOKEN, &account.pubkey(), mint, owner));
                 if *amount > 0 {
                     ixs.push(token_ix::mint_to(&TOKEN, mint, &account.pubkey(), &faucet, *amount));
@@ -240,7 +270,12 @@ impl SwapEnv {
             let pool = PoolAddresses::derive(&AMM, &mints[k], &mints[k + 1], SWAP_FEE_BPS);
             setup.send(&[amm_ix::initialize_pool(&AMM, &faucet, &pool)], &[])?;
             let lp = setup.token_accounts(&[(pool.lp_mint, faucet, 0)])?[0];
-            let liquidity = LiquidityAccounts { user_a: account_of(&pool.mint_a), user_b: account_of(&pool.mint_b), user_lp: lp, user: faucet };
+            let liquidity = LiquidityAccounts {
+                user_a: account_of(&pool.mint_a),
+                user_b: account_of(&pool.mint_b),
+                user_lp: lp,
+                user: faucet,
+            };
             setup.send(&[amm_ix::add_liquidity(&AMM, &pool, &liquidity, POOL_LIQUIDITY, POOL_LIQUIDITY, 1)], &[])?;
             addresses.push(pool);
         }
@@ -273,8 +308,11 @@ impl SwapEnv {
         let user = &self.users[u];
         let pool = &self.pools[user.pool];
         let amount = 1_000 + round as u64;
-        let (mint_in, source, destination) =
-            if round.is_multiple_of(2) { (pool.mint_a, user.account_a, user.account_b) } else { (pool.mint_b, user.account_b, user.account_a) };
+        let (mint_in, source, destination) = if round.is_multiple_of(2) {
+            (pool.mint_a, user.account_a, user.account_b)
+        } else {
+            (pool.mint_b, user.account_b, user.account_a)
+        };
         let ix = amm_ix::swap_in_pool(&AMM, pool, &mint_in, &source, &destination, &user.key.pubkey(), amount, 1);
         signed(&[ix], &user.key, blockhash)
     }
@@ -325,7 +363,13 @@ impl LendEnv {
             let market = Keypair::new();
             setup.send(
                 &[
-                    system_instruction::create_account(&faucet, &market.pubkey(), ACCOUNT_LAMPORTS, Market::LEN as u64, &LENDING),
+                    system_instruction::create_account(
+                        &faucet,
+                        &market.pubkey(),
+                        ACCOUNT_LAMPORTS,
+                        Market::LEN as u64,
+                        &LENDING,
+                    ),
                     lend_ix::init_market(&LENDING, &market.pubkey(), &faucet, &faucet),
                 ],
                 &[&market],
@@ -335,7 +379,8 @@ impl LendEnv {
             setup.send(&[lend_ix::init_reserve(&LENDING, &faucet, &faucet, &a, config)], &[])?;
             setup.send(&[lend_ix::init_reserve(&LENDING, &faucet, &faucet, &b, config)], &[])?;
             let faucet_shares = setup.token_accounts(&[(b.share_mint, faucet, 0)])?[0];
-            setup.send(&[lend_ix::deposit(&LENDING, &b, &faucet_b, &faucet_shares, &faucet, LENDING_LIQUIDITY)], &[])?;
+            setup
+                .send(&[lend_ix::deposit(&LENDING, &b, &faucet_b, &faucet_shares, &faucet, LENDING_LIQUIDITY)], &[])?;
             markets.push((a, b));
         }
 
@@ -362,7 +407,14 @@ impl LendEnv {
                 &[
                     lend_ix::init_obligation(&LENDING, &owner, &a.market, &owner),
                     lend_ix::deposit(&LENDING, a, &token_a, &shares_a, &owner, USER_TOKENS / 2),
-                    lend_ix::deposit_collateral(&LENDING, a, &lanes_lending::find_obligation_address(&LENDING, &a.market, &owner).0, &shares_a, &owner, USER_TOKENS * 2 / 5),
+                    lend_ix::deposit_collateral(
+                        &LENDING,
+                        a,
+                        &lanes_lending::find_obligation_address(&LENDING, &a.market, &owner).0,
+                        &shares_a,
+                        &owner,
+                        USER_TOKENS * 2 / 5,
+                    ),
                 ],
                 &key,
                 setup.bank.last_blockhash(),
@@ -383,7 +435,15 @@ impl LendEnv {
         let amount = 1_000 + round as u64;
         let ix = match round % 4 {
             // The obligation's only other position is its collateral in A.
-            0 => lend_ix::borrow(&LENDING, b, &user.obligation, &user.token_b, &owner, amount, &[(a.reserve, a.price_feed)]),
+            0 => lend_ix::borrow(
+                &LENDING,
+                b,
+                &user.obligation,
+                &user.token_b,
+                &owner,
+                amount,
+                &[(a.reserve, a.price_feed)],
+            ),
             1 => lend_ix::repay(&LENDING, b, &user.obligation, &user.token_b, &owner, amount - 1),
             2 => lend_ix::deposit(&LENDING, a, &user.token_a, &user.shares_a, &owner, amount),
             _ => lend_ix::withdraw(&LENDING, a, &user.token_a, &user.shares_a, &owner, amount - 1),
@@ -473,7 +533,10 @@ mod tests {
         }
         let (micros, t) = best.expect("three runs");
         let per = |ns: u64| ns as f64 / 1e3 / 20_000.0;
-        println!("sequential swaps in 100 pools: {micros:.2} µs per swap ({:.0} swaps/s), best of 3 × 20,000", 1e6 / micros);
+        println!(
+            "sequential swaps in 100 pools: {micros:.2} µs per swap ({:.0} swaps/s), best of 3 × 20,000",
+            1e6 / micros
+        );
         println!(
             "  bank timings per swap (µs): total {:.2}, account load {:.2}, instantiate {:.2} ({} instances), wasm+host {:.2} (nested calls included), serialize {:.2}, commit {:.2}",
             per(t.total_ns),
@@ -490,7 +553,10 @@ mod tests {
         let lending = prepare_lending(&mut b, 1_000, 8_000, hash).expect("setup");
         let started = Instant::now();
         let units = run_all(&mut b, &lending);
-        println!("lending, sequential: {:.2} µs per operation", started.elapsed().as_secs_f64() * 1e6 / lending.len() as f64);
+        println!(
+            "lending, sequential: {:.2} µs per operation",
+            started.elapsed().as_secs_f64() * 1e6 / lending.len() as f64
+        );
         for (name, r) in [("borrow", 0), ("repay", 1), ("deposit", 2), ("withdraw", 3)] {
             let sum: u64 = units.iter().skip(r * 1_000).take(1_000).sum();
             println!("  {name}: {} CU", sum / 1_000);

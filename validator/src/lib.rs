@@ -8,5 +8,5 @@
 //! bank through its public API, exactly as a node would.
 
 pub mod bench;
-pub mod store_bench;
 pub mod defi_workloads;
+pub mod store_bench;

@@ -62,11 +62,7 @@ pub struct Latency {
 impl Latency {
     fn of(mut ns: Vec<u64>) -> Latency {
         ns.sort_unstable();
-        let at = |q: f64| {
-            ns.get(((ns.len() as f64 - 1.0) * q).round() as usize)
-                .copied()
-                .unwrap_or(0)
-        };
+        let at = |q: f64| ns.get(((ns.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0);
         Latency {
             samples: ns.len(),
             p50_ns: at(0.5),
@@ -168,23 +164,14 @@ impl std::fmt::Display for StoreBenchReport {
             self.recovered_records,
             mb(self.recovered_bytes)
         )?;
-        writeln!(
-            f,
-            "index              {:.1} bytes per account",
-            self.index_bytes_per_account
-        )?;
+        writeln!(f, "index              {:.1} bytes per account", self.index_bytes_per_account)?;
         let l = &self.read_latency;
         writeln!(
             f,
             "reads/s            {:>10.0} (get), {:.0} (get_ref); latency p50 {} ns, p99 {} ns, p99.9 {} ns, max {} ns",
             self.reads_per_sec, self.zero_copy_reads_per_sec, l.p50_ns, l.p99_ns, l.p999_ns, l.max_ns
         )?;
-        writeln!(
-            f,
-            "files              {} ({:.0} MiB reserved)",
-            self.files,
-            mb(self.disk_bytes)
-        )
+        writeln!(f, "files              {} ({:.0} MiB reserved)", self.files, mb(self.disk_bytes))
     }
 }
 
@@ -212,12 +199,7 @@ fn mix(mut z: u64) -> u64 {
 fn token_account(amount: u64) -> Account {
     let mut data = vec![7u8; TOKEN_ACCOUNT_LEN];
     data[64..72].copy_from_slice(&amount.to_le_bytes());
-    Account {
-        lamports: 2_039_280,
-        data,
-        owner: Pubkey::new_unique_from_u64(0x70_6b6e),
-        executable: false,
-    }
+    Account { lamports: 2_039_280, data, owner: Pubkey::new_unique_from_u64(0x70_6b6e), executable: false }
 }
 
 /// Write the accounts `index(j)` for `j` in `0..count` in slot `slot`, in
@@ -228,9 +210,7 @@ fn write_share(
     count: usize,
     index: impl Fn(usize) -> u64,
 ) -> Result<(), StoreBenchError> {
-    let mut batch: Vec<(Pubkey, Account)> = (0..BATCH)
-        .map(|_| (Pubkey::default(), token_account(0)))
-        .collect();
+    let mut batch: Vec<(Pubkey, Account)> = (0..BATCH).map(|_| (Pubkey::default(), token_account(0))).collect();
     let mut j = 0;
     while j < count {
         let n = BATCH.min(count - j);
@@ -258,11 +238,7 @@ where
     I: Fn(usize) -> u64,
 {
     let slots = writes.div_ceil(WRITES_PER_SLOT);
-    let mut phase = WritePhase {
-        writes: writes as u64,
-        slots: slots as u64,
-        ..WritePhase::default()
-    };
+    let mut phase = WritePhase { writes: writes as u64, slots: slots as u64, ..WritePhase::default() };
     let started = Instant::now();
     for s in 0..slots {
         let slot = first_slot + s as u64;
@@ -271,15 +247,12 @@ where
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..WRITER_THREADS)
                 .map(|t| {
-                    let count =
-                        in_slot / WRITER_THREADS + usize::from(t < in_slot % WRITER_THREADS);
+                    let count = in_slot / WRITER_THREADS + usize::from(t < in_slot % WRITER_THREADS);
                     let pick = &pick;
                     scope.spawn(move || write_share(store, slot, count, pick(slot, base, t)))
                 })
                 .collect();
-            handles
-                .into_iter()
-                .try_for_each(|h| h.join().map_err(|_| err("a writer thread panicked"))?)
+            handles.into_iter().try_for_each(|h| h.join().map_err(|_| err("a writer thread panicked"))?)
         })?;
         let commit_started = Instant::now();
         store.commit(slot).map_err(err)?;
@@ -318,8 +291,7 @@ fn read_phase(
                                 r.data().len()
                             })
                         } else {
-                            lanes_runtime::accounts_db::AccountStore::get(store, &key)
-                                .map(|a| a.data.len())
+                            lanes_runtime::accounts_db::AccountStore::get(store, &key).map(|a| a.data.len())
                         };
                         if let Some(t0) = t0 {
                             samples.push(t0.elapsed().as_nanos() as u64);
@@ -340,9 +312,7 @@ fn read_phase(
     for s in samples {
         let (samples, misses) = s.map_err(|_| err("a reader thread panicked"))?;
         if misses > 0 {
-            return Err(err(format!(
-                "{misses} reads missed an account that was written"
-            )));
+            return Err(err(format!("{misses} reads missed an account that was written")));
         }
         all.extend(samples);
     }
@@ -364,10 +334,7 @@ pub fn run_store_bench(accounts: usize, dir: &Path) -> Result<StoreBenchReport, 
 }
 
 fn run_in(accounts: usize, store_dir: &Path) -> Result<StoreBenchReport, StoreBenchError> {
-    let config = StoreConfig {
-        lanes: WRITER_THREADS,
-        ..StoreConfig::default()
-    };
+    let config = StoreConfig { lanes: WRITER_THREADS, ..StoreConfig::default() };
     let mut report = StoreBenchReport {
         accounts,
         account_data_bytes: TOKEN_ACCOUNT_LEN,
@@ -378,14 +345,10 @@ fn run_in(accounts: usize, store_dir: &Path) -> Result<StoreBenchReport, StoreBe
     let store = MmapAccountStore::open(store_dir, config.clone()).map_err(err)?;
 
     // 1. Create every account once; thread t takes every other index.
-    report.create = write_phase(&store, 1, accounts, |_, base, t| {
-        move |j| (base + j * WRITER_THREADS + t) as u64
-    })?;
+    report.create = write_phase(&store, 1, accounts, |_, base, t| move |j| (base + j * WRITER_THREADS + t) as u64)?;
     let created = lanes_runtime::accounts_db::AccountStore::len(&store);
     if created != accounts {
-        return Err(err(format!(
-            "created {created} accounts, expected {accounts}"
-        )));
+        return Err(err(format!("created {created} accounts, expected {accounts}")));
     }
 
     // 2. Update random accounts while compaction runs.
@@ -422,10 +385,7 @@ fn run_in(accounts: usize, store_dir: &Path) -> Result<StoreBenchReport, StoreBe
     report.recover_warm_seconds = started.elapsed().as_secs_f64();
     let stats = store.stats();
     if stats.accounts != accounts {
-        return Err(err(format!(
-            "reopened with {} accounts, expected {accounts}",
-            stats.accounts
-        )));
+        return Err(err(format!("reopened with {} accounts, expected {accounts}", stats.accounts)));
     }
     report.index_bytes_per_account = stats.index_bytes as f64 / accounts as f64;
     report.files = stats.files;

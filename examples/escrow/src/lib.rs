@@ -129,13 +129,21 @@ pub fn find_vault_address(escrow: &Pubkey) -> (Pubkey, u8) {
 /// The contract's entry.
 pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     match EscrowInstruction::try_from_slice(data).map_err(|_| ProgramError::InvalidInstructionData)? {
-        EscrowInstruction::Make { seed, offer_amount, want_amount } => make(program_id, accounts, seed, offer_amount, want_amount),
+        EscrowInstruction::Make { seed, offer_amount, want_amount } => {
+            make(program_id, accounts, seed, offer_amount, want_amount)
+        }
         EscrowInstruction::Take => take(program_id, accounts),
         EscrowInstruction::Cancel => cancel(program_id, accounts),
     }
 }
 
-fn make(program_id: &Pubkey, accounts: &[AccountInfo], seed: u64, offer_amount: u64, want_amount: u64) -> ProgramResult {
+fn make(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    seed: u64,
+    offer_amount: u64,
+    want_amount: u64,
+) -> ProgramResult {
     let accounts = &mut accounts.iter();
     let maker = next_account_info(accounts)?;
     let escrow_info = next_account_info(accounts)?;
@@ -182,7 +190,13 @@ fn make(program_id: &Pubkey, accounts: &[AccountInfo], seed: u64, offer_amount: 
     // 2. The vault: created owned by the token program, then initialized as
     //    a token account of the offered mint whose owner is the escrow PDA.
     invoke_signed(
-        &system_instruction::create_account(maker.key, &vault_key, ACCOUNT_DEPOSIT, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID),
+        &system_instruction::create_account(
+            maker.key,
+            &vault_key,
+            ACCOUNT_DEPOSIT,
+            TOKEN_ACCOUNT_LEN,
+            &TOKEN_PROGRAM_ID,
+        ),
         &[maker.clone(), vault.clone(), system.clone()],
         &[vault_seeds],
     )?;
@@ -271,12 +285,14 @@ fn load_escrow(program_id: &Pubkey, escrow_info: &AccountInfo, vault: &AccountIn
     if !escrow_info.is_owned_by(program_id) {
         return Err(ProgramError::IncorrectProgramId);
     }
-    let escrow = Escrow::try_from_slice(&escrow_info.try_borrow_data()?).map_err(|_| ProgramError::InvalidAccountData)?;
+    let escrow =
+        Escrow::try_from_slice(&escrow_info.try_borrow_data()?).map_err(|_| ProgramError::InvalidAccountData)?;
     if !escrow.is_initialized {
         return Err(ProgramError::UninitializedAccount);
     }
     // The stored bump makes this one hash, not a search.
-    let vault_key = Pubkey::create_program_address(&[b"vault", escrow_info.key.as_ref(), &[escrow.vault_bump]], program_id)?;
+    let vault_key =
+        Pubkey::create_program_address(&[b"vault", escrow_info.key.as_ref(), &[escrow.vault_bump]], program_id)?;
     if *vault.key != vault_key {
         return Err(EscrowError::AddressMismatch.into());
     }
@@ -304,7 +320,10 @@ fn release_vault<'a>(
         &[signer],
     )?;
     invoke_signed(
-        &token_instruction(vec![writable(vault.key), writable(maker.key), AccountMeta::new_readonly(*escrow_info.key, true)], vec![9]),
+        &token_instruction(
+            vec![writable(vault.key), writable(maker.key), AccountMeta::new_readonly(*escrow_info.key, true)],
+            vec![9],
+        ),
         &[vault.clone(), maker.clone(), escrow_info.clone(), token_program.clone()],
         &[signer],
     )
@@ -387,7 +406,13 @@ impl Offer {
 }
 
 /// [`EscrowInstruction::Make`].
-pub fn make_offer(offer: &Offer, maker_offer: &Pubkey, maker_receive: &Pubkey, offer_amount: u64, want_amount: u64) -> Instruction {
+pub fn make_offer(
+    offer: &Offer,
+    maker_offer: &Pubkey,
+    maker_receive: &Pubkey,
+    offer_amount: u64,
+    want_amount: u64,
+) -> Instruction {
     Instruction::new_with_borsh(
         ID,
         &EscrowInstruction::Make { seed: offer.seed, offer_amount, want_amount },
@@ -406,7 +431,13 @@ pub fn make_offer(offer: &Offer, maker_offer: &Pubkey, maker_receive: &Pubkey, o
 }
 
 /// [`EscrowInstruction::Take`].
-pub fn take_offer(offer: &Offer, taker: &Pubkey, taker_pay: &Pubkey, maker_receive: &Pubkey, taker_receive: &Pubkey) -> Instruction {
+pub fn take_offer(
+    offer: &Offer,
+    taker: &Pubkey,
+    taker_pay: &Pubkey,
+    maker_receive: &Pubkey,
+    taker_receive: &Pubkey,
+) -> Instruction {
     Instruction::new_with_borsh(
         ID,
         &EscrowInstruction::Take,
@@ -444,11 +475,13 @@ mod tests {
 
     #[test]
     fn len_and_token_layout() {
-        let full = Escrow { is_initialized: true, seed: u64::MAX, offer_amount: 1, want_amount: 2, ..Escrow::default() };
+        let full =
+            Escrow { is_initialized: true, seed: u64::MAX, offer_amount: 1, want_amount: 2, ..Escrow::default() };
         assert_eq!(borsh::to_vec(&full).unwrap().len(), Escrow::LEN);
         assert_eq!(TOKEN_PROGRAM_ID, lanes_token::ID);
         assert_eq!(TOKEN_ACCOUNT_LEN as usize, lanes_token::state::TokenAccount::LEN);
-        let (a, b, c) = (Pubkey::new_unique_from_u64(1), Pubkey::new_unique_from_u64(2), Pubkey::new_unique_from_u64(3));
+        let (a, b, c) =
+            (Pubkey::new_unique_from_u64(1), Pubkey::new_unique_from_u64(2), Pubkey::new_unique_from_u64(3));
         assert_eq!(transfer(&a, &b, &c, 9), lanes_token::instruction::transfer(&lanes_token::ID, &a, &b, &c, 9));
         assert_eq!(lanes_token::state::offsets::ACCOUNT_MINT, 0);
         assert_eq!(lanes_token::state::offsets::ACCOUNT_AMOUNT, 64);

@@ -62,7 +62,13 @@ impl Env {
     fn mint(&mut self) -> Pubkey {
         let mint = Keypair::new();
         let ixs = [
-            system_instruction::create_account(&self.maker.pubkey(), &mint.pubkey(), 1_000_000, Mint::LEN as u64, &TOKEN),
+            system_instruction::create_account(
+                &self.maker.pubkey(),
+                &mint.pubkey(),
+                1_000_000,
+                Mint::LEN as u64,
+                &TOKEN,
+            ),
             token_ix::initialize_mint(&TOKEN, &mint.pubkey(), &self.mint_authority.pubkey(), None, 0),
         ];
         self.h.send(&ixs, &self.maker, &[&mint]).unwrap();
@@ -72,7 +78,13 @@ impl Env {
     fn token_account(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
         let account = Keypair::new();
         let mut ixs = vec![
-            system_instruction::create_account(&self.maker.pubkey(), &account.pubkey(), 1_000_000, TokenAccount::LEN as u64, &TOKEN),
+            system_instruction::create_account(
+                &self.maker.pubkey(),
+                &account.pubkey(),
+                1_000_000,
+                TokenAccount::LEN as u64,
+                &TOKEN,
+            ),
             token_ix::initialize_account(&TOKEN, &account.pubkey(), mint, owner),
         ];
         let mut signers = vec![&account];
@@ -132,7 +144,10 @@ fn make_then_take() {
     let vault = TokenAccount::unpack(&env.h.get_account(&offer.vault()).unwrap().data).unwrap();
     assert_eq!((vault.mint, vault.owner), (env.x, offer.escrow()), "the escrow PDA owns the vault");
     let escrow = Escrow::try_from_slice(&env.h.get_account(&offer.escrow()).unwrap().data).unwrap();
-    assert_eq!((escrow.maker, escrow.offer_amount, escrow.want_amount, escrow.maker_receive), (env.maker.pubkey(), 100, 40, env.maker_y));
+    assert_eq!(
+        (escrow.maker, escrow.offer_amount, escrow.want_amount, escrow.maker_receive),
+        (env.maker.pubkey(), 100, 40, env.maker_y)
+    );
 
     let maker_lamports = env.h.get_balance(&env.maker.pubkey());
     let ix = take_offer(&offer, &env.taker.pubkey(), &env.taker_y, &env.maker_y, &env.taker_x);

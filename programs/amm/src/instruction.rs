@@ -83,7 +83,9 @@ impl AmmInstruction {
         let instruction = match tag {
             0 => AmmInstruction::InitializePool { fee_bps: u16::from_le_bytes(take::<2>(r)?) },
             1 => AmmInstruction::AddLiquidity { max_amount_a: u64_(r)?, max_amount_b: u64_(r)?, min_lp_out: u64_(r)? },
-            2 => AmmInstruction::RemoveLiquidity { lp_amount: u64_(r)?, min_amount_a: u64_(r)?, min_amount_b: u64_(r)? },
+            2 => {
+                AmmInstruction::RemoveLiquidity { lp_amount: u64_(r)?, min_amount_a: u64_(r)?, min_amount_b: u64_(r)? }
+            }
             3 => AmmInstruction::Swap { amount_in: u64_(r)?, min_amount_out: u64_(r)? },
             _ => return None,
         };
@@ -227,7 +229,17 @@ pub fn swap_in_pool(
     min_amount_out: u64,
 ) -> Instruction {
     let (vault_in, vault_out) = addresses.vaults_for(mint_in);
-    swap(program_id, &addresses.pool, &vault_in, &vault_out, user_source, user_destination, user, amount_in, min_amount_out)
+    swap(
+        program_id,
+        &addresses.pool,
+        &vault_in,
+        &vault_out,
+        user_source,
+        user_destination,
+        user,
+        amount_in,
+        min_amount_out,
+    )
 }
 
 #[cfg(test)]

@@ -120,8 +120,7 @@ pub fn deposit(max_a: u64, max_b: u64, reserve_a: u64, reserve_b: u64, lp_supply
     if amount_a > max_a {
         return Err(AmmError::SlippageExceeded);
     }
-    let lp_minted =
-        mul_div_floor(amount_a, lp_supply, reserve_a)?.min(mul_div_floor(amount_b, lp_supply, reserve_b)?);
+    let lp_minted = mul_div_floor(amount_a, lp_supply, reserve_a)?.min(mul_div_floor(amount_b, lp_supply, reserve_b)?);
     if lp_minted == 0 {
         return Err(AmmError::InsufficientLiquidityMinted);
     }
@@ -182,7 +181,10 @@ mod tests {
     #[test]
     fn first_deposit_locks_the_minimum() {
         let d = deposit(4_000, 1_000_000, 0, 0, 0).unwrap();
-        assert_eq!(d, Deposit { amount_a: 4_000, amount_b: 1_000_000, lp_minted: 63_245 - 1_000, new_lp_supply: 63_245 });
+        assert_eq!(
+            d,
+            Deposit { amount_a: 4_000, amount_b: 1_000_000, lp_minted: 63_245 - 1_000, new_lp_supply: 63_245 }
+        );
         assert_eq!(deposit(1_000, 1_000, 0, 0, 0), Err(AmmError::InsufficientInitialLiquidity));
         assert_eq!(deposit(0, 1_000, 0, 0, 0), Err(AmmError::ZeroAmount));
     }

@@ -24,7 +24,9 @@ use lanes_sdk::Pubkey;
 /// The program's entry. On failure the reason is logged once.
 pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     let result = match AmmInstruction::unpack(data) {
-        Ok(AmmInstruction::Swap { amount_in, min_amount_out }) => process_swap(program_id, accounts, amount_in, min_amount_out),
+        Ok(AmmInstruction::Swap { amount_in, min_amount_out }) => {
+            process_swap(program_id, accounts, amount_in, min_amount_out)
+        }
         Ok(AmmInstruction::AddLiquidity { max_amount_a, max_amount_b, min_lp_out }) => {
             process_add_liquidity(program_id, accounts, max_amount_a, max_amount_b, min_lp_out)
         }
@@ -72,7 +74,12 @@ fn store_amounts(pool: &Pool, info: &AccountInfo) -> ProgramResult {
 }
 
 /// `vault_a`, `vault_b` and `lp_mint` must be the pool's own.
-fn check_pool_accounts(pool: &Pool, vault_a: &AccountInfo, vault_b: &AccountInfo, lp_mint: &AccountInfo) -> ProgramResult {
+fn check_pool_accounts(
+    pool: &Pool,
+    vault_a: &AccountInfo,
+    vault_b: &AccountInfo,
+    lp_mint: &AccountInfo,
+) -> ProgramResult {
     if !keys_eq(vault_a.key, &pool.vault_a) || !keys_eq(vault_b.key, &pool.vault_b) {
         return Err(AmmError::VaultMismatch.into());
     }
@@ -83,7 +90,8 @@ fn check_pool_accounts(pool: &Pool, vault_a: &AccountInfo, vault_b: &AccountInfo
 }
 
 fn process_initialize_pool(program_id: &Pubkey, accounts: &[AccountInfo], fee_bps: u16) -> ProgramResult {
-    let [payer, pool_info, mint_a, mint_b, vault_a, vault_b, lp_mint, token_program, system_program, ..] = accounts else {
+    let [payer, pool_info, mint_a, mint_b, vault_a, vault_b, lp_mint, token_program, system_program, ..] = accounts
+    else {
         return Err(ProgramError::NotEnoughAccountKeys);
     };
     check_token_program(token_program)?;
@@ -96,29 +104,57 @@ fn process_initialize_pool(program_id: &Pubkey, accounts: &[AccountInfo], fee_bp
     let fee = fee_bps.to_le_bytes();
     let (pool_key, pool_bump) =
         Pubkey::find_program_address(&[POOL_SEED, mint_a.key.as_ref(), mint_b.key.as_ref(), &fee], program_id);
-    let (vault_a_key, vault_a_bump) = Pubkey::find_program_address(&[VAULT_SEED, pool_key.as_ref(), mint_a.key.as_ref()], program_id);
-    let (vault_b_key, vault_b_bump) = Pubkey::find_program_address(&[VAULT_SEED, pool_key.as_ref(), mint_b.key.as_ref()], program_id);
+    let (vault_a_key, vault_a_bump) =
+        Pubkey::find_program_address(&[VAULT_SEED, pool_key.as_ref(), mint_a.key.as_ref()], program_id);
+    let (vault_b_key, vault_b_bump) =
+        Pubkey::find_program_address(&[VAULT_SEED, pool_key.as_ref(), mint_b.key.as_ref()], program_id);
     let (lp_key, lp_bump) = Pubkey::find_program_address(&[LP_MINT_SEED, pool_key.as_ref()], program_id);
-    for (info, expected) in [(pool_info, &pool_key), (vault_a, &vault_a_key), (vault_b, &vault_b_key), (lp_mint, &lp_key)] {
+    for (info, expected) in
+        [(pool_info, &pool_key), (vault_a, &vault_a_key), (vault_b, &vault_b_key), (lp_mint, &lp_key)]
+    {
         if !keys_eq(info.key, expected) {
             return Err(AmmError::AddressMismatch.into());
         }
     }
 
     // The pool's state account (fails if the pool already exists).
-    create_pda(payer, pool_info, system_program, Pool::LEN as u64, program_id, &[POOL_SEED, mint_a.key.as_ref(), mint_b.key.as_ref(), &fee, &[pool_bump]])?;
+    create_pda(
+        payer,
+        pool_info,
+        system_program,
+        Pool::LEN as u64,
+        program_id,
+        &[POOL_SEED, mint_a.key.as_ref(), mint_b.key.as_ref(), &fee, &[pool_bump]],
+    )?;
     // The vaults: token accounts of each mint, owned by the pool. The token
     // program refuses a mint that is not a real, initialized mint.
     for (vault, mint, bump) in [(vault_a, mint_a, vault_a_bump), (vault_b, mint_b, vault_b_bump)] {
-        create_pda(payer, vault, system_program, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID, &[VAULT_SEED, pool_key.as_ref(), mint.key.as_ref(), &[bump]])?;
+        create_pda(
+            payer,
+            vault,
+            system_program,
+            TOKEN_ACCOUNT_LEN,
+            &TOKEN_PROGRAM_ID,
+            &[VAULT_SEED, pool_key.as_ref(), mint.key.as_ref(), &[bump]],
+        )?;
         invoke(
             &token_cpi::initialize_account(vault.key, mint.key, &pool_key),
             &[vault.clone(), mint.clone(), pool_info.clone(), token_program.clone()],
         )?;
     }
     // The LP mint, with the pool as its only authority.
-    create_pda(payer, lp_mint, system_program, MINT_LEN, &TOKEN_PROGRAM_ID, &[LP_MINT_SEED, pool_key.as_ref(), &[lp_bump]])?;
-    invoke(&token_cpi::initialize_mint(lp_mint.key, &pool_key, LP_DECIMALS), &[lp_mint.clone(), token_program.clone()])?;
+    create_pda(
+        payer,
+        lp_mint,
+        system_program,
+        MINT_LEN,
+        &TOKEN_PROGRAM_ID,
+        &[LP_MINT_SEED, pool_key.as_ref(), &[lp_bump]],
+    )?;
+    invoke(
+        &token_cpi::initialize_mint(lp_mint.key, &pool_key, LP_DECIMALS),
+        &[lp_mint.clone(), token_program.clone()],
+    )?;
 
     let pool = Pool {
         is_initialized: true,
@@ -245,7 +281,8 @@ fn process_swap(program_id: &Pubkey, accounts: &[AccountInfo], amount_in: u64, m
         return Err(AmmError::VaultMismatch.into());
     };
 
-    let (reserve_in, reserve_out) = if a_to_b { (pool.reserve_a, pool.reserve_b) } else { (pool.reserve_b, pool.reserve_a) };
+    let (reserve_in, reserve_out) =
+        if a_to_b { (pool.reserve_a, pool.reserve_b) } else { (pool.reserve_b, pool.reserve_a) };
     let quote = math::swap(amount_in, reserve_in, reserve_out, pool.fee_bps)?;
     if quote.amount_out < min_amount_out {
         return Err(AmmError::SlippageExceeded.into());

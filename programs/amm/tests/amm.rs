@@ -71,7 +71,13 @@ impl Env {
         let authority = self.mint_authority.pubkey();
         self.ok(
             &[
-                system_instruction::create_account(&self.payer.pubkey(), &mint.pubkey(), 1_000_000, Mint::LEN as u64, &TOKEN),
+                system_instruction::create_account(
+                    &self.payer.pubkey(),
+                    &mint.pubkey(),
+                    1_000_000,
+                    Mint::LEN as u64,
+                    &TOKEN,
+                ),
                 token_ix::initialize_mint(&TOKEN, &mint.pubkey(), &authority, None, 6),
             ],
             &[&mint],
@@ -92,7 +98,13 @@ impl Env {
     fn token_account(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
         let account = Keypair::new();
         let mut ixs = vec![
-            system_instruction::create_account(&self.payer.pubkey(), &account.pubkey(), 1_000_000, TokenAccount::LEN as u64, &TOKEN),
+            system_instruction::create_account(
+                &self.payer.pubkey(),
+                &account.pubkey(),
+                1_000_000,
+                TokenAccount::LEN as u64,
+                &TOKEN,
+            ),
             token_ix::initialize_account(&TOKEN, &account.pubkey(), mint, owner),
         ];
         if amount > 0 {
@@ -171,8 +183,11 @@ impl User {
     }
     /// Sell `amount` of A (if `a_to_b`) or B.
     fn swap(&self, pool: &PoolAddresses, a_to_b: bool, amount: u64, min_out: u64) -> Instruction {
-        let (mint_in, src, dst) =
-            if a_to_b { (pool.mint_a, self.accounts.user_a, self.accounts.user_b) } else { (pool.mint_b, self.accounts.user_b, self.accounts.user_a) };
+        let (mint_in, src, dst) = if a_to_b {
+            (pool.mint_a, self.accounts.user_a, self.accounts.user_b)
+        } else {
+            (pool.mint_b, self.accounts.user_b, self.accounts.user_a)
+        };
         amm_ix::swap_in_pool(&AMM, pool, &mint_in, &src, &dst, &self.accounts.user, amount, min_out)
     }
 }
@@ -303,7 +318,12 @@ fn slippage_guard_and_zero_amounts() {
     let state = env.pool(&pool.pool);
     let quote = math::swap(10_000, state.reserve_a, state.reserve_b, FEE_BPS).unwrap();
     let watched = [pool.pool, pool.vault_a, pool.vault_b, trader.accounts.user_a, trader.accounts.user_b];
-    env.fails(&[trader.swap(&pool, true, 10_000, quote.amount_out + 1)], &[&trader.key], amm_err(AmmError::SlippageExceeded), &watched);
+    env.fails(
+        &[trader.swap(&pool, true, 10_000, quote.amount_out + 1)],
+        &[&trader.key],
+        amm_err(AmmError::SlippageExceeded),
+        &watched,
+    );
     env.fails(&[trader.swap(&pool, true, 0, 0)], &[&trader.key], amm_err(AmmError::ZeroAmount), &watched);
     // Selling more than the trader holds: the token program refuses.
     env.fails(
@@ -332,19 +352,49 @@ fn a_wrong_vault_is_refused() {
     let (mut env, pool, _, trader) = fixture();
     let watched = [pool.pool, pool.vault_a, pool.vault_b, trader.accounts.user_a, trader.accounts.user_b];
     // The trader's own account of B as the "vault out": pay yourself.
-    let ix = amm_ix::swap(&AMM, &pool.pool, &pool.vault_a, &trader.accounts.user_b, &trader.accounts.user_a, &trader.accounts.user_b, &trader.accounts.user, 1_000, 0);
+    let ix = amm_ix::swap(
+        &AMM,
+        &pool.pool,
+        &pool.vault_a,
+        &trader.accounts.user_b,
+        &trader.accounts.user_a,
+        &trader.accounts.user_b,
+        &trader.accounts.user,
+        1_000,
+        0,
+    );
     env.fails(&[ix], &[&trader.key], amm_err(AmmError::VaultMismatch), &watched);
     // The same vault on both sides.
-    let ix = amm_ix::swap(&AMM, &pool.pool, &pool.vault_a, &pool.vault_a, &trader.accounts.user_a, &trader.accounts.user_b, &trader.accounts.user, 1_000, 0);
+    let ix = amm_ix::swap(
+        &AMM,
+        &pool.pool,
+        &pool.vault_a,
+        &pool.vault_a,
+        &trader.accounts.user_a,
+        &trader.accounts.user_b,
+        &trader.accounts.user,
+        1_000,
+        0,
+    );
     env.fails(&[ix], &[&trader.key], amm_err(AmmError::VaultMismatch), &watched);
     // A vault in liquidity instructions.
     let mut fake = pool;
     fake.vault_b = trader.accounts.user_b;
-    env.fails(&[amm_ix::add_liquidity(&AMM, &fake, &trader.accounts, 10, 10, 0)], &[&trader.key], amm_err(AmmError::VaultMismatch), &watched);
+    env.fails(
+        &[amm_ix::add_liquidity(&AMM, &fake, &trader.accounts, 10, 10, 0)],
+        &[&trader.key],
+        amm_err(AmmError::VaultMismatch),
+        &watched,
+    );
     // An LP mint that is not the pool's.
     let mut fake = pool;
     fake.lp_mint = pool.mint_a;
-    env.fails(&[amm_ix::add_liquidity(&AMM, &fake, &trader.accounts, 10, 10, 0)], &[&trader.key], amm_err(AmmError::LpMintMismatch), &watched);
+    env.fails(
+        &[amm_ix::add_liquidity(&AMM, &fake, &trader.accounts, 10, 10, 0)],
+        &[&trader.key],
+        amm_err(AmmError::LpMintMismatch),
+        &watched,
+    );
 }
 
 #[test]
@@ -356,13 +406,38 @@ fn a_foreign_pools_accounts_are_refused() {
     env.ok(&[lp.add(&other, 1_000_000, 1_000_000, 0)], &[&lp.key]);
     let watched = [pool.pool, other.pool, pool.vault_b, other.vault_b, trader.accounts.user_b];
     // This pool's state, the other pool's vault out (whose authority is the other pool's PDA).
-    let ix = amm_ix::swap(&AMM, &pool.pool, &pool.vault_a, &other.vault_b, &trader.accounts.user_a, &trader.accounts.user_b, &trader.accounts.user, 1_000, 0);
+    let ix = amm_ix::swap(
+        &AMM,
+        &pool.pool,
+        &pool.vault_a,
+        &other.vault_b,
+        &trader.accounts.user_a,
+        &trader.accounts.user_b,
+        &trader.accounts.user,
+        1_000,
+        0,
+    );
     env.fails(&[ix], &[&trader.key], amm_err(AmmError::VaultMismatch), &watched);
     // The other pool's state with this pool's vaults.
-    let ix = amm_ix::swap(&AMM, &other.pool, &pool.vault_a, &pool.vault_b, &trader.accounts.user_a, &trader.accounts.user_b, &trader.accounts.user, 1_000, 0);
+    let ix = amm_ix::swap(
+        &AMM,
+        &other.pool,
+        &pool.vault_a,
+        &pool.vault_b,
+        &trader.accounts.user_a,
+        &trader.accounts.user_b,
+        &trader.accounts.user,
+        1_000,
+        0,
+    );
     env.fails(&[ix], &[&trader.key], amm_err(AmmError::VaultMismatch), &watched);
     // Removing liquidity of one pool with the LP tokens of another.
-    env.fails(&[amm_ix::remove_liquidity(&AMM, &pool, &lp.accounts, 1_000, 0, 0)], &[&lp.key], InstructionError::Custom(TokenError::MintMismatch.code()), &watched);
+    env.fails(
+        &[amm_ix::remove_liquidity(&AMM, &pool, &lp.accounts, 1_000, 0, 0)],
+        &[&lp.key],
+        InstructionError::Custom(TokenError::MintMismatch.code()),
+        &watched,
+    );
 }
 
 #[test]
@@ -373,7 +448,17 @@ fn a_pool_not_owned_by_the_amm_is_refused() {
     state.reserve_b = 1; // would make every swap pay out almost nothing... or everything
     let fake = Pubkey::new_unique_from_u64(77);
     env.h.set_account(fake, Account { lamports: 1_000_000, data: state.to_bytes(), owner: TOKEN, executable: false });
-    let ix = amm_ix::swap(&AMM, &fake, &pool.vault_a, &pool.vault_b, &trader.accounts.user_a, &trader.accounts.user_b, &trader.accounts.user, 1_000, 0);
+    let ix = amm_ix::swap(
+        &AMM,
+        &fake,
+        &pool.vault_a,
+        &pool.vault_b,
+        &trader.accounts.user_a,
+        &trader.accounts.user_b,
+        &trader.accounts.user,
+        1_000,
+        0,
+    );
     env.fails(&[ix], &[&trader.key], InstructionError::IncorrectProgramId, &[pool.vault_a, pool.vault_b]);
 }
 
@@ -397,7 +482,17 @@ fn the_pool_cannot_be_made_to_sign_a_deposit() {
     // "User" = the pool, "source" = the pool's own vault B, selling B for A:
     // if the AMM signed the inbound transfer with the pool's seeds, this
     // would pay out A for nothing. The inbound transfer is a plain invoke.
-    let ix = amm_ix::swap(&AMM, &pool.pool, &pool.vault_b, &pool.vault_a, &pool.vault_b, &trader.accounts.user_a, &pool.pool, 100_000, 0);
+    let ix = amm_ix::swap(
+        &AMM,
+        &pool.pool,
+        &pool.vault_b,
+        &pool.vault_a,
+        &pool.vault_b,
+        &trader.accounts.user_a,
+        &pool.pool,
+        100_000,
+        0,
+    );
     let mut ix = ix;
     ix.accounts[5].is_signer = false;
     env.fails(&[ix], &[], InstructionError::PrivilegeEscalation, &[pool.pool, pool.vault_a, pool.vault_b]);
@@ -418,11 +513,21 @@ fn bad_pools_are_refused_at_creation() {
     let payer = env.payer.pubkey();
     // Fee above the maximum.
     let addresses = PoolAddresses::derive(&AMM, &a, &b, 1_001);
-    env.fails(&[amm_ix::initialize_pool(&AMM, &payer, &addresses)], &[], amm_err(AmmError::InvalidFee), &[addresses.pool]);
+    env.fails(
+        &[amm_ix::initialize_pool(&AMM, &payer, &addresses)],
+        &[],
+        amm_err(AmmError::InvalidFee),
+        &[addresses.pool],
+    );
     // Mints out of order (or the same mint twice).
     let mut swapped = PoolAddresses::derive(&AMM, &a, &b, FEE_BPS);
     (swapped.mint_a, swapped.mint_b) = (b, a);
-    env.fails(&[amm_ix::initialize_pool(&AMM, &payer, &swapped)], &[], amm_err(AmmError::MintsNotOrdered), &[swapped.pool]);
+    env.fails(
+        &[amm_ix::initialize_pool(&AMM, &payer, &swapped)],
+        &[],
+        amm_err(AmmError::MintsNotOrdered),
+        &[swapped.pool],
+    );
     let same = PoolAddresses { mint_b: a, ..PoolAddresses::derive(&AMM, &a, &b, FEE_BPS) };
     env.fails(&[amm_ix::initialize_pool(&AMM, &payer, &same)], &[], amm_err(AmmError::MintsNotOrdered), &[same.pool]);
     // Addresses that are not the pool's PDAs.
@@ -434,7 +539,12 @@ fn bad_pools_are_refused_at_creation() {
     let real = Mint { supply: 0, decimals: 6, is_initialized: true, mint_authority: None, freeze_authority: None };
     env.h.set_account(fake, Account { lamports: 1_000_000, data: real.to_bytes(), owner: AMM, executable: false });
     let addresses = PoolAddresses::derive(&AMM, &a, &fake, FEE_BPS);
-    env.fails(&[amm_ix::initialize_pool(&AMM, &payer, &addresses)], &[], InstructionError::IncorrectProgramId, &[addresses.pool]);
+    env.fails(
+        &[amm_ix::initialize_pool(&AMM, &payer, &addresses)],
+        &[],
+        InstructionError::IncorrectProgramId,
+        &[addresses.pool],
+    );
 }
 
 // ---------------------------------------------------------------- properties

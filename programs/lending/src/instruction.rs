@@ -201,7 +201,13 @@ pub fn init_market(program_id: &Pubkey, market: &Pubkey, admin: &Pubkey, oracle:
 }
 
 /// [`LendingInstruction::InitReserve`] for the reserve `addresses` describes.
-pub fn init_reserve(program_id: &Pubkey, payer: &Pubkey, admin: &Pubkey, addresses: &ReserveAddresses, config: ReserveConfig) -> Instruction {
+pub fn init_reserve(
+    program_id: &Pubkey,
+    payer: &Pubkey,
+    admin: &Pubkey,
+    addresses: &ReserveAddresses,
+    config: ReserveConfig,
+) -> Instruction {
     let a = addresses;
     ix(
         program_id,
@@ -246,17 +252,38 @@ fn supply_accounts(a: &ReserveAddresses, user_token: &Pubkey, user_shares: &Pubk
 }
 
 /// [`LendingInstruction::Deposit`].
-pub fn deposit(program_id: &Pubkey, a: &ReserveAddresses, user_token: &Pubkey, user_shares: &Pubkey, user: &Pubkey, amount: u64) -> Instruction {
+pub fn deposit(
+    program_id: &Pubkey,
+    a: &ReserveAddresses,
+    user_token: &Pubkey,
+    user_shares: &Pubkey,
+    user: &Pubkey,
+    amount: u64,
+) -> Instruction {
     ix(program_id, supply_accounts(a, user_token, user_shares, user), LendingInstruction::Deposit { amount })
 }
 
 /// [`LendingInstruction::Withdraw`].
-pub fn withdraw(program_id: &Pubkey, a: &ReserveAddresses, user_token: &Pubkey, user_shares: &Pubkey, user: &Pubkey, shares: u64) -> Instruction {
+pub fn withdraw(
+    program_id: &Pubkey,
+    a: &ReserveAddresses,
+    user_token: &Pubkey,
+    user_shares: &Pubkey,
+    user: &Pubkey,
+    shares: u64,
+) -> Instruction {
     ix(program_id, supply_accounts(a, user_token, user_shares, user), LendingInstruction::Withdraw { shares })
 }
 
 /// [`LendingInstruction::DepositCollateral`].
-pub fn deposit_collateral(program_id: &Pubkey, a: &ReserveAddresses, obligation: &Pubkey, owner_shares: &Pubkey, owner: &Pubkey, shares: u64) -> Instruction {
+pub fn deposit_collateral(
+    program_id: &Pubkey,
+    a: &ReserveAddresses,
+    obligation: &Pubkey,
+    owner_shares: &Pubkey,
+    owner: &Pubkey,
+    shares: u64,
+) -> Instruction {
     ix(
         program_id,
         vec![r(&a.reserve), w(&a.collateral_vault), w(obligation), w(owner_shares), s(owner), r(&TOKEN_PROGRAM_ID)],
@@ -275,7 +302,15 @@ pub fn withdraw_collateral(
     shares: u64,
     others: &[(Pubkey, Pubkey)],
 ) -> Instruction {
-    let accounts = vec![r(&a.reserve), w(&a.collateral_vault), w(obligation), r(&a.price_feed), w(owner_shares), s(owner), r(&TOKEN_PROGRAM_ID)];
+    let accounts = vec![
+        r(&a.reserve),
+        w(&a.collateral_vault),
+        w(obligation),
+        r(&a.price_feed),
+        w(owner_shares),
+        s(owner),
+        r(&TOKEN_PROGRAM_ID),
+    ];
     ix(program_id, with_pairs(accounts, others), LendingInstruction::WithdrawCollateral { shares })
 }
 
@@ -290,12 +325,27 @@ pub fn borrow(
     amount: u64,
     others: &[(Pubkey, Pubkey)],
 ) -> Instruction {
-    let accounts = vec![w(&a.reserve), w(&a.vault), w(obligation), r(&a.price_feed), w(owner_token), s(owner), r(&TOKEN_PROGRAM_ID)];
+    let accounts = vec![
+        w(&a.reserve),
+        w(&a.vault),
+        w(obligation),
+        r(&a.price_feed),
+        w(owner_token),
+        s(owner),
+        r(&TOKEN_PROGRAM_ID),
+    ];
     ix(program_id, with_pairs(accounts, others), LendingInstruction::Borrow { amount })
 }
 
 /// [`LendingInstruction::Repay`].
-pub fn repay(program_id: &Pubkey, a: &ReserveAddresses, obligation: &Pubkey, payer_token: &Pubkey, payer: &Pubkey, amount: u64) -> Instruction {
+pub fn repay(
+    program_id: &Pubkey,
+    a: &ReserveAddresses,
+    obligation: &Pubkey,
+    payer_token: &Pubkey,
+    payer: &Pubkey,
+    amount: u64,
+) -> Instruction {
     ix(
         program_id,
         vec![w(&a.reserve), w(&a.vault), w(obligation), w(payer_token), s(payer), r(&TOKEN_PROGRAM_ID)],
@@ -367,7 +417,11 @@ mod tests {
     #[test]
     fn decoder_agrees_with_borsh() {
         let agree = |data: &[u8]| {
-            assert_eq!(LendingInstruction::unpack(data).ok(), LendingInstruction::try_from_slice(data).ok(), "{data:?}");
+            assert_eq!(
+                LendingInstruction::unpack(data).ok(),
+                LendingInstruction::try_from_slice(data).ok(),
+                "{data:?}"
+            );
         };
         agree(&[]);
         agree(&[11]);

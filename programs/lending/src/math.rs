@@ -189,7 +189,8 @@ impl Health {
 /// `repay · debt_price · (1 + bonus) / collateral_price`, in shares, rounded down.
 pub fn seize_shares(repay: u64, debt_price: u64, collateral: &Reserve, collateral_price: u64) -> R<u64> {
     let value = (repay as u128).checked_mul(debt_price as u128).ok_or(LendingError::Overflow)?;
-    let with_bonus = value.checked_mul(BPS as u128 + collateral.liquidation_bonus_bps as u128).ok_or(LendingError::Overflow)?;
+    let with_bonus =
+        value.checked_mul(BPS as u128 + collateral.liquidation_bonus_bps as u128).ok_or(LendingError::Overflow)?;
     let underlying = to_u64(with_bonus / (collateral_price as u128 * BPS as u128).max(1))?;
     let value = collateral.supply_value()?;
     if value == 0 {
@@ -203,7 +204,9 @@ pub fn seize_shares(repay: u64, debt_price: u64, collateral: &Reserve, collatera
 pub fn repay_for_shares(shares: u64, debt_price: u64, collateral: &Reserve, collateral_price: u64) -> R<u64> {
     let underlying = collateral.amount_for_shares(shares)?;
     let value = (underlying as u128).checked_mul(collateral_price as u128).ok_or(LendingError::Overflow)?;
-    let per_unit = (debt_price as u128).checked_mul(BPS as u128 + collateral.liquidation_bonus_bps as u128).ok_or(LendingError::Overflow)?;
+    let per_unit = (debt_price as u128)
+        .checked_mul(BPS as u128 + collateral.liquidation_bonus_bps as u128)
+        .ok_or(LendingError::Overflow)?;
     to_u64(mul_div_ceil(value, BPS as u128, per_unit)?)
 }
 

@@ -104,7 +104,11 @@ fn load_price(program_id: &Pubkey, reserve: &Reserve, info: &AccountInfo) -> Res
 }
 
 /// The obligation, which `owner` must own and have signed for.
-fn load_owned_obligation(program_id: &Pubkey, info: &AccountInfo, owner: &AccountInfo) -> Result<Obligation, ProgramError> {
+fn load_owned_obligation(
+    program_id: &Pubkey,
+    info: &AccountInfo,
+    owner: &AccountInfo,
+) -> Result<Obligation, ProgramError> {
     let obligation: Obligation = load(program_id, info)?;
     if !keys_eq(owner.key, &obligation.owner) {
         return Err(LendingError::WrongAuthority.into());
@@ -227,34 +231,77 @@ fn process_init_reserve(program_id: &Pubkey, accounts: &[AccountInfo], config: R
         }
     };
 
-    let reserve_bump = expect_pda(program_id, reserve_info, &[RESERVE_SEED, market_info.key.as_ref(), mint.key.as_ref()])?;
+    let reserve_bump =
+        expect_pda(program_id, reserve_info, &[RESERVE_SEED, market_info.key.as_ref(), mint.key.as_ref()])?;
     let reserve_key = *reserve_info.key;
     let mut bumps = [0u8; 4];
-    for (i, (info, seed)) in
-        [(vault, VAULT_SEED), (share_mint, SHARE_MINT_SEED), (collateral_vault, COLLATERAL_SEED), (price_feed, PRICE_SEED)]
-            .into_iter()
-            .enumerate()
+    for (i, (info, seed)) in [
+        (vault, VAULT_SEED),
+        (share_mint, SHARE_MINT_SEED),
+        (collateral_vault, COLLATERAL_SEED),
+        (price_feed, PRICE_SEED),
+    ]
+    .into_iter()
+    .enumerate()
     {
         bumps[i] = expect_pda(program_id, info, &[seed, reserve_key.as_ref()])?;
     }
 
-    create_pda(payer, reserve_info, system_program, Reserve::LEN as u64, program_id, &[RESERVE_SEED, market_info.key.as_ref(), mint.key.as_ref(), &[reserve_bump]])?;
+    create_pda(
+        payer,
+        reserve_info,
+        system_program,
+        Reserve::LEN as u64,
+        program_id,
+        &[RESERVE_SEED, market_info.key.as_ref(), mint.key.as_ref(), &[reserve_bump]],
+    )?;
     // The cash vault: a token account of the mint, owned by the reserve.
-    create_pda(payer, vault, system_program, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID, &[VAULT_SEED, reserve_key.as_ref(), &[bumps[0]]])?;
+    create_pda(
+        payer,
+        vault,
+        system_program,
+        TOKEN_ACCOUNT_LEN,
+        &TOKEN_PROGRAM_ID,
+        &[VAULT_SEED, reserve_key.as_ref(), &[bumps[0]]],
+    )?;
     invoke(
         &token_cpi::initialize_account(vault.key, mint.key, &reserve_key),
         &[vault.clone(), mint.clone(), reserve_info.clone(), token_program.clone()],
     )?;
     // The share mint, with the reserve as its only authority.
-    create_pda(payer, share_mint, system_program, MINT_LEN, &TOKEN_PROGRAM_ID, &[SHARE_MINT_SEED, reserve_key.as_ref(), &[bumps[1]]])?;
-    invoke(&token_cpi::initialize_mint(share_mint.key, &reserve_key, decimals), &[share_mint.clone(), token_program.clone()])?;
+    create_pda(
+        payer,
+        share_mint,
+        system_program,
+        MINT_LEN,
+        &TOKEN_PROGRAM_ID,
+        &[SHARE_MINT_SEED, reserve_key.as_ref(), &[bumps[1]]],
+    )?;
+    invoke(
+        &token_cpi::initialize_mint(share_mint.key, &reserve_key, decimals),
+        &[share_mint.clone(), token_program.clone()],
+    )?;
     // The collateral vault: a token account of the share mint, owned by the reserve.
-    create_pda(payer, collateral_vault, system_program, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID, &[COLLATERAL_SEED, reserve_key.as_ref(), &[bumps[2]]])?;
+    create_pda(
+        payer,
+        collateral_vault,
+        system_program,
+        TOKEN_ACCOUNT_LEN,
+        &TOKEN_PROGRAM_ID,
+        &[COLLATERAL_SEED, reserve_key.as_ref(), &[bumps[2]]],
+    )?;
     invoke(
         &token_cpi::initialize_account(collateral_vault.key, share_mint.key, &reserve_key),
         &[collateral_vault.clone(), share_mint.clone(), reserve_info.clone(), token_program.clone()],
     )?;
-    create_pda(payer, price_feed, system_program, PriceFeed::LEN as u64, program_id, &[PRICE_SEED, reserve_key.as_ref(), &[bumps[3]]])?;
+    create_pda(
+        payer,
+        price_feed,
+        system_program,
+        PriceFeed::LEN as u64,
+        program_id,
+        &[PRICE_SEED, reserve_key.as_ref(), &[bumps[3]]],
+    )?;
 
     let slot = current_slot()?;
     let reserve = Reserve {
@@ -316,7 +363,14 @@ fn process_init_obligation(program_id: &Pubkey, accounts: &[AccountInfo]) -> Pro
     }
     let seeds: [&[u8]; 3] = [OBLIGATION_SEED, market_info.key.as_ref(), owner.key.as_ref()];
     let bump = expect_pda(program_id, obligation_info, &seeds)?;
-    create_pda(payer, obligation_info, system_program, Obligation::LEN as u64, program_id, &[seeds[0], seeds[1], seeds[2], &[bump]])?;
+    create_pda(
+        payer,
+        obligation_info,
+        system_program,
+        Obligation::LEN as u64,
+        program_id,
+        &[seeds[0], seeds[1], seeds[2], &[bump]],
+    )?;
     store(&Obligation { bump, market: *market_info.key, owner: *owner.key, ..Obligation::default() }, obligation_info)
 }
 
@@ -415,7 +469,9 @@ fn process_deposit_collateral(program_id: &Pubkey, accounts: &[AccountInfo], sha
 }
 
 fn process_withdraw_collateral(program_id: &Pubkey, accounts: &[AccountInfo], shares: u64) -> ProgramResult {
-    let [reserve_info, collateral_vault, obligation_info, price_info, owner_shares, owner, token_program, rest @ ..] = accounts else {
+    let [reserve_info, collateral_vault, obligation_info, price_info, owner_shares, owner, token_program, rest @ ..] =
+        accounts
+    else {
         return Err(ProgramError::NotEnoughAccountKeys);
     };
     check_token_program(token_program)?;
@@ -428,7 +484,8 @@ fn process_withdraw_collateral(program_id: &Pubkey, accounts: &[AccountInfo], sh
     }
     let i = obligation.find(reserve_info.key).ok_or(LendingError::NoPosition)?;
     let position = &mut obligation.positions[i];
-    position.collateral_shares = position.collateral_shares.checked_sub(shares).ok_or(LendingError::InsufficientCollateral)?;
+    position.collateral_shares =
+        position.collateral_shares.checked_sub(shares).ok_or(LendingError::InsufficientCollateral)?;
     obligation.tidy();
 
     let slot = current_slot()?;
@@ -448,7 +505,8 @@ fn process_withdraw_collateral(program_id: &Pubkey, accounts: &[AccountInfo], sh
 }
 
 fn process_borrow(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64) -> ProgramResult {
-    let [reserve_info, vault, obligation_info, price_info, owner_token, owner, token_program, rest @ ..] = accounts else {
+    let [reserve_info, vault, obligation_info, price_info, owner_token, owner, token_program, rest @ ..] = accounts
+    else {
         return Err(ProgramError::NotEnoughAccountKeys);
     };
     check_token_program(token_program)?;
@@ -564,7 +622,10 @@ fn process_liquidate(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64)
         .find(debt_info.key)
         .filter(|i| obligation.positions[*i].borrowed_scaled > 0)
         .ok_or(LendingError::NoPosition)?;
-    let c = obligation.find(collateral_info.key).filter(|i| obligation.positions[*i].collateral_shares > 0).ok_or(LendingError::NoPosition)?;
+    let c = obligation
+        .find(collateral_info.key)
+        .filter(|i| obligation.positions[*i].collateral_shares > 0)
+        .ok_or(LendingError::NoPosition)?;
     let debt = debt_reserve.debt_of(obligation.positions[d].borrowed_scaled)?;
     let max_repay = math::mul_div_ceil(debt as u128, CLOSE_FACTOR_BPS as u128, BPS as u128)? as u64;
     let mut repay = amount.min(max_repay);

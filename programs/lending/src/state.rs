@@ -312,7 +312,8 @@ impl Obligation {
         if let Some(i) = self.find(reserve) {
             return Ok(i);
         }
-        let free = self.positions.iter().position(Position::is_empty).ok_or(crate::error::LendingError::ObligationFull)?;
+        let free =
+            self.positions.iter().position(Position::is_empty).ok_or(crate::error::LendingError::ObligationFull)?;
         self.positions[free] = Position { reserve: *reserve, collateral_shares: 0, borrowed_scaled: 0 };
         Ok(free)
     }

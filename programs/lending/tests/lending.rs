@@ -60,7 +60,14 @@ impl Env {
         h.add_program(LENDING, lanes_program_artifacts::LENDING).expect("lending deploys");
         let payer = Keypair::new();
         h.airdrop(&payer.pubkey(), 1_000 * LAMPORTS_PER_SOL);
-        let mut env = Env { h, payer, mint_authority: Keypair::new(), admin: Keypair::new(), oracle: Keypair::new(), market: Pubkey::default() };
+        let mut env = Env {
+            h,
+            payer,
+            mint_authority: Keypair::new(),
+            admin: Keypair::new(),
+            oracle: Keypair::new(),
+            market: Pubkey::default(),
+        };
         env.market = env.create_market();
         env
     }
@@ -91,7 +98,13 @@ impl Env {
         let market = Keypair::new();
         let (admin, oracle) = (self.admin.pubkey(), self.oracle.pubkey());
         let ixs = [
-            system_instruction::create_account(&self.payer.pubkey(), &market.pubkey(), 1_000_000, Market::LEN as u64, &LENDING),
+            system_instruction::create_account(
+                &self.payer.pubkey(),
+                &market.pubkey(),
+                1_000_000,
+                Market::LEN as u64,
+                &LENDING,
+            ),
             lix::init_market(&LENDING, &market.pubkey(), &admin, &oracle),
         ];
         self.h.expire_blockhash();
@@ -104,7 +117,13 @@ impl Env {
         let authority = self.mint_authority.pubkey();
         self.ok(
             &[
-                system_instruction::create_account(&self.payer.pubkey(), &mint.pubkey(), 1_000_000, Mint::LEN as u64, &TOKEN),
+                system_instruction::create_account(
+                    &self.payer.pubkey(),
+                    &mint.pubkey(),
+                    1_000_000,
+                    Mint::LEN as u64,
+                    &TOKEN,
+                ),
                 token_ix::initialize_mint(&TOKEN, &mint.pubkey(), &authority, None, 6),
             ],
             &[&mint],
@@ -125,7 +144,13 @@ impl Env {
     fn token_account(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
         let account = Keypair::new();
         let mut ixs = vec![
-            system_instruction::create_account(&self.payer.pubkey(), &account.pubkey(), 1_000_000, TokenAccount::LEN as u64, &TOKEN),
+            system_instruction::create_account(
+                &self.payer.pubkey(),
+                &account.pubkey(),
+                1_000_000,
+                TokenAccount::LEN as u64,
+                &TOKEN,
+            ),
             token_ix::initialize_account(&TOKEN, &account.pubkey(), mint, owner),
         ];
         if amount > 0 {
@@ -186,7 +211,8 @@ impl Env {
         let slot = self.h.slot();
         let mut health = Health::default();
         for p in self.obligation(user).active() {
-            let reserve = Reserve::unpack(&self.h.get_account(&p.reserve).unwrap().data).unwrap().accrued(slot).unwrap();
+            let reserve =
+                Reserve::unpack(&self.h.get_account(&p.reserve).unwrap().data).unwrap().accrued(slot).unwrap();
             let price = PriceFeed::unpack(&self.h.get_account(&reserve.price_feed).unwrap().data).unwrap().price;
             health.add(p, &reserve, price).unwrap();
         }
@@ -213,7 +239,15 @@ impl Env {
 
     fn unpledge(&self, r: &ReserveAddresses, i: usize, user: &User, shares: u64) -> Instruction {
         let others = position_accounts(&LENDING, &self.obligation(user), &[r.reserve]);
-        lix::withdraw_collateral(&LENDING, r, &user.obligation, &user.accounts[i].1, &user.key.pubkey(), shares, &others)
+        lix::withdraw_collateral(
+            &LENDING,
+            r,
+            &user.obligation,
+            &user.accounts[i].1,
+            &user.key.pubkey(),
+            shares,
+            &others,
+        )
     }
 
     fn borrow(&self, r: &ReserveAddresses, i: usize, user: &User, amount: u64) -> Instruction {
@@ -225,7 +259,14 @@ impl Env {
         lix::repay(&LENDING, r, &of.obligation, &payer.accounts[i].0, &payer.key.pubkey(), amount)
     }
 
-    fn liquidate(&self, debt: (&ReserveAddresses, usize), coll: (&ReserveAddresses, usize), liquidator: &User, of: &User, amount: u64) -> Instruction {
+    fn liquidate(
+        &self,
+        debt: (&ReserveAddresses, usize),
+        coll: (&ReserveAddresses, usize),
+        liquidator: &User,
+        of: &User,
+        amount: u64,
+    ) -> Instruction {
         let others = position_accounts(&LENDING, &self.obligation(of), &[debt.0.reserve, coll.0.reserve]);
         lix::liquidate(
             &LENDING,
@@ -248,9 +289,19 @@ impl Env {
         let reserve = self.reserve(r);
         assert!(self.amount(&r.vault) >= reserve.cash, "the vault holds the recorded cash");
         assert_eq!(self.supply(&r.share_mint), reserve.share_supply);
-        let pledged: u64 = users.iter().filter_map(|u| self.obligation(u).positions.iter().find(|p| p.reserve == r.reserve).map(|p| p.collateral_shares)).sum();
+        let pledged: u64 = users
+            .iter()
+            .filter_map(|u| {
+                self.obligation(u).positions.iter().find(|p| p.reserve == r.reserve).map(|p| p.collateral_shares)
+            })
+            .sum();
         assert_eq!(self.amount(&r.collateral_vault), pledged, "the collateral vault holds every pledge");
-        let scaled: u64 = users.iter().filter_map(|u| self.obligation(u).positions.iter().find(|p| p.reserve == r.reserve).map(|p| p.borrowed_scaled)).sum();
+        let scaled: u64 = users
+            .iter()
+            .filter_map(|u| {
+                self.obligation(u).positions.iter().find(|p| p.reserve == r.reserve).map(|p| p.borrowed_scaled)
+            })
+            .sum();
         assert_eq!(scaled, reserve.borrowed_scaled, "the reserve's scaled debt is every obligation's");
         reserve
     }
@@ -283,7 +334,10 @@ fn reserves_are_created_with_their_pda_accounts() {
     let (env, a, _, supplier, _) = fixture();
     let reserve = env.reserve(&a);
     assert_eq!((reserve.market, reserve.mint, reserve.vault), (env.market, a.mint, a.vault));
-    assert_eq!((reserve.share_mint, reserve.collateral_vault, reserve.price_feed), (a.share_mint, a.collateral_vault, a.price_feed));
+    assert_eq!(
+        (reserve.share_mint, reserve.collateral_vault, reserve.price_feed),
+        (a.share_mint, a.collateral_vault, a.price_feed)
+    );
     assert_eq!((reserve.borrow_index, reserve.cash, reserve.share_supply), (SCALE, 1_000_000, 1_000_000));
     let vault = TokenAccount::unpack(&env.h.get_account(&a.vault).unwrap().data).unwrap();
     assert_eq!((vault.mint, vault.owner), (a.mint, a.reserve));
@@ -359,7 +413,12 @@ fn unhealthy_obligations_are_liquidated_with_a_bonus() {
     let liquidator = env.user(&[a, b], 1_000_000);
     // Healthy: nobody may liquidate.
     let watched = [b.reserve, borrower.obligation, a.collateral_vault];
-    env.fails(&[env.liquidate((&b, 1), (&a, 0), &liquidator, &borrower, 1_000)], &[&liquidator.key], err(LendingError::ObligationHealthy), &watched);
+    env.fails(
+        &[env.liquidate((&b, 1), (&a, 0), &liquidator, &borrower, 1_000)],
+        &[&liquidator.key],
+        err(LendingError::ObligationHealthy),
+        &watched,
+    );
     // B's price rises 10%: the debt is worth 81,400 against a limit of 75,000.
     env.set_price(&b, 2_200_000_000_000);
     assert!(!env.health(&borrower).is_healthy());
@@ -399,22 +458,47 @@ fn a_wrong_vault_is_refused() {
     let watched = [a.reserve, b.reserve, borrower.obligation, borrower.accounts[0].0];
     // Reserve A's books with reserve B's vault.
     let fake = ReserveAddresses { vault: b.vault, ..a };
-    let ix = lix::deposit(&LENDING, &fake, &borrower.accounts[0].0, &borrower.accounts[0].1, &borrower.key.pubkey(), 10);
+    let ix =
+        lix::deposit(&LENDING, &fake, &borrower.accounts[0].0, &borrower.accounts[0].1, &borrower.key.pubkey(), 10);
     env.fails(&[ix], &[&borrower.key], err(LendingError::AccountMismatch), &watched);
     // A vault that is the borrower's own token account.
     let fake = ReserveAddresses { vault: borrower.accounts[1].0, ..b };
-    let ix = lix::borrow(&LENDING, &fake, &borrower.obligation, &borrower.accounts[1].0, &borrower.key.pubkey(), 10, &[(a.reserve, a.price_feed)]);
+    let ix = lix::borrow(
+        &LENDING,
+        &fake,
+        &borrower.obligation,
+        &borrower.accounts[1].0,
+        &borrower.key.pubkey(),
+        10,
+        &[(a.reserve, a.price_feed)],
+    );
     env.fails(&[ix], &[&borrower.key], err(LendingError::AccountMismatch), &watched);
     // Another reserve's share mint or collateral vault.
     let fake = ReserveAddresses { share_mint: b.share_mint, ..a };
-    let ix = lix::deposit(&LENDING, &fake, &borrower.accounts[0].0, &borrower.accounts[1].1, &borrower.key.pubkey(), 10);
+    let ix =
+        lix::deposit(&LENDING, &fake, &borrower.accounts[0].0, &borrower.accounts[1].1, &borrower.key.pubkey(), 10);
     env.fails(&[ix], &[&borrower.key], err(LendingError::AccountMismatch), &watched);
     let fake = ReserveAddresses { collateral_vault: b.collateral_vault, ..a };
-    let ix = lix::deposit_collateral(&LENDING, &fake, &borrower.obligation, &borrower.accounts[0].1, &borrower.key.pubkey(), 1);
+    let ix = lix::deposit_collateral(
+        &LENDING,
+        &fake,
+        &borrower.obligation,
+        &borrower.accounts[0].1,
+        &borrower.key.pubkey(),
+        1,
+    );
     env.fails(&[ix], &[&borrower.key], err(LendingError::AccountMismatch), &watched);
     // Another reserve's (cheaper) price feed.
     let fake = ReserveAddresses { price_feed: a.price_feed, ..b };
-    let ix = lix::borrow(&LENDING, &fake, &borrower.obligation, &borrower.accounts[1].0, &borrower.key.pubkey(), 10, &[(a.reserve, a.price_feed)]);
+    let ix = lix::borrow(
+        &LENDING,
+        &fake,
+        &borrower.obligation,
+        &borrower.accounts[1].0,
+        &borrower.key.pubkey(),
+        10,
+        &[(a.reserve, a.price_feed)],
+    );
     env.fails(&[ix], &[&borrower.key], err(LendingError::AccountMismatch), &watched);
 }
 
@@ -445,23 +529,66 @@ fn another_markets_reserve_never_counts() {
     env.ok(&ixs, &[&attacker_market, &borrower.key]);
     let junk = env.create_mint();
     let junk_reserve = ReserveAddresses::derive(&LENDING, &attacker_market.pubkey(), &junk);
-    env.ok(&[lix::init_reserve(&LENDING, &payer, &borrower.key.pubkey(), &junk_reserve, config(u64::MAX / 4))], &[&borrower.key]);
+    env.ok(
+        &[lix::init_reserve(&LENDING, &payer, &borrower.key.pubkey(), &junk_reserve, config(u64::MAX / 4))],
+        &[&borrower.key],
+    );
     let junk_token = env.token_account(&junk, &borrower.key.pubkey(), 1_000);
     let junk_shares = env.token_account(&junk_reserve.share_mint, &borrower.key.pubkey(), 0);
-    env.ok(&[lix::deposit(&LENDING, &junk_reserve, &junk_token, &junk_shares, &borrower.key.pubkey(), 1_000)], &[&borrower.key]);
+    env.ok(
+        &[lix::deposit(&LENDING, &junk_reserve, &junk_token, &junk_shares, &borrower.key.pubkey(), 1_000)],
+        &[&borrower.key],
+    );
 
     let watched = [borrower.obligation, b.reserve, b.vault];
     // Pledging it to an obligation of the real market.
-    let ix = lix::deposit_collateral(&LENDING, &junk_reserve, &borrower.obligation, &junk_shares, &borrower.key.pubkey(), 1_000);
+    let ix = lix::deposit_collateral(
+        &LENDING,
+        &junk_reserve,
+        &borrower.obligation,
+        &junk_shares,
+        &borrower.key.pubkey(),
+        1_000,
+    );
     env.fails(&[ix], &[&borrower.key], err(LendingError::WrongMarket), &watched);
     // Passing it where the obligation's collateral position should be.
-    let ix = lix::borrow(&LENDING, &b, &borrower.obligation, &borrower.accounts[1].0, &borrower.key.pubkey(), 100_000, &[(junk_reserve.reserve, junk_reserve.price_feed)]);
+    let ix = lix::borrow(
+        &LENDING,
+        &b,
+        &borrower.obligation,
+        &borrower.accounts[1].0,
+        &borrower.key.pubkey(),
+        100_000,
+        &[(junk_reserve.reserve, junk_reserve.price_feed)],
+    );
     env.fails(&[ix], &[&borrower.key], err(LendingError::PositionAccountMismatch), &watched);
     // Borrowing from the real market's reserve against the attacker market's obligation.
-    env.ok(&[lix::init_obligation(&LENDING, &payer, &attacker_market.pubkey(), &borrower.key.pubkey())], &[&borrower.key]);
-    let attacker_obligation = lanes_lending::find_obligation_address(&LENDING, &attacker_market.pubkey(), &borrower.key.pubkey()).0;
-    env.ok(&[lix::deposit_collateral(&LENDING, &junk_reserve, &attacker_obligation, &junk_shares, &borrower.key.pubkey(), 1_000)], &[&borrower.key]);
-    let ix = lix::borrow(&LENDING, &b, &attacker_obligation, &borrower.accounts[1].0, &borrower.key.pubkey(), 100_000, &[(junk_reserve.reserve, junk_reserve.price_feed)]);
+    env.ok(
+        &[lix::init_obligation(&LENDING, &payer, &attacker_market.pubkey(), &borrower.key.pubkey())],
+        &[&borrower.key],
+    );
+    let attacker_obligation =
+        lanes_lending::find_obligation_address(&LENDING, &attacker_market.pubkey(), &borrower.key.pubkey()).0;
+    env.ok(
+        &[lix::deposit_collateral(
+            &LENDING,
+            &junk_reserve,
+            &attacker_obligation,
+            &junk_shares,
+            &borrower.key.pubkey(),
+            1_000,
+        )],
+        &[&borrower.key],
+    );
+    let ix = lix::borrow(
+        &LENDING,
+        &b,
+        &attacker_obligation,
+        &borrower.accounts[1].0,
+        &borrower.key.pubkey(),
+        100_000,
+        &[(junk_reserve.reserve, junk_reserve.price_feed)],
+    );
     env.fails(&[ix], &[&borrower.key], err(LendingError::WrongMarket), &watched);
     // Setting the real market's price with the attacker's oracle.
     let ix = lix::set_price(&LENDING, &a, &attacker_oracle.pubkey(), 1);
@@ -479,7 +606,8 @@ fn only_the_owner_borrows_and_only_authorities_govern() {
     let watched = [b.reserve, b.vault, borrower.obligation];
     // The supplier borrows against the borrower's obligation.
     let others = position_accounts(&LENDING, &env.obligation(&borrower), &[b.reserve]);
-    let ix = lix::borrow(&LENDING, &b, &borrower.obligation, &supplier.accounts[1].0, &supplier.key.pubkey(), 10, &others);
+    let ix =
+        lix::borrow(&LENDING, &b, &borrower.obligation, &supplier.accounts[1].0, &supplier.key.pubkey(), 10, &others);
     env.fails(&[ix], &[&supplier.key], err(LendingError::WrongAuthority), &watched);
     // The owner named but not signing.
     let mut ix = env.borrow(&b, 1, &borrower, 10);
@@ -511,10 +639,26 @@ fn missing_or_wrong_position_accounts_are_refused() {
     let ix = lix::borrow(&LENDING, &b, &borrower.obligation, &borrower.accounts[1].0, &borrower.key.pubkey(), 10, &[]);
     env.fails(&[ix], &[&borrower.key], InstructionError::NotEnoughAccountKeys, &watched);
     // Reserve B in place of the collateral position's reserve A.
-    let ix = lix::borrow(&LENDING, &b, &borrower.obligation, &borrower.accounts[1].0, &borrower.key.pubkey(), 10, &[(b.reserve, b.price_feed)]);
+    let ix = lix::borrow(
+        &LENDING,
+        &b,
+        &borrower.obligation,
+        &borrower.accounts[1].0,
+        &borrower.key.pubkey(),
+        10,
+        &[(b.reserve, b.price_feed)],
+    );
     env.fails(&[ix], &[&borrower.key], err(LendingError::PositionAccountMismatch), &watched);
     // The right reserve with another reserve's price feed.
-    let ix = lix::borrow(&LENDING, &b, &borrower.obligation, &borrower.accounts[1].0, &borrower.key.pubkey(), 10, &[(a.reserve, b.price_feed)]);
+    let ix = lix::borrow(
+        &LENDING,
+        &b,
+        &borrower.obligation,
+        &borrower.accounts[1].0,
+        &borrower.key.pubkey(),
+        10,
+        &[(a.reserve, b.price_feed)],
+    );
     env.fails(&[ix], &[&borrower.key], err(LendingError::AccountMismatch), &watched);
 }
 
@@ -565,7 +709,10 @@ fn world() -> (Env, ReserveAddresses, ReserveAddresses, Vec<User>) {
     let b = env.create_reserve(&mint_b, config(SCALE));
     let users: Vec<User> = (0..3).map(|_| env.user(&[a, b], 1_000_000)).collect();
     for u in &users {
-        env.ok(&[env.deposit(&b, 1, u, 500_000), env.deposit(&a, 0, u, 400_000), env.pledge(&a, 0, u, 300_000)], &[&u.key]);
+        env.ok(
+            &[env.deposit(&b, 1, u, 500_000), env.deposit(&a, 0, u, 400_000), env.pledge(&a, 0, u, 300_000)],
+            &[&u.key],
+        );
     }
     (env, a, b, users)
 }
@@ -575,10 +722,19 @@ fn apply(env: &mut Env, a: &ReserveAddresses, b: &ReserveAddresses, users: &[Use
     let bps = |x: u64, bps: u64| (x as u128 * bps as u128 / 10_000) as u64;
     let (ix, user, checks_health) = match *op {
         Op::Deposit { user, amount } => (env.deposit(a, 0, &users[user], amount), user, false),
-        Op::Withdraw { user, bps: p } => (env.withdraw(a, 0, &users[user], bps(env.amount(&users[user].accounts[0].1), p)), user, false),
-        Op::Pledge { user, bps: p } => (env.pledge(a, 0, &users[user], bps(env.amount(&users[user].accounts[0].1), p)), user, false),
+        Op::Withdraw { user, bps: p } => {
+            (env.withdraw(a, 0, &users[user], bps(env.amount(&users[user].accounts[0].1), p)), user, false)
+        }
+        Op::Pledge { user, bps: p } => {
+            (env.pledge(a, 0, &users[user], bps(env.amount(&users[user].accounts[0].1), p)), user, false)
+        }
         Op::Unpledge { user, bps: p } => {
-            let held = env.obligation(&users[user]).positions.iter().find(|x| x.reserve == a.reserve).map_or(0, |x| x.collateral_shares);
+            let held = env
+                .obligation(&users[user])
+                .positions
+                .iter()
+                .find(|x| x.reserve == a.reserve)
+                .map_or(0, |x| x.collateral_shares);
             (env.unpledge(a, 0, &users[user], bps(held, p)), user, true)
         }
         Op::Borrow { user, amount } => (env.borrow(b, 1, &users[user], amount), user, true),
@@ -605,12 +761,19 @@ fn check_solvency(env: &Env, b: &ReserveAddresses, users: &[User]) -> Result<(),
     let value = reserve.supply_value().unwrap() as u128;
     let debt = reserve.total_debt().unwrap() as u128;
     prop_assert_eq!(reserve.cash as u128 + debt, value + reserve.protocol_reserves as u128);
-    let claims: u128 = users.iter().map(|u| reserve.amount_for_shares(env.amount(&u.accounts[1].1)).unwrap() as u128).sum();
+    let claims: u128 =
+        users.iter().map(|u| reserve.amount_for_shares(env.amount(&u.accounts[1].1)).unwrap() as u128).sum();
     prop_assert!(claims <= value, "suppliers can redeem {claims} > {value}");
     prop_assert!(value - claims <= users.len() as u128 + 1, "rounding kept more than a unit per holder");
     let owed: u128 = users
         .iter()
-        .filter_map(|u| env.obligation(u).positions.iter().find(|p| p.reserve == b.reserve).map(|p| reserve.debt_of(p.borrowed_scaled).unwrap() as u128))
+        .filter_map(|u| {
+            env.obligation(u)
+                .positions
+                .iter()
+                .find(|p| p.reserve == b.reserve)
+                .map(|p| reserve.debt_of(p.borrowed_scaled).unwrap() as u128)
+        })
         .sum();
     prop_assert!(owed >= debt && owed <= debt + users.len() as u128, "borrowers owe {owed}, books count {debt}");
     Ok(())

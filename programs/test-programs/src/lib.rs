@@ -37,36 +37,64 @@ pub enum TestInstruction {
     Noop,
     Log(String),
     /// Log `text` `times` times.
-    LogRepeat { text: String, times: u32 },
+    LogRepeat {
+        text: String,
+        times: u32,
+    },
     /// `loop {}`: must stop at the compute limit.
     LoopForever,
     /// Allocate 64 KiB blocks until the allocator fails (and aborts).
     AllocateForever,
     /// `memory.grow` by `pages`; fails with Custom(1) if refused.
-    GrowMemory { pages: u32 },
+    GrowMemory {
+        pages: u32,
+    },
     /// Write `value` at `offset` of account `index`'s data.
-    WriteData { index: u8, offset: u32, value: u8 },
+    WriteData {
+        index: u8,
+        offset: u32,
+        value: u8,
+    },
     /// Add lamports to account `index` out of nothing.
-    MintLamports { index: u8, amount: u64 },
+    MintLamports {
+        index: u8,
+        amount: u64,
+    },
     /// Move lamports between two accounts directly.
-    MoveLamports { from: u8, to: u8, amount: u64 },
+    MoveLamports {
+        from: u8,
+        to: u8,
+        amount: u64,
+    },
     /// Give account `index` to `owner`.
-    Assign { index: u8, owner: Pubkey },
+    Assign {
+        index: u8,
+        owner: Pubkey,
+    },
     /// Resize account `index`'s data.
-    Resize { index: u8, len: u32 },
+    Resize {
+        index: u8,
+        len: u32,
+    },
     Panic,
     ReturnError(u32),
     SetReturnData(Vec<u8>),
     /// Call another program; the call's return data is set as ours.
     Invoke(CallSpec),
     /// Find this program's PDA for `seeds`; sets return data to address ‖ bump.
-    FindPda { seeds: Vec<Vec<u8>> },
+    FindPda {
+        seeds: Vec<Vec<u8>>,
+    },
     /// SHA-256 of `data`, set as return data.
-    Sha256 { data: Vec<u8> },
+    Sha256 {
+        data: Vec<u8>,
+    },
     /// The clock's slot, set as return data (8 bytes).
     Clock,
     /// Call itself `depth` more times.
-    Recurse { depth: u8 },
+    Recurse {
+        depth: u8,
+    },
     /// Recurse on the native stack until the engine stops it.
     StackOverflow,
 }
@@ -131,8 +159,10 @@ pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: 
         TestInstruction::MoveLamports { from, to, amount } => {
             let from = account(accounts, from)?;
             let to = account(accounts, to)?;
-            **from.try_borrow_mut_lamports()? = from.lamports().checked_sub(amount).ok_or(ProgramError::InsufficientFunds)?;
-            **to.try_borrow_mut_lamports()? = to.lamports().checked_add(amount).ok_or(ProgramError::ArithmeticOverflow)?;
+            **from.try_borrow_mut_lamports()? =
+                from.lamports().checked_sub(amount).ok_or(ProgramError::InsufficientFunds)?;
+            **to.try_borrow_mut_lamports()? =
+                to.lamports().checked_add(amount).ok_or(ProgramError::ArithmeticOverflow)?;
             Ok(())
         }
         TestInstruction::Assign { index, owner } => {
@@ -152,7 +182,11 @@ pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: 
                 accounts: call
                     .accounts
                     .iter()
-                    .map(|(pubkey, is_signer, is_writable)| AccountMeta { pubkey: *pubkey, is_signer: *is_signer, is_writable: *is_writable })
+                    .map(|(pubkey, is_signer, is_writable)| AccountMeta {
+                        pubkey: *pubkey,
+                        is_signer: *is_signer,
+                        is_writable: *is_writable,
+                    })
                     .collect(),
                 data: call.data,
             };
@@ -194,7 +228,8 @@ pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: 
                 .iter()
                 .map(|a| AccountMeta { pubkey: *a.key, is_signer: a.is_signer, is_writable: a.is_writable })
                 .collect();
-            let data = borsh::to_vec(&TestInstruction::Recurse { depth: depth - 1 }).map_err(|_| ProgramError::BorshIoError)?;
+            let data = borsh::to_vec(&TestInstruction::Recurse { depth: depth - 1 })
+                .map_err(|_| ProgramError::BorshIoError)?;
             invoke_signed(&Instruction { program_id: *program_id, accounts: metas, data }, accounts, &[])
         }
         TestInstruction::StackOverflow => {

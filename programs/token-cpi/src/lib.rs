@@ -40,7 +40,11 @@ fn token_ix(accounts: alloc::vec::Vec<AccountMeta>, data: alloc::vec::Vec<u8>) -
 /// `Transfer { amount }`: source → destination, signed by `authority`.
 pub fn transfer(source: &Pubkey, destination: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
     token_ix(
-        vec![AccountMeta::new(*source, false), AccountMeta::new(*destination, false), AccountMeta::new_readonly(*authority, true)],
+        vec![
+            AccountMeta::new(*source, false),
+            AccountMeta::new(*destination, false),
+            AccountMeta::new_readonly(*authority, true),
+        ],
         with_amount(3, amount),
     )
 }
@@ -48,7 +52,11 @@ pub fn transfer(source: &Pubkey, destination: &Pubkey, authority: &Pubkey, amoun
 /// `MintTo { amount }`, signed by the mint authority.
 pub fn mint_to(mint: &Pubkey, destination: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
     token_ix(
-        vec![AccountMeta::new(*mint, false), AccountMeta::new(*destination, false), AccountMeta::new_readonly(*authority, true)],
+        vec![
+            AccountMeta::new(*mint, false),
+            AccountMeta::new(*destination, false),
+            AccountMeta::new_readonly(*authority, true),
+        ],
         with_amount(2, amount),
     )
 }
@@ -56,7 +64,11 @@ pub fn mint_to(mint: &Pubkey, destination: &Pubkey, authority: &Pubkey, amount: 
 /// `Burn { amount }` from `account`, signed by its owner.
 pub fn burn(account: &Pubkey, mint: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
     token_ix(
-        vec![AccountMeta::new(*account, false), AccountMeta::new(*mint, false), AccountMeta::new_readonly(*authority, true)],
+        vec![
+            AccountMeta::new(*account, false),
+            AccountMeta::new(*mint, false),
+            AccountMeta::new_readonly(*authority, true),
+        ],
         with_amount(6, amount),
     )
 }
@@ -64,7 +76,11 @@ pub fn burn(account: &Pubkey, mint: &Pubkey, authority: &Pubkey, amount: u64) ->
 /// `InitializeAccount` of `account` for `mint`, owned by `owner`.
 pub fn initialize_account(account: &Pubkey, mint: &Pubkey, owner: &Pubkey) -> Instruction {
     token_ix(
-        vec![AccountMeta::new(*account, false), AccountMeta::new_readonly(*mint, false), AccountMeta::new_readonly(*owner, false)],
+        vec![
+            AccountMeta::new(*account, false),
+            AccountMeta::new_readonly(*mint, false),
+            AccountMeta::new_readonly(*owner, false),
+        ],
         vec![1],
     )
 }
@@ -96,7 +112,11 @@ pub fn create_pda_account<'a>(
     let accounts = [payer.clone(), new.clone(), system_program.clone()];
     let current = new.lamports();
     if current == 0 {
-        return invoke_signed(&system_instruction::create_account(payer.key, new.key, lamports, space, owner), &accounts, &[seeds]);
+        return invoke_signed(
+            &system_instruction::create_account(payer.key, new.key, lamports, space, owner),
+            &accounts,
+            &[seeds],
+        );
     }
     if current < lamports {
         invoke(&system_instruction::transfer(payer.key, new.key, lamports - current), &accounts)?;
@@ -112,7 +132,8 @@ mod tests {
 
     #[test]
     fn encodings_match_the_token_program() {
-        let (a, b, c) = (Pubkey::new_unique_from_u64(1), Pubkey::new_unique_from_u64(2), Pubkey::new_unique_from_u64(3));
+        let (a, b, c) =
+            (Pubkey::new_unique_from_u64(1), Pubkey::new_unique_from_u64(2), Pubkey::new_unique_from_u64(3));
         let id = lanes_token::ID;
         assert_eq!(TOKEN_PROGRAM_ID, id);
         assert_eq!(transfer(&a, &b, &c, 77), token::transfer(&id, &a, &b, &c, 77));

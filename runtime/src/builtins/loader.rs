@@ -20,7 +20,8 @@ pub(crate) fn process(
     accounts: &[InstructionAccount],
     data: &[u8],
 ) -> Result<(), InstructionError> {
-    let instruction: LoaderInstruction = borsh::from_slice(data).map_err(|_| InstructionError::InvalidInstructionData)?;
+    let instruction: LoaderInstruction =
+        borsh::from_slice(data).map_err(|_| InstructionError::InvalidInstructionData)?;
     let mut a = Accounts { ctx, accounts };
     match instruction {
         LoaderInstruction::InitializeBuffer => {

@@ -17,7 +17,11 @@ pub mod error {
     pub const ADDRESS_WITH_SEED_MISMATCH: u32 = 5;
 }
 
-pub(crate) fn process(ctx: &mut InvokeContext, accounts: &[InstructionAccount], data: &[u8]) -> Result<(), InstructionError> {
+pub(crate) fn process(
+    ctx: &mut InvokeContext,
+    accounts: &[InstructionAccount],
+    data: &[u8],
+) -> Result<(), InstructionError> {
     let instruction = match SystemInstruction::decode(data) {
         Ok(ix) => ix,
         Err(DecodeError::Unsupported(tag)) => {
@@ -98,7 +102,13 @@ fn require_base_signer(a: &mut Accounts<'_>, index: usize, base: &Pubkey) -> Res
     Ok(())
 }
 
-fn check_seed_address(a: &mut Accounts<'_>, address: &Pubkey, base: &Pubkey, seed: &str, owner: &Pubkey) -> Result<(), InstructionError> {
+fn check_seed_address(
+    a: &mut Accounts<'_>,
+    address: &Pubkey,
+    base: &Pubkey,
+    seed: &str,
+    owner: &Pubkey,
+) -> Result<(), InstructionError> {
     let expected = Pubkey::create_with_seed(base, seed, owner).map_err(|e| match e {
         lanes_sdk::pubkey::PubkeyError::MaxSeedLengthExceeded => InstructionError::MaxSeedLengthExceeded,
         _ => InstructionError::InvalidSeeds,
@@ -110,7 +120,15 @@ fn check_seed_address(a: &mut Accounts<'_>, address: &Pubkey, base: &Pubkey, see
     Ok(())
 }
 
-fn create_account(a: &mut Accounts<'_>, from: usize, to: usize, to_key: &Pubkey, lamports: u64, space: u64, owner: &Pubkey) -> Result<(), InstructionError> {
+fn create_account(
+    a: &mut Accounts<'_>,
+    from: usize,
+    to: usize,
+    to_key: &Pubkey,
+    lamports: u64,
+    space: u64,
+    owner: &Pubkey,
+) -> Result<(), InstructionError> {
     if !a.is_signer(to)? {
         a.ctx.log(format!("Create Account: account {to_key} must sign"));
         return Err(InstructionError::MissingRequiredSignature);
@@ -118,7 +136,14 @@ fn create_account(a: &mut Accounts<'_>, from: usize, to: usize, to_key: &Pubkey,
     create_account_unchecked_signer(a, from, to, lamports, space, owner)
 }
 
-fn create_account_unchecked_signer(a: &mut Accounts<'_>, from: usize, to: usize, lamports: u64, space: u64, owner: &Pubkey) -> Result<(), InstructionError> {
+fn create_account_unchecked_signer(
+    a: &mut Accounts<'_>,
+    from: usize,
+    to: usize,
+    lamports: u64,
+    space: u64,
+    owner: &Pubkey,
+) -> Result<(), InstructionError> {
     let to_key = a.key(to)?;
     if a.get(to)?.lamports > 0 {
         a.ctx.log(format!("Create Account: account {to_key} already in use"));

@@ -53,12 +53,7 @@ pub(crate) trait Backend: Send + Sync {
     /// Create data file `name` of `capacity` bytes (space reserved) starting
     /// with `header`; the header, the size and the name are durable on return.
     /// Its region's readable prefix is the header.
-    fn create_data(
-        &self,
-        name: &str,
-        capacity: usize,
-        header: &[u8],
-    ) -> io::Result<Box<dyn DataFile>>;
+    fn create_data(&self, name: &str, capacity: usize, header: &[u8]) -> io::Result<Box<dyn DataFile>>;
     /// Map existing data file `name`, with its first `readable` bytes readable.
     fn open_data(&self, name: &str, readable: usize) -> io::Result<Box<dyn DataFile>>;
     /// Size of `name` in bytes.
@@ -80,9 +75,7 @@ impl FsBackend {
     /// Use `dir`, creating it if needed.
     pub(crate) fn new(dir: &Path) -> io::Result<FsBackend> {
         fs::create_dir_all(dir)?;
-        Ok(FsBackend {
-            dir: dir.to_path_buf(),
-        })
+        Ok(FsBackend { dir: dir.to_path_buf() })
     }
 
     fn sync_dir(&self) -> io::Result<()> {
@@ -124,12 +117,7 @@ impl Backend for FsBackend {
     }
 
     fn lock(&self) -> io::Result<Option<Box<dyn Any + Send + Sync>>> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(self.path("LOCK"))?;
+        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(self.path("LOCK"))?;
         if raw::try_lock_exclusive(&file)? {
             Ok(Some(Box::new(file)))
         } else {
@@ -159,46 +147,25 @@ impl Backend for FsBackend {
     fn create_durable(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let tmp = self.path(&format!("{name}.tmp"));
         {
-            let file = OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .open(&tmp)?;
+            let file = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
             file.write_all_at(bytes, 0)?;
             file.sync_all()?;
         }
         let target = self.path(name);
         if target.exists() {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} exists", target.display()),
-            ));
+            return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} exists", target.display())));
         }
         fs::rename(&tmp, &target)?;
         self.sync_dir()
     }
 
     fn open_meta(&self, name: &str) -> io::Result<Box<dyn MetaFile>> {
-        Ok(Box::new(FsMetaFile(
-            OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(self.path(name))?,
-        )))
+        Ok(Box::new(FsMetaFile(OpenOptions::new().read(true).write(true).open(self.path(name))?)))
     }
 
-    fn create_data(
-        &self,
-        name: &str,
-        capacity: usize,
-        header: &[u8],
-    ) -> io::Result<Box<dyn DataFile>> {
+    fn create_data(&self, name: &str, capacity: usize, header: &[u8]) -> io::Result<Box<dyn DataFile>> {
         let path = self.path(name);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)?;
+        let file = OpenOptions::new().read(true).write(true).create_new(true).open(&path)?;
         let made = (|| {
             raw::preallocate(&file, capacity as u64)?;
             file.write_all_at(header, 0)?;
@@ -206,18 +173,12 @@ impl Backend for FsBackend {
             self.sync_dir()?;
             let map = MmapRaw::map_raw(&file)?;
             if map.len() != capacity {
-                return Err(io::Error::other(format!(
-                    "mapped {} bytes, expected {capacity}",
-                    map.len()
-                )));
+                return Err(io::Error::other(format!("mapped {} bytes, expected {capacity}", map.len())));
             }
             Region::from_map(map, header.len())
         })();
         match made {
-            Ok(region) => Ok(Box::new(FsDataFile {
-                _file: file,
-                region,
-            })),
+            Ok(region) => Ok(Box::new(FsDataFile { _file: file, region })),
             Err(e) => {
                 // Nothing refers to the file yet: leave no half-made file behind.
                 drop(file);
@@ -228,10 +189,7 @@ impl Backend for FsBackend {
     }
 
     fn open_data(&self, name: &str, readable: usize) -> io::Result<Box<dyn DataFile>> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(self.path(name))?;
+        let file = OpenOptions::new().read(true).write(true).open(self.path(name))?;
         let len = file.metadata()?.len();
         if (readable as u64) > len || len == 0 {
             return Err(io::Error::new(
@@ -241,10 +199,7 @@ impl Backend for FsBackend {
         }
         let map = MmapRaw::map_raw(&file)?;
         let region = Region::from_map(map, readable)?;
-        Ok(Box::new(FsDataFile {
-            _file: file,
-            region,
-        }))
+        Ok(Box::new(FsDataFile { _file: file, region }))
     }
 
     fn file_len(&self, name: &str) -> io::Result<u64> {

@@ -69,9 +69,7 @@ impl Inner {
         let files = self.files.read();
         let mut candidates: Vec<(f64, Arc<FileEntry>)> = files
             .iter()
-            .filter(|f| {
-                f.state() == SEALED && f.committed_len.load(Ordering::Acquire) == f.readable()
-            })
+            .filter(|f| f.state() == SEALED && f.committed_len.load(Ordering::Acquire) == f.readable())
             .filter_map(|f| {
                 let space = f.data.region().len().saturating_sub(FILE_HEADER_LEN).max(1);
                 let share = f.live_bytes.load(Ordering::Relaxed) as f64 / space as f64;
@@ -104,25 +102,15 @@ impl Inner {
         record: &[u8],
     ) -> Result<(Arc<FileEntry>, usize), MmapStoreError> {
         let size = record.len();
-        if out
-            .current
-            .as_ref()
-            .is_none_or(|(_, app)| app.room() < size)
-        {
-            let left: usize = rest
-                .iter()
-                .map(|f| f.live_bytes.load(Ordering::Relaxed) as usize)
-                .sum();
+        if out.current.as_ref().is_none_or(|(_, app)| app.room() < size) {
+            let left: usize = rest.iter().map(|f| f.live_bytes.load(Ordering::Relaxed) as usize).sum();
             // Sized to fit exactly what is left to copy (live bytes only
             // shrink while a file is sealed), so that an output of an
             // undisturbed run is all live and never qualifies again.
-            let cap = (FILE_HEADER_LEN + left.max(size))
-                .min(self.config.file_capacity.max(FILE_HEADER_LEN + size));
+            let cap = (FILE_HEADER_LEN + left.max(size)).min(self.config.file_capacity.max(FILE_HEADER_LEN + size));
             let file = self.create_file(cap, PENDING)?;
             let Some(app) = file.data.region().appender() else {
-                return Err(MmapStoreError::Rejected(
-                    "internal: a new file already had a writer".into(),
-                ));
+                return Err(MmapStoreError::Rejected("internal: a new file already had a writer".into()));
             };
             out.files.push(file.clone());
             out.current = Some((file, app));
@@ -130,14 +118,10 @@ impl Inner {
         let Some((file, app)) = out.current.as_mut() else {
             return Err(MmapStoreError::Rejected("internal: no output file".into()));
         };
-        self.backend
-            .before_append()
-            .map_err(|e| MmapStoreError::io(&file.path, "append", e))?;
+        self.backend.before_append().map_err(|e| MmapStoreError::io(&file.path, "append", e))?;
         match app.append(size, |buf| buf.copy_from_slice(record)) {
             Some(off) => Ok((file.clone(), off)),
-            None => Err(MmapStoreError::Rejected(
-                "internal: output file too small".into(),
-            )),
+            None => Err(MmapStoreError::Rejected("internal: output file too small".into())),
         }
     }
 
@@ -199,10 +183,7 @@ impl Inner {
         let (file, new_off) = self.append_copy(out, rest, record)?;
         let files = self.files.read();
         let to = Loc::new(file.slot, new_off, here.tomb());
-        if self
-            .index
-            .relocate(key, here, to, &|l| self.resolve(&files, l))
-        {
+        if self.index.relocate(key, here, to, &|l| self.resolve(&files, l)) {
             victim.live_bytes.fetch_sub(size as u64, Ordering::Relaxed);
             file.live_bytes.fetch_add(size as u64, Ordering::Relaxed);
         }
@@ -246,11 +227,7 @@ impl Inner {
     /// After the commit that dropped the victims: forget `victim`'s records
     /// in the index. An entry may disappear only with its key's last record,
     /// and must then have pointed at a dropped tombstone in one of `done`.
-    fn release_records(
-        &self,
-        victim: &FileEntry,
-        done: &[Arc<FileEntry>],
-    ) -> Result<(), MmapStoreError> {
+    fn release_records(&self, victim: &FileEntry, done: &[Arc<FileEntry>]) -> Result<(), MmapStoreError> {
         let region = victim.data.region();
         let end = victim.committed_len.load(Ordering::Acquire);
         let mut off = FILE_HEADER_LEN;
@@ -260,12 +237,8 @@ impl Inner {
             let head = region
                 .bytes(off, RECORD_HEADER_LEN)
                 .ok_or_else(|| MmapStoreError::corrupt(&victim.path, off as u64, "unreadable"))
-                .and_then(|b| {
-                    parse_head(b).map_err(|d| MmapStoreError::defect(&victim.path, off as u64, d))
-                })?;
-            let released = self
-                .index
-                .release(&Pubkey(head.key), &|l| self.resolve(&files, l));
+                .and_then(|b| parse_head(b).map_err(|d| MmapStoreError::defect(&victim.path, off as u64, d)))?;
+            let released = self.index.release(&Pubkey(head.key), &|l| self.resolve(&files, l));
             let consistent = match released {
                 Release::Kept => true,
                 Release::Removed(loc) => loc.tomb() && done.iter().any(|v| v.slot == loc.file()),
@@ -295,8 +268,7 @@ impl Inner {
         self.files.update(|table| table.remove(victim.slot));
         if let Err(e) = self.backend.remove(&victim.name) {
             // Harmless: the next open deletes files no commit names.
-            *self.compaction.last_error.lock() =
-                Some(MmapStoreError::io(&victim.path, "remove", e).to_string());
+            *self.compaction.last_error.lock() = Some(MmapStoreError::io(&victim.path, "remove", e).to_string());
         }
     }
 
@@ -311,10 +283,7 @@ impl Inner {
         }
         let mut run = Run::default();
         run.report.runs = 1;
-        let mut out = Output {
-            current: None,
-            files: Vec::new(),
-        };
+        let mut out = Output { current: None, files: Vec::new() };
         let mut failure = None;
         for (i, victim) in victims.iter().enumerate() {
             if let Err(e) = self.copy_live(victim, &victims[i..], &mut out, &mut run) {
@@ -380,16 +349,11 @@ impl Inner {
         let c = &self.compaction;
         c.runs.fetch_add(1, Ordering::Relaxed);
         c.files.fetch_add(report.files, Ordering::Relaxed);
-        c.records
-            .fetch_add(report.records_copied, Ordering::Relaxed);
-        c.bytes_copied
-            .fetch_add(report.bytes_copied, Ordering::Relaxed);
-        c.bytes_freed
-            .fetch_add(report.bytes_freed, Ordering::Relaxed);
-        c.tombstones_dropped
-            .fetch_add(report.tombstones_dropped, Ordering::Relaxed);
-        c.nanos
-            .fetch_add((report.seconds * 1e9) as u64, Ordering::Relaxed);
+        c.records.fetch_add(report.records_copied, Ordering::Relaxed);
+        c.bytes_copied.fetch_add(report.bytes_copied, Ordering::Relaxed);
+        c.bytes_freed.fetch_add(report.bytes_freed, Ordering::Relaxed);
+        c.tombstones_dropped.fetch_add(report.tombstones_dropped, Ordering::Relaxed);
+        c.nanos.fetch_add((report.seconds * 1e9) as u64, Ordering::Relaxed);
         match failure {
             Some(e) => Err(e),
             None => Ok(Some(report)),

@@ -22,28 +22,13 @@ pub enum MmapStoreError {
     },
     /// Bytes on disk are damaged or inconsistent.
     #[error("{path}, offset {offset}: {reason}")]
-    Corrupt {
-        path: PathBuf,
-        offset: u64,
-        reason: String,
-    },
+    Corrupt { path: PathBuf, offset: u64, reason: String },
     /// A file of another format version.
-    #[error(
-        "{path}: on-disk format version {found} is not supported (this build reads version {})",
-        FORMAT_VERSION
-    )]
+    #[error("{path}: on-disk format version {found} is not supported (this build reads version {})", FORMAT_VERSION)]
     Version { path: PathBuf, found: u32 },
     /// A file of another ledger (or a store opened with the wrong ledger id).
-    #[error(
-        "{path} belongs to ledger {}, not to ledger {}",
-        ledger_hex(found),
-        ledger_hex(expected)
-    )]
-    WrongLedger {
-        path: PathBuf,
-        found: LedgerId,
-        expected: LedgerId,
-    },
+    #[error("{path} belongs to ledger {}, not to ledger {}", ledger_hex(found), ledger_hex(expected))]
+    WrongLedger { path: PathBuf, found: LedgerId, expected: LedgerId },
     /// Another handle (in this or another process) has the store open.
     #[error("{path}: the account store is already open elsewhere")]
     Locked { path: PathBuf },
@@ -58,28 +43,17 @@ pub enum MmapStoreError {
 
 impl MmapStoreError {
     pub(crate) fn io(path: &Path, what: &'static str, source: io::Error) -> Self {
-        MmapStoreError::Io {
-            path: path.to_path_buf(),
-            what,
-            source,
-        }
+        MmapStoreError::Io { path: path.to_path_buf(), what, source }
     }
 
     pub(crate) fn corrupt(path: &Path, offset: u64, reason: impl Into<String>) -> Self {
-        MmapStoreError::Corrupt {
-            path: path.to_path_buf(),
-            offset,
-            reason: reason.into(),
-        }
+        MmapStoreError::Corrupt { path: path.to_path_buf(), offset, reason: reason.into() }
     }
 
     /// A decoding defect of the structure starting at `base` in `path`.
     pub(crate) fn defect(path: &Path, base: u64, defect: Defect) -> Self {
         match defect {
-            Defect::Version { found } => MmapStoreError::Version {
-                path: path.to_path_buf(),
-                found,
-            },
+            Defect::Version { found } => MmapStoreError::Version { path: path.to_path_buf(), found },
             Defect::Bad { at, what } => MmapStoreError::corrupt(path, base + at as u64, what),
         }
     }
@@ -94,18 +68,12 @@ impl From<MmapStoreError> for StoreError {
     fn from(e: MmapStoreError) -> StoreError {
         let message = e.to_string();
         match e {
-            MmapStoreError::Io { source, .. } => {
-                StoreError::Io(io::Error::new(source.kind(), message))
+            MmapStoreError::Io { source, .. } => StoreError::Io(io::Error::new(source.kind(), message)),
+            MmapStoreError::Corrupt { .. } | MmapStoreError::Version { .. } | MmapStoreError::WrongLedger { .. } => {
+                StoreError::Corrupt(message)
             }
-            MmapStoreError::Corrupt { .. }
-            | MmapStoreError::Version { .. }
-            | MmapStoreError::WrongLedger { .. } => StoreError::Corrupt(message),
-            MmapStoreError::Locked { .. } => {
-                StoreError::Io(io::Error::new(io::ErrorKind::WouldBlock, message))
-            }
-            MmapStoreError::Rejected(_) => {
-                StoreError::Io(io::Error::new(io::ErrorKind::InvalidInput, message))
-            }
+            MmapStoreError::Locked { .. } => StoreError::Io(io::Error::new(io::ErrorKind::WouldBlock, message)),
+            MmapStoreError::Rejected(_) => StoreError::Io(io::Error::new(io::ErrorKind::InvalidInput, message)),
             MmapStoreError::Poisoned(_) => StoreError::Io(io::Error::other(message)),
         }
     }

@@ -41,8 +41,7 @@ pub const MANIFEST_LEN: usize = 2 * MANIFEST_SLOT_LEN;
 const MANIFEST_FIXED_LEN: usize = 72;
 const MANIFEST_FILE_ENTRY_LEN: usize = 16;
 /// Most data files one commit record can list.
-pub const MAX_MANIFEST_FILES: usize =
-    (MANIFEST_SLOT_LEN - MANIFEST_FIXED_LEN) / MANIFEST_FILE_ENTRY_LEN;
+pub const MAX_MANIFEST_FILES: usize = (MANIFEST_SLOT_LEN - MANIFEST_FIXED_LEN) / MANIFEST_FILE_ENTRY_LEN;
 
 const FLAG_EXECUTABLE: u32 = 1 << 24;
 const DATA_LEN_MASK: u32 = (1 << 24) - 1;
@@ -61,10 +60,7 @@ pub enum Defect {
 }
 
 fn bad(at: usize, what: impl Into<String>) -> Defect {
-    Defect::Bad {
-        at,
-        what: what.into(),
-    }
+    Defect::Bad { at, what: what.into() }
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -125,13 +121,7 @@ impl FileHeader {
 
     pub fn decode(b: &[u8]) -> Result<FileHeader, Defect> {
         if b.len() < FILE_HEADER_LEN {
-            return Err(bad(
-                b.len(),
-                format!(
-                    "file header needs {FILE_HEADER_LEN} bytes, only {} present",
-                    b.len()
-                ),
-            ));
+            return Err(bad(b.len(), format!("file header needs {FILE_HEADER_LEN} bytes, only {} present", b.len())));
         }
         if b[0..8] != FILE_MAGIC {
             return Err(bad(0, "not a Lanes account file (bad magic)"));
@@ -145,21 +135,11 @@ impl FileHeader {
             return Err(bad(60, "file header checksum mismatch"));
         }
         if u32_at(b, 12) as usize != FILE_HEADER_LEN {
-            return Err(bad(
-                12,
-                format!(
-                    "header length {} (expected {FILE_HEADER_LEN})",
-                    u32_at(b, 12)
-                ),
-            ));
+            return Err(bad(12, format!("header length {} (expected {FILE_HEADER_LEN})", u32_at(b, 12))));
         }
         let mut ledger = [0u8; 16];
         ledger.copy_from_slice(&b[16..32]);
-        Ok(FileHeader {
-            ledger,
-            file_id: u64_at(b, 32),
-            capacity: u64_at(b, 40),
-        })
+        Ok(FileHeader { ledger, file_id: u64_at(b, 32), capacity: u64_at(b, 40) })
     }
 }
 
@@ -173,11 +153,7 @@ pub fn record_size(data_len: usize) -> usize {
 
 /// Bytes the record of `account` takes: tombstones (zero lamports) keep no data.
 pub fn record_size_of(account: &Account) -> usize {
-    record_size(if account.lamports == 0 {
-        0
-    } else {
-        account.data.len()
-    })
+    record_size(if account.lamports == 0 { 0 } else { account.data.len() })
 }
 
 /// Write the record of `(key, account)` into `buf`, which must be exactly
@@ -193,11 +169,7 @@ pub fn write_record(buf: &mut [u8], seq: u64, slot: u64, key: &Pubkey, account: 
     let data: &[u8] = if tomb { &[] } else { &account.data };
     debug_assert_eq!(buf.len(), record_size(data.len()));
     debug_assert!(data.len() <= MAX_DATA_LEN);
-    let flags = if account.executable && !tomb {
-        FLAG_EXECUTABLE
-    } else {
-        0
-    };
+    let flags = if account.executable && !tomb { FLAG_EXECUTABLE } else { 0 };
     let owner = if tomb { [0u8; 32] } else { account.owner.0 };
     let (head, rest) = buf.split_at_mut(RECORD_HEADER_LEN);
     head[4..8].copy_from_slice(&(data.len() as u32 | flags).to_le_bytes());
@@ -241,13 +213,7 @@ impl RecordHead {
 /// flags, the tombstone rules. Not the checksum.
 pub fn parse_head(b: &[u8]) -> Result<RecordHead, Defect> {
     if b.len() < RECORD_HEADER_LEN {
-        return Err(bad(
-            b.len(),
-            format!(
-                "record header cut short ({} of {RECORD_HEADER_LEN} bytes)",
-                b.len()
-            ),
-        ));
+        return Err(bad(b.len(), format!("record header cut short ({} of {RECORD_HEADER_LEN} bytes)", b.len())));
     }
     let len_flags = u32_at(b, 4);
     let data_len = (len_flags & DATA_LEN_MASK) as usize;
@@ -255,10 +221,7 @@ pub fn parse_head(b: &[u8]) -> Result<RecordHead, Defect> {
         return Err(bad(4, format!("unknown record flags {len_flags:#010x}")));
     }
     if data_len > MAX_DATA_LEN {
-        return Err(bad(
-            4,
-            format!("data length {data_len} exceeds the maximum {MAX_DATA_LEN}"),
-        ));
+        return Err(bad(4, format!("data length {data_len} exceeds the maximum {MAX_DATA_LEN}")));
     }
     let head = RecordHead {
         key: key_at(b, 32),
@@ -268,8 +231,7 @@ pub fn parse_head(b: &[u8]) -> Result<RecordHead, Defect> {
         executable: len_flags & FLAG_EXECUTABLE != 0,
         data_len,
     };
-    if head.lamports == 0 && (data_len != 0 || head.executable || b[64..96].iter().any(|&x| x != 0))
-    {
+    if head.lamports == 0 && (data_len != 0 || head.executable || b[64..96].iter().any(|&x| x != 0)) {
         return Err(bad(24, "tombstone record with data, owner or flags"));
     }
     Ok(head)
@@ -280,18 +242,12 @@ pub fn parse_head(b: &[u8]) -> Result<RecordHead, Defect> {
 pub fn verify_record(b: &[u8], head: &RecordHead) -> Result<(), Defect> {
     let end = RECORD_HEADER_LEN + head.data_len;
     if b.len() < end {
-        return Err(bad(
-            b.len(),
-            format!("record cut short ({} of {end} bytes)", b.len()),
-        ));
+        return Err(bad(b.len(), format!("record cut short ({} of {end} bytes)", b.len())));
     }
     let stored = u32_at(b, 0);
     let computed = crc32fast::hash(&b[4..end]);
     if stored != computed {
-        return Err(bad(
-            0,
-            format!("record checksum mismatch (stored {stored:#010x}, computed {computed:#010x})"),
-        ));
+        return Err(bad(0, format!("record checksum mismatch (stored {stored:#010x}, computed {computed:#010x})")));
     }
     Ok(())
 }
@@ -299,18 +255,11 @@ pub fn verify_record(b: &[u8], head: &RecordHead) -> Result<(), Defect> {
 /// The account a verified record holds, its data cut to `max_data` bytes.
 pub fn record_account(b: &[u8], head: &RecordHead, max_data: usize) -> Account {
     let n = head.data_len.min(max_data);
-    let data = b
-        .get(RECORD_HEADER_LEN..RECORD_HEADER_LEN + n)
-        .map(<[u8]>::to_vec)
-        .unwrap_or_default();
+    let data = b.get(RECORD_HEADER_LEN..RECORD_HEADER_LEN + n).map(<[u8]>::to_vec).unwrap_or_default();
     Account {
         lamports: head.lamports,
         data,
-        owner: Pubkey(if b.len() >= 96 {
-            key_at(b, 64)
-        } else {
-            [0; 32]
-        }),
+        owner: Pubkey(if b.len() >= 96 { key_at(b, 64) } else { [0; 32] }),
         executable: head.executable,
     }
 }
@@ -378,17 +327,11 @@ impl Manifest {
         }
         let count = u32_at(b, 64) as usize;
         if count > MAX_MANIFEST_FILES {
-            return Err(bad(
-                64,
-                format!("{count} files listed (at most {MAX_MANIFEST_FILES})"),
-            ));
+            return Err(bad(64, format!("{count} files listed (at most {MAX_MANIFEST_FILES})")));
         }
         let end = MANIFEST_FIXED_LEN + count * MANIFEST_FILE_ENTRY_LEN;
         if b.len() < end {
-            return Err(bad(
-                b.len(),
-                format!("commit record cut short ({} of {end} bytes)", b.len()),
-            ));
+            return Err(bad(b.len(), format!("commit record cut short ({} of {end} bytes)", b.len())));
         }
         let stored = u32_at(b, 68);
         if stored != manifest_crc(&b[..end]) {
@@ -443,22 +386,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn account(lamports: u64, data: Vec<u8>, executable: bool) -> Account {
-        Account {
-            lamports,
-            data,
-            owner: Pubkey([9; 32]),
-            executable,
-        }
+        Account { lamports, data, owner: Pubkey([9; 32]), executable }
     }
 
     #[test]
     fn record_round_trip() {
         let key = Pubkey([3; 32]);
-        for acc in [
-            account(5, vec![1, 2, 3], true),
-            account(1, vec![], false),
-            account(0, vec![7; 40], true),
-        ] {
+        for acc in [account(5, vec![1, 2, 3], true), account(1, vec![], false), account(0, vec![7; 40], true)] {
             let mut buf = vec![0xAA; record_size_of(&acc)];
             write_record(&mut buf, 42, 7, &key, &acc);
             let head = parse_head(&buf).unwrap();
@@ -468,15 +402,7 @@ mod tests {
             let got = record_account(&buf, &head, usize::MAX);
             if acc.lamports == 0 {
                 assert!(head.is_tombstone());
-                assert_eq!(
-                    got,
-                    Account {
-                        lamports: 0,
-                        data: vec![],
-                        owner: Pubkey([0; 32]),
-                        executable: false
-                    }
-                );
+                assert_eq!(got, Account { lamports: 0, data: vec![], owner: Pubkey([0; 32]), executable: false });
             } else {
                 assert_eq!(got, acc);
             }
@@ -505,11 +431,7 @@ mod tests {
 
     #[test]
     fn header_and_manifest_round_trip() {
-        let h = FileHeader {
-            ledger: [1; 16],
-            file_id: 9,
-            capacity: 1 << 20,
-        };
+        let h = FileHeader { ledger: [1; 16], file_id: 9, capacity: 1 << 20 };
         assert_eq!(FileHeader::decode(&h.encode()), Ok(h));
         let m = Manifest {
             ledger: [2; 16],
@@ -520,22 +442,13 @@ mod tests {
             files: vec![(1, 64), (5, 4096)],
         };
         assert_eq!(Manifest::decode(&m.encode()), Ok(m.clone()));
-        let none = Manifest {
-            slot: None,
-            files: vec![],
-            ..m
-        };
+        let none = Manifest { slot: None, files: vec![], ..m };
         assert_eq!(Manifest::decode(&none.encode()), Ok(none));
     }
 
     #[test]
     fn other_versions_are_named() {
-        let mut h = FileHeader {
-            ledger: [1; 16],
-            file_id: 9,
-            capacity: 64,
-        }
-        .encode();
+        let mut h = FileHeader { ledger: [1; 16], file_id: 9, capacity: 64 }.encode();
         h[8] = 2;
         assert_eq!(FileHeader::decode(&h), Err(Defect::Version { found: 2 }));
     }

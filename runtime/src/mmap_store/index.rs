@@ -34,14 +34,7 @@ pub(crate) struct Loc(u64);
 
 impl std::fmt::Debug for Loc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Loc(file {}, offset {}, rc {}, tomb {})",
-            self.file(),
-            self.offset(),
-            self.rc(),
-            self.tomb()
-        )
+        write!(f, "Loc(file {}, offset {}, rc {}, tomb {})", self.file(), self.offset(), self.rc(), self.tomb())
     }
 }
 
@@ -137,10 +130,7 @@ struct Entry {
     loc: Loc,
 }
 
-const EMPTY: Entry = Entry {
-    tag: 0,
-    loc: Loc(0),
-};
+const EMPTY: Entry = Entry { tag: 0, loc: Loc(0) };
 
 struct Table {
     slots: Vec<Entry>,
@@ -151,23 +141,14 @@ struct Table {
 
 impl Table {
     fn new() -> Table {
-        Table {
-            slots: vec![EMPTY; MIN_CAPACITY],
-            len: 0,
-            live: 0,
-        }
+        Table { slots: vec![EMPTY; MIN_CAPACITY], len: 0, live: 0 }
     }
 
     fn mask(&self) -> usize {
         self.slots.len() - 1
     }
 
-    fn find(
-        &self,
-        tag: u64,
-        key: &[u8; 32],
-        resolve: &dyn Fn(Loc) -> Option<Resolved>,
-    ) -> Option<usize> {
+    fn find(&self, tag: u64, key: &[u8; 32], resolve: &dyn Fn(Loc) -> Option<Resolved>) -> Option<usize> {
         let mask = self.mask();
         let mut i = tag as usize & mask;
         loop {
@@ -221,11 +202,7 @@ impl Table {
                 break;
             }
             let home = e.tag as usize & mask;
-            let stays = if hole <= j {
-                hole < home && home <= j
-            } else {
-                hole < home || home <= j
-            };
+            let stays = if hole <= j { hole < home && home <= j } else { hole < home || home <= j };
             if !stays {
                 self.slots[hole] = e;
                 hole = j;
@@ -252,10 +229,7 @@ impl Index {
     /// An empty index whose hash is keyed by `seed` (random per process, so
     /// chosen keys cannot be made to collide).
     pub(crate) fn new(seed: [u64; 4]) -> Index {
-        Index {
-            seed,
-            shards: (0..SHARDS).map(|_| RwLock::new(Table::new())).collect(),
-        }
+        Index { seed, shards: (0..SHARDS).map(|_| RwLock::new(Table::new())).collect() }
     }
 
     /// The key's tag: never 0.
@@ -265,8 +239,7 @@ impl Index {
             x.copy_from_slice(&key.0[i * 8..i * 8 + 8]);
             u64::from_le_bytes(x)
         };
-        let h = fold_mul(w(0) ^ self.seed[0], w(1) ^ self.seed[1])
-            ^ fold_mul(w(2) ^ self.seed[2], w(3) ^ self.seed[3]);
+        let h = fold_mul(w(0) ^ self.seed[0], w(1) ^ self.seed[1]) ^ fold_mul(w(2) ^ self.seed[2], w(3) ^ self.seed[3]);
         let h = fold_mul(h ^ 0x9E37_79B9_7F4A_7C15, 0xD6E8_FEB8_6659_FD93);
         h.max(1)
     }
@@ -276,11 +249,7 @@ impl Index {
     }
 
     /// The newest record of `key`, if the key has any.
-    pub(crate) fn get(
-        &self,
-        key: &Pubkey,
-        resolve: &dyn Fn(Loc) -> Option<Resolved>,
-    ) -> Option<Loc> {
+    pub(crate) fn get(&self, key: &Pubkey, resolve: &dyn Fn(Loc) -> Option<Resolved>) -> Option<Loc> {
         let tag = self.tag(key);
         let table = self.shard(tag).read();
         table.find(tag, &key.0, resolve).map(|i| table.slots[i].loc)
@@ -288,21 +257,12 @@ impl Index {
 
     /// Count a new record of `key` at `loc` (carrying its tombstone flag)
     /// with sequence `seq`, and make it the key's newest if it is newer.
-    pub(crate) fn upsert(
-        &self,
-        key: &Pubkey,
-        loc: Loc,
-        seq: u64,
-        resolve: &dyn Fn(Loc) -> Option<Resolved>,
-    ) -> Upsert {
+    pub(crate) fn upsert(&self, key: &Pubkey, loc: Loc, seq: u64, resolve: &dyn Fn(Loc) -> Option<Resolved>) -> Upsert {
         let tag = self.tag(key);
         let mut table = self.shard(tag).write();
         match table.find(tag, &key.0, resolve) {
             None => {
-                table.insert_new(Entry {
-                    tag,
-                    loc: loc.with_rc(1),
-                });
+                table.insert_new(Entry { tag, loc: loc.with_rc(1) });
                 Upsert::Inserted
             }
             Some(i) => {
@@ -322,13 +282,7 @@ impl Index {
 
     /// Count a copy of `key`'s record at `from` written at `to`; point the
     /// entry at the copy if it still points at `from`. Returns whether it moved.
-    pub(crate) fn relocate(
-        &self,
-        key: &Pubkey,
-        from: Loc,
-        to: Loc,
-        resolve: &dyn Fn(Loc) -> Option<Resolved>,
-    ) -> bool {
+    pub(crate) fn relocate(&self, key: &Pubkey, from: Loc, to: Loc, resolve: &dyn Fn(Loc) -> Option<Resolved>) -> bool {
         let tag = self.tag(key);
         let mut table = self.shard(tag).write();
         let Some(i) = table.find(tag, &key.0, resolve) else {
@@ -346,11 +300,7 @@ impl Index {
 
     /// Forget one record of `key` (its file is gone); drop the entry with
     /// its last record.
-    pub(crate) fn release(
-        &self,
-        key: &Pubkey,
-        resolve: &dyn Fn(Loc) -> Option<Resolved>,
-    ) -> Release {
+    pub(crate) fn release(&self, key: &Pubkey, resolve: &dyn Fn(Loc) -> Option<Resolved>) -> Release {
         let tag = self.tag(key);
         let mut table = self.shard(tag).write();
         let Some(i) = table.find(tag, &key.0, resolve) else {
@@ -393,10 +343,7 @@ impl Index {
 
     /// Bytes the tables take.
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.read().slots.len() * std::mem::size_of::<Entry>())
-            .sum::<usize>()
+        self.shards.iter().map(|s| s.read().slots.len() * std::mem::size_of::<Entry>()).sum::<usize>()
             + std::mem::size_of_val(&*self.shards)
     }
 }
@@ -419,24 +366,14 @@ mod tests {
             Loc::new(1, (r.len() - 1) * RECORD_ALIGN, tomb)
         }
         fn resolve(&self, loc: Loc) -> Option<Resolved> {
-            self.records
-                .borrow()
-                .get(loc.offset() / RECORD_ALIGN)
-                .map(|&(key, seq)| Resolved {
-                    key,
-                    seq,
-                    size: 100,
-                })
+            self.records.borrow().get(loc.offset() / RECORD_ALIGN).map(|&(key, seq)| Resolved { key, seq, size: 100 })
         }
     }
 
     #[test]
     fn loc_packs_every_field() {
         let l = Loc::new(Loc::MAX_FILE, (u32::MAX as usize) * 8, true).with_rc(Loc::MAX_RC);
-        assert_eq!(
-            (l.file(), l.offset(), l.rc(), l.tomb()),
-            (Loc::MAX_FILE, u32::MAX as usize * 8, Loc::MAX_RC, true)
-        );
+        assert_eq!((l.file(), l.offset(), l.rc(), l.tomb()), (Loc::MAX_FILE, u32::MAX as usize * 8, Loc::MAX_RC, true));
         let l = Loc::new(3, 64, false).with_rc(5);
         assert_eq!((l.file(), l.offset(), l.rc(), l.tomb()), (3, 64, 5, false));
         assert_eq!(l.bump().rc(), 6);
@@ -447,9 +384,7 @@ mod tests {
     /// delete by backward shift.
     #[test]
     fn matches_a_model_under_churn() {
-        let disk = Disk {
-            records: RefCell::new(Vec::new()),
-        };
+        let disk = Disk { records: RefCell::new(Vec::new()) };
         let index = Index::new([1, 2, 3, 4]);
         let resolve = |l: Loc| disk.resolve(l);
         // key -> (newest seq, live records)
@@ -482,11 +417,7 @@ mod tests {
                 }
             } else {
                 seq += 1;
-                let s = if next() % 5 == 0 {
-                    seq.saturating_sub(3)
-                } else {
-                    seq
-                };
+                let s = if next() % 5 == 0 { seq.saturating_sub(3) } else { seq };
                 let loc = disk.add(key, s, false);
                 let got = index.upsert(&pk, loc, s, &resolve);
                 match model.get_mut(&key) {
@@ -516,9 +447,7 @@ mod tests {
 
     #[test]
     fn relocate_moves_only_from_the_current_place() {
-        let disk = Disk {
-            records: RefCell::new(Vec::new()),
-        };
+        let disk = Disk { records: RefCell::new(Vec::new()) };
         let index = Index::new([9; 4]);
         let resolve = |l: Loc| disk.resolve(l);
         let key = [5u8; 32];
@@ -529,10 +458,7 @@ mod tests {
         let now = index.get(&Pubkey(key), &resolve).unwrap();
         assert_eq!((now.place(), now.rc(), now.tomb()), (copy.place(), 2, true));
         let copy2 = disk.add(key, 1, false);
-        assert!(
-            !index.relocate(&Pubkey(key), a, copy2, &resolve),
-            "no longer at `a`"
-        );
+        assert!(!index.relocate(&Pubkey(key), a, copy2, &resolve), "no longer at `a`");
         assert_eq!(index.get(&Pubkey(key), &resolve).unwrap().rc(), 3);
     }
 }

@@ -71,9 +71,9 @@ pub use sim::{SimBackend, Tear};
 use crate::accounts_db::{AccountStore, StoreError};
 use backend::{Backend, DataFile, FsBackend, MetaFile};
 use format::{
-    data_file_name, parse_head, record_account, record_size_of, verify_record, write_record,
-    FileHeader, LedgerId, Manifest, RecordHead, FILE_HEADER_LEN, MANIFEST_SLOT_LEN, MAX_DATA_LEN,
-    MAX_FILE_LEN, MAX_MANIFEST_FILES, RECORD_HEADER_LEN,
+    data_file_name, parse_head, record_account, record_size_of, verify_record, write_record, FileHeader, LedgerId,
+    Manifest, RecordHead, FILE_HEADER_LEN, MANIFEST_SLOT_LEN, MAX_DATA_LEN, MAX_FILE_LEN, MAX_MANIFEST_FILES,
+    RECORD_HEADER_LEN,
 };
 use index::{Index, Loc, Resolved, Upsert};
 use lanes_sdk::{Account, Pubkey};
@@ -112,10 +112,7 @@ impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             file_capacity: 64 << 20,
-            lanes: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
-                .clamp(1, 16),
+            lanes: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 16),
             background: true,
             flush_bytes: 16 << 20,
             compact_below: 0.5,
@@ -173,11 +170,7 @@ impl AccountRef {
 
     /// The account data, straight from the mapped file.
     pub fn data(&self) -> &[u8] {
-        self.file
-            .data
-            .region()
-            .bytes(self.offset + RECORD_HEADER_LEN, self.head.data_len)
-            .unwrap_or(&[])
+        self.file.data.region().bytes(self.offset + RECORD_HEADER_LEN, self.head.data_len).unwrap_or(&[])
     }
 
     /// An owned copy.
@@ -279,14 +272,8 @@ struct Files {
 impl Files {
     fn new(table: FileTable) -> Files {
         let table = Arc::new(table);
-        let n = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-            .clamp(2, 16);
-        Files {
-            shards: (0..n).map(|_| Padded(RwLock::new(table.clone()))).collect(),
-            updating: Mutex::new(()),
-        }
+        let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(2, 16);
+        Files { shards: (0..n).map(|_| Padded(RwLock::new(table.clone()))).collect(), updating: Mutex::new(()) }
     }
 
     /// The table, through this thread's shard. Never take a second one (or
@@ -379,41 +366,23 @@ fn thread_hint() -> usize {
 fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
     h.write_u32(std::process::id());
     h.finish()
 }
 
 /// The record at `off` in `file`, which must end at or before `end`, with
 /// its checksum checked if `verify`.
-fn read_record(
-    file: &FileEntry,
-    off: usize,
-    end: usize,
-    verify: bool,
-) -> Result<(RecordHead, &[u8]), MmapStoreError> {
+fn read_record(file: &FileEntry, off: usize, end: usize, verify: bool) -> Result<(RecordHead, &[u8]), MmapStoreError> {
     let path = &file.path;
     let at = off as u64;
     if end.saturating_sub(off) < RECORD_HEADER_LEN {
-        return Err(MmapStoreError::corrupt(
-            path,
-            at,
-            format!("record header cut short by the committed end {end}"),
-        ));
+        return Err(MmapStoreError::corrupt(path, at, format!("record header cut short by the committed end {end}")));
     }
     let region = file.data.region();
     let unreadable = || MmapStoreError::corrupt(path, at, "record lies past the mapped bytes");
-    let head = parse_head(
-        region
-            .bytes(off, RECORD_HEADER_LEN)
-            .ok_or_else(unreadable)?,
-    )
-    .map_err(|d| MmapStoreError::defect(path, at, d))?;
+    let head = parse_head(region.bytes(off, RECORD_HEADER_LEN).ok_or_else(unreadable)?)
+        .map_err(|d| MmapStoreError::defect(path, at, d))?;
     let size = head.size();
     if size > end - off {
         return Err(MmapStoreError::corrupt(
@@ -444,9 +413,7 @@ impl Inner {
 
     fn check_usable(&self) -> Result<(), MmapStoreError> {
         if self.poisoned.load(Ordering::Acquire) {
-            return Err(MmapStoreError::Poisoned(
-                self.poison_reason.lock().clone().unwrap_or_default(),
-            ));
+            return Err(MmapStoreError::Poisoned(self.poison_reason.lock().clone().unwrap_or_default()));
         }
         Ok(())
     }
@@ -458,16 +425,13 @@ impl Inner {
     /// The fixed part of the record at `loc`; damage poisons the store.
     fn head_at(&self, files: &FileTable, loc: Loc) -> Option<(Arc<FileEntry>, RecordHead)> {
         let Some(file) = files.get(loc.file()) else {
-            self.poison(format!(
-                "index names file slot {} which is not open",
-                loc.file()
-            ));
+            self.poison(format!("index names file slot {} which is not open", loc.file()));
             return None;
         };
         let parsed = match file.data.region().bytes(loc.offset(), RECORD_HEADER_LEN) {
-            Some(bytes) => parse_head(bytes).map_err(|d| {
-                MmapStoreError::defect(&file.path, loc.offset() as u64, d).to_string()
-            }),
+            Some(bytes) => {
+                parse_head(bytes).map_err(|d| MmapStoreError::defect(&file.path, loc.offset() as u64, d).to_string())
+            }
             None => Err(format!(
                 "{}, offset {}: indexed record lies past the written end",
                 file.path.display(),
@@ -484,11 +448,7 @@ impl Inner {
     }
 
     fn resolve(&self, files: &FileTable, loc: Loc) -> Option<Resolved> {
-        self.head_at(files, loc).map(|(_, h)| Resolved {
-            key: h.key,
-            seq: h.seq,
-            size: h.size(),
-        })
+        self.head_at(files, loc).map(|(_, h)| Resolved { key: h.key, seq: h.seq, size: h.size() })
     }
 
     /// Bookkeeping after the index took a record of `size` bytes whose
@@ -508,9 +468,7 @@ impl Inner {
     }
 
     fn is_live(&self, files: &FileTable, key: &Pubkey) -> bool {
-        self.index
-            .get(key, &|l| self.resolve(files, l))
-            .is_some_and(|l| !l.tomb())
+        self.index.get(key, &|l| self.resolve(files, l)).is_some_and(|l| !l.tomb())
     }
 
     /// Create a data file of `capacity` bytes in `state` and open it.
@@ -523,16 +481,9 @@ impl Inner {
         let id = self.next_file_id.fetch_add(1, Ordering::AcqRel);
         let name = data_file_name(id);
         let path = self.path(&name);
-        let header = FileHeader {
-            ledger: self.ledger,
-            file_id: id,
-            capacity: capacity as u64,
-        }
-        .encode();
-        let data = self
-            .backend
-            .create_data(&name, capacity, &header)
-            .map_err(|e| MmapStoreError::io(&path, "create", e))?;
+        let header = FileHeader { ledger: self.ledger, file_id: id, capacity: capacity as u64 }.encode();
+        let data =
+            self.backend.create_data(&name, capacity, &header).map_err(|e| MmapStoreError::io(&path, "create", e))?;
         let entry = self.files.update(|table| {
             table.insert(|slot| FileEntry {
                 id,
@@ -550,10 +501,7 @@ impl Inner {
             Some(e) => Ok(e),
             None => {
                 let _ = self.backend.remove(&name);
-                Err(MmapStoreError::Rejected(format!(
-                    "more than {} open data files",
-                    Loc::MAX_FILE
-                )))
+                Err(MmapStoreError::Rejected(format!("more than {} open data files", Loc::MAX_FILE)))
             }
         }
     }
@@ -571,19 +519,13 @@ impl Inner {
 
     /// Make sure `lane` can take `total` more bytes, starting a new file if not.
     fn ensure_room(&self, lane: &mut Lane, total: usize) -> Result<(), MmapStoreError> {
-        if lane
-            .current
-            .as_ref()
-            .is_some_and(|(_, app)| app.room() >= total)
-        {
+        if lane.current.as_ref().is_some_and(|(_, app)| app.room() >= total) {
             return Ok(());
         }
         let capacity = self.config.file_capacity.max(FILE_HEADER_LEN + total);
         let entry = self.create_file(capacity, LANE)?;
         let Some(app) = entry.data.region().appender() else {
-            return Err(MmapStoreError::Rejected(
-                "internal: a new file already had a writer".into(),
-            ));
+            return Err(MmapStoreError::Rejected("internal: a new file already had a writer".into()));
         };
         if let Some((old, _)) = lane.current.replace((entry, app)) {
             old.state.store(SEALED, Ordering::Release);
@@ -610,10 +552,7 @@ impl Inner {
         // of an account that does not exist needs no tombstone).
         let mut sizes = Vec::with_capacity(updates.len());
         {
-            let files = updates
-                .iter()
-                .any(|(_, a)| a.lamports == 0)
-                .then(|| self.files.read());
+            let files = updates.iter().any(|(_, a)| a.lamports == 0).then(|| self.files.read());
             for (i, (key, account)) in updates.iter().enumerate() {
                 let needed = account.lamports != 0
                     || files.as_ref().is_some_and(|f| self.is_live(f, key))
@@ -636,13 +575,9 @@ impl Inner {
             let mut lane = self.pick_lane();
             self.ensure_room(&mut lane, total)?;
             let Some((file, app)) = lane.current.as_mut() else {
-                return Err(MmapStoreError::Rejected(
-                    "internal: lane without a file".into(),
-                ));
+                return Err(MmapStoreError::Rejected("internal: lane without a file".into()));
             };
-            self.backend
-                .before_append()
-                .map_err(|e| MmapStoreError::io(&file.path, "append", e))?;
+            self.backend.before_append().map_err(|e| MmapStoreError::io(&file.path, "append", e))?;
             let appended = app.append(total, |buf| {
                 let (mut at, mut seq) = (0, first_seq);
                 for ((key, account), &size) in updates.iter().zip(&sizes) {
@@ -655,11 +590,7 @@ impl Inner {
             });
             match appended {
                 Some(offset) => (file.clone(), offset),
-                None => {
-                    return Err(MmapStoreError::Rejected(
-                        "internal: no room after ensure_room".into(),
-                    ))
-                }
+                None => return Err(MmapStoreError::Rejected("internal: no room after ensure_room".into())),
             }
         };
         // Counted before the index can point at them, so that the file's
@@ -674,9 +605,7 @@ impl Inner {
                 continue;
             }
             let tomb = account.lamports == 0;
-            let outcome = self
-                .index
-                .upsert(key, Loc::new(file.slot, at, tomb), seq, &resolve);
+            let outcome = self.index.upsert(key, Loc::new(file.slot, at, tomb), seq, &resolve);
             self.account_upsert(&files, &file, size, outcome);
             at += size;
             seq += 1;
@@ -684,11 +613,7 @@ impl Inner {
         Ok(())
     }
 
-    fn locate(
-        &self,
-        files: &FileTable,
-        key: &Pubkey,
-    ) -> Option<(Arc<FileEntry>, usize, RecordHead)> {
+    fn locate(&self, files: &FileTable, key: &Pubkey) -> Option<(Arc<FileEntry>, usize, RecordHead)> {
         let loc = self.index.get(key, &|l| self.resolve(files, l))?;
         if loc.tomb() {
             return None;
@@ -704,10 +629,7 @@ impl Inner {
         match file.data.region().bytes(offset, len) {
             Some(bytes) => Some(record_account(bytes, &head, max_data)),
             None => {
-                self.poison(format!(
-                    "{}, offset {offset}: record data lies past the written end",
-                    file.path.display()
-                ));
+                self.poison(format!("{}, offset {offset}: record data lies past the written end", file.path.display()));
                 None
             }
         }
@@ -716,16 +638,8 @@ impl Inner {
     fn get_ref(&self, key: &Pubkey) -> Option<AccountRef> {
         let files = self.files.read();
         let (file, offset, head) = self.locate(&files, key)?;
-        if file
-            .data
-            .region()
-            .bytes(offset, RECORD_HEADER_LEN + head.data_len)
-            .is_none()
-        {
-            self.poison(format!(
-                "{}, offset {offset}: record data lies past the written end",
-                file.path.display()
-            ));
+        if file.data.region().bytes(offset, RECORD_HEADER_LEN + head.data_len).is_none() {
+            self.poison(format!("{}, offset {offset}: record data lies past the written end", file.path.display()));
             return None;
         }
         Some(AccountRef { file, offset, head })
@@ -758,8 +672,7 @@ impl Inner {
         let bytes = m.encode();
         for slot in [0, MANIFEST_SLOT_LEN as u64] {
             if let Err(e) = cs.meta.write_at(slot, &bytes).and_then(|()| cs.meta.sync()) {
-                let err =
-                    MmapStoreError::io(&self.path(recovery::MANIFEST), "write commit record", e);
+                let err = MmapStoreError::io(&self.path(recovery::MANIFEST), "write commit record", e);
                 self.poison(err.to_string());
                 return Err(err);
             }
@@ -773,9 +686,7 @@ impl Inner {
         self.check_usable()?;
         if let Some(last) = cs.slot {
             if slot < last {
-                return Err(MmapStoreError::Rejected(format!(
-                    "commit of slot {slot} after slot {last} was committed"
-                )));
+                return Err(MmapStoreError::Rejected(format!("commit of slot {slot} after slot {last} was committed")));
             }
         }
         // Each file's readable prefix holds whole batches of stores: every
@@ -801,10 +712,7 @@ impl Inner {
         for (file, len) in &snapshot {
             self.sync_file(file, *len)?;
         }
-        let mut members: Vec<(u64, u64)> = snapshot
-            .iter()
-            .map(|(f, len)| (f.id, *len as u64))
-            .collect();
+        let mut members: Vec<(u64, u64)> = snapshot.iter().map(|(f, len)| (f.id, *len as u64)).collect();
         members.sort_unstable();
         let manifest = Manifest {
             ledger: self.ledger,
@@ -821,8 +729,7 @@ impl Inner {
         cs.members = manifest.files;
         cs.slot = Some(slot);
         cs.next_seq = next_seq;
-        self.committed
-            .store(slot.saturating_add(1), Ordering::Release);
+        self.committed.store(slot.saturating_add(1), Ordering::Release);
         Ok(())
     }
 
@@ -858,10 +765,7 @@ impl Inner {
             .into_iter()
             .filter_map(|loc| {
                 let (file, head) = self.head_at(&files, loc)?;
-                let bytes = file
-                    .data
-                    .region()
-                    .bytes(loc.offset(), RECORD_HEADER_LEN + head.data_len)?;
+                let bytes = file.data.region().bytes(loc.offset(), RECORD_HEADER_LEN + head.data_len)?;
                 Some((Pubkey(head.key), record_account(bytes, &head, usize::MAX)))
             })
             .collect();
@@ -885,13 +789,8 @@ impl Inner {
             if self.poisoned.load(Ordering::Acquire) {
                 continue;
             }
-            let files: Vec<Arc<FileEntry>> = self
-                .files
-                .read()
-                .iter()
-                .filter(|f| matches!(f.state(), LANE | SEALED))
-                .cloned()
-                .collect();
+            let files: Vec<Arc<FileEntry>> =
+                self.files.read().iter().filter(|f| matches!(f.state(), LANE | SEALED)).cloned().collect();
             for f in files {
                 let readable = f.readable();
                 let synced = *f.synced.lock();
@@ -929,41 +828,28 @@ pub struct MmapAccountStore {
 
 impl MmapAccountStore {
     /// Open (recovering) or create the store in `dir`.
-    pub fn open(
-        dir: impl AsRef<Path>,
-        config: StoreConfig,
-    ) -> Result<MmapAccountStore, MmapStoreError> {
+    pub fn open(dir: impl AsRef<Path>, config: StoreConfig) -> Result<MmapAccountStore, MmapStoreError> {
         let dir = dir.as_ref();
-        let backend =
-            FsBackend::new(dir).map_err(|e| MmapStoreError::io(dir, "create directory", e))?;
+        let backend = FsBackend::new(dir).map_err(|e| MmapStoreError::io(dir, "create directory", e))?;
         Self::open_backend(Box::new(backend), config)
     }
 
     /// Open (recovering) or create a store on a simulated disk.
-    pub fn open_sim(
-        sim: &SimBackend,
-        config: StoreConfig,
-    ) -> Result<MmapAccountStore, MmapStoreError> {
+    pub fn open_sim(sim: &SimBackend, config: StoreConfig) -> Result<MmapAccountStore, MmapStoreError> {
         Self::open_backend(Box::new(sim.clone()), config)
     }
 
-    fn open_backend(
-        backend: Box<dyn Backend>,
-        config: StoreConfig,
-    ) -> Result<MmapAccountStore, MmapStoreError> {
+    fn open_backend(backend: Box<dyn Backend>, config: StoreConfig) -> Result<MmapAccountStore, MmapStoreError> {
         let inner = Arc::new(recovery::open(backend, config)?);
         let mut workers = Vec::new();
         if inner.config.background {
             let spawn = |name: &str, f: fn(&Inner)| {
                 let inner = inner.clone();
-                std::thread::Builder::new()
-                    .name(name.into())
-                    .spawn(move || f(&inner))
+                std::thread::Builder::new().name(name.into()).spawn(move || f(&inner))
             };
-            for (name, f) in [
-                ("lanes-store-flush", Inner::flush_loop as fn(&Inner)),
-                ("lanes-store-compact", Inner::compact_loop),
-            ] {
+            for (name, f) in
+                [("lanes-store-flush", Inner::flush_loop as fn(&Inner)), ("lanes-store-compact", Inner::compact_loop)]
+            {
                 match spawn(name, f) {
                     Ok(handle) => workers.push(handle),
                     Err(e) => {
@@ -978,11 +864,7 @@ impl MmapAccountStore {
     }
 
     /// Store `updates` as written in `slot` (durable at the next commit).
-    pub fn store_accounts(
-        &self,
-        slot: u64,
-        updates: &[(Pubkey, Account)],
-    ) -> Result<(), MmapStoreError> {
+    pub fn store_accounts(&self, slot: u64, updates: &[(Pubkey, Account)]) -> Result<(), MmapStoreError> {
         self.inner.store_batch(slot, updates)
     }
 

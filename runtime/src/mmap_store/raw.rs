@@ -65,10 +65,7 @@ impl Region {
     pub(crate) fn from_map(map: MmapRaw, readable: usize) -> io::Result<Arc<Region>> {
         let len = map.len();
         if readable > len {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "readable length beyond the mapping",
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "readable length beyond the mapping"));
         }
         Ok(Arc::new(Region {
             ptr: map.as_mut_ptr(),
@@ -82,10 +79,7 @@ impl Region {
     /// A region over a heap copy of `bytes` (the simulated backend).
     pub(crate) fn from_vec(bytes: Vec<u8>, readable: usize) -> io::Result<Arc<Region>> {
         if readable > bytes.len() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "readable length beyond the buffer",
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "readable length beyond the buffer"));
         }
         let len = bytes.len();
         let ptr = Box::into_raw(bytes.into_boxed_slice()) as *mut u8;
@@ -129,10 +123,7 @@ impl Region {
             return None;
         }
         let cursor = self.readable();
-        Some(Appender {
-            region: self.clone(),
-            cursor,
-        })
+        Some(Appender { region: self.clone(), cursor })
     }
 
     /// Make `[start, end)` durable (msync); a no-op for heap regions, whose
@@ -150,11 +141,7 @@ impl Region {
     /// Tell the kernel how the mapping is about to be read.
     pub(crate) fn advise(&self, sequential: bool) {
         if let Backing::Map(map) = &self.backing {
-            let advice = if sequential {
-                memmap2::Advice::Sequential
-            } else {
-                memmap2::Advice::Random
-            };
+            let advice = if sequential { memmap2::Advice::Sequential } else { memmap2::Advice::Random };
             // Advice is a hint: failing to give it changes nothing.
             let _ = map.advise(advice);
         }
@@ -284,10 +271,6 @@ mod tests {
         assert_eq!(app.append(41, |_| ()), None, "does not fit");
         assert_eq!(app.append(40, |b| b.fill(2)), Some(24));
         assert_eq!(app.room(), 0);
-        assert_eq!(
-            region.bytes(usize::MAX, 2),
-            None,
-            "overflowing ranges are refused"
-        );
+        assert_eq!(region.bytes(usize::MAX, 2), None, "overflowing ranges are refused");
     }
 }

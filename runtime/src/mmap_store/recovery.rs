@@ -18,13 +18,13 @@
 
 use super::backend::Backend;
 use super::format::{
-    self, data_file_name, parse_data_file_name, FileHeader, LedgerId, Manifest, FILE_HEADER_LEN,
-    MANIFEST_LEN, MANIFEST_SLOT_LEN, MAX_FILE_LEN, RECORD_HEADER_LEN,
+    self, data_file_name, parse_data_file_name, FileHeader, LedgerId, Manifest, FILE_HEADER_LEN, MANIFEST_LEN,
+    MANIFEST_SLOT_LEN, MAX_FILE_LEN, RECORD_HEADER_LEN,
 };
 use super::index::{Index, Loc};
 use super::{
-    random_u64, read_record, CommitState, CompactionCounters, FileEntry, FileTable, Files, Inner,
-    Lane, MmapStoreError, StoreConfig, LANE, SEALED,
+    random_u64, read_record, CommitState, CompactionCounters, FileEntry, FileTable, Files, Inner, Lane, MmapStoreError,
+    StoreConfig, LANE, SEALED,
 };
 use lanes_sdk::Pubkey;
 use parking_lot::{Condvar, Mutex};
@@ -60,16 +60,10 @@ fn check_config(config: &StoreConfig) -> Result<(), MmapStoreError> {
         )));
     }
     if config.lanes == 0 || config.lanes > 256 {
-        return Err(MmapStoreError::Rejected(format!(
-            "lanes {} outside 1..=256",
-            config.lanes
-        )));
+        return Err(MmapStoreError::Rejected(format!("lanes {} outside 1..=256", config.lanes)));
     }
     if !(0.0..=1.0).contains(&config.compact_below) {
-        return Err(MmapStoreError::Rejected(format!(
-            "compact_below {} outside 0..=1",
-            config.compact_below
-        )));
+        return Err(MmapStoreError::Rejected(format!("compact_below {} outside 0..=1", config.compact_below)));
     }
     Ok(())
 }
@@ -93,11 +87,7 @@ fn read_manifest(backend: &dyn Backend, bytes: &[u8]) -> Result<Manifest, MmapSt
     match (a, b) {
         (Ok(a), Ok(b)) => {
             if a.generation == b.generation && a != b {
-                return Err(MmapStoreError::corrupt(
-                    &path,
-                    0,
-                    "the two copies of the newest commit record disagree",
-                ));
+                return Err(MmapStoreError::corrupt(&path, 0, "the two copies of the newest commit record disagree"));
             }
             if a.ledger != b.ledger {
                 return Err(MmapStoreError::corrupt(
@@ -141,10 +131,7 @@ fn read_manifest(backend: &dyn Backend, bytes: &[u8]) -> Result<Manifest, MmapSt
 }
 
 /// Open the store on `backend`.
-pub(crate) fn open(
-    backend: Box<dyn Backend>,
-    config: StoreConfig,
-) -> Result<Inner, MmapStoreError> {
+pub(crate) fn open(backend: Box<dyn Backend>, config: StoreConfig) -> Result<Inner, MmapStoreError> {
     let started = Instant::now();
     check_config(&config)?;
     let lock_path = backend.path("LOCK");
@@ -154,9 +141,7 @@ pub(crate) fn open(
         Err(e) => return Err(MmapStoreError::io(&lock_path, "lock", e)),
     };
     let manifest_path = backend.path(MANIFEST);
-    let names = backend
-        .list()
-        .map_err(|e| MmapStoreError::io(&backend.path(""), "list", e))?;
+    let names = backend.list().map_err(|e| MmapStoreError::io(&backend.path(""), "list", e))?;
     let mut report = RecoveryReport::default();
 
     let (manifest, needs_repair) = match backend
@@ -181,9 +166,7 @@ pub(crate) fn open(
             let tmp = format!("{MANIFEST}.tmp");
             if names.contains(&tmp) {
                 // A creation that crashed before the rename.
-                backend
-                    .remove(&tmp)
-                    .map_err(|e| MmapStoreError::io(&backend.path(&tmp), "remove", e))?;
+                backend.remove(&tmp).map_err(|e| MmapStoreError::io(&backend.path(&tmp), "remove", e))?;
             }
             let m = Manifest {
                 ledger: config.ledger_id.unwrap_or_else(new_ledger_id),
@@ -199,28 +182,18 @@ pub(crate) fn open(
             let mut bytes = vec![0u8; MANIFEST_LEN];
             bytes[..record.len()].copy_from_slice(&record);
             bytes[MANIFEST_SLOT_LEN..MANIFEST_SLOT_LEN + record.len()].copy_from_slice(&record);
-            backend
-                .create_durable(MANIFEST, &bytes)
-                .map_err(|e| MmapStoreError::io(&manifest_path, "create", e))?;
+            backend.create_durable(MANIFEST, &bytes).map_err(|e| MmapStoreError::io(&manifest_path, "create", e))?;
             report.created = true;
             (m, false)
         }
     };
     if let Some(expected) = config.ledger_id {
         if manifest.ledger != expected {
-            return Err(MmapStoreError::WrongLedger {
-                path: manifest_path,
-                found: manifest.ledger,
-                expected,
-            });
+            return Err(MmapStoreError::WrongLedger { path: manifest_path, found: manifest.ledger, expected });
         }
     }
     if manifest.slot.is_none() && !manifest.files.is_empty() {
-        return Err(MmapStoreError::corrupt(
-            &manifest_path,
-            0,
-            "files listed but no slot committed",
-        ));
+        return Err(MmapStoreError::corrupt(&manifest_path, 0, "files listed but no slot committed"));
     }
 
     // Open and check every named file.
@@ -250,25 +223,17 @@ pub(crate) fn open(
             return Err(MmapStoreError::corrupt(
                 &path,
                 size,
-                format!(
-                    "truncated: the file is {size} bytes but the last commit covers {len} bytes"
-                ),
+                format!("truncated: the file is {size} bytes but the last commit covers {len} bytes"),
             ));
         }
-        let data = backend
-            .open_data(&name, len as usize)
-            .map_err(|e| MmapStoreError::io(&path, "open", e))?;
+        let data = backend.open_data(&name, len as usize).map_err(|e| MmapStoreError::io(&path, "open", e))?;
         let header = data
             .region()
             .bytes(0, FILE_HEADER_LEN)
             .ok_or_else(|| MmapStoreError::corrupt(&path, 0, "header unreadable"))
             .and_then(|b| FileHeader::decode(b).map_err(|d| MmapStoreError::defect(&path, 0, d)))?;
         if header.ledger != manifest.ledger {
-            return Err(MmapStoreError::WrongLedger {
-                path,
-                found: header.ledger,
-                expected: manifest.ledger,
-            });
+            return Err(MmapStoreError::WrongLedger { path, found: header.ledger, expected: manifest.ledger });
         }
         if header.file_id != id {
             return Err(MmapStoreError::corrupt(
@@ -289,10 +254,7 @@ pub(crate) fn open(
             state: AtomicU8::new(SEALED),
         });
         if entry.is_none() {
-            return Err(MmapStoreError::Rejected(format!(
-                "more than {} data files",
-                Loc::MAX_FILE
-            )));
+            return Err(MmapStoreError::Rejected(format!("more than {} data files", Loc::MAX_FILE)));
         }
     }
 
@@ -302,13 +264,9 @@ pub(crate) fn open(
         ledger: manifest.ledger,
         index: Index::new([random_u64(), random_u64(), random_u64(), random_u64()]),
         files: Files::new(table),
-        lanes: (0..config.lanes)
-            .map(|_| Mutex::new(Lane::default()))
-            .collect(),
+        lanes: (0..config.lanes).map(|_| Mutex::new(Lane::default())).collect(),
         commit: Mutex::new(CommitState {
-            meta: backend
-                .open_meta(MANIFEST)
-                .map_err(|e| MmapStoreError::io(&manifest_path, "open", e))?,
+            meta: backend.open_meta(MANIFEST).map_err(|e| MmapStoreError::io(&manifest_path, "open", e))?,
             generation: manifest.generation,
             slot: manifest.slot,
             next_seq: manifest.next_seq,
@@ -353,24 +311,15 @@ pub(crate) fn open(
         };
         max_seen = max_seen.max(id);
         if members.binary_search(&id).is_err() {
-            inner
-                .backend
-                .remove(name)
-                .map_err(|e| MmapStoreError::io(&inner.path(name), "remove", e))?;
+            inner.backend.remove(name).map_err(|e| MmapStoreError::io(&inner.path(name), "remove", e))?;
             report.removed_files.push(name.clone());
         }
     }
     if !report.created && names.iter().any(|n| n == &format!("{MANIFEST}.tmp")) {
         let tmp = format!("{MANIFEST}.tmp");
-        inner
-            .backend
-            .remove(&tmp)
-            .map_err(|e| MmapStoreError::io(&inner.path(&tmp), "remove", e))?;
+        inner.backend.remove(&tmp).map_err(|e| MmapStoreError::io(&inner.path(&tmp), "remove", e))?;
     }
-    inner.next_file_id.store(
-        manifest.next_file_id.max(max_seen.saturating_add(1)),
-        Ordering::Release,
-    );
+    inner.next_file_id.store(manifest.next_file_id.max(max_seen.saturating_add(1)), Ordering::Release);
 
     inner.resume_lanes();
     report.committed_slot = manifest.slot;
@@ -387,11 +336,7 @@ impl Inner {
             v.sort_by_key(|f| std::cmp::Reverse(f.committed_len.load(Ordering::Relaxed)));
             v
         };
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(files.len())
-            .max(1);
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(files.len()).max(1);
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let errors: Mutex<Vec<(u64, MmapStoreError)>> = Mutex::new(Vec::new());
@@ -432,12 +377,7 @@ impl Inner {
     }
 
     /// Verify and index one file's committed records; returns how many.
-    fn scan_file(
-        &self,
-        file: &Arc<FileEntry>,
-        manifest: &Manifest,
-        stop: &AtomicBool,
-    ) -> Result<u64, MmapStoreError> {
+    fn scan_file(&self, file: &Arc<FileEntry>, manifest: &Manifest, stop: &AtomicBool) -> Result<u64, MmapStoreError> {
         let end = file.committed_len.load(Ordering::Relaxed);
         let path = &file.path;
         let region = file.data.region();
@@ -456,30 +396,19 @@ impl Inner {
                 return Err(MmapStoreError::corrupt(
                     path,
                     off as u64 + 16,
-                    format!(
-                        "record of slot {} beyond the committed slot {:?}",
-                        head.slot, manifest.slot
-                    ),
+                    format!("record of slot {} beyond the committed slot {:?}", head.slot, manifest.slot),
                 ));
             }
             if head.seq >= manifest.next_seq {
                 return Err(MmapStoreError::corrupt(
                     path,
                     off as u64 + 8,
-                    format!(
-                        "record sequence {} not below the committed {}",
-                        head.seq, manifest.next_seq
-                    ),
+                    format!("record sequence {} not below the committed {}", head.seq, manifest.next_seq),
                 ));
             }
             let tomb = head.is_tombstone();
             file.live_bytes.fetch_add(size as u64, Ordering::Relaxed);
-            let outcome = self.index.upsert(
-                &Pubkey(head.key),
-                Loc::new(file.slot, off, tomb),
-                head.seq,
-                &resolve,
-            );
+            let outcome = self.index.upsert(&Pubkey(head.key), Loc::new(file.slot, off, tomb), head.seq, &resolve);
             self.account_upsert(&files, file, size, outcome);
             off += size;
             count += 1;
@@ -491,10 +420,8 @@ impl Inner {
     /// Give each lane a file with room left, if there is one.
     fn resume_lanes(&self) {
         let files = self.files.read();
-        let mut roomy: Vec<&Arc<FileEntry>> = files
-            .iter()
-            .filter(|f| f.data.region().len() - f.readable() >= self.config.file_capacity / 4)
-            .collect();
+        let mut roomy: Vec<&Arc<FileEntry>> =
+            files.iter().filter(|f| f.data.region().len() - f.readable() >= self.config.file_capacity / 4).collect();
         roomy.sort_by_key(|f| std::cmp::Reverse(f.data.region().len() - f.readable()));
         for (lane, file) in self.lanes.iter().zip(roomy) {
             if let Some(app) = file.data.region().appender() {

@@ -65,10 +65,7 @@ struct SimFile {
 
 impl SimFile {
     fn new(bytes: Vec<u8>, durable: Vec<u8>) -> Arc<SimFile> {
-        Arc::new(SimFile {
-            content: Mutex::new(Content::Bytes(bytes)),
-            durable: Mutex::new(durable),
-        })
+        Arc::new(SimFile { content: Mutex::new(Content::Bytes(bytes)), durable: Mutex::new(durable) })
     }
 
     fn written(&self) -> Vec<u8> {
@@ -201,8 +198,7 @@ fn tear_file(durable: &[u8], written: &[u8], tear: Tear, rng: &mut Rng) -> Vec<u
                     _ => {
                         for sector in (page..end).step_by(SECTOR) {
                             if rng.next().is_multiple_of(2) {
-                                (sector..(sector + SECTOR).min(end))
-                                    .for_each(|i| out[i] = at(written, i));
+                                (sector..(sector + SECTOR).min(end)).for_each(|i| out[i] = at(written, i));
                             }
                         }
                     }
@@ -221,10 +217,7 @@ impl SimBackend {
 
     /// A disk holding `files` (all durable).
     pub fn from_files(files: BTreeMap<String, Vec<u8>>) -> SimBackend {
-        let visible: BTreeMap<_, _> = files
-            .into_iter()
-            .map(|(n, b)| (n, SimFile::new(b.clone(), b)))
-            .collect();
+        let visible: BTreeMap<_, _> = files.into_iter().map(|(n, b)| (n, SimFile::new(b.clone(), b))).collect();
         SimBackend {
             state: Arc::new(Mutex::new(SimState {
                 durable: visible.clone(),
@@ -268,12 +261,7 @@ impl SimBackend {
 
     /// The files the process sees now, by name (written view).
     pub fn files(&self) -> BTreeMap<String, Vec<u8>> {
-        self.state
-            .lock()
-            .visible
-            .iter()
-            .map(|(n, f)| (n.clone(), f.written()))
-            .collect()
+        self.state.lock().visible.iter().map(|(n, f)| (n.clone(), f.written())).collect()
     }
 
     /// Replace the visible content of `name` (tests that damage a file).
@@ -304,10 +292,7 @@ impl SimBackend {
             .iter()
             .map(|(name, f)| {
                 let durable = f.durable.lock().clone();
-                (
-                    name.clone(),
-                    tear_file(&durable, &f.written(), tear, &mut rng),
-                )
+                (name.clone(), tear_file(&durable, &f.written(), tear, &mut rng))
             })
             .collect();
         SimBackend::from_files(files)
@@ -338,9 +323,10 @@ impl DataFile for SimDataFile {
         if start >= end {
             return Ok(());
         }
-        let bytes = self.region.bytes(start, end - start).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "sync of unwritten bytes")
-        })?;
+        let bytes = self
+            .region
+            .bytes(start, end - start)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "sync of unwritten bytes"))?;
         let mut durable = self.file.durable.lock();
         if durable.len() < end {
             durable.resize(end, 0);
@@ -418,10 +404,7 @@ impl Backend for SimBackend {
         *file.durable.lock() = bytes.to_vec();
         st.step("rename")?;
         if st.visible.contains_key(name) {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{name} exists"),
-            ));
+            return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{name} exists")));
         }
         st.visible.remove(&tmp);
         st.visible.insert(name.to_string(), file);
@@ -432,25 +415,11 @@ impl Backend for SimBackend {
     }
 
     fn open_meta(&self, name: &str) -> io::Result<Box<dyn MetaFile>> {
-        let file = self
-            .state
-            .lock()
-            .visible
-            .get(name)
-            .cloned()
-            .ok_or_else(|| not_found(name))?;
-        Ok(Box::new(SimMetaFile {
-            file,
-            state: self.state.clone(),
-        }))
+        let file = self.state.lock().visible.get(name).cloned().ok_or_else(|| not_found(name))?;
+        Ok(Box::new(SimMetaFile { file, state: self.state.clone() }))
     }
 
-    fn create_data(
-        &self,
-        name: &str,
-        capacity: usize,
-        header: &[u8],
-    ) -> io::Result<Box<dyn DataFile>> {
+    fn create_data(&self, name: &str, capacity: usize, header: &[u8]) -> io::Result<Box<dyn DataFile>> {
         let mut st = self.state.lock();
         st.step("create")?;
         if let Some(limit) = st.space_limit {
@@ -463,10 +432,7 @@ impl Backend for SimBackend {
         base[..header.len()].copy_from_slice(header);
         let region = Region::from_vec(base.clone(), header.len())?;
         let file = Arc::new(SimFile {
-            content: Mutex::new(Content::Mapped {
-                base: base.clone(),
-                region: region.clone(),
-            }),
+            content: Mutex::new(Content::Mapped { base: base.clone(), region: region.clone() }),
             durable: Mutex::new(Vec::new()),
         });
         st.visible.insert(name.to_string(), file.clone());
@@ -475,21 +441,11 @@ impl Backend for SimBackend {
         *file.durable.lock() = base;
         st.step("sync dir")?;
         st.sync_dir();
-        Ok(Box::new(SimDataFile {
-            file,
-            region,
-            state: self.state.clone(),
-        }))
+        Ok(Box::new(SimDataFile { file, region, state: self.state.clone() }))
     }
 
     fn open_data(&self, name: &str, readable: usize) -> io::Result<Box<dyn DataFile>> {
-        let file = self
-            .state
-            .lock()
-            .visible
-            .get(name)
-            .cloned()
-            .ok_or_else(|| not_found(name))?;
+        let file = self.state.lock().visible.get(name).cloned().ok_or_else(|| not_found(name))?;
         let bytes = file.written();
         if readable > bytes.len() || bytes.is_empty() {
             return Err(io::Error::new(
@@ -498,23 +454,13 @@ impl Backend for SimBackend {
             ));
         }
         let region = Region::from_vec(bytes.clone(), readable)?;
-        *file.content.lock() = Content::Mapped {
-            base: bytes,
-            region: region.clone(),
-        };
-        Ok(Box::new(SimDataFile {
-            file,
-            region,
-            state: self.state.clone(),
-        }))
+        *file.content.lock() = Content::Mapped { base: bytes, region: region.clone() };
+        Ok(Box::new(SimDataFile { file, region, state: self.state.clone() }))
     }
 
     fn file_len(&self, name: &str) -> io::Result<u64> {
         let st = self.state.lock();
-        st.visible
-            .get(name)
-            .map(|f| f.len() as u64)
-            .ok_or_else(|| not_found(name))
+        st.visible.get(name).map(|f| f.len() as u64).ok_or_else(|| not_found(name))
     }
 
     fn remove(&self, name: &str) -> io::Result<()> {

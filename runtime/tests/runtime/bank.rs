@@ -9,7 +9,9 @@ use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::message::Message;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::transaction_error::TransactionError;
-use lanes_sdk::{compute_budget, system_instruction, system_program, Account, AccountMeta, Instruction, Pubkey, Signature};
+use lanes_sdk::{
+    compute_budget, system_instruction, system_program, Account, AccountMeta, Instruction, Pubkey, Signature,
+};
 use lanes_test_program::TestInstruction;
 
 fn funded() -> (Harness, Keypair) {
@@ -56,7 +58,8 @@ fn a_second_signer_is_required() {
     h.airdrop(&other.pubkey(), 500);
     // `other` must sign to move its lamports; build the message, sign only with payer.
     let ix = system_instruction::transfer(&other.pubkey(), &payer.pubkey(), 100);
-    let mut tx = Transaction::new_unsigned(Message::new_with_blockhash(&[ix], Some(&payer.pubkey()), &h.latest_blockhash()));
+    let mut tx =
+        Transaction::new_unsigned(Message::new_with_blockhash(&[ix], Some(&payer.pubkey()), &h.latest_blockhash()));
     tx.try_partial_sign(&[&payer]).unwrap();
     assert_eq!(h.send_transaction(tx).unwrap_err().err, TransactionError::SignatureFailure);
 }
@@ -69,13 +72,19 @@ fn stale_unknown_blockhash_and_replay() {
     let tx = h.transaction(std::slice::from_ref(&ix), &payer, &[]);
     h.send_transaction(tx.clone()).unwrap();
     assert_eq!(h.send_transaction(tx.clone()).unwrap_err().err, TransactionError::AlreadyProcessed);
-    let unknown = Transaction::new_signed_with_payer(std::slice::from_ref(&ix), Some(&payer.pubkey()), &[&payer], Hash([9; 32]));
+    let unknown =
+        Transaction::new_signed_with_payer(std::slice::from_ref(&ix), Some(&payer.pubkey()), &[&payer], Hash([9; 32]));
     assert_eq!(h.send_transaction(unknown).unwrap_err().err, TransactionError::BlockhashNotFound);
     // After 150 newer blockhashes the old one expires.
     for _ in 0..150 {
         h.expire_blockhash();
     }
-    let stale = Transaction::new_signed_with_payer(&[system_instruction::transfer(&payer.pubkey(), &to, 11)], Some(&payer.pubkey()), &[&payer], tx.message.recent_blockhash);
+    let stale = Transaction::new_signed_with_payer(
+        &[system_instruction::transfer(&payer.pubkey(), &to, 11)],
+        Some(&payer.pubkey()),
+        &[&payer],
+        tx.message.recent_blockhash,
+    );
     assert_eq!(h.send_transaction(stale).unwrap_err().err, TransactionError::BlockhashNotFound);
     assert_eq!(h.get_balance(&to), 10);
 }
@@ -89,7 +98,8 @@ fn duplicate_keys_and_too_many_accounts() {
     tx.signatures[0] = payer.sign_message(&tx.message_data());
     assert_eq!(h.send_transaction(tx).unwrap_err().err, TransactionError::AccountLoadedTwice);
 
-    let metas: Vec<AccountMeta> = (0..130).map(|i| AccountMeta::new_readonly(Pubkey::new_unique_from_u64(i + 10), false)).collect();
+    let metas: Vec<AccountMeta> =
+        (0..130).map(|i| AccountMeta::new_readonly(Pubkey::new_unique_from_u64(i + 10), false)).collect();
     let big = Instruction::new_with_bytes(system_program::ID, &[], metas);
     let tx = h.transaction(&[big], &payer, &[]);
     assert_eq!(h.send_transaction(tx).unwrap_err().err, TransactionError::TooManyAccountLocks);
@@ -115,7 +125,10 @@ fn fee_payer_must_exist_be_a_wallet_and_afford_the_fee() {
     let ix = system_instruction::transfer(&ghost.pubkey(), &to, 1);
     assert_eq!(h.send(std::slice::from_ref(&ix), &ghost, &[]).unwrap_err().err, TransactionError::AccountNotFound);
     h.airdrop(&ghost.pubkey(), 4_999);
-    assert_eq!(h.send(std::slice::from_ref(&ix), &ghost, &[]).unwrap_err().err, TransactionError::InsufficientFundsForFee);
+    assert_eq!(
+        h.send(std::slice::from_ref(&ix), &ghost, &[]).unwrap_err().err,
+        TransactionError::InsufficientFundsForFee
+    );
     h.set_account(ghost.pubkey(), Account::new(1_000_000, 0, &PROGRAM));
     assert_eq!(h.send(&[ix], &ghost, &[]).unwrap_err().err, TransactionError::InvalidAccountForFee);
 }
@@ -179,12 +192,15 @@ fn system_program_create_assign_allocate_and_seeds() {
     let (mut h, payer) = funded();
     let new = Keypair::new();
     let owner = Pubkey::new_unique_from_u64(3);
-    h.send(&[system_instruction::create_account(&payer.pubkey(), &new.pubkey(), 500, 16, &owner)], &payer, &[&new]).unwrap();
+    h.send(&[system_instruction::create_account(&payer.pubkey(), &new.pubkey(), 500, 16, &owner)], &payer, &[&new])
+        .unwrap();
     let created = h.get_account(&new.pubkey()).unwrap();
     assert_eq!((created.lamports, created.data.len(), created.owner), (500, 16, owner));
     // Creating it again fails: already in use.
     h.expire_blockhash();
-    let again = h.send(&[system_instruction::create_account(&payer.pubkey(), &new.pubkey(), 500, 16, &owner)], &payer, &[&new]).unwrap_err();
+    let again = h
+        .send(&[system_instruction::create_account(&payer.pubkey(), &new.pubkey(), 500, 16, &owner)], &payer, &[&new])
+        .unwrap_err();
     assert_eq!(again.err, TransactionError::InstructionError(0, InstructionError::Custom(0)));
     // Without the new account's signature.
     let unsigned = Pubkey::new_unique_from_u64(4);
@@ -199,7 +215,15 @@ fn system_program_create_assign_allocate_and_seeds() {
     // With seed.
     let seeded = Pubkey::create_with_seed(&payer.pubkey(), "vault-1", &owner).unwrap();
     h.send(
-        &[system_instruction::create_account_with_seed(&payer.pubkey(), &seeded, &payer.pubkey(), "vault-1", 7, 3, &owner)],
+        &[system_instruction::create_account_with_seed(
+            &payer.pubkey(),
+            &seeded,
+            &payer.pubkey(),
+            "vault-1",
+            7,
+            3,
+            &owner,
+        )],
         &payer,
         &[],
     )
@@ -207,18 +231,36 @@ fn system_program_create_assign_allocate_and_seeds() {
     assert_eq!(h.get_account(&seeded).unwrap().owner, owner);
     let wrong = Pubkey::new_unique_from_u64(8);
     let failed = h
-        .send(&[system_instruction::create_account_with_seed(&payer.pubkey(), &wrong, &payer.pubkey(), "vault-2", 7, 3, &owner)], &payer, &[])
+        .send(
+            &[system_instruction::create_account_with_seed(
+                &payer.pubkey(),
+                &wrong,
+                &payer.pubkey(),
+                "vault-2",
+                7,
+                3,
+                &owner,
+            )],
+            &payer,
+            &[],
+        )
         .unwrap_err();
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::Custom(5)));
 
     // Allocate + assign on a fresh wallet.
     let wallet = Keypair::new();
     h.airdrop(&wallet.pubkey(), 100);
-    h.send(&[system_instruction::allocate(&wallet.pubkey(), 32), system_instruction::assign(&wallet.pubkey(), &owner)], &payer, &[&wallet]).unwrap();
+    h.send(
+        &[system_instruction::allocate(&wallet.pubkey(), 32), system_instruction::assign(&wallet.pubkey(), &owner)],
+        &payer,
+        &[&wallet],
+    )
+    .unwrap();
     let account = h.get_account(&wallet.pubkey()).unwrap();
     assert_eq!((account.data.len(), account.owner), (32, owner));
     // A system transfer from an account the system program no longer owns fails.
-    let failed = h.send(&[system_instruction::transfer(&wallet.pubkey(), &payer.pubkey(), 1)], &payer, &[&wallet]).unwrap_err();
+    let failed =
+        h.send(&[system_instruction::transfer(&wallet.pubkey(), &payer.pubkey(), 1)], &payer, &[&wallet]).unwrap_err();
     assert!(matches!(failed.err, TransactionError::InstructionError(0, _)), "{failed}");
 }
 
@@ -249,7 +291,8 @@ fn missing_and_non_executable_programs() {
 #[test]
 fn unsupported_nonce_instructions_are_refused() {
     let (mut h, payer) = funded();
-    let ix = Instruction::new_with_bytes(system_program::ID, &[4, 0, 0, 0], vec![AccountMeta::new(payer.pubkey(), true)]);
+    let ix =
+        Instruction::new_with_bytes(system_program::ID, &[4, 0, 0, 0], vec![AccountMeta::new(payer.pubkey(), true)]);
     let failed = h.send(&[ix], &payer, &[]).unwrap_err();
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::InvalidInstructionData));
     assert!(failed.meta.logs.iter().any(|l| l.contains("not supported")));

@@ -37,6 +37,11 @@ pub fn owned_account(h: &mut Harness, lamports: u64, len: usize) -> Pubkey {
     key
 }
 
-pub fn send(h: &mut Harness, payer: &Keypair, ixs: &[Instruction], signers: &[&Keypair]) -> Result<TransactionMeta, FailedTransaction> {
+pub fn send(
+    h: &mut Harness,
+    payer: &Keypair,
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+) -> Result<TransactionMeta, FailedTransaction> {
     h.send(ixs, payer, signers)
 }

@@ -24,7 +24,11 @@ fn signer_privilege_passes_through_to_the_system_program() {
     let (mut h, payer) = setup();
     let to = Pubkey::new_unique_from_u64(1);
     let transfer = system_instruction::transfer(&payer.pubkey(), &to, 1_234);
-    let accounts = [AccountMeta::new(payer.pubkey(), true), AccountMeta::new(to, false), AccountMeta::new_readonly(system_program::ID, false)];
+    let accounts = [
+        AccountMeta::new(payer.pubkey(), true),
+        AccountMeta::new(to, false),
+        AccountMeta::new_readonly(system_program::ID, false),
+    ];
     let call = call(system_program::ID, &transfer.accounts, transfer.data.clone(), vec![]);
     send(&mut h, &payer, &[ix(call, accounts.to_vec())], &[]).unwrap();
     assert_eq!(h.get_balance(&to), 1_234);
@@ -36,8 +40,18 @@ fn signer_escalation_is_refused() {
     let victim = Pubkey::new_unique_from_u64(2);
     h.airdrop(&victim, 1_000);
     let theft = system_instruction::transfer(&victim, &payer.pubkey(), 1_000);
-    let accounts = vec![AccountMeta::new(victim, false), AccountMeta::new(payer.pubkey(), true), AccountMeta::new_readonly(system_program::ID, false)];
-    let failed = send(&mut h, &payer, &[ix(call(system_program::ID, &theft.accounts, theft.data.clone(), vec![]), accounts)], &[]).unwrap_err();
+    let accounts = vec![
+        AccountMeta::new(victim, false),
+        AccountMeta::new(payer.pubkey(), true),
+        AccountMeta::new_readonly(system_program::ID, false),
+    ];
+    let failed = send(
+        &mut h,
+        &payer,
+        &[ix(call(system_program::ID, &theft.accounts, theft.data.clone(), vec![]), accounts)],
+        &[],
+    )
+    .unwrap_err();
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::PrivilegeEscalation));
     assert!(failed.meta.logs.iter().any(|l| l.contains("signer privilege escalated")));
     assert_eq!(h.get_balance(&victim), 1_000);
@@ -52,7 +66,10 @@ fn writable_escalation_is_refused() {
     let failed = send(
         &mut h,
         &payer,
-        &[ix(call(OTHER, &[AccountMeta::new(data, false)], inner, vec![]), vec![AccountMeta::new_readonly(data, false), AccountMeta::new_readonly(OTHER, false)])],
+        &[ix(
+            call(OTHER, &[AccountMeta::new(data, false)], inner, vec![]),
+            vec![AccountMeta::new_readonly(data, false), AccountMeta::new_readonly(OTHER, false)],
+        )],
         &[],
     )
     .unwrap_err();
@@ -64,7 +81,16 @@ fn accounts_outside_the_callers_set_are_refused() {
     let (mut h, payer) = setup_two();
     let stranger = owned_account(&mut h, 10, 4);
     let inner = borsh(&TestInstruction::Noop);
-    let failed = send(&mut h, &payer, &[ix(call(OTHER, &[AccountMeta::new_readonly(stranger, false)], inner, vec![]), vec![AccountMeta::new_readonly(OTHER, false)])], &[]).unwrap_err();
+    let failed = send(
+        &mut h,
+        &payer,
+        &[ix(
+            call(OTHER, &[AccountMeta::new_readonly(stranger, false)], inner, vec![]),
+            vec![AccountMeta::new_readonly(OTHER, false)],
+        )],
+        &[],
+    )
+    .unwrap_err();
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::MissingAccount));
 }
 
@@ -75,14 +101,34 @@ fn pda_signs_with_the_right_seeds_only() {
     h.airdrop(&pda, 5_000);
     let to = Pubkey::new_unique_from_u64(3);
     let transfer = system_instruction::transfer(&pda, &to, 2_000);
-    let accounts = vec![AccountMeta::new(pda, false), AccountMeta::new(to, false), AccountMeta::new_readonly(system_program::ID, false)];
-    let good = call(system_program::ID, &transfer.accounts, transfer.data.clone(), vec![vec![b"treasury".to_vec(), vec![bump]]]);
+    let accounts = vec![
+        AccountMeta::new(pda, false),
+        AccountMeta::new(to, false),
+        AccountMeta::new_readonly(system_program::ID, false),
+    ];
+    let good = call(
+        system_program::ID,
+        &transfer.accounts,
+        transfer.data.clone(),
+        vec![vec![b"treasury".to_vec(), vec![bump]]],
+    );
     send(&mut h, &payer, &[ix(good, accounts.clone())], &[]).unwrap();
     assert_eq!((h.get_balance(&pda), h.get_balance(&to)), (3_000, 2_000));
-    let bad = call(system_program::ID, &transfer.accounts, transfer.data.clone(), vec![vec![b"treasurx".to_vec(), vec![bump]]]);
+    let bad = call(
+        system_program::ID,
+        &transfer.accounts,
+        transfer.data.clone(),
+        vec![vec![b"treasurx".to_vec(), vec![bump]]],
+    );
     let failed = send(&mut h, &payer, &[ix(bad, accounts)], &[]).unwrap_err();
     assert!(
-        matches!(failed.err, TransactionError::InstructionError(0, InstructionError::PrivilegeEscalation | InstructionError::InvalidSeeds)),
+        matches!(
+            failed.err,
+            TransactionError::InstructionError(
+                0,
+                InstructionError::PrivilegeEscalation | InstructionError::InvalidSeeds
+            )
+        ),
         "{failed}"
     );
 }
@@ -101,7 +147,13 @@ fn reentrancy_is_refused_but_self_recursion_is_allowed() {
     let (mut h, payer) = setup_two();
     let back = borsh(&call(PROGRAM, &[], borsh(&TestInstruction::Noop), vec![]));
     let a_to_b_to_a = call(OTHER, &[AccountMeta::new_readonly(PROGRAM, false)], back, vec![]);
-    let failed = send(&mut h, &payer, &[ix(a_to_b_to_a, vec![AccountMeta::new_readonly(OTHER, false), AccountMeta::new_readonly(PROGRAM, false)])], &[]).unwrap_err();
+    let failed = send(
+        &mut h,
+        &payer,
+        &[ix(a_to_b_to_a, vec![AccountMeta::new_readonly(OTHER, false), AccountMeta::new_readonly(PROGRAM, false)])],
+        &[],
+    )
+    .unwrap_err();
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::ReentrancyNotAllowed));
 }
 
@@ -109,7 +161,13 @@ fn reentrancy_is_refused_but_self_recursion_is_allowed() {
 fn callee_failure_fails_the_caller() {
     let (mut h, payer) = setup_two();
     let inner = borsh(&TestInstruction::ReturnError(7));
-    let failed = send(&mut h, &payer, &[ix(call(OTHER, &[], inner, vec![]), vec![AccountMeta::new_readonly(OTHER, false)])], &[]).unwrap_err();
+    let failed = send(
+        &mut h,
+        &payer,
+        &[ix(call(OTHER, &[], inner, vec![]), vec![AccountMeta::new_readonly(OTHER, false)])],
+        &[],
+    )
+    .unwrap_err();
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::Custom(7)));
 }
 
@@ -117,7 +175,13 @@ fn callee_failure_fails_the_caller() {
 fn return_data_and_changes_flow_back_to_the_caller() {
     let (mut h, payer) = setup_two();
     let inner = borsh(&TestInstruction::SetReturnData(vec![1, 2, 3]));
-    let meta = send(&mut h, &payer, &[ix(call(OTHER, &[], inner, vec![]), vec![AccountMeta::new_readonly(OTHER, false)])], &[]).unwrap();
+    let meta = send(
+        &mut h,
+        &payer,
+        &[ix(call(OTHER, &[], inner, vec![]), vec![AccountMeta::new_readonly(OTHER, false)])],
+        &[],
+    )
+    .unwrap();
     // The caller re-set the callee's data as its own.
     assert_eq!(meta.return_data, Some((PROGRAM, vec![1, 2, 3])));
 
@@ -128,7 +192,10 @@ fn return_data_and_changes_flow_back_to_the_caller() {
     send(
         &mut h,
         &payer,
-        &[ix(call(OTHER, &[AccountMeta::new(theirs, false)], write, vec![]), vec![AccountMeta::new(theirs, false), AccountMeta::new_readonly(OTHER, false)])],
+        &[ix(
+            call(OTHER, &[AccountMeta::new(theirs, false)], write, vec![]),
+            vec![AccountMeta::new(theirs, false), AccountMeta::new_readonly(OTHER, false)],
+        )],
         &[],
     )
     .unwrap();
@@ -147,7 +214,14 @@ fn callee_debits_its_own_account_into_the_callers() {
     send(
         &mut h,
         &payer,
-        &[ix(outer_call, vec![AccountMeta::new(theirs, false), AccountMeta::new(mine, false), AccountMeta::new_readonly(OTHER, false)])],
+        &[ix(
+            outer_call,
+            vec![
+                AccountMeta::new(theirs, false),
+                AccountMeta::new(mine, false),
+                AccountMeta::new_readonly(OTHER, false),
+            ],
+        )],
         &[],
     )
     .unwrap();

@@ -66,7 +66,10 @@ fn deep_native_recursion_traps_cleanly() {
     assert!(
         matches!(
             failed.err,
-            TransactionError::InstructionError(1, InstructionError::ProgramFailedToComplete | InstructionError::ComputationalBudgetExceeded)
+            TransactionError::InstructionError(
+                1,
+                InstructionError::ProgramFailedToComplete | InstructionError::ComputationalBudgetExceeded
+            )
         ),
         "{failed}"
     );
@@ -95,7 +98,10 @@ fn writing_a_read_only_account_fails_even_when_owned() {
     let failed = send(
         &mut h,
         &payer,
-        &[ix(TestInstruction::WriteData { index: 0, offset: 0, value: 9 }, vec![AccountMeta::new_readonly(mine, false)])],
+        &[ix(
+            TestInstruction::WriteData { index: 0, offset: 0, value: 9 },
+            vec![AccountMeta::new_readonly(mine, false)],
+        )],
         &[],
     )
     .unwrap_err();
@@ -124,10 +130,16 @@ fn debiting_a_foreign_account_fails_but_crediting_it_works() {
     let mine = owned_account(&mut h, 1_000, 0);
     let wallet = lanes_sdk::Pubkey::new_unique_from_u64(5);
     h.airdrop(&wallet, 1_000);
-    let steal = ix(TestInstruction::MoveLamports { from: 1, to: 0, amount: 10 }, vec![AccountMeta::new(mine, false), AccountMeta::new(wallet, false)]);
+    let steal = ix(
+        TestInstruction::MoveLamports { from: 1, to: 0, amount: 10 },
+        vec![AccountMeta::new(mine, false), AccountMeta::new(wallet, false)],
+    );
     let failed = send(&mut h, &payer, &[steal], &[]).unwrap_err();
     assert_eq!(instruction_error(&failed.err), &InstructionError::ExternalAccountLamportSpend);
-    let give = ix(TestInstruction::MoveLamports { from: 0, to: 1, amount: 10 }, vec![AccountMeta::new(mine, false), AccountMeta::new(wallet, false)]);
+    let give = ix(
+        TestInstruction::MoveLamports { from: 0, to: 1, amount: 10 },
+        vec![AccountMeta::new(mine, false), AccountMeta::new(wallet, false)],
+    );
     send(&mut h, &payer, &[give], &[]).unwrap();
     assert_eq!((h.get_balance(&mine), h.get_balance(&wallet)), (990, 1_010));
 }
@@ -137,10 +149,22 @@ fn reassigning_needs_zeroed_data_and_ownership() {
     let (mut h, payer) = setup();
     let mine = owned_account(&mut h, 10, 4);
     let other_owner = lanes_sdk::Pubkey::new_unique_from_u64(6);
-    send(&mut h, &payer, &[ix(TestInstruction::Assign { index: 0, owner: other_owner }, vec![AccountMeta::new(mine, false)])], &[]).unwrap();
+    send(
+        &mut h,
+        &payer,
+        &[ix(TestInstruction::Assign { index: 0, owner: other_owner }, vec![AccountMeta::new(mine, false)])],
+        &[],
+    )
+    .unwrap();
     assert_eq!(h.get_account(&mine).unwrap().owner, other_owner);
     // Now it is not ours: taking it back fails.
-    let failed = send(&mut h, &payer, &[ix(TestInstruction::Assign { index: 0, owner: PROGRAM }, vec![AccountMeta::new(mine, false)])], &[]).unwrap_err();
+    let failed = send(
+        &mut h,
+        &payer,
+        &[ix(TestInstruction::Assign { index: 0, owner: PROGRAM }, vec![AccountMeta::new(mine, false)])],
+        &[],
+    )
+    .unwrap_err();
     assert_eq!(instruction_error(&failed.err), &InstructionError::ModifiedProgramId);
     // Non-zero data cannot be handed over.
     let dirty = owned_account(&mut h, 10, 4);
@@ -161,11 +185,24 @@ fn reassigning_needs_zeroed_data_and_ownership() {
 fn resize_within_and_beyond_the_growth_limit() {
     let (mut h, payer) = setup();
     let mine = owned_account(&mut h, 10, 4);
-    send(&mut h, &payer, &[ix(TestInstruction::Resize { index: 0, len: 4 + 10 * 1024 }, vec![AccountMeta::new(mine, false)])], &[]).unwrap();
+    send(
+        &mut h,
+        &payer,
+        &[ix(TestInstruction::Resize { index: 0, len: 4 + 10 * 1024 }, vec![AccountMeta::new(mine, false)])],
+        &[],
+    )
+    .unwrap();
     assert_eq!(h.get_account(&mine).unwrap().data.len(), 4 + 10 * 1024);
-    let failed = send(&mut h, &payer, &[ix(TestInstruction::Resize { index: 0, len: 40 * 1024 }, vec![AccountMeta::new(mine, false)])], &[]).unwrap_err();
+    let failed = send(
+        &mut h,
+        &payer,
+        &[ix(TestInstruction::Resize { index: 0, len: 40 * 1024 }, vec![AccountMeta::new(mine, false)])],
+        &[],
+    )
+    .unwrap_err();
     assert_eq!(instruction_error(&failed.err), &InstructionError::InvalidRealloc);
-    send(&mut h, &payer, &[ix(TestInstruction::Resize { index: 0, len: 2 }, vec![AccountMeta::new(mine, false)])], &[]).unwrap();
+    send(&mut h, &payer, &[ix(TestInstruction::Resize { index: 0, len: 2 }, vec![AccountMeta::new(mine, false)])], &[])
+        .unwrap();
     assert_eq!(h.get_account(&mine).unwrap().data, vec![0, 0]);
 }
 
@@ -177,7 +214,8 @@ fn panics_and_error_codes_are_reported() {
     assert!(failed.meta.logs.iter().any(|l| l.contains("panicked on purpose")), "{:?}", failed.meta.logs);
     let failed = send(&mut h, &payer, &[ix(TestInstruction::ReturnError(42), vec![])], &[]).unwrap_err();
     assert_eq!(instruction_error(&failed.err), &InstructionError::Custom(42));
-    let failed = send(&mut h, &payer, &[lanes_sdk::Instruction::new_with_bytes(PROGRAM, &[200, 1], vec![])], &[]).unwrap_err();
+    let failed =
+        send(&mut h, &payer, &[lanes_sdk::Instruction::new_with_bytes(PROGRAM, &[200, 1], vec![])], &[]).unwrap_err();
     assert_eq!(instruction_error(&failed.err), &InstructionError::InvalidInstructionData);
 }
 
@@ -186,7 +224,8 @@ fn host_functions_return_data_sha256_pda_clock() {
     let (mut h, payer) = setup();
     let meta = send(&mut h, &payer, &[ix(TestInstruction::Sha256 { data: b"abc".to_vec() }, vec![])], &[]).unwrap();
     assert_eq!(meta.return_data, Some((PROGRAM, lanes_sdk::hash::hash(b"abc").0.to_vec())));
-    let meta = send(&mut h, &payer, &[ix(TestInstruction::FindPda { seeds: vec![b"vault".to_vec()] }, vec![])], &[]).unwrap();
+    let meta =
+        send(&mut h, &payer, &[ix(TestInstruction::FindPda { seeds: vec![b"vault".to_vec()] }, vec![])], &[]).unwrap();
     let (pda, bump) = lanes_sdk::Pubkey::find_program_address(&[b"vault"], &PROGRAM);
     let mut expected = pda.0.to_vec();
     expected.push(bump);
@@ -199,7 +238,9 @@ fn host_functions_return_data_sha256_pda_clock() {
 #[test]
 fn logs_are_truncated_not_unbounded() {
     let (mut h, payer) = setup();
-    let meta = send(&mut h, &payer, &[ix(TestInstruction::LogRepeat { text: "x".repeat(500), times: 40 }, vec![])], &[]).unwrap();
+    let meta =
+        send(&mut h, &payer, &[ix(TestInstruction::LogRepeat { text: "x".repeat(500), times: 40 }, vec![])], &[])
+            .unwrap();
     assert_eq!(meta.logs.last().map(String::as_str), Some("Log truncated"));
     assert!(meta.logs.iter().map(String::len).sum::<usize>() <= 10_000 + 20);
 }

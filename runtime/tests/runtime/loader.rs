@@ -2,7 +2,7 @@
 //! refusal of invalid or hostile modules.
 
 use crate::common::*;
-use lanes_runtime::harness::{HarnessError, Harness};
+use lanes_runtime::harness::{Harness, HarnessError};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::loader::{self, LoaderState};
@@ -37,7 +37,9 @@ fn deploy_through_buffer_then_invoke_upgrade_and_close() {
     assert!(h.get_account(&buffer).is_none(), "the buffer is closed by deploy");
     let account = h.get_account(&program.pubkey()).unwrap();
     assert!(account.executable);
-    assert!(matches!(LoaderState::read(&account.data), Some(LoaderState::Program { authority: Some(a), .. }) if a == payer.pubkey()));
+    assert!(
+        matches!(LoaderState::read(&account.data), Some(LoaderState::Program { authority: Some(a), .. }) if a == payer.pubkey())
+    );
     h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap();
 
     // Upgrade to a program that always fails with Custom(5).
@@ -53,7 +55,10 @@ fn deploy_through_buffer_then_invoke_upgrade_and_close() {
     h.send(&[loader::close(&program.pubkey(), &payer.pubkey(), &recipient)], &payer, &[]).unwrap();
     assert_eq!(h.get_balance(&recipient), 1);
     h.expire_blockhash();
-    assert_eq!(h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err().err, TransactionError::ProgramAccountNotFound);
+    assert_eq!(
+        h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err().err,
+        TransactionError::ProgramAccountNotFound
+    );
 }
 
 #[test]
@@ -65,13 +70,16 @@ fn upgrades_need_the_authority_and_immutable_programs_refuse() {
     h.airdrop(&mallory.pubkey(), LAMPORTS_PER_SOL);
     let evil_buffer = Keypair::new();
     h.write_buffer(&mallory, &evil_buffer, &wat_program(9)).unwrap();
-    let failed = h.send(&[loader::upgrade(&program.pubkey(), &evil_buffer.pubkey(), &mallory.pubkey())], &mallory, &[]).unwrap_err();
+    let failed = h
+        .send(&[loader::upgrade(&program.pubkey(), &evil_buffer.pubkey(), &mallory.pubkey())], &mallory, &[])
+        .unwrap_err();
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::IncorrectAuthority));
 
     h.send(&[loader::set_authority(&program.pubkey(), &payer.pubkey(), None)], &payer, &[]).unwrap();
     let buffer = Keypair::new();
     h.write_buffer(&payer, &buffer, &wat_program(9)).unwrap();
-    let failed = h.send(&[loader::upgrade(&program.pubkey(), &buffer.pubkey(), &payer.pubkey())], &payer, &[]).unwrap_err();
+    let failed =
+        h.send(&[loader::upgrade(&program.pubkey(), &buffer.pubkey(), &payer.pubkey())], &payer, &[]).unwrap_err();
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::Immutable));
 }
 
@@ -82,7 +90,8 @@ fn writes_need_the_buffer_authority() {
     h.write_buffer(&payer, &buffer, &wat_program(0)).unwrap();
     let mallory = Keypair::new();
     h.airdrop(&mallory.pubkey(), LAMPORTS_PER_SOL);
-    let failed = h.send(&[loader::write(&buffer.pubkey(), &mallory.pubkey(), 0, vec![0; 8])], &mallory, &[]).unwrap_err();
+    let failed =
+        h.send(&[loader::write(&buffer.pubkey(), &mallory.pubkey(), 0, vec![0; 8])], &mallory, &[]).unwrap_err();
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::IncorrectAuthority));
 }
 
@@ -119,7 +128,10 @@ fn invalid_wasm_is_refused_at_deploy() {
     assert_refused(b"\0asm\x01\0\0\0garbage", "invalid WASM");
     assert_refused(b"not wasm at all", "invalid WASM");
     assert_refused(&wat::parse_str(r#"(module (memory (export "memory") 1))"#).unwrap(), "entrypoint");
-    assert_refused(&wat::parse_str(r#"(module (func (export "entrypoint") (result i64) i64.const 0))"#).unwrap(), "memory");
+    assert_refused(
+        &wat::parse_str(r#"(module (func (export "entrypoint") (result i64) i64.const 0))"#).unwrap(),
+        "memory",
+    );
     assert_refused(
         &wat::parse_str(
             r#"(module (import "env" "open_file" (func)) (memory (export "memory") 1) (func (export "entrypoint") (result i64) i64.const 0))"#,
@@ -137,12 +149,18 @@ fn invalid_wasm_is_refused_at_deploy() {
     );
     // More initial memory than an instance may have.
     assert_refused(
-        &wat::parse_str(r#"(module (memory (export "memory") 1000) (func (export "entrypoint") (result i64) i64.const 0))"#).unwrap(),
+        &wat::parse_str(
+            r#"(module (memory (export "memory") 1000) (func (export "entrypoint") (result i64) i64.const 0))"#,
+        )
+        .unwrap(),
         "memory",
     );
     // Threads (shared memory) are not enabled.
     assert_refused(
-        &wat::parse_str(r#"(module (memory (export "memory") 1 1 shared) (func (export "entrypoint") (result i64) i64.const 0))"#).unwrap(),
+        &wat::parse_str(
+            r#"(module (memory (export "memory") 1 1 shared) (func (export "entrypoint") (result i64) i64.const 0))"#,
+        )
+        .unwrap(),
         "invalid WASM",
     );
 }
@@ -273,5 +291,9 @@ fn hashing_is_charged_before_it_is_done() {
     let program = Keypair::new();
     h.deploy_program(&payer, &program, &hostile).unwrap();
     let failed = h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err();
-    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::ComputationalBudgetExceeded), "{failed}");
+    assert_eq!(
+        failed.err,
+        TransactionError::InstructionError(0, InstructionError::ComputationalBudgetExceeded),
+        "{failed}"
+    );
 }

@@ -52,8 +52,13 @@ fn fresh_bank(world: &World) -> Bank {
     let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), shared_executor(), BankConfig::default());
     let code = lanes_program_artifacts::TEST_PROGRAM;
     let mut data = vec![0u8; STATE_HEADER_LEN];
-    LoaderState::Program { authority: None, code_hash: lanes_sdk::hash::hash(code), deployed_slot: 0, code_len: code.len() as u32 }
-        .write(&mut data);
+    LoaderState::Program {
+        authority: None,
+        code_hash: lanes_sdk::hash::hash(code),
+        deployed_slot: 0,
+        code_len: code.len() as u32,
+    }
+    .write(&mut data);
     data.extend_from_slice(code);
     bank.executor().compile(code).unwrap();
     bank.set_account(PROGRAM, Account { lamports: 1, data, owner: lanes_sdk::loader::ID, executable: true }).unwrap();
@@ -78,12 +83,22 @@ fn build(world: &World, op: &Op, nonce: u64, blockhash: Hash) -> Transaction {
         }
         Op::Write { payer, account, offset, value } => (
             &world.wallets[*payer],
-            vec![test(TestInstruction::WriteData { index: 0, offset: *offset as u32 % 8, value: *value }, vec![AccountMeta::new(world.shared[*account], false)])],
+            vec![test(
+                TestInstruction::WriteData { index: 0, offset: *offset as u32 % 8, value: *value },
+                vec![AccountMeta::new(world.shared[*account], false)],
+            )],
         ),
         Op::Move { payer, from, to, lamports } => {
             let (a, b) = (world.shared[*from], world.shared[*to]);
-            let metas = if a == b { vec![AccountMeta::new(a, false), AccountMeta::new(a, false)] } else { vec![AccountMeta::new(a, false), AccountMeta::new(b, false)] };
-            (&world.wallets[*payer], vec![test(TestInstruction::MoveLamports { from: 0, to: 1, amount: *lamports }, metas)])
+            let metas = if a == b {
+                vec![AccountMeta::new(a, false), AccountMeta::new(a, false)]
+            } else {
+                vec![AccountMeta::new(a, false), AccountMeta::new(b, false)]
+            };
+            (
+                &world.wallets[*payer],
+                vec![test(TestInstruction::MoveLamports { from: 0, to: 1, amount: *lamports }, metas)],
+            )
         }
         Op::Read { payer, accounts, fail } => {
             let mut keys: Vec<Pubkey> = accounts.iter().map(|a| world.shared[*a]).collect();
@@ -96,7 +111,10 @@ fn build(world: &World, op: &Op, nonce: u64, blockhash: Hash) -> Transaction {
         Op::WriteThenFail { payer, account } => (
             &world.wallets[*payer],
             vec![
-                test(TestInstruction::WriteData { index: 0, offset: 0, value: 0xEE }, vec![AccountMeta::new(world.shared[*account], false)]),
+                test(
+                    TestInstruction::WriteData { index: 0, offset: 0, value: 0xEE },
+                    vec![AccountMeta::new(world.shared[*account], false)],
+                ),
                 test(TestInstruction::Panic, vec![]),
             ],
         ),
@@ -111,9 +129,20 @@ fn op_strategy(wallets: usize, shared: usize) -> impl Strategy<Value = Op> {
     let s = 0..shared;
     prop_oneof![
         (w.clone(), s.clone(), 0u64..30_000_000).prop_map(|(from, to, lamports)| Op::Transfer { from, to, lamports }),
-        (w.clone(), s.clone(), any::<u8>(), any::<u8>()).prop_map(|(payer, account, offset, value)| Op::Write { payer, account, offset, value }),
-        (w.clone(), s.clone(), s.clone(), 0u64..2_000).prop_map(|(payer, from, to, lamports)| Op::Move { payer, from, to, lamports }),
-        (w.clone(), prop::collection::vec(s.clone(), 1..4), any::<bool>()).prop_map(|(payer, accounts, fail)| Op::Read { payer, accounts, fail }),
+        (w.clone(), s.clone(), any::<u8>(), any::<u8>()).prop_map(|(payer, account, offset, value)| Op::Write {
+            payer,
+            account,
+            offset,
+            value
+        }),
+        (w.clone(), s.clone(), s.clone(), 0u64..2_000).prop_map(|(payer, from, to, lamports)| Op::Move {
+            payer,
+            from,
+            to,
+            lamports
+        }),
+        (w.clone(), prop::collection::vec(s.clone(), 1..4), any::<bool>())
+            .prop_map(|(payer, accounts, fail)| Op::Read { payer, accounts, fail }),
         (w, s).prop_map(|(payer, account)| Op::WriteThenFail { payer, account }),
     ]
 }
@@ -124,9 +153,13 @@ fn check_parallel_equals_serial(wallets: usize, shared: usize, ops: &[Op], threa
     let world = world(wallets, shared);
     let parallel_bank = fresh_bank(&world);
     let blockhash = parallel_bank.last_blockhash();
-    let transactions: Vec<SanitizedTransaction> =
-        ops.iter().enumerate().map(|(i, op)| SanitizedTransaction::try_new(build(&world, op, i as u64, blockhash)).unwrap()).collect();
-    let config = SchedulerConfig { batch_size, max_queued_per_thread: batch_size * 3, ..SchedulerConfig::with_threads(threads) };
+    let transactions: Vec<SanitizedTransaction> = ops
+        .iter()
+        .enumerate()
+        .map(|(i, op)| SanitizedTransaction::try_new(build(&world, op, i as u64, blockhash)).unwrap())
+        .collect();
+    let config =
+        SchedulerConfig { batch_size, max_queued_per_thread: batch_size * 3, ..SchedulerConfig::with_threads(threads) };
     let output = execute_parallel(&parallel_bank, &transactions, &config).unwrap();
 
     // No transaction lost or duplicated.
@@ -138,7 +171,8 @@ fn check_parallel_equals_serial(wallets: usize, shared: usize, ops: &[Op], threa
     assert_eq!(order.len(), committed_count, "a transaction appears twice in the entries");
 
     // Conflicting transactions keep priority order, and arrival order within a priority.
-    let position: std::collections::HashMap<usize, usize> = output.committed_order().enumerate().map(|(p, i)| (i, p)).collect();
+    let position: std::collections::HashMap<usize, usize> =
+        output.committed_order().enumerate().map(|(p, i)| (i, p)).collect();
     let conflicts = |a: &SanitizedTransaction, b: &SanitizedTransaction| {
         a.writable_keys().any(|k| b.writable_keys().chain(b.readonly_keys()).any(|o| o.key == k.key))
             || a.readonly_keys().any(|k| b.writable_keys().any(|o| o.key == k.key))
@@ -147,7 +181,10 @@ fn check_parallel_equals_serial(wallets: usize, shared: usize, ops: &[Op], threa
         for (j, b) in transactions.iter().enumerate().skip(i + 1) {
             if let (Some(pa), Some(pb)) = (position.get(&i), position.get(&j)) {
                 if a.priority() >= b.priority() && conflicts(a, b) {
-                    assert!(pa < pb, "transaction {j} overtook the conflicting, earlier, no-lower-priority transaction {i}");
+                    assert!(
+                        pa < pb,
+                        "transaction {j} overtook the conflicting, earlier, no-lower-priority transaction {i}"
+                    );
                 }
             }
         }
@@ -198,7 +235,8 @@ proptest! {
 #[test]
 fn everything_on_one_account_and_nothing_shared() {
     // All transactions write one account.
-    let ops: Vec<Op> = (0..200).map(|i| Op::Write { payer: i % 4, account: 0, offset: i as u8, value: i as u8 }).collect();
+    let ops: Vec<Op> =
+        (0..200).map(|i| Op::Write { payer: i % 4, account: 0, offset: i as u8, value: i as u8 }).collect();
     check_parallel_equals_serial(4, 1, &ops, 3, 8);
     // Every transaction on its own accounts.
     let ops: Vec<Op> = (0..200).map(|i| Op::Move { payer: i % 50, from: i % 50, to: i % 50, lamports: 1 }).collect();
@@ -222,8 +260,18 @@ fn stress_parallel_equals_serial() {
         let ops: Vec<Op> = (0..600)
             .map(|_| match next(5) {
                 0 => Op::Transfer { from: next(wallets), to: next(shared), lamports: next(10_000_000) as u64 },
-                1 => Op::Write { payer: next(wallets), account: next(shared), offset: next(8) as u8, value: next(256) as u8 },
-                2 => Op::Move { payer: next(wallets), from: next(shared), to: next(shared), lamports: next(3_000) as u64 },
+                1 => Op::Write {
+                    payer: next(wallets),
+                    account: next(shared),
+                    offset: next(8) as u8,
+                    value: next(256) as u8,
+                },
+                2 => Op::Move {
+                    payer: next(wallets),
+                    from: next(shared),
+                    to: next(shared),
+                    lamports: next(3_000) as u64,
+                },
                 3 => Op::Read { payer: next(wallets), accounts: vec![next(shared), next(shared)], fail: next(4) == 0 },
                 _ => Op::WriteThenFail { payer: next(wallets), account: next(shared) },
             })
@@ -232,7 +280,11 @@ fn stress_parallel_equals_serial() {
     }
 }
 
-fn run_ops(world: &World, ops: &[(Op, u64)], config: &SchedulerConfig) -> (Vec<SanitizedTransaction>, lanes_runtime::scheduler::ParallelOutput) {
+fn run_ops(
+    world: &World,
+    ops: &[(Op, u64)],
+    config: &SchedulerConfig,
+) -> (Vec<SanitizedTransaction>, lanes_runtime::scheduler::ParallelOutput) {
     let bank = fresh_bank(world);
     let blockhash = bank.last_blockhash();
     let transactions: Vec<SanitizedTransaction> = ops
@@ -253,8 +305,9 @@ fn run_ops(world: &World, ops: &[(Op, u64)], config: &SchedulerConfig) -> (Vec<S
 fn conflicting_transactions_run_in_priority_order() {
     let world = world(8, 1);
     // All write one account; prices vary.
-    let ops: Vec<(Op, u64)> =
-        (0..120).map(|i| (Op::Write { payer: i % 8, account: 0, offset: 0, value: i as u8 }, (i as u64 * 5) % 7)).collect();
+    let ops: Vec<(Op, u64)> = (0..120)
+        .map(|i| (Op::Write { payer: i % 8, account: 0, offset: 0, value: i as u8 }, (i as u64 * 5) % 7))
+        .collect();
     let (transactions, output) = run_ops(&world, &ops, &SchedulerConfig::with_threads(2));
     let prices: Vec<u64> = output.committed_order().map(|i| transactions[i].priority()).collect();
     let mut sorted = prices.clone();
@@ -279,14 +332,14 @@ fn a_transaction_spanning_two_busy_workers_is_not_starved() {
         .collect();
     let config = SchedulerConfig { batch_size: 8, max_queued_per_thread: 32, ..SchedulerConfig::with_threads(2) };
     let (_, output) = run_ops(&world, &ops, &config);
-    let position: std::collections::HashMap<usize, usize> = output.committed_order().enumerate().map(|(pos, i)| (i, pos)).collect();
-    let worst_delay = (0..ops.len())
-        .filter(|i| i % 10 == 5)
-        .map(|i| position[&i].saturating_sub(i))
-        .max()
-        .unwrap();
+    let position: std::collections::HashMap<usize, usize> =
+        output.committed_order().enumerate().map(|(pos, i)| (i, pos)).collect();
+    let worst_delay = (0..ops.len()).filter(|i| i % 10 == 5).map(|i| position[&i].saturating_sub(i)).max().unwrap();
     // Bounded by what was already queued on the two workers when it arrived.
-    assert!(worst_delay <= 2 * config.max_queued_per_thread + config.batch_size, "a spanning transaction waited {worst_delay} places");
+    assert!(
+        worst_delay <= 2 * config.max_queued_per_thread + config.batch_size,
+        "a spanning transaction waited {worst_delay} places"
+    );
 }
 
 #[test]
@@ -295,8 +348,11 @@ fn degenerate_settings_still_finish() {
     let ops: Vec<Op> = (0..20).map(|i| Op::Write { payer: i % 4, account: i % 2, offset: 2, value: i as u8 }).collect();
     let bank = fresh_bank(&world);
     let blockhash = bank.last_blockhash();
-    let transactions: Vec<SanitizedTransaction> =
-        ops.iter().enumerate().map(|(i, op)| SanitizedTransaction::try_new(build(&world, op, i as u64, blockhash)).unwrap()).collect();
+    let transactions: Vec<SanitizedTransaction> = ops
+        .iter()
+        .enumerate()
+        .map(|(i, op)| SanitizedTransaction::try_new(build(&world, op, i as u64, blockhash)).unwrap())
+        .collect();
     let config = SchedulerConfig { threads: 0, batch_size: 0, max_queued_per_thread: 0, lookahead: 0 };
     let output = execute_parallel(&bank, &transactions, &config).unwrap();
     assert_eq!(output.committed_order().count(), 20);

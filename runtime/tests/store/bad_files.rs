@@ -21,9 +21,7 @@ fn build(dir: &Path, config: StoreConfig) -> Model {
     let store = MmapAccountStore::open(dir, config).unwrap();
     let mut model = Model::new();
     for slot in 1..=4u64 {
-        let updates: Vec<_> = (0..30)
-            .map(|i| (key(i), account(slot * 100 + i + 1, 150, slot + i)))
-            .collect();
+        let updates: Vec<_> = (0..30).map(|i| (key(i), account(slot * 100 + i + 1, 150, slot + i))).collect();
         store.store(slot, &updates).unwrap();
         apply(&mut model, &updates);
         store.commit_slot(slot).unwrap();
@@ -36,12 +34,7 @@ fn data_files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<_> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .and_then(format::parse_data_file_name)
-                .is_some()
-        })
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).and_then(format::parse_data_file_name).is_some())
         .collect();
     v.sort();
     v
@@ -51,10 +44,7 @@ fn data_files(dir: &Path) -> Vec<PathBuf> {
 fn committed(dir: &Path) -> Vec<(PathBuf, u64)> {
     let bytes = fs::read(dir.join("MANIFEST")).unwrap();
     let m = format::Manifest::decode(&bytes[..MANIFEST_SLOT_LEN]).unwrap();
-    m.files
-        .iter()
-        .map(|(id, len)| (dir.join(format::data_file_name(*id)), *len))
-        .collect()
+    m.files.iter().map(|(id, len)| (dir.join(format::data_file_name(*id)), *len)).collect()
 }
 
 fn flip(path: &Path, offset: u64) {
@@ -83,14 +73,8 @@ fn a_truncated_data_file_is_named_with_its_size() {
     f.set_len(len - 100).unwrap();
     let err = open_err(dir.path());
     let msg = err.to_string();
-    assert!(
-        matches!(err, MmapStoreError::Corrupt { offset, .. } if offset == len - 100),
-        "{msg}"
-    );
-    assert!(
-        msg.contains(&name(&path)) && msg.contains("truncated"),
-        "{msg}"
-    );
+    assert!(matches!(err, MmapStoreError::Corrupt { offset, .. } if offset == len - 100), "{msg}");
+    assert!(msg.contains(&name(&path)) && msg.contains("truncated"), "{msg}");
 }
 
 #[test]
@@ -101,10 +85,7 @@ fn a_truncated_or_missing_manifest_is_named() {
     let f = fs::OpenOptions::new().write(true).open(&manifest).unwrap();
     f.set_len(40).unwrap();
     let msg = open_err(dir.path()).to_string();
-    assert!(
-        msg.contains("MANIFEST") && msg.contains("no valid commit record"),
-        "{msg}"
-    );
+    assert!(msg.contains("MANIFEST") && msg.contains("no valid commit record"), "{msg}");
     fs::remove_file(&manifest).unwrap();
     let msg = open_err(dir.path()).to_string();
     assert!(msg.contains("without a MANIFEST"), "{msg}");
@@ -117,10 +98,7 @@ fn a_missing_data_file_is_named() {
     let (path, _) = committed(dir.path()).into_iter().nth(1).unwrap();
     fs::remove_file(&path).unwrap();
     let msg = open_err(dir.path()).to_string();
-    assert!(
-        msg.contains(&name(&path)) && msg.contains("missing"),
-        "{msg}"
-    );
+    assert!(msg.contains(&name(&path)) && msg.contains("missing"), "{msg}");
 }
 
 /// Flip one byte at many places of the committed data: each open either
@@ -147,31 +125,19 @@ fn flipped_bytes_in_committed_records_are_caught() {
                             MmapStoreError::Corrupt { offset, .. } => offset,
                             other => panic!("flip at {offset}: {other}"),
                         };
-                        assert!(
-                            at <= offset && offset - at < 248,
-                            "flip at {offset} reported at {at}: {msg}"
-                        );
+                        assert!(at <= offset && offset - at < 248, "flip at {offset} reported at {at}: {msg}");
                     }
                     caught += 1;
                 }
                 Ok(store) => {
-                    assert!(
-                        store.accounts() == sorted(&model),
-                        "flip at {offset} of {} changed the state",
-                        name(path)
-                    );
+                    assert!(store.accounts() == sorted(&model), "flip at {offset} of {} changed the state", name(path));
                 }
             }
             fs::write(path, &original).unwrap();
         }
     }
     assert!(caught > 20);
-    assert_eq!(
-        MmapAccountStore::open(dir.path(), config())
-            .unwrap()
-            .accounts(),
-        sorted(&model)
-    );
+    assert_eq!(MmapAccountStore::open(dir.path(), config()).unwrap().accounts(), sorted(&model));
 }
 
 #[test]
@@ -198,20 +164,14 @@ fn one_damaged_manifest_copy_loses_nothing_two_are_an_error() {
     for copy in [0u64, MANIFEST_SLOT_LEN as u64] {
         flip(&manifest, copy + 40);
         let store = MmapAccountStore::open(dir.path(), config()).unwrap();
-        assert_eq!(
-            (store.committed_slot(), store.accounts()),
-            (Some(4), sorted(&model))
-        );
+        assert_eq!((store.committed_slot(), store.accounts()), (Some(4), sorted(&model)));
         drop(store);
         fs::write(&manifest, &original).unwrap();
     }
     flip(&manifest, 40);
     flip(&manifest, MANIFEST_SLOT_LEN as u64 + 40);
     let msg = open_err(dir.path()).to_string();
-    assert!(
-        msg.contains("MANIFEST") && msg.contains("checksum"),
-        "{msg}"
-    );
+    assert!(msg.contains("MANIFEST") && msg.contains("checksum"), "{msg}");
 }
 
 /// Rewrite the version field of a header (keeping its checksum right) so
@@ -230,11 +190,7 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -247,10 +203,7 @@ fn another_format_version_is_named() {
     let (path, _) = committed(dir.path()).into_iter().next().unwrap();
     set_data_file_version(&path, 2);
     let err = open_err(dir.path());
-    assert!(
-        matches!(err, MmapStoreError::Version { found: 2, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, MmapStoreError::Version { found: 2, .. }), "{err}");
     assert!(err.to_string().contains(&name(&path)), "{err}");
     set_data_file_version(&path, 1);
     MmapAccountStore::open(dir.path(), config()).unwrap();
@@ -263,10 +216,7 @@ fn another_format_version_is_named() {
     }
     fs::write(&manifest, b).unwrap();
     let err = open_err(dir.path());
-    assert!(
-        matches!(err, MmapStoreError::Version { found: 7, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, MmapStoreError::Version { found: 7, .. }), "{err}");
     assert!(err.to_string().contains("MANIFEST"), "{err}");
 }
 
@@ -291,11 +241,7 @@ fn garbage_files_are_errors_not_panics() {
     for round in 0..40 {
         let dir = TempDir::new("garbage");
         build(dir.path(), config());
-        let victim = if round % 2 == 0 {
-            dir.path().join("MANIFEST")
-        } else {
-            data_files(dir.path())[0].clone()
-        };
+        let victim = if round % 2 == 0 { dir.path().join("MANIFEST") } else { data_files(dir.path())[0].clone() };
         let len = fs::metadata(&victim).unwrap().len() as usize;
         let mut bytes = fs::read(&victim).unwrap();
         match round % 4 {
@@ -331,9 +277,7 @@ fn a_full_disk_is_an_error_and_the_previous_state_stays() {
     sim.set_space_limit(Some(24 << 10));
     let mut slot = 2;
     let err = loop {
-        let updates: Vec<_> = (0..5)
-            .map(|i| (key(i + slot * 10), account(slot, 400, i)))
-            .collect();
+        let updates: Vec<_> = (0..5).map(|i| (key(i + slot * 10), account(slot, 400, i))).collect();
         match store.store_accounts(slot, &updates) {
             Ok(()) => {
                 apply(&mut model, &updates);
@@ -345,19 +289,9 @@ fn a_full_disk_is_an_error_and_the_previous_state_stays() {
         assert!(slot < 100, "the space limit never hit");
     };
     assert!(err.is_disk_full(), "{err}");
-    assert!(
-        err.to_string().contains("accounts-"),
-        "names the file it could not create: {err}"
-    );
-    assert!(
-        store.poisoned().is_none(),
-        "a full disk is not a failed sync: the store goes on"
-    );
-    assert_eq!(
-        store.accounts(),
-        sorted(&model),
-        "the failed batch left no trace"
-    );
+    assert!(err.to_string().contains("accounts-"), "names the file it could not create: {err}");
+    assert!(store.poisoned().is_none(), "a full disk is not a failed sync: the store goes on");
+    assert_eq!(store.accounts(), sorted(&model), "the failed batch left no trace");
     store.commit_slot(slot).unwrap();
     drop(store);
     let image = sim.crash_image(Tear::Synced);

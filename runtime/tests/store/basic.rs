@@ -20,17 +20,12 @@ fn stores_reads_and_deletes() {
     assert!(store.is_empty());
     let a = account(10, 165, 1);
     let b = account(20, 0, 2);
-    store
-        .store(1, &[(key(1), a.clone()), (key(2), b.clone())])
-        .unwrap();
+    store.store(1, &[(key(1), a.clone()), (key(2), b.clone())]).unwrap();
     assert_eq!(store.get(&key(1)), Some(a.clone()));
     assert_eq!(store.get(&key(2)), Some(b));
     assert_eq!(store.get(&key(3)), None);
     assert_eq!(store.len(), 2);
-    assert_eq!(
-        store.get_prefix(&key(1), 4).unwrap().data,
-        a.data[..4].to_vec()
-    );
+    assert_eq!(store.get_prefix(&key(1), 4).unwrap().data, a.data[..4].to_vec());
 
     // Zero-copy view.
     let r = store.get_ref(&key(1)).unwrap();
@@ -51,12 +46,7 @@ fn stores_reads_and_deletes() {
     // Regression: a batch that creates and deletes one key used to skip the
     // tombstone (the key was not live when the batch was planned), leaving
     // the created account in place.
-    store
-        .store(
-            2,
-            &[(key(5), account(3, 3, 3)), (key(5), Account::default())],
-        )
-        .unwrap();
+    store.store(2, &[(key(5), account(3, 3, 3)), (key(5), Account::default())]).unwrap();
     assert_eq!(store.get(&key(5)), None);
 
     // Deleting what does not exist writes nothing.
@@ -73,29 +63,16 @@ fn committed_state_survives_reopen_and_uncommitted_does_not() {
         let store = MmapAccountStore::open(dir.path(), deterministic_config(1 << 14)).unwrap();
         assert!(store.recovery_report().created);
         for slot in 1..=5u64 {
-            let updates: Vec<_> = (0..40)
-                .map(|i| {
-                    (
-                        key(i % 23),
-                        account(slot * 100 + i, (i * 7 % 200) as usize, i),
-                    )
-                })
-                .collect();
+            let updates: Vec<_> =
+                (0..40).map(|i| (key(i % 23), account(slot * 100 + i, (i * 7 % 200) as usize, i))).collect();
             store.store(slot, &updates).unwrap();
             apply(&mut model, &updates);
-            store
-                .store(slot, &[(key(slot), Account::default())])
-                .unwrap();
+            store.store(slot, &[(key(slot), Account::default())]).unwrap();
             apply(&mut model, &[(key(slot), Account::default())]);
             store.commit_slot(slot).unwrap();
         }
         // Written but never committed.
-        store
-            .store(
-                6,
-                &[(key(1), account(5, 5, 5)), (key(500), account(5, 5, 5))],
-            )
-            .unwrap();
+        store.store(6, &[(key(1), account(5, 5, 5)), (key(500), account(5, 5, 5))]).unwrap();
         assert_eq!(store.get(&key(500)).map(|a| a.lamports), Some(5));
     }
     let store = MmapAccountStore::open(dir.path(), deterministic_config(1 << 14)).unwrap();
@@ -123,33 +100,19 @@ fn slot_order_is_enforced() {
     assert!(matches!(early, MmapStoreError::Rejected(_)), "{early}");
     assert!(early.to_string().contains("slot 5"), "{early}");
     store.commit(5).unwrap();
-    assert!(matches!(
-        store.store_accounts(4, &[(key(2), account(1, 1, 1))]),
-        Err(MmapStoreError::Rejected(_))
-    ));
+    assert!(matches!(store.store_accounts(4, &[(key(2), account(1, 1, 1))]), Err(MmapStoreError::Rejected(_))));
     assert!(matches!(store.commit(3), Err(MmapStoreError::Rejected(_))));
     // The same slot again is fine (e.g. genesis in several commits).
     store.store(5, &[(key(2), account(1, 1, 1))]).unwrap();
     store.commit(5).unwrap();
-    let too_big = Account {
-        lamports: 1,
-        data: vec![0; 10 * 1024 * 1024 + 1],
-        ..Account::default()
-    };
-    assert!(matches!(
-        store.store_accounts(6, &[(key(3), too_big)]),
-        Err(MmapStoreError::Rejected(_))
-    ));
+    let too_big = Account { lamports: 1, data: vec![0; 10 * 1024 * 1024 + 1], ..Account::default() };
+    assert!(matches!(store.store_accounts(6, &[(key(3), too_big)]), Err(MmapStoreError::Rejected(_))));
 }
 
 #[test]
 fn concurrent_writers_append_at_once() {
     let dir = TempDir::new("concurrent");
-    let config = StoreConfig {
-        file_capacity: 1 << 16,
-        lanes: 4,
-        ..StoreConfig::default()
-    };
+    let config = StoreConfig { file_capacity: 1 << 16, lanes: 4, ..StoreConfig::default() };
     let store = Arc::new(MmapAccountStore::open(dir.path(), config.clone()).unwrap());
     let threads = 4u64;
     let mut model = Model::new();
@@ -160,11 +123,7 @@ fn concurrent_writers_append_at_once() {
                 s.spawn(move || {
                     for i in 0..500u64 {
                         let k = (i % 97) * threads + t;
-                        let acc = account(
-                            if i % 11 == 0 { 0 } else { slot * 1000 + i },
-                            (i % 180) as usize,
-                            k + i,
-                        );
+                        let acc = account(if i % 11 == 0 { 0 } else { slot * 1000 + i }, (i % 180) as usize, k + i);
                         store.store(slot, &[(key(k), acc)]).unwrap();
                     }
                 });
@@ -173,11 +132,7 @@ fn concurrent_writers_append_at_once() {
         for t in 0..threads {
             for i in 0..500u64 {
                 let k = (i % 97) * threads + t;
-                let acc = account(
-                    if i % 11 == 0 { 0 } else { slot * 1000 + i },
-                    (i % 180) as usize,
-                    k + i,
-                );
+                let acc = account(if i % 11 == 0 { 0 } else { slot * 1000 + i }, (i % 180) as usize, k + i);
                 apply(&mut model, &[(key(k), acc)]);
             }
         }
@@ -196,9 +151,7 @@ fn large_accounts_get_a_file_of_their_own() {
     let big = account(3, 10 * 1024 * 1024, 4);
     {
         let store = MmapAccountStore::open(dir.path(), config.clone()).unwrap();
-        store
-            .store(1, &[(key(1), account(1, 10, 1)), (key(2), big.clone())])
-            .unwrap();
+        store.store(1, &[(key(1), account(1, 10, 1)), (key(2), big.clone())]).unwrap();
         store.commit_slot(1).unwrap();
     }
     let store = MmapAccountStore::open(dir.path(), config).unwrap();
@@ -210,9 +163,7 @@ fn large_accounts_get_a_file_of_their_own() {
 fn a_store_is_opened_once() {
     let dir = TempDir::new("lock");
     let _first = MmapAccountStore::open(dir.path(), deterministic_config(1 << 16)).unwrap();
-    let second = MmapAccountStore::open(dir.path(), deterministic_config(1 << 16))
-        .err()
-        .unwrap();
+    let second = MmapAccountStore::open(dir.path(), deterministic_config(1 << 16)).err().unwrap();
     assert!(matches!(second, MmapStoreError::Locked { .. }), "{second}");
     assert!(second.to_string().contains("LOCK"), "{second}");
 }
@@ -220,24 +171,13 @@ fn a_store_is_opened_once() {
 #[test]
 fn the_ledger_id_is_checked() {
     let dir = TempDir::new("ledger");
-    let config = StoreConfig {
-        ledger_id: Some([7; 16]),
-        ..deterministic_config(1 << 16)
-    };
+    let config = StoreConfig { ledger_id: Some([7; 16]), ..deterministic_config(1 << 16) };
     drop(MmapAccountStore::open(dir.path(), config).unwrap());
-    let other = StoreConfig {
-        ledger_id: Some([8; 16]),
-        ..deterministic_config(1 << 16)
-    };
+    let other = StoreConfig { ledger_id: Some([8; 16]), ..deterministic_config(1 << 16) };
     let err = MmapAccountStore::open(dir.path(), other).err().unwrap();
     assert!(matches!(err, MmapStoreError::WrongLedger { .. }), "{err}");
     assert!(err.to_string().contains("MANIFEST"), "{err}");
-    assert_eq!(
-        MmapAccountStore::open(dir.path(), deterministic_config(1 << 16))
-            .unwrap()
-            .ledger_id(),
-        [7; 16]
-    );
+    assert_eq!(MmapAccountStore::open(dir.path(), deterministic_config(1 << 16)).unwrap().ledger_id(), [7; 16]);
 }
 
 /// The bank commits to the store like to the in-memory one; its state
@@ -252,11 +192,7 @@ fn the_bank_runs_on_the_mmap_store() {
             Arc::new(MmapAccountStore::open(dir.path(), StoreConfig::default()).unwrap());
         let executor = Executor::new(ExecutorConfig::default()).unwrap();
         let bank = Bank::new(store.clone(), executor, BankConfig::default());
-        bank.set_account(
-            payer.pubkey(),
-            Account::new(1_000_000_000, 0, &system_program::ID),
-        )
-        .unwrap();
+        bank.set_account(payer.pubkey(), Account::new(1_000_000_000, 0, &system_program::ID)).unwrap();
         let tx = Transaction::new_signed_with_payer(
             &[system_instruction::transfer(&payer.pubkey(), &to, 5_000)],
             Some(&payer.pubkey()),
@@ -269,8 +205,5 @@ fn the_bank_runs_on_the_mmap_store() {
     }
     let store = MmapAccountStore::open(dir.path(), StoreConfig::default()).unwrap();
     assert_eq!(store.get(&to).map(|a| a.lamports), Some(5_000));
-    assert_eq!(
-        store.get(&payer.pubkey()).map(|a| a.lamports),
-        Some(1_000_000_000 - 5_000 - 5_000)
-    );
+    assert_eq!(store.get(&payer.pubkey()).map(|a| a.lamports), Some(1_000_000_000 - 5_000 - 5_000));
 }

@@ -62,9 +62,7 @@ pub fn key(n: u64) -> Pubkey {
 pub fn account(lamports: u64, data_len: usize, tag: u64) -> Account {
     Account {
         lamports,
-        data: (0..data_len)
-            .map(|i| (tag as usize).wrapping_mul(31).wrapping_add(i) as u8)
-            .collect(),
+        data: (0..data_len).map(|i| (tag as usize).wrapping_mul(31).wrapping_add(i) as u8).collect(),
         owner: Pubkey::new_unique_from_u64(tag % 3 + 1_000_000),
         executable: tag.is_multiple_of(7),
     }
@@ -89,13 +87,7 @@ pub fn sorted(model: &Model) -> Vec<(Pubkey, Account)> {
 /// Small files, no background threads, one lane: every run does the same
 /// I/O in the same order.
 pub fn deterministic_config(file_capacity: usize) -> StoreConfig {
-    StoreConfig {
-        file_capacity,
-        lanes: 1,
-        background: false,
-        compact_below: 0.6,
-        ..StoreConfig::default()
-    }
+    StoreConfig { file_capacity, lanes: 1, background: false, compact_below: 0.6, ..StoreConfig::default() }
 }
 
 /// Whether the long (soak) modes are on.

@@ -13,10 +13,7 @@ use std::sync::Arc;
 #[test]
 fn compaction_reclaims_old_versions_and_closed_accounts() {
     let dir = TempDir::new("compact");
-    let config = StoreConfig {
-        compact_below: 0.5,
-        ..deterministic_config(16 << 10)
-    };
+    let config = StoreConfig { compact_below: 0.5, ..deterministic_config(16 << 10) };
     let store = MmapAccountStore::open(dir.path(), config.clone()).unwrap();
     let mut model = Model::new();
     let mut slot = 0;
@@ -24,9 +21,7 @@ fn compaction_reclaims_old_versions_and_closed_accounts() {
     // fresh writes so that the files holding the tombstones fill and seal.
     for round in 0..20u64 {
         slot += 1;
-        let updates: Vec<_> = (0..100)
-            .map(|i| (key(i), account(round * 1000 + i + 1, 120, round + i)))
-            .collect();
+        let updates: Vec<_> = (0..100).map(|i| (key(i), account(round * 1000 + i + 1, 120, round + i))).collect();
         store.store(slot, &updates).unwrap();
         apply(&mut model, &updates);
         store.commit_slot(slot).unwrap();
@@ -38,9 +33,7 @@ fn compaction_reclaims_old_versions_and_closed_accounts() {
     store.commit_slot(slot).unwrap();
     for round in 0..6u64 {
         slot += 1;
-        let updates: Vec<_> = (1..50)
-            .map(|i| (key(i * 2 + 1), account(round + 7, 120, round * i)))
-            .collect();
+        let updates: Vec<_> = (1..50).map(|i| (key(i * 2 + 1), account(round + 7, 120, round * i))).collect();
         store.store(slot, &updates).unwrap();
         apply(&mut model, &updates);
         store.commit_slot(slot).unwrap();
@@ -52,16 +45,10 @@ fn compaction_reclaims_old_versions_and_closed_accounts() {
         assert!(runs < 100);
     }
     let after = store.stats();
-    assert!(
-        after.used_bytes * 3 < before.used_bytes,
-        "before {before:?}\nafter {after:?}"
-    );
+    assert!(after.used_bytes * 3 < before.used_bytes, "before {before:?}\nafter {after:?}");
     assert!(after.files < before.files);
     assert!(after.compaction.tombstones_dropped > 0, "{after:?}");
-    assert!(
-        after.index_entries < before.index_entries,
-        "dropped tombstones leave the index"
-    );
+    assert!(after.index_entries < before.index_entries, "dropped tombstones leave the index");
     assert_eq!(store.accounts(), sorted(&model));
     assert_eq!(store.len(), model.len());
     // No compaction output is lost or resurrects anything on reopen.
@@ -74,31 +61,19 @@ fn compaction_reclaims_old_versions_and_closed_accounts() {
 #[test]
 fn a_reader_keeps_its_bytes_while_the_file_is_compacted_away() {
     let dir = TempDir::new("reader");
-    let store = MmapAccountStore::open(
-        dir.path(),
-        StoreConfig {
-            compact_below: 0.9,
-            ..deterministic_config(8 << 10)
-        },
-    )
-    .unwrap();
+    let store = MmapAccountStore::open(dir.path(), StoreConfig { compact_below: 0.9, ..deterministic_config(8 << 10) })
+        .unwrap();
     let a = account(5, 3000, 3);
     store.store(1, &[(key(1), a.clone())]).unwrap();
     for i in 0..10 {
-        store
-            .store(1, &[(key(2), account(i + 1, 3000, i))])
-            .unwrap();
+        store.store(1, &[(key(2), account(i + 1, 3000, i))]).unwrap();
     }
     store.commit_slot(1).unwrap();
     let view = store.get_ref(&key(1)).unwrap();
     let mut runs = 0;
     while store.compact().unwrap().is_some() {
         runs += 1;
-        assert!(
-            runs < 20,
-            "compaction does not converge: {:?}",
-            store.stats()
-        );
+        assert!(runs < 20, "compaction does not converge: {:?}", store.stats());
     }
     assert!(store.stats().compaction.files > 0);
     assert_eq!(view.to_account(), a);
@@ -138,11 +113,7 @@ fn background_compaction_while_slots_are_committed() {
             while !stop.load(Ordering::Relaxed) {
                 for k in 0..200 {
                     if let Some(a) = store.get(&key(k)) {
-                        assert_eq!(
-                            a.data.len() as u64 % 7,
-                            a.lamports % 7,
-                            "a torn read of key {k}"
-                        );
+                        assert_eq!(a.data.len() as u64 % 7, a.lamports % 7, "a torn read of key {k}");
                         reads += 1;
                     }
                 }
@@ -156,19 +127,8 @@ fn background_compaction_while_slots_are_committed() {
                     (0..30)
                         .map(|_| {
                             let k = rng.below(100) * 2 + t;
-                            let lamports = if rng.below(10) == 0 {
-                                0
-                            } else {
-                                7 * rng.below(1000) + rng.below(7) + 1
-                            };
-                            (
-                                key(k),
-                                account(
-                                    lamports,
-                                    (lamports % 7 + 7 * rng.below(40)) as usize,
-                                    rng.next(),
-                                ),
-                            )
+                            let lamports = if rng.below(10) == 0 { 0 } else { 7 * rng.below(1000) + rng.below(7) + 1 };
+                            (key(k), account(lamports, (lamports % 7 + 7 * rng.below(40)) as usize, rng.next()))
                         })
                         .collect()
                 })

@@ -35,15 +35,8 @@ fn workload_with(seed: u64, slots: u64, keys: u64, delete_one_in: u64) -> Vec<St
             let batch: Vec<_> = (0..1 + rng.below(3))
                 .map(|_| {
                     let k = rng.below(keys);
-                    let lamports = if rng.below(delete_one_in) == 0 {
-                        0
-                    } else {
-                        1 + rng.below(1_000_000)
-                    };
-                    (
-                        key(k),
-                        account(lamports, rng.below(300) as usize, rng.next()),
-                    )
+                    let lamports = if rng.below(delete_one_in) == 0 { 0 } else { 1 + rng.below(1_000_000) };
+                    (key(k), account(lamports, rng.below(300) as usize, rng.next()))
                 })
                 .collect();
             steps.push(Step::Store(slot, batch));
@@ -57,10 +50,7 @@ fn workload_with(seed: u64, slots: u64, keys: u64, delete_one_in: u64) -> Vec<St
 }
 
 fn config() -> StoreConfig {
-    StoreConfig {
-        compact_below: 0.7,
-        ..deterministic_config(2048)
-    }
+    StoreConfig { compact_below: 0.7, ..deterministic_config(2048) }
 }
 
 /// Run `steps` until the first error. Returns the model at the last
@@ -118,9 +108,8 @@ fn crash_everywhere(seed: u64, steps: &[Step], after: &[Step]) -> u64 {
                 // Crashed while creating the store: nothing was acknowledged.
                 for tear in [Tear::Synced, Tear::Everything, Tear::Random(seed ^ n)] {
                     let image = sim.crash_image(tear);
-                    let store = MmapAccountStore::open_sim(&image, config()).unwrap_or_else(|e| {
-                        panic!("seed {seed} crash at op {n} ({tear:?}) during creation: {e}")
-                    });
+                    let store = MmapAccountStore::open_sim(&image, config())
+                        .unwrap_or_else(|e| panic!("seed {seed} crash at op {n} ({tear:?}) during creation: {e}"));
                     assert!(store.accounts().is_empty());
                 }
                 continue;
@@ -129,17 +118,10 @@ fn crash_everywhere(seed: u64, steps: &[Step], after: &[Step]) -> u64 {
         };
         assert!(sim.crashed(), "seed {seed}: op {n} of {total} never came");
         let log = sim.op_log();
-        for tear in [
-            Tear::Synced,
-            Tear::Everything,
-            Tear::Random(seed.wrapping_mul(1_000_003) ^ n),
-        ] {
+        for tear in [Tear::Synced, Tear::Everything, Tear::Random(seed.wrapping_mul(1_000_003) ^ n)] {
             let image = sim.crash_image(tear);
             let store = MmapAccountStore::open_sim(&image, config()).unwrap_or_else(|e| {
-                panic!(
-                    "seed {seed}, crash at op {n} ({:?}), {tear:?}: reopen failed: {e}",
-                    log.last()
-                )
+                panic!("seed {seed}, crash at op {n} ({:?}), {tear:?}: reopen failed: {e}", log.last())
             });
             reopens += 1;
             let got = store.accounts();
@@ -175,18 +157,11 @@ fn crash_everywhere(seed: u64, steps: &[Step], after: &[Step]) -> u64 {
                 })
                 .collect();
             let ((model2, slot2), inflight2) = run(&store, &after, start);
-            assert!(
-                inflight2.is_none(),
-                "seed {seed}, op {n}, {tear:?}: {:?}",
-                store.poisoned()
-            );
+            assert!(inflight2.is_none(), "seed {seed}, op {n}, {tear:?}: {:?}", store.poisoned());
             drop(store);
             let store = MmapAccountStore::open_sim(&image, config()).unwrap();
             assert_eq!(store.committed_slot(), slot2);
-            assert!(
-                store.accounts() == sorted(&model2),
-                "seed {seed}, op {n}, {tear:?}: continuation differs"
-            );
+            assert!(store.accounts() == sorted(&model2), "seed {seed}, op {n}, {tear:?}: continuation differs");
         }
     }
     reopens
@@ -198,11 +173,7 @@ fn diff(got: &[(Pubkey, Account)], model: &Model) -> String {
     for k in got.keys().chain(model.keys()) {
         let (a, b) = (got.get(k), model.get(k));
         if a != b {
-            return format!(
-                "key {k}: store has {:?}, model has {:?}",
-                a.map(|a| a.lamports),
-                b.map(|b| b.lamports)
-            );
+            return format!("key {k}: store has {:?}, model has {:?}", a.map(|a| a.lamports), b.map(|b| b.lamports));
         }
     }
     "no difference".into()
@@ -240,8 +211,5 @@ fn the_crash_workloads_compact() {
     let store = MmapAccountStore::open_sim(&sim, config()).unwrap();
     run(&store, &workload_with(100, 14, 6, 3), (Model::new(), None));
     let c = store.stats().compaction;
-    assert!(
-        c.files > 3 && c.records_copied > 0 && c.tombstones_dropped > 0,
-        "{c:?}"
-    );
+    assert!(c.files > 3 && c.records_copied > 0 && c.tombstones_dropped > 0, "{c:?}");
 }

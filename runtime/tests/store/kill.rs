@@ -40,15 +40,8 @@ fn slot_batches(slot: u64, t: u64) -> Vec<Vec<(Pubkey, Account)>> {
             (0..1 + rng.below(3))
                 .map(|_| {
                     let k = rng.below(KEYS / THREADS) * THREADS + t;
-                    let lamports = if rng.below(8) == 0 {
-                        0
-                    } else {
-                        slot * 1000 + rng.below(1000) + 1
-                    };
-                    (
-                        key(k),
-                        account(lamports, rng.below(400) as usize, rng.next()),
-                    )
+                    let lamports = if rng.below(8) == 0 { 0 } else { slot * 1000 + rng.below(1000) + 1 };
+                    (key(k), account(lamports, rng.below(400) as usize, rng.next()))
                 })
                 .collect()
         })
@@ -63,11 +56,7 @@ struct Replay {
 
 impl Replay {
     fn at(&mut self, slot: u64) -> &Model {
-        assert!(
-            slot >= self.slot,
-            "the store went back from slot {} to {slot}",
-            self.slot
-        );
+        assert!(slot >= self.slot, "the store went back from slot {} to {slot}", self.slot);
         while self.slot < slot {
             self.slot += 1;
             for t in 0..THREADS {
@@ -102,13 +91,9 @@ fn child_entry() {
             }
         });
         store.commit_slot(slot).expect("child commit");
-        writeln!(out, "committed {slot}")
-            .and_then(|()| out.flush())
-            .expect("report");
+        writeln!(out, "committed {slot}").and_then(|()| out.flush()).expect("report");
         if slot.is_multiple_of(10) {
-            writeln!(out, "compacted {}", store.stats().compaction.files)
-                .and_then(|()| out.flush())
-                .expect("report");
+            writeln!(out, "compacted {}", store.stats().compaction.files).and_then(|()| out.flush()).expect("report");
         }
     }
 }
@@ -118,26 +103,14 @@ fn killed_child_keeps_every_reported_slot() {
     let rounds = if soak() { 150 } else { 6 };
     let dir = TempDir::new("kill");
     let exe = std::env::current_exe().unwrap();
-    let mut replay = Replay {
-        slot: 0,
-        state: Model::new(),
-    };
+    let mut replay = Replay { slot: 0, state: Model::new() };
     let mut verified = 0u64;
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
     let mut rng = Rng(seed);
     let mut total_compactions = 0;
     for round in 0..rounds {
         let mut child = Command::new(&exe)
-            .args([
-                "kill::child_entry",
-                "--exact",
-                "--nocapture",
-                "--test-threads",
-                "1",
-            ])
+            .args(["kill::child_entry", "--exact", "--nocapture", "--test-threads", "1"])
             .env(CHILD_ENV, dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -148,15 +121,9 @@ fn killed_child_keeps_every_reported_slot() {
         let reader = std::thread::spawn(move || {
             let mut compacted = 0u64;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(n) = line
-                    .strip_prefix("committed ")
-                    .and_then(|n| n.parse::<u64>().ok())
-                {
+                if let Some(n) = line.strip_prefix("committed ").and_then(|n| n.parse::<u64>().ok()) {
                     let _ = tx.send(n);
-                } else if let Some(n) = line
-                    .strip_prefix("compacted ")
-                    .and_then(|n| n.parse::<u64>().ok())
-                {
+                } else if let Some(n) = line.strip_prefix("compacted ").and_then(|n| n.parse::<u64>().ok()) {
                     compacted = compacted.max(n);
                 }
             }
@@ -164,9 +131,7 @@ fn killed_child_keeps_every_reported_slot() {
         });
         // Wait for the first report (the child has opened), then kill at a
         // random moment.
-        let first = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the child reports a commit");
+        let first = rx.recv_timeout(Duration::from_secs(60)).expect("the child reports a commit");
         let delay = Duration::from_millis(20 + rng.below(400));
         let until = Instant::now() + delay;
         let mut reported = first;
@@ -185,14 +150,10 @@ fn killed_child_keeps_every_reported_slot() {
         while let Ok(n) = rx.try_recv() {
             reported = n;
         }
-        assert!(
-            reported > verified,
-            "round {round}: the child reported nothing new"
-        );
+        assert!(reported > verified, "round {round}: the child reported nothing new");
 
-        let store = MmapAccountStore::open(dir.path(), config()).unwrap_or_else(|e| {
-            panic!("round {round} (seed {seed}): reopen after SIGKILL failed: {e}")
-        });
+        let store = MmapAccountStore::open(dir.path(), config())
+            .unwrap_or_else(|e| panic!("round {round} (seed {seed}): reopen after SIGKILL failed: {e}"));
         let slot = store.committed_slot().expect("a committed slot");
         assert!(
             slot == reported || slot == reported + 1,

@@ -105,8 +105,19 @@ fn print_text(r: &InProcessReport) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::InProcess { workload, accounts, transactions, threads, hot_accounts, pools, sigverify, ledger, json } => {
-            let config = InProcessConfig { workload, accounts, transactions, threads, hot_accounts, pools, sigverify, ledger };
+        Command::InProcess {
+            workload,
+            accounts,
+            transactions,
+            threads,
+            hot_accounts,
+            pools,
+            sigverify,
+            ledger,
+            json,
+        } => {
+            let config =
+                InProcessConfig { workload, accounts, transactions, threads, hot_accounts, pools, sigverify, ledger };
             match run_in_process(&config) {
                 Ok(report) => {
                     if json {
