@@ -179,8 +179,8 @@ struct Prepared {
     transactions: Vec<Transaction>,
 }
 
-/// Sign `count` transactions on all cores.
-fn sign_all<F>(count: usize, build: F) -> Vec<Transaction>
+/// Sign `count` transactions on all cores, in index order.
+pub(crate) fn sign_all<F>(count: usize, build: F) -> Vec<Transaction>
 where
     F: Fn(usize) -> Transaction + Sync,
 {

@@ -23,7 +23,7 @@
 //! This module must never bypass a program: all state comes from
 //! instructions the programs accept from any client.
 
-use crate::bench::install_program;
+use crate::bench::{install_program, sign_all};
 use lanes_amm::instruction::{self as amm_ix, LiquidityAccounts};
 use lanes_amm::PoolAddresses;
 use lanes_lending::instruction::{self as lend_ix, ReserveConfig};
@@ -127,23 +127,6 @@ pub fn prepare_mixed(
             _ => lending.operation(user, round, blockhash),
         }
     }))
-}
-
-/// Sign `count` transactions on all cores, in index order.
-fn sign_all<F>(count: usize, build: F) -> Vec<Transaction>
-where
-    F: Fn(usize) -> Transaction + Sync,
-{
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = count.div_ceil(threads).max(1);
-    let build = &build;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..count)
-            .step_by(chunk)
-            .map(|start| scope.spawn(move || (start..(start + chunk).min(count)).map(build).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("signing thread panicked")).collect()
-    })
 }
 
 fn signed(ixs: &[Instruction], payer: &Keypair, blockhash: Hash) -> Transaction {
