@@ -87,7 +87,8 @@ pub struct Executor {
     /// Distinguishes executors in per-thread caches (an address could be reused).
     id: u64,
     /// Compiled modules in serialized form, by code hash (root executors
-    /// only), for the per-worker engines to load without recompiling.
+    /// only, made when a worker engine first asks), for the worker engines
+    /// to load without recompiling.
     serialized: RwLock<HashMap<Hash, Arc<Vec<u8>>>>,
     /// The executor this one was forked from: it validates and compiles.
     parent: Option<Arc<Executor>>,
@@ -269,9 +270,7 @@ impl Executor {
         }
         if let Some(root) = &self.parent {
             // The root validates and compiles (or already has); we load its artifact.
-            root.compile(code)?;
-            let bytes = root.serialized.read().get(&code_hash).cloned();
-            let bytes = bytes.ok_or_else(|| ProgramLoadError::Setup("root executor kept no artifact".into()))?;
+            let bytes = root.serialized_artifact(&*root.compile(code)?)?;
             // SAFETY: `bytes` came from `Module::serialize` of the root engine,
             // in this process, and every engine of this module is built by
             // `Executor::build` with the same configuration.
@@ -296,13 +295,25 @@ impl Executor {
                 module
             }
         };
-        let compiled = Arc::new(self.prepare(module.clone(), code_hash)?);
-        let bytes = module
-            .serialize()
-            .map_err(|e| ProgramLoadError::Setup(format!("serializing a compiled program: {e:#}")))?;
-        self.serialized.write().insert(code_hash, Arc::new(bytes));
+        let compiled = Arc::new(self.prepare(module, code_hash)?);
         self.programs.write().insert(code_hash, compiled.clone());
         Ok(compiled)
+    }
+
+    /// `program` serialized, for worker engines to load: made on the first
+    /// request (executors without workers never pay for it), then kept.
+    fn serialized_artifact(&self, program: &CompiledProgram) -> Result<Arc<Vec<u8>>, ProgramLoadError> {
+        if let Some(bytes) = self.serialized.read().get(&program.code_hash) {
+            return Ok(bytes.clone());
+        }
+        let bytes = program
+            .pre
+            .module()
+            .serialize()
+            .map_err(|e| ProgramLoadError::Setup(format!("serializing a compiled program: {e:#}")))?;
+        let bytes = Arc::new(bytes);
+        self.serialized.write().insert(program.code_hash, bytes.clone());
+        Ok(bytes)
     }
 
     fn prepare(&self, module: Module, code_hash: Hash) -> Result<CompiledProgram, ProgramLoadError> {
