@@ -738,7 +738,27 @@ fn write_guest(caller: &mut Caller<'_, HostState>, ptr: i32, bytes: &[u8]) -> Ho
     Ok(())
 }
 
-/// Read `count` (ptr: u32, len: u32) pairs and the bytes they point to.
+/// Read a table of `count` (ptr: u32, len: u32) pairs; more than
+/// `max_count` fails with `too_many`.
+fn read_slice_table(
+    caller: &mut Caller<'_, HostState>,
+    table: i32,
+    count: i32,
+    max_count: usize,
+    too_many: InstructionError,
+) -> HostResult<Vec<(u32, u32)>> {
+    let count = count as u32 as usize;
+    if count > max_count {
+        return Err(fail(too_many));
+    }
+    let table = read_guest(caller, table, (count * 8) as i32, max_count * 8)?;
+    Ok(table
+        .chunks_exact(8)
+        .map(|p| (u32::from_le_bytes([p[0], p[1], p[2], p[3]]), u32::from_le_bytes([p[4], p[5], p[6], p[7]])))
+        .collect())
+}
+
+/// Read a table of `count` (ptr, len) pairs and copy the bytes each names.
 fn read_slices(
     caller: &mut Caller<'_, HostState>,
     table: i32,
@@ -746,18 +766,8 @@ fn read_slices(
     max_count: usize,
     max_each: usize,
 ) -> HostResult<Vec<Vec<u8>>> {
-    let count = count as u32 as usize;
-    if count > max_count {
-        return Err(fail(InstructionError::MaxSeedLengthExceeded));
-    }
-    let table = read_guest(caller, table, (count * 8) as i32, max_count * 8)?;
-    let mut out = Vec::with_capacity(count);
-    for pair in table.chunks_exact(8) {
-        let ptr = u32::from_le_bytes([pair[0], pair[1], pair[2], pair[3]]);
-        let len = u32::from_le_bytes([pair[4], pair[5], pair[6], pair[7]]);
-        out.push(read_guest(caller, ptr as i32, len as i32, max_each)?);
-    }
-    Ok(out)
+    let pairs = read_slice_table(caller, table, count, max_count, InstructionError::MaxSeedLengthExceeded)?;
+    pairs.into_iter().map(|(ptr, len)| read_guest(caller, ptr as i32, len as i32, max_each)).collect()
 }
 
 fn read_pubkey(caller: &mut Caller<'_, HostState>, ptr: i32) -> HostResult<Pubkey> {
@@ -866,15 +876,8 @@ fn define_host_functions(linker: &mut Linker<HostState>) -> HostResult<()> {
             charge(&mut caller, SHA256_BASE_COST)?;
             // Charge for every byte before touching any: the slices may all
             // point at the same large region.
-            let count = count as u32 as usize;
-            if count > MAX_HASH_SLICES {
-                return Err(fail(InstructionError::InvalidArgument).context("too many slices to hash"));
-            }
-            let table = read_guest(&mut caller, table, (count * 8) as i32, MAX_HASH_SLICES * 8)?;
-            let pairs: Vec<(u32, u32)> = table
-                .chunks_exact(8)
-                .map(|p| (u32::from_le_bytes([p[0], p[1], p[2], p[3]]), u32::from_le_bytes([p[4], p[5], p[6], p[7]])))
-                .collect();
+            let pairs =
+                read_slice_table(&mut caller, table, count, MAX_HASH_SLICES, InstructionError::InvalidArgument)?;
             let total: u64 = pairs.iter().map(|(_, len)| *len as u64).sum();
             charge(&mut caller, total * SHA256_BYTE_COST / 2)?;
             let mem = memory(&caller)?;
