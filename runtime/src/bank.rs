@@ -348,18 +348,12 @@ impl Bank {
         let started = Instant::now();
         let mut timings = ExecuteTimings::default();
         let signature = tx.signature().copied().unwrap_or_default();
-        let sanitized = match SanitizedTransaction::try_new(tx.clone()) {
-            Ok(s) => s,
-            Err(err) => return Ok(TransactionOutcome::refused(signature, err)),
-        };
-        if self.config.verify_signatures {
-            if let Err(err) = self.verify_signatures(&sanitized, &mut timings) {
-                return Ok(TransactionOutcome::refused(signature, err));
-            }
-        }
-        let outcome = match self.check_and_reserve(&sanitized) {
+        let checked = self
+            .sanitize_and_verify(tx, self.config.verify_signatures, &mut timings)
+            .and_then(|sanitized| self.check_and_reserve(&sanitized).map(|()| sanitized));
+        let outcome = match checked {
             Err(err) => TransactionOutcome::refused(signature, err),
-            Ok(()) => self.execute_and_commit(&sanitized, &mut timings)?,
+            Ok(sanitized) => self.execute_and_commit(&sanitized, &mut timings)?,
         };
         timings.total_ns += started.elapsed().as_nanos() as u64;
         self.add_timings(&timings);
@@ -371,19 +365,27 @@ impl Bank {
     pub fn simulate_transaction(&self, tx: &Transaction, verify_signatures: bool) -> TransactionOutcome {
         let mut timings = ExecuteTimings::default();
         let signature = tx.signature().copied().unwrap_or_default();
-        let sanitized = match SanitizedTransaction::try_new(tx.clone()) {
-            Ok(s) => s,
-            Err(err) => return TransactionOutcome::refused(signature, err),
-        };
-        if verify_signatures {
-            if let Err(err) = self.verify_signatures(&sanitized, &mut timings) {
-                return TransactionOutcome::refused(signature, err);
-            }
-        }
-        match self.execute(&self.executor, &sanitized, &mut timings) {
+        let executed = self
+            .sanitize_and_verify(tx, verify_signatures, &mut timings)
+            .and_then(|sanitized| self.execute(&self.executor, &sanitized, &mut timings));
+        match executed {
             Ok((outcome, _)) => outcome,
             Err(err) => TransactionOutcome::refused(signature, err),
         }
+    }
+
+    /// Sanitize a transaction and, if asked, check its signatures.
+    fn sanitize_and_verify(
+        &self,
+        tx: &Transaction,
+        verify_signatures: bool,
+        timings: &mut ExecuteTimings,
+    ) -> Result<SanitizedTransaction, TransactionError> {
+        let sanitized = SanitizedTransaction::try_new(tx.clone())?;
+        if verify_signatures {
+            self.verify_signatures(&sanitized, timings)?;
+        }
+        Ok(sanitized)
     }
 
     /// Check every signature (strict ed25519).
