@@ -12,7 +12,9 @@ use lanes_validator::bench::{run_in_process, InProcessConfig, InProcessReport, W
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "lanes-bench", version, about = "Load-test Lanes")]
+// A later flag overrides an earlier one, so scripts/run.sh can pass its
+// defaults and still take the user's.
+#[command(name = "lanes-bench", version, about = "Load-test Lanes", args_override_self = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
