@@ -297,3 +297,21 @@ fn hashing_is_charged_before_it_is_done() {
         "{failed}"
     );
 }
+
+#[test]
+fn garbage_instruction_data_for_the_builtins_is_refused() {
+    let (mut h, payer) = funded();
+    let buffer = Keypair::new();
+    h.write_buffer(&payer, &buffer, &wat_program(0)).unwrap();
+    for (program, data) in
+        [(loader::ID, vec![0xff, 1, 2]), (loader::ID, vec![]), (lanes_sdk::system_program::ID, vec![2, 0])]
+    {
+        let ix = Instruction::new_with_bytes(program, &data, vec![lanes_sdk::AccountMeta::new(buffer.pubkey(), false)]);
+        let failed = h.send(&[ix], &payer, &[]).unwrap_err();
+        assert_eq!(
+            failed.err,
+            TransactionError::InstructionError(0, InstructionError::InvalidInstructionData),
+            "{failed}"
+        );
+    }
+}
