@@ -34,6 +34,19 @@ pub trait AccountStore: Send + Sync {
         })
     }
 
+    /// As [`AccountStore::get`], with an executable account's data cut to at
+    /// most `max_executable_data` bytes. The bank loads every read-only
+    /// account this way: programs never see an executable account's data
+    /// (their code comes from the executor's cache), so copying it is waste.
+    fn get_executable_prefix(&self, key: &Pubkey, max_executable_data: usize) -> Option<Account> {
+        self.get(key).map(|mut account| {
+            if account.executable {
+                account.data.truncate(max_executable_data);
+            }
+            account
+        })
+    }
+
     /// Commit `updates` as written in `slot`; zero-lamport accounts are removed.
     fn store(&self, slot: u64, updates: &[(Pubkey, Account)]) -> Result<(), StoreError>;
 
@@ -110,6 +123,18 @@ impl AccountStore for InMemoryAccountStore {
             data: a.data[..a.data.len().min(max_data)].to_vec(),
             owner: a.owner,
             executable: a.executable,
+        })
+    }
+
+    fn get_executable_prefix(&self, key: &Pubkey, max_executable_data: usize) -> Option<Account> {
+        self.shard(key).read().get(key).map(|a| {
+            let max_data = if a.executable { max_executable_data } else { usize::MAX };
+            Account {
+                lamports: a.lamports,
+                data: a.data[..a.data.len().min(max_data)].to_vec(),
+                owner: a.owner,
+                executable: a.executable,
+            }
         })
     }
 

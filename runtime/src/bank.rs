@@ -549,17 +549,14 @@ impl Bank {
             is_signer: (0..num_keys).map(|i| message.is_signer(i)).collect(),
             is_writable: (0..num_keys).map(|i| tx.is_writable(i)).collect(),
         };
-        let mut invoked = vec![false; num_keys];
-        for ix in &message.instructions {
-            invoked[ix.program_id_index as usize] = true;
-        }
         for (i, key) in message.account_keys.iter().enumerate() {
             let account = if i == 0 {
                 payer.clone()
-            } else if invoked[i] && !accounts.is_writable[i] {
-                // Programs are read with their loader header only: the code
-                // comes from the executor's cache.
-                self.store.get_prefix(key, STATE_HEADER_LEN).unwrap_or_default()
+            } else if !accounts.is_writable[i] {
+                // Programs (invoked or passed for a cross-program call) are
+                // read with their loader header only: the code comes from the
+                // executor's cache, and contracts never see it.
+                self.store.get_executable_prefix(key, STATE_HEADER_LEN).unwrap_or_default()
             } else {
                 self.store.get(key).unwrap_or_default()
             };

@@ -622,9 +622,11 @@ impl Inner {
         Some((file, loc.offset(), head))
     }
 
-    fn read_account(&self, key: &Pubkey, max_data: usize) -> Option<Account> {
+    /// The account at `key`, its data cut to `max_data(head)` bytes.
+    fn read_account(&self, key: &Pubkey, max_data: impl FnOnce(&RecordHead) -> usize) -> Option<Account> {
         let files = self.files.read();
         let (file, offset, head) = self.locate(&files, key)?;
+        let max_data = max_data(&head);
         let len = RECORD_HEADER_LEN + head.data_len.min(max_data);
         match file.data.region().bytes(offset, len) {
             Some(bytes) => Some(record_account(bytes, &head, max_data)),
@@ -939,11 +941,15 @@ impl Drop for MmapAccountStore {
 
 impl AccountStore for MmapAccountStore {
     fn get(&self, key: &Pubkey) -> Option<Account> {
-        self.inner.read_account(key, usize::MAX)
+        self.inner.read_account(key, |_| usize::MAX)
     }
 
     fn get_prefix(&self, key: &Pubkey, max_data: usize) -> Option<Account> {
-        self.inner.read_account(key, max_data)
+        self.inner.read_account(key, |_| max_data)
+    }
+
+    fn get_executable_prefix(&self, key: &Pubkey, max_executable_data: usize) -> Option<Account> {
+        self.inner.read_account(key, |head| if head.executable { max_executable_data } else { usize::MAX })
     }
 
     fn store(&self, slot: u64, updates: &[(Pubkey, Account)]) -> Result<(), StoreError> {
