@@ -6,6 +6,7 @@
 //! rules: it keeps what the bank hands it, slot by slot. An account stored
 //! with zero lamports is deleted, as in Solana.
 
+use crate::padded::CachePadded;
 use lanes_sdk::{Account, Pubkey};
 use parking_lot::RwLock;
 use std::collections::HashMap;
@@ -80,12 +81,12 @@ const SHARDS: usize = 64;
 
 /// Accounts in hash maps, sharded by key, each behind a read-write lock.
 pub struct InMemoryAccountStore {
-    shards: Vec<RwLock<HashMap<Pubkey, Account>>>,
+    shards: Vec<CachePadded<RwLock<HashMap<Pubkey, Account>>>>,
 }
 
 impl Default for InMemoryAccountStore {
     fn default() -> Self {
-        InMemoryAccountStore { shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect() }
+        InMemoryAccountStore { shards: (0..SHARDS).map(|_| CachePadded(RwLock::new(HashMap::new()))).collect() }
     }
 }
 

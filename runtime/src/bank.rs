@@ -23,6 +23,7 @@ use crate::executor::Executor;
 use crate::invoke_context::{
     process_instruction, ExecuteTimings, InstructionAccount, InvokeContext, ProgramSource, TransactionAccounts,
 };
+use crate::padded::CachePadded;
 use crate::sanitized::SanitizedTransaction;
 use lanes_sdk::clock::Clock;
 use lanes_sdk::hash::{hashv, Hash};
@@ -174,7 +175,7 @@ pub struct Bank {
     status_cache: Mutex<HashMap<Hash, HashSet<Signature, SignatureHashState>>>,
     /// Accounts written in the current slot (hashed when the slot is frozen),
     /// sharded so concurrent workers rarely share a lock.
-    slot_delta: Vec<Mutex<HashSet<Pubkey>>>,
+    slot_delta: Vec<CachePadded<Mutex<HashSet<Pubkey>>>>,
     /// Hashes of finished slots.
     slot_hashes: Mutex<Vec<(u64, Hash)>>,
     collected_fees: AtomicU64,
@@ -195,7 +196,7 @@ impl Bank {
             slot: 0,
             blockhashes: RwLock::new(VecDeque::from([genesis])),
             status_cache: Mutex::new(HashMap::new()),
-            slot_delta: (0..DELTA_SHARDS).map(|_| Mutex::new(HashSet::new())).collect(),
+            slot_delta: (0..DELTA_SHARDS).map(|_| CachePadded(Mutex::new(HashSet::new()))).collect(),
             slot_hashes: Mutex::new(Vec::new()),
             collected_fees: AtomicU64::new(0),
             transaction_count: AtomicU64::new(0),

@@ -32,6 +32,7 @@ pub mod executor;
 pub mod harness;
 pub mod invoke_context;
 pub mod mmap_store;
+mod padded;
 pub mod sanitized;
 pub mod scheduler;
 pub mod sigverify;

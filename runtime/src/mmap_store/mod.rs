@@ -69,6 +69,7 @@ pub use recovery::RecoveryReport;
 pub use sim::{SimBackend, Tear};
 
 use crate::accounts_db::{AccountStore, StoreError};
+use crate::padded::CachePadded;
 use backend::{Backend, DataFile, FsBackend, MetaFile};
 use format::{
     data_file_name, parse_head, record_account, record_size_of, verify_record, write_record, FileHeader, LedgerId,
@@ -255,17 +256,13 @@ impl FileTable {
     }
 }
 
-/// Keeps a value on a cache line (pair) of its own.
-#[repr(align(128))]
-struct Padded<T>(T);
-
 /// The open files, copy-on-write, with one copy per reader shard: readers
 /// on different threads take different locks and never write a shared
 /// cache line; an update (a file created or deleted: rare) builds a new
 /// table and installs it in every shard under that shard's write lock, so
 /// once it returns no reader holds an older table.
 struct Files {
-    shards: Box<[Padded<RwLock<Arc<FileTable>>>]>,
+    shards: Box<[CachePadded<RwLock<Arc<FileTable>>>]>,
     updating: Mutex<()>,
 }
 
@@ -273,7 +270,7 @@ impl Files {
     fn new(table: FileTable) -> Files {
         let table = Arc::new(table);
         let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(2, 16);
-        Files { shards: (0..n).map(|_| Padded(RwLock::new(table.clone()))).collect(), updating: Mutex::new(()) }
+        Files { shards: (0..n).map(|_| CachePadded(RwLock::new(table.clone()))).collect(), updating: Mutex::new(()) }
     }
 
     /// The table, through this thread's shard. Never take a second one (or
