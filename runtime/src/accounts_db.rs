@@ -51,6 +51,12 @@ pub trait AccountStore: Send + Sync {
     /// Commit `updates` as written in `slot`; zero-lamport accounts are removed.
     fn store(&self, slot: u64, updates: &[(Pubkey, Account)]) -> Result<(), StoreError>;
 
+    /// As [`AccountStore::store`], taking the updates: stores that keep
+    /// accounts as values move them in instead of copying.
+    fn store_owned(&self, slot: u64, updates: Vec<(Pubkey, Account)>) -> Result<(), StoreError> {
+        self.store(slot, &updates)
+    }
+
     /// Number of live accounts.
     fn len(&self) -> usize;
 
@@ -147,6 +153,16 @@ impl AccountStore for InMemoryAccountStore {
             } else {
                 shard.insert(*key, account.clone());
             }
+        }
+        Ok(())
+    }
+
+    fn store_owned(&self, _slot: u64, updates: Vec<(Pubkey, Account)>) -> Result<(), StoreError> {
+        for (key, account) in updates {
+            let mut shard = self.shard(&key).write();
+            let replaced = if account.lamports == 0 { shard.remove(&key) } else { shard.insert(key, account) };
+            drop(shard);
+            drop(replaced); // freed outside the lock
         }
         Ok(())
     }

@@ -34,7 +34,10 @@ use lanes_sdk::{compute_budget, loader, system_program, Account, Pubkey, Signatu
 use parking_lot::{Mutex, RwLock};
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicU64,
+    Ordering::{Acquire, Relaxed, Release},
+};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -46,6 +49,8 @@ pub const SLOTS_PER_EPOCH: u64 = 432_000;
 pub const MS_PER_SLOT: i64 = 400;
 /// Shards of the per-slot set of written accounts.
 const DELTA_SHARDS: usize = 32;
+/// Most program headers one thread keeps (a few KB).
+const MAX_CACHED_PROGRAM_HEADERS: usize = 256;
 
 /// What happened to one transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +188,36 @@ pub struct Bank {
     timings: Mutex<ExecuteTimings>,
     /// One executor (engine) per parallel worker, forked from `executor`.
     worker_executors: Mutex<Vec<Arc<Executor>>>,
+    /// Tells apart banks in [`PROGRAM_HEADERS`].
+    id: u64,
+    /// Bumped by every write that could change a program account; a
+    /// thread's cached program headers are valid while it is unchanged.
+    program_epoch: AtomicU64,
+}
+
+static NEXT_BANK_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Program accounts (executable, header-only) each thread loaded, valid for
+/// one bank and one program epoch. Every transaction reads its programs;
+/// reading them from the shared store made both workers take the same
+/// shard lock on every transaction, bouncing its cache line between cores.
+struct ProgramHeaders {
+    bank_id: u64,
+    epoch: u64,
+    accounts: HashMap<Pubkey, Account>,
+}
+
+thread_local! {
+    static PROGRAM_HEADERS: std::cell::RefCell<ProgramHeaders> =
+        std::cell::RefCell::new(ProgramHeaders { bank_id: 0, epoch: 0, accounts: HashMap::new() });
+}
+
+/// Whether writing `account` may change what a program load sees. Program
+/// accounts are owned by the loader for life (only their owner could
+/// reassign them, and the loader never does); an account removed for having
+/// no lamports counts too.
+fn may_change_a_program(account: &Account) -> bool {
+    account.executable || account.owner == loader::ID || account.lamports == 0
 }
 
 impl Bank {
@@ -202,6 +237,8 @@ impl Bank {
             transaction_count: AtomicU64::new(0),
             timings: Mutex::new(ExecuteTimings::default()),
             worker_executors: Mutex::new(Vec::new()),
+            id: NEXT_BANK_ID.fetch_add(1, Relaxed),
+            program_epoch: AtomicU64::new(0),
         }
     }
 
@@ -340,7 +377,11 @@ impl Bank {
     /// Write an account directly (genesis, tests). It counts toward the slot hash.
     pub fn set_account(&self, key: Pubkey, account: Account) -> Result<(), BankError> {
         self.mark_written(&key);
-        self.store.store(self.slot, &[(key, account)])?;
+        let changes_programs = may_change_a_program(&account);
+        self.store.store_owned(self.slot, vec![(key, account)])?;
+        if changes_programs {
+            self.program_epoch.fetch_add(1, Release);
+        }
         Ok(())
     }
 
@@ -495,14 +536,45 @@ impl Bank {
             }
             Ok((outcome, updates)) => {
                 let started = Instant::now();
-                for (key, _) in &updates {
+                let mut changes_programs = false;
+                for (key, account) in &updates {
                     self.mark_written(key);
+                    changes_programs |= may_change_a_program(account);
                 }
-                self.store.store(self.slot, &updates)?;
+                self.store.store_owned(self.slot, updates)?;
+                // After the store, before the locks go: a transaction that
+                // reads the program next is scheduled after this one reports.
+                if changes_programs {
+                    self.program_epoch.fetch_add(1, Release);
+                }
                 timings.commit_ns += started.elapsed().as_nanos() as u64;
                 Ok(outcome)
             }
         }
+    }
+
+    /// A read-only account. Programs (invoked or passed for a cross-program
+    /// call) are read with their loader header only: the code comes from the
+    /// executor's cache, and contracts never see it; this thread keeps them
+    /// until a write may have changed one.
+    fn load_readonly(&self, key: &Pubkey) -> Account {
+        let epoch = self.program_epoch.load(Acquire);
+        PROGRAM_HEADERS.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            if cache.bank_id != self.id || cache.epoch != epoch {
+                cache.bank_id = self.id;
+                cache.epoch = epoch;
+                cache.accounts.clear();
+            }
+            if let Some(account) = cache.accounts.get(key) {
+                return account.clone();
+            }
+            let account = self.store.get_executable_prefix(key, STATE_HEADER_LEN).unwrap_or_default();
+            if account.executable && cache.accounts.len() < MAX_CACHED_PROGRAM_HEADERS {
+                cache.accounts.insert(*key, account.clone());
+            }
+            account
+        })
     }
 
     /// Load, charge, execute. `Err` means refused (nothing to commit); `Ok`
@@ -554,10 +626,7 @@ impl Bank {
             let account = if i == 0 {
                 payer.clone()
             } else if !accounts.is_writable[i] {
-                // Programs (invoked or passed for a cross-program call) are
-                // read with their loader header only: the code comes from the
-                // executor's cache, and contracts never see it.
-                self.store.get_executable_prefix(key, STATE_HEADER_LEN).unwrap_or_default()
+                self.load_readonly(key)
             } else {
                 self.store.get(key).unwrap_or_default()
             };
