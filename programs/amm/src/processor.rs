@@ -6,9 +6,12 @@
 //! our writes at each call, and a failing call fails the whole instruction,
 //! so order does not matter for safety). Tokens flowing *into* the pool move
 //! with a plain `invoke` signed by the user; tokens flowing *out* move with
-//! `invoke_signed` and the pool's seeds. The token program checks the
-//! user's side (ownership, signature, balance, matching mints); this
-//! program checks the pool's side.
+//! `invoke_signed` and the pool's seeds. A swap does both in one call (the
+//! token program's `Batch`), signed with the pool's seeds, so it first
+//! checks that the user signed the transaction: the pool's signature can
+//! never authorize the inbound leg. The token program checks the user's
+//! side (ownership, signature, balance, matching mints); this program
+//! checks the pool's side.
 
 use crate::error::AmmError;
 use crate::instruction::AmmInstruction;
@@ -294,17 +297,31 @@ fn process_swap(program_id: &Pubkey, accounts: &[AccountInfo], amount_in: u64, m
     }
     store_amounts(&pool, pool_info)?;
 
-    // In: the user's transfer, signed by the user alone (never by the pool).
-    invoke(
-        &token_cpi::transfer(user_source.key, vault_in.key, user.key, amount_in),
-        &[user_source.clone(), vault_in.clone(), user.clone(), token_program.clone()],
-    )?;
-    // Out: the pool signs for its vault.
+    // Both moves in one call to the token program: in (the user's transfer)
+    // then out (the pool signs for its vault). The call carries the pool's
+    // signature, so the first transfer must not be able to use it: its
+    // authority signed this transaction, which a PDA never can.
+    if !user.is_signer || keys_eq(user.key, pool_info.key) {
+        return Err(ProgramError::MissingRequiredSignature);
+    }
     let (fee, bump);
     let seeds = pool_seeds!(pool, fee, bump);
     invoke_signed(
-        &token_cpi::transfer(vault_out.key, user_destination.key, pool_info.key, quote.amount_out),
-        &[vault_out.clone(), user_destination.clone(), pool_info.clone(), token_program.clone()],
+        &token_cpi::transfer_pair(
+            [user_source.key, vault_in.key, user.key],
+            amount_in,
+            [vault_out.key, user_destination.key, pool_info.key],
+            quote.amount_out,
+        ),
+        &[
+            user_source.clone(),
+            vault_in.clone(),
+            user.clone(),
+            vault_out.clone(),
+            user_destination.clone(),
+            pool_info.clone(),
+            token_program.clone(),
+        ],
         &[&seeds],
     )?;
     set_return_data(&quote.amount_out.to_le_bytes());

@@ -49,6 +49,30 @@ pub fn transfer(source: &Pubkey, destination: &Pubkey, authority: &Pubkey, amoun
     )
 }
 
+/// `Batch` of two transfers in one call, in order: what a swap needs (in,
+/// then out) for the price of one cross-program invocation. Each transfer's
+/// authority must sign: the caller's signer, or its PDA through
+/// `invoke_signed`.
+pub fn transfer_pair(first: [&Pubkey; 3], first_amount: u64, second: [&Pubkey; 3], second_amount: u64) -> Instruction {
+    const BATCH_TAG: u8 = 12;
+    const TRANSFER_LEN: u32 = 9;
+    let mut data = alloc::vec::Vec::with_capacity(5 + 2 * (5 + TRANSFER_LEN as usize));
+    data.push(BATCH_TAG);
+    data.extend_from_slice(&2u32.to_le_bytes());
+    let mut accounts = alloc::vec::Vec::with_capacity(6);
+    for ([source, destination, authority], amount) in [(first, first_amount), (second, second_amount)] {
+        data.push(3); // accounts this transfer takes
+        data.extend_from_slice(&TRANSFER_LEN.to_le_bytes());
+        data.extend_from_slice(&with_amount(3, amount));
+        accounts.extend_from_slice(&[
+            AccountMeta::new(*source, false),
+            AccountMeta::new(*destination, false),
+            AccountMeta::new_readonly(*authority, true),
+        ]);
+    }
+    token_ix(accounts, data)
+}
+
 /// `MintTo { amount }`, signed by the mint authority.
 pub fn mint_to(mint: &Pubkey, destination: &Pubkey, authority: &Pubkey, amount: u64) -> Instruction {
     token_ix(
@@ -138,6 +162,11 @@ mod tests {
         assert_eq!(TOKEN_PROGRAM_ID, id);
         assert_eq!(transfer(&a, &b, &c, 77), token::transfer(&id, &a, &b, &c, 77));
         assert_eq!(mint_to(&a, &b, &c, 5), token::mint_to(&id, &a, &b, &c, 5));
+        assert_eq!(
+            transfer_pair([&a, &b, &c], 3, [&c, &a, &b], u64::MAX),
+            token::batch(&id, &[token::transfer(&id, &a, &b, &c, 3), token::transfer(&id, &c, &a, &b, u64::MAX)])
+                .unwrap()
+        );
         assert_eq!(burn(&a, &b, &c, u64::MAX), token::burn(&id, &a, &b, &c, u64::MAX));
         assert_eq!(initialize_account(&a, &b, &c), token::initialize_account(&id, &a, &b, &c));
         assert_eq!(initialize_mint(&a, &c, 9), token::initialize_mint(&id, &a, &c, None, 9));

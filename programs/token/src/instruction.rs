@@ -117,7 +117,31 @@ pub enum TokenInstruction {
         /// The new authority, or `None` to remove it.
         new_authority: Option<Pubkey>,
     },
+    /// Run several instructions in one invocation, in order, all or nothing.
+    /// Each takes the next `accounts` accounts of this instruction's list
+    /// (together they must take all of it); a batch may not contain a batch.
+    /// One call instead of several saves a program that moves tokens more
+    /// than once (an AMM's swap: in, then out) a cross-program invocation per
+    /// extra move.
+    ///
+    /// Accounts: those of each batched instruction, one after another.
+    Batch {
+        /// The instructions, at least one.
+        instructions: Vec<BatchedInstruction>,
+    },
 }
+
+/// One instruction inside a [`TokenInstruction::Batch`].
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct BatchedInstruction {
+    /// How many of the batch's accounts this instruction takes.
+    pub accounts: u8,
+    /// Its instruction data (any instruction but a batch).
+    pub data: Vec<u8>,
+}
+
+/// The tag of [`TokenInstruction::Batch`].
+pub const BATCH_TAG: u8 = 12;
 
 impl TokenInstruction {
     /// Decode instruction data; `InvalidInstructionData` for anything but
@@ -160,6 +184,23 @@ impl TokenInstruction {
                 },
                 new_authority: read_option_pubkey(r)?,
             },
+            BATCH_TAG => {
+                let count = read_u32(r)?;
+                // Each item takes at least five bytes: bound the allocation
+                // by the input, never by the claimed count.
+                let mut instructions = Vec::with_capacity((count as usize).min(r.len() / 5));
+                for _ in 0..count {
+                    let accounts = read_u8(r)?;
+                    let len = read_u32(r)? as usize;
+                    if r.len() < len {
+                        return None;
+                    }
+                    let (data, tail) = r.split_at(len);
+                    *r = tail;
+                    instructions.push(BatchedInstruction { accounts, data: data.to_vec() });
+                }
+                Batch { instructions }
+            }
             _ => return None,
         };
         // One complete encoding: nothing may follow it.
@@ -187,6 +228,10 @@ fn take<const N: usize>(r: &mut &[u8]) -> Option<[u8; N]> {
 
 fn read_u8(r: &mut &[u8]) -> Option<u8> {
     Some(take::<1>(r)?[0])
+}
+
+fn read_u32(r: &mut &[u8]) -> Option<u32> {
+    Some(u32::from_le_bytes(take::<4>(r)?))
 }
 
 fn read_u64(r: &mut &[u8]) -> Option<u64> {
@@ -365,6 +410,27 @@ pub fn set_authority(
     )
 }
 
+/// [`TokenInstruction::Batch`] of `instructions`, all for `program_id`:
+/// their accounts one after another, their data in order. Refused
+/// (`InvalidArgument`) if empty, if one is for another program or is itself
+/// a batch, or if one has more than 255 accounts.
+pub fn batch(program_id: &Pubkey, instructions: &[Instruction]) -> Result<Instruction, ProgramError> {
+    if instructions.is_empty() {
+        return Err(ProgramError::InvalidArgument);
+    }
+    let mut accounts = Vec::new();
+    let mut batched = Vec::with_capacity(instructions.len());
+    for ix in instructions {
+        if ix.program_id != *program_id || ix.data.first() == Some(&BATCH_TAG) {
+            return Err(ProgramError::InvalidArgument);
+        }
+        let count = u8::try_from(ix.accounts.len()).map_err(|_| ProgramError::InvalidArgument)?;
+        accounts.extend_from_slice(&ix.accounts);
+        batched.push(BatchedInstruction { accounts: count, data: ix.data.clone() });
+    }
+    Ok(TokenInstruction::Batch { instructions: batched }.into_instruction(program_id, accounts))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,6 +456,12 @@ mod tests {
             TransferChecked { amount: 5, decimals: 9 },
             SetAuthority { authority_type: AuthorityType::MintTokens, new_authority: None },
             SetAuthority { authority_type: AuthorityType::CloseAccount, new_authority: Some(key(3)) },
+            Batch {
+                instructions: vec![
+                    BatchedInstruction { accounts: 3, data: Transfer { amount: 9 }.pack() },
+                    BatchedInstruction { accounts: 0, data: vec![] },
+                ],
+            },
         ]
     }
 
@@ -419,16 +491,41 @@ mod tests {
     }
 
     #[test]
+    fn batch_wire_layout() {
+        // Tag, u32 item count, then per item: u8 account count, u32 data
+        // length, data (borsh's layout for the variant).
+        let ix = batch(
+            &crate::ID,
+            &[transfer(&crate::ID, &key(1), &key(2), &key(3), 7), transfer(&crate::ID, &key(4), &key(5), &key(6), 8)],
+        )
+        .unwrap();
+        let mut expected = vec![BATCH_TAG, 2, 0, 0, 0];
+        for amount in [7u64, 8] {
+            expected.extend_from_slice(&[3, 9, 0, 0, 0, 3]);
+            expected.extend_from_slice(&amount.to_le_bytes());
+        }
+        assert_eq!(ix.data, expected);
+        let keys: Vec<Pubkey> = ix.accounts.iter().map(|m| m.pubkey).collect();
+        assert_eq!(keys, (1..=6).map(key).collect::<Vec<_>>());
+        // Nothing that is not a flat batch of this program's instructions.
+        assert!(batch(&crate::ID, &[]).is_err());
+        assert!(batch(&crate::ID, std::slice::from_ref(&ix)).is_err());
+        assert!(batch(&key(9), &[transfer(&crate::ID, &key(1), &key(2), &key(3), 7)]).is_err());
+    }
+
+    #[test]
     fn garbage_is_invalid_instruction_data() {
         let bad: &[&[u8]] = &[
             &[],
-            &[12],       // unknown variant
-            &[255],      // unknown variant
-            &[3, 1, 2],  // truncated amount
-            &[1, 0],     // trailing byte
-            &[11, 4, 0], // unknown authority type
-            &[11, 0, 2], // bad option tag
-            &[0, 6],     // truncated key
+            &[13],                               // unknown variant
+            &[12, 1, 0, 0, 0, 3, 9, 0, 0, 0, 3], // batch item shorter than its length
+            &[12, 255, 255, 255, 255, 0],        // batch claiming more items than follow
+            &[255],                              // unknown variant
+            &[3, 1, 2],                          // truncated amount
+            &[1, 0],                             // trailing byte
+            &[11, 4, 0],                         // unknown authority type
+            &[11, 0, 2],                         // bad option tag
+            &[0, 6],                             // truncated key
         ];
         for data in bad {
             assert_eq!(TokenInstruction::unpack(data), Err(ProgramError::InvalidInstructionData), "{data:?}");
