@@ -49,6 +49,8 @@ pub const SLOTS_PER_EPOCH: u64 = 432_000;
 pub const MS_PER_SLOT: i64 = 400;
 /// Shards of the per-slot set of written accounts.
 const DELTA_SHARDS: usize = 32;
+/// Shard length from which (at each power of two) repeated keys are dropped.
+const COMPACT_DELTA_AT: usize = 1 << 16;
 /// Most program headers one thread keeps (a few KB).
 const MAX_CACHED_PROGRAM_HEADERS: usize = 256;
 
@@ -178,9 +180,10 @@ pub struct Bank {
     blockhashes: RwLock<VecDeque<Hash>>,
     /// Signatures committed (or being executed) under each valid blockhash.
     status_cache: Mutex<HashMap<Hash, HashSet<Signature, SignatureHashState>>>,
-    /// Accounts written in the current slot (hashed when the slot is frozen),
-    /// sharded so concurrent workers rarely share a lock.
-    slot_delta: Vec<CachePadded<Mutex<HashSet<Pubkey>>>>,
+    /// Accounts written in the current slot (hashed when the slot is
+    /// frozen), as appended: a key may repeat. One shard per writing thread
+    /// (round robin), so workers append without sharing a lock or hashing.
+    slot_delta: Vec<CachePadded<Mutex<DeltaShard>>>,
     /// Hashes of finished slots.
     slot_hashes: Mutex<Vec<(u64, Hash)>>,
     collected_fees: AtomicU64,
@@ -193,6 +196,24 @@ pub struct Bank {
     /// Bumped by every write that could change a program account; a
     /// thread's cached program headers are valid while it is unchanged.
     program_epoch: AtomicU64,
+}
+
+/// Keys one group of threads wrote in the current slot.
+#[derive(Default)]
+struct DeltaShard {
+    keys: Vec<Pubkey>,
+    /// Length after the last compaction (sort and dedup).
+    compacted_len: usize,
+}
+
+impl DeltaShard {
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn extend<'k>(&mut self, keys: impl IntoIterator<Item = &'k Pubkey>) {
+        self.keys.extend(keys);
+    }
 }
 
 static NEXT_BANK_ID: AtomicU64 = AtomicU64::new(1);
@@ -231,7 +252,7 @@ impl Bank {
             slot: 0,
             blockhashes: RwLock::new(VecDeque::from([genesis])),
             status_cache: Mutex::new(HashMap::new()),
-            slot_delta: (0..DELTA_SHARDS).map(|_| CachePadded(Mutex::new(HashSet::new()))).collect(),
+            slot_delta: (0..DELTA_SHARDS).map(|_| CachePadded(Mutex::new(DeltaShard::default()))).collect(),
             slot_hashes: Mutex::new(Vec::new()),
             collected_fees: AtomicU64::new(0),
             transaction_count: AtomicU64::new(0),
@@ -302,17 +323,31 @@ impl Bank {
         }
     }
 
-    fn mark_written(&self, key: &Pubkey) {
-        self.slot_delta[(key.0[0] ^ key.0[31]) as usize % DELTA_SHARDS].lock().insert(*key);
+    fn mark_written<'k>(&self, keys: impl IntoIterator<Item = &'k Pubkey>) {
+        thread_local! {
+            static DELTA_SHARD: usize = {
+                static NEXT: AtomicU64 = AtomicU64::new(0);
+                NEXT.fetch_add(1, Relaxed) as usize % DELTA_SHARDS
+            };
+        }
+        let mut shard = self.slot_delta[DELTA_SHARD.with(|s| *s)].lock();
+        shard.extend(keys);
+        if shard.len() >= COMPACT_DELTA_AT.max(2 * shard.compacted_len) {
+            // A long slot rewriting the same accounts: keep memory bounded
+            // (amortized: the next compaction waits for the length to double).
+            shard.keys.sort_unstable();
+            shard.keys.dedup();
+            shard.compacted_len = shard.keys.len();
+        }
     }
 
     /// The hash of the accounts changed so far in this slot: SHA-256 over the
     /// slot number and (key, [`account_hash`] of its current state) of each
     /// written account, in key order.
     pub fn slot_delta_hash(&self) -> Hash {
-        let mut keys: Vec<Pubkey> =
-            self.slot_delta.iter().flat_map(|shard| shard.lock().iter().copied().collect::<Vec<_>>()).collect();
+        let mut keys: Vec<Pubkey> = self.slot_delta.iter().flat_map(|shard| shard.lock().keys.clone()).collect();
         keys.sort_unstable();
+        keys.dedup();
         let hashes: Vec<Hash> =
             keys.iter().map(|key| self.store.get(key).map(|a| account_hash(key, &a)).unwrap_or_default()).collect();
         let slot = self.slot.to_le_bytes();
@@ -350,7 +385,7 @@ impl Bank {
         let hash = self.slot_delta_hash();
         self.slot_hashes.lock().push((self.slot, hash));
         for shard in &self.slot_delta {
-            shard.lock().clear();
+            *shard.lock() = DeltaShard::default();
         }
         self.slot = slot.max(self.slot + 1);
         self.register_blockhash();
@@ -376,7 +411,7 @@ impl Bank {
 
     /// Write an account directly (genesis, tests). It counts toward the slot hash.
     pub fn set_account(&self, key: Pubkey, account: Account) -> Result<(), BankError> {
-        self.mark_written(&key);
+        self.mark_written([&key]);
         let changes_programs = may_change_a_program(&account);
         self.store.store_owned(self.slot, vec![(key, account)])?;
         if changes_programs {
@@ -536,11 +571,8 @@ impl Bank {
             }
             Ok((outcome, updates)) => {
                 let started = Instant::now();
-                let mut changes_programs = false;
-                for (key, account) in &updates {
-                    self.mark_written(key);
-                    changes_programs |= may_change_a_program(account);
-                }
+                self.mark_written(updates.iter().map(|(key, _)| key));
+                let changes_programs = updates.iter().any(|(_, account)| may_change_a_program(account));
                 self.store.store_owned(self.slot, updates)?;
                 // After the store, before the locks go: a transaction that
                 // reads the program next is scheduled after this one reports.

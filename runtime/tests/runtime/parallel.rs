@@ -357,3 +357,26 @@ fn degenerate_settings_still_finish() {
     let output = execute_parallel(&bank, &transactions, &config).unwrap();
     assert_eq!(output.committed_order().count(), 20);
 }
+
+/// The slot hash covers each written account once, however often it was
+/// written (the bank compacts long runs of repeated writes as it goes).
+#[test]
+fn the_slot_hash_counts_each_written_account_once() {
+    let bank = |writes: u64| {
+        let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), shared_executor(), BankConfig::default());
+        for round in 1..=writes {
+            for k in 1..=3u64 {
+                let lamports = if round == writes { k } else { round * 10 + k };
+                bank.set_account(Pubkey::new_unique_from_u64(k), Account::new(lamports, 0, &Pubkey::default()))
+                    .unwrap();
+            }
+        }
+        bank.slot_delta_hash()
+    };
+    // 3 × 50,000 writes pass the compaction threshold more than once.
+    assert_eq!(bank(50_000), bank(1));
+    assert_ne!(
+        bank(1),
+        Bank::new(Arc::new(InMemoryAccountStore::new()), shared_executor(), BankConfig::default()).slot_delta_hash()
+    );
+}
