@@ -49,8 +49,9 @@ pub const SLOTS_PER_EPOCH: u64 = 432_000;
 pub const MS_PER_SLOT: i64 = 400;
 /// Shards of the per-slot set of written accounts.
 const DELTA_SHARDS: usize = 32;
-/// Shard length from which (at each power of two) repeated keys are dropped.
-const COMPACT_DELTA_AT: usize = 1 << 16;
+/// Shard length (32 MiB of keys) from which repeated keys are dropped: a
+/// slot that rewrites the same accounts for long keeps memory bounded.
+const COMPACT_DELTA_AT: usize = 1 << 20;
 /// Most program headers one thread keeps (a few KB).
 const MAX_CACHED_PROGRAM_HEADERS: usize = 256;
 
@@ -332,9 +333,9 @@ impl Bank {
         }
         let mut shard = self.slot_delta[DELTA_SHARD.with(|s| *s)].lock();
         shard.extend(keys);
-        if shard.len() >= COMPACT_DELTA_AT.max(2 * shard.compacted_len) {
-            // A long slot rewriting the same accounts: keep memory bounded
-            // (amortized: the next compaction waits for the length to double).
+        if shard.len() >= COMPACT_DELTA_AT.max(4 * shard.compacted_len) {
+            // Amortized: the next compaction waits for the length to grow
+            // fourfold past what this one keeps.
             shard.keys.sort_unstable();
             shard.keys.dedup();
             shard.compacted_len = shard.keys.len();

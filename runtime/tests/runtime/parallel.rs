@@ -373,8 +373,8 @@ fn the_slot_hash_counts_each_written_account_once() {
         }
         bank.slot_delta_hash()
     };
-    // 3 × 50,000 writes pass the compaction threshold more than once.
-    assert_eq!(bank(50_000), bank(1));
+    // 3 × 400,000 writes pass the compaction threshold (2^20 keys).
+    assert_eq!(bank(400_000), bank(1));
     assert_ne!(
         bank(1),
         Bank::new(Arc::new(InMemoryAccountStore::new()), shared_executor(), BankConfig::default()).slot_delta_hash()
