@@ -14,6 +14,7 @@
 //! does can panic the host.
 
 use crate::compute_budget::*;
+use crate::cpi_wire;
 use crate::invoke_context::{process_instruction, verify_account_change, InstructionAccount, InvokeContext};
 use lanes_sdk::abi::{self, entry, import, MAX_RETURN_DATA};
 use lanes_sdk::hash::{hashv, Hash};
@@ -21,7 +22,7 @@ use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::loader::{LoaderState, MAX_PROGRAM_LEN, STATE_HEADER_LEN};
 use lanes_sdk::program_error::ProgramError;
 use lanes_sdk::pubkey::{try_find_program_address_native, MAX_SEEDS, MAX_SEED_LEN};
-use lanes_sdk::{Instruction, Pubkey};
+use lanes_sdk::Pubkey;
 use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -1004,10 +1005,10 @@ fn cross_program_invoke(
     let ix_bytes = read_guest(caller, ix_ptr, ix_len, MAX_CPI_INSTRUCTION_LEN)?;
     let seed_bytes = read_guest(caller, seeds_ptr, seeds_len, MAX_CPI_SEEDS_LEN)?;
     charge(caller, CPI_BASE_COST + (ix_bytes.len() as u64) / BYTES_PER_UNIT)?;
-    let instruction: Instruction = borsh::from_slice(&ix_bytes)
-        .map_err(|_| fail(InstructionError::InvalidArgument).context("malformed CPI instruction"))?;
-    let signer_seeds: Vec<Vec<Vec<u8>>> = borsh::from_slice(&seed_bytes)
-        .map_err(|_| fail(InstructionError::InvalidArgument).context("malformed CPI signer seeds"))?;
+    let instruction = cpi_wire::decode_instruction(&ix_bytes)
+        .ok_or_else(|| fail(InstructionError::InvalidArgument).context("malformed CPI instruction"))?;
+    let signer_seeds = cpi_wire::decode_signer_seeds(&seed_bytes)
+        .ok_or_else(|| fail(InstructionError::InvalidArgument).context("malformed CPI signer seeds"))?;
     if signer_seeds.len() > MAX_SEEDS {
         return Err(fail(InstructionError::MaxSeedLengthExceeded));
     }
@@ -1025,9 +1026,8 @@ fn cross_program_invoke(
     let caller_program = state.frame.program_id;
     let mut signers = Vec::with_capacity(signer_seeds.len());
     for seeds in &signer_seeds {
-        let parts: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
         let pda =
-            create_program_address_cached(&parts, &caller_program).map_err(|e| fail(ProgramError::from(e).into()))?;
+            create_program_address_cached(seeds, &caller_program).map_err(|e| fail(ProgramError::from(e).into()))?;
         signers.push(pda);
     }
     let mut callee_accounts = Vec::with_capacity(instruction.accounts.len());
@@ -1063,7 +1063,7 @@ fn cross_program_invoke(
     state.ctx.compute_remaining = fuel;
     let executor = state.executor.clone().ok_or_else(|| fail(InstructionError::ProgramEnvironmentSetupFailure))?;
     let mut ctx = std::mem::take(&mut state.ctx);
-    let result = process_instruction(&executor, &mut ctx, program_index, &callee_accounts, &instruction.data);
+    let result = process_instruction(&executor, &mut ctx, program_index, &callee_accounts, instruction.data);
     let remaining = ctx.compute_remaining;
     caller.data_mut().ctx = ctx;
     caller.set_fuel(remaining)?;

@@ -28,6 +28,7 @@ pub mod accounts_db;
 pub mod bank;
 pub mod builtins;
 pub mod compute_budget;
+mod cpi_wire;
 pub mod executor;
 pub mod harness;
 pub mod invoke_context;
