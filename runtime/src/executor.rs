@@ -29,8 +29,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 use wasmtime::{
-    Caller, Config, Enabled, Engine, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module, OptLevel,
-    PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap,
+    Caller, Config, Enabled, Engine, Extern, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module,
+    ModuleExport, OptLevel, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap,
 };
 
 /// Instance slots of the root executor's pool (tests, the sequential bank, deploys).
@@ -74,6 +74,10 @@ pub struct ExecutorConfig {
 /// A program ready to instantiate.
 pub struct CompiledProgram {
     pre: InstancePre<HostState>,
+    /// The entry function and memory, found once at deploy rather than by
+    /// name at every instantiation.
+    entry_export: ModuleExport,
+    memory_export: ModuleExport,
     pub code_hash: Hash,
 }
 
@@ -338,8 +342,13 @@ impl Executor {
         if !matches!(module.get_export(abi::MEMORY_EXPORT), Some(wasmtime::ExternType::Memory(_))) {
             return Err(ProgramLoadError::MissingExport("memory"));
         }
+        let (Some(entry_export), Some(memory_export)) =
+            (module.get_export_index(abi::ENTRYPOINT_EXPORT), module.get_export_index(abi::MEMORY_EXPORT))
+        else {
+            return Err(ProgramLoadError::MissingExport("entrypoint and memory"));
+        };
         let pre = self.linker.instantiate_pre(&module).map_err(|e| ProgramLoadError::BadImport(format!("{e:#}")))?;
-        Ok(CompiledProgram { pre, code_hash })
+        Ok(CompiledProgram { pre, entry_export, memory_export, code_hash })
     }
 
     fn artifact_path(&self, code_hash: &Hash) -> Option<PathBuf> {
@@ -423,9 +432,13 @@ fn run_instance(
             return Err(err);
         }
     };
-    let memory = instance.get_memory(&mut *store, abi::MEMORY_EXPORT);
+    let memory = instance.get_module_export(&mut *store, &program.memory_export).and_then(Extern::into_memory);
     store.data_mut().memory = memory;
-    let entry = instance.get_typed_func::<(), i64>(&mut *store, abi::ENTRYPOINT_EXPORT);
+    let entry = instance
+        .get_module_export(&mut *store, &program.entry_export)
+        .and_then(Extern::into_func)
+        .ok_or(())
+        .and_then(|f| f.typed::<(), i64>(&*store).map_err(|_| ()));
     let instantiated = Instant::now();
     store.data_mut().ctx.timings.instantiate_ns += (instantiated - started).as_nanos() as u64;
     store.data_mut().ctx.timings.wasm_invocations += 1;

@@ -228,7 +228,7 @@ pub fn process_instruction(
     ctx.stack.push(program_id);
     let depth = ctx.stack.len();
     let name = program_name(&program_id);
-    ctx.log(format!("Program {name} invoke [{depth}]"));
+    ctx.log(program_line(&name, &[" invoke [", decimal(depth as u64).as_str(), "]"]));
 
     let is_builtin = program_id == system_program::ID || program_id == compute_budget::ID || program_id == loader::ID;
     let result = if is_builtin {
@@ -237,15 +237,57 @@ pub fn process_instruction(
         let before = ctx.compute_remaining;
         let result = crate::executor::execute_program(executor, ctx, program_index, accounts, data);
         let consumed = before.saturating_sub(ctx.compute_remaining);
-        ctx.log(format!("Program {name} consumed {consumed} of {before} compute units"));
+        ctx.log(program_line(
+            &name,
+            &[" consumed ", decimal(consumed).as_str(), " of ", decimal(before).as_str(), " compute units"],
+        ));
         result
     };
     match &result {
-        Ok(()) => ctx.log(format!("Program {name} success")),
+        Ok(()) => ctx.log(program_line(&name, &[" success"])),
         Err(err) => ctx.log(format!("Program {name} failed: {err}")),
     }
     ctx.stack.pop();
     result
+}
+
+/// `Program <name>` and `parts`: the lines every invocation logs, built
+/// without `format!`'s machinery (it was ~6 % of a swap's host time).
+fn program_line(name: &str, parts: &[&str]) -> String {
+    let mut line = String::with_capacity(8 + name.len() + parts.iter().map(|p| p.len()).sum::<usize>());
+    line.push_str("Program ");
+    line.push_str(name);
+    for part in parts {
+        line.push_str(part);
+    }
+    line
+}
+
+/// `n` in decimal, on the stack.
+fn decimal(mut n: u64) -> DecimalText {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    DecimalText { digits, start }
+}
+
+struct DecimalText {
+    digits: [u8; 20],
+    start: usize,
+}
+
+impl DecimalText {
+    fn as_str(&self) -> &str {
+        // Only ASCII digits were written from `start` on.
+        std::str::from_utf8(&self.digits[self.start..]).unwrap_or("?")
+    }
 }
 
 /// A program id's base58 text, cached per thread: logs name the program
@@ -316,6 +358,13 @@ fn run_builtin(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decimal_text_matches_display() {
+        for n in [0u64, 1, 9, 10, 99, 100, 4_645, 200_000, u64::MAX] {
+            assert_eq!(super::decimal(n).as_str(), n.to_string());
+        }
+    }
+
     use super::*;
 
     fn account(lamports: u64, owner: Pubkey, data: &[u8]) -> Account {
