@@ -36,9 +36,13 @@
 //! consistent with every read and write. [`ParallelOutput::entries`] records
 //! it; replaying the entries on one thread gives the same state.
 //!
-//! The scheduler thread never executes, never busy-waits (it blocks on the
-//! completion channel when nothing can be scheduled), and is the only owner
-//! of the lock table.
+//! The scheduler never busy-waits (it blocks on the completion channel when
+//! nothing can be scheduled) and is the only owner of the lock table. It
+//! runs on a thread of its own while the machine has a core to spare
+//! ([`SchedulerPlacement::Dedicated`]); otherwise on worker 0's thread
+//! ([`SchedulerPlacement::Inline`]), where it executes worker 0's queue a
+//! slice at a time between passes and reports each slice exactly as a
+//! worker reports a batch, so the serial-order argument above is unchanged.
 
 use crate::account_locks::{KeySet, ThreadAwareAccountLocks, ThreadSet};
 use crate::bank::{Bank, BankError, TransactionOutcome};
@@ -63,13 +67,51 @@ pub struct SchedulerConfig {
     pub max_queued_per_thread: usize,
     /// Most pending transactions one scheduling pass looks at.
     pub lookahead: usize,
+    /// Where the scheduler runs: on its own thread beside the workers, or
+    /// on worker 0's thread, executing that worker's queue between passes.
+    pub placement: SchedulerPlacement,
+}
+
+/// Where the scheduler runs (see [`SchedulerConfig::placement`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchedulerPlacement {
+    /// A thread of its own: best while the machine has a core to spare.
+    Dedicated,
+    /// On worker 0's thread: `threads` threads in all. On a machine with no
+    /// spare core a separate scheduler thread would take its CPU from the
+    /// workers anyway, and wake-ups between three threads on two cores
+    /// leave cores idle.
+    Inline,
+}
+
+impl SchedulerPlacement {
+    /// Dedicated while `threads` workers leave a core free, else inline.
+    pub fn for_machine(threads: usize) -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        if threads < cores {
+            SchedulerPlacement::Dedicated
+        } else {
+            SchedulerPlacement::Inline
+        }
+    }
 }
 
 impl SchedulerConfig {
+    /// Defaults for `threads` workers, the scheduler placed for this machine.
     pub fn with_threads(threads: usize) -> Self {
-        SchedulerConfig { threads, batch_size: 64, max_queued_per_thread: 256, lookahead: 4096 }
+        SchedulerConfig {
+            threads,
+            batch_size: 64,
+            max_queued_per_thread: 256,
+            lookahead: 4096,
+            placement: SchedulerPlacement::for_machine(threads),
+        }
     }
 }
+
+/// Transactions the inline scheduler executes from its own queue before it
+/// looks at completions and schedules again.
+const INLINE_SLICE: usize = 16;
 
 /// A run of transactions one worker executed, in its order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +125,8 @@ pub struct Entry {
 /// Where the scheduler's and workers' time went, in nanoseconds.
 #[derive(Debug, Clone, Default)]
 pub struct StageTimings {
-    /// The scheduler thread: queueing, lock checks, dispatch, completion handling.
+    /// The scheduler: queueing, lock checks, dispatch, completion handling
+    /// (inline, its own executions are not counted here).
     pub schedule_ns: u64,
     /// The scheduler thread waiting for completions.
     pub scheduler_idle_ns: u64,
@@ -135,11 +178,18 @@ pub fn execute_parallel(
     let mut entries = Vec::new();
     let mut store_error: Option<String> = None;
 
+    let inline = config.placement == SchedulerPlacement::Inline;
     std::thread::scope(|scope| {
         let (done_tx, done_rx) = unbounded::<Done>();
         let mut work_txs: Vec<Sender<Work>> = Vec::with_capacity(threads);
         let mut workers = Vec::with_capacity(threads);
+        // Inline, worker 0 is this thread: its channel is never read.
+        let first_spawned = usize::from(inline);
         for thread in 0..threads {
+            if thread < first_spawned {
+                work_txs.push(bounded::<Work>(1).0);
+                continue;
+            }
             let (work_tx, work_rx) =
                 bounded::<Work>(config.max_queued_per_thread.max(1).div_ceil(config.batch_size.max(1)) + 2);
             work_txs.push(work_tx);
@@ -155,7 +205,17 @@ pub fn execute_parallel(
         drop(done_tx);
 
         let mut scheduler = Scheduler::new(threads, config, transactions);
-        let result = scheduler.run(bank, &work_txs, &done_rx, &mut outcomes, &mut entries, &mut timings);
+        let mut own = inline.then(|| OwnWorker {
+            executor: bank.worker_executor(0).map_err(|e| e.to_string()),
+            queue: std::collections::VecDeque::new(),
+            timings: ExecuteTimings::default(),
+            busy_ns: 0,
+        });
+        let result = scheduler.run(bank, &work_txs, &done_rx, own.as_mut(), &mut outcomes, &mut entries, &mut timings);
+        if let Some(own) = own {
+            timings.worker_busy_ns[0] = own.busy_ns;
+            timings.execution.accumulate(&own.timings);
+        }
         drop(work_txs);
         for worker in workers {
             match worker.join() {
@@ -189,30 +249,49 @@ fn worker_loop(
 ) -> (usize, u64, ExecuteTimings) {
     let mut timings = ExecuteTimings::default();
     let mut busy_ns = 0u64;
-    let executor = bank.worker_executor(thread);
+    let executor = bank.worker_executor(thread).map_err(|e| e.to_string());
     for Work { transactions: batch } in work {
         let started = Instant::now();
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for &index in &batch {
-            let tx_started = Instant::now();
-            // Execution never panics on outside input; if it ever does, the
-            // scheduler must hear of it rather than wait forever.
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &executor {
-                Ok(executor) => {
-                    bank.execute_and_store(executor, &transactions[index], &mut timings).map_err(|e| e.to_string())
-                }
-                Err(e) => Err(format!("worker {thread} has no executor: {e}")),
-            }))
-            .unwrap_or_else(|_| Err(format!("worker {thread} panicked executing transaction {index}")));
-            timings.total_ns += tx_started.elapsed().as_nanos() as u64;
-            outcomes.push(outcome);
-        }
+        let outcomes = execute_batch(thread, bank, &executor, transactions, &batch, &mut timings);
         busy_ns += started.elapsed().as_nanos() as u64;
         if done.send(Done { thread, transactions: batch, outcomes }).is_err() {
             break;
         }
     }
     (thread, busy_ns, timings)
+}
+
+/// Execute and commit `batch`, in order, on this thread.
+fn execute_batch(
+    thread: usize,
+    bank: &Bank,
+    executor: &Result<std::sync::Arc<crate::executor::Executor>, String>,
+    transactions: &[SanitizedTransaction],
+    batch: &[usize],
+    timings: &mut ExecuteTimings,
+) -> Vec<Result<TransactionOutcome, String>> {
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for &index in batch {
+        let tx_started = Instant::now();
+        // Execution never panics on outside input; if it ever does, the
+        // scheduler must hear of it rather than wait forever.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match executor {
+            Ok(executor) => bank.execute_and_store(executor, &transactions[index], timings).map_err(|e| e.to_string()),
+            Err(e) => Err(format!("worker {thread} has no executor: {e}")),
+        }))
+        .unwrap_or_else(|_| Err(format!("worker {thread} panicked executing transaction {index}")));
+        timings.total_ns += tx_started.elapsed().as_nanos() as u64;
+        outcomes.push(outcome);
+    }
+    outcomes
+}
+
+/// Worker 0 when the scheduler runs inline: its queue, in order.
+struct OwnWorker {
+    executor: Result<std::sync::Arc<crate::executor::Executor>, String>,
+    queue: std::collections::VecDeque<usize>,
+    timings: ExecuteTimings,
+    busy_ns: u64,
 }
 
 struct Scheduler<'a> {
@@ -235,6 +314,7 @@ impl<'a> Scheduler<'a> {
             batch_size: config.batch_size.max(1),
             max_queued_per_thread: config.max_queued_per_thread.max(1),
             lookahead: config.lookahead.max(1),
+            placement: config.placement,
         };
         Scheduler {
             transactions,
@@ -248,11 +328,13 @@ impl<'a> Scheduler<'a> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn run(
         &mut self,
         bank: &Bank,
         work: &[Sender<Work>],
         done: &Receiver<Done>,
+        mut own: Option<&mut OwnWorker>,
         outcomes: &mut [Option<TransactionOutcome>],
         entries: &mut Vec<Entry>,
         timings: &mut StageTimings,
@@ -261,6 +343,7 @@ impl<'a> Scheduler<'a> {
         let mut admitted = 0usize;
         let mut checks = Vec::with_capacity(self.config.lookahead);
         let mut idle_ns = 0u64;
+        let mut own_ns = 0u64;
         loop {
             while let Ok(batch) = done.try_recv() {
                 self.complete(bank, batch, outcomes, entries)?;
@@ -281,13 +364,25 @@ impl<'a> Scheduler<'a> {
                 admitted = end;
             }
             self.schedule_pass();
-            self.flush(work)?;
+            self.flush(work, own.as_deref_mut())?;
             if self.pending.is_empty() && self.in_flight == 0 && admitted == self.transactions.len() {
                 break;
             }
             if self.in_flight == 0 {
                 // Nothing running, so no lock is held: the next pass will
                 // schedule the first pending transaction, or admit more.
+                continue;
+            }
+            if let Some(own) = own.as_deref_mut().filter(|own| !own.queue.is_empty()) {
+                // Inline: run a slice of worker 0's queue, then report it
+                // like any worker would, and schedule again.
+                let slice: Vec<usize> = own.queue.drain(..own.queue.len().min(INLINE_SLICE)).collect();
+                let ran = Instant::now();
+                let results = execute_batch(0, bank, &own.executor, self.transactions, &slice, &mut own.timings);
+                let ran_ns = ran.elapsed().as_nanos() as u64;
+                own.busy_ns += ran_ns;
+                own_ns += ran_ns;
+                self.complete(bank, Done { thread: 0, transactions: slice, outcomes: results }, outcomes, entries)?;
                 continue;
             }
             // Nothing more can be scheduled until some work completes.
@@ -298,7 +393,7 @@ impl<'a> Scheduler<'a> {
         }
         debug_assert!(self.locks.is_empty(), "every lock is released when all work is done");
         timings.scheduler_idle_ns = idle_ns;
-        timings.schedule_ns = (started.elapsed().as_nanos() as u64).saturating_sub(idle_ns);
+        timings.schedule_ns = (started.elapsed().as_nanos() as u64).saturating_sub(idle_ns + own_ns);
         Ok(())
     }
 
@@ -385,8 +480,14 @@ impl<'a> Scheduler<'a> {
         self.pending.extend(blocked);
     }
 
-    fn flush(&mut self, work: &[Sender<Work>]) -> Result<(), String> {
+    fn flush(&mut self, work: &[Sender<Work>], mut own: Option<&mut OwnWorker>) -> Result<(), String> {
         for (thread, batch) in self.batches.iter_mut().enumerate() {
+            if thread == 0 {
+                if let Some(own) = own.as_deref_mut() {
+                    own.queue.extend(batch.drain(..));
+                    continue;
+                }
+            }
             while !batch.is_empty() {
                 let take = batch.len().min(self.config.batch_size.max(1));
                 let rest = batch.split_off(take);

@@ -7,7 +7,7 @@ use lanes_runtime::bank::{Bank, BankConfig};
 use lanes_runtime::executor::{Executor, ExecutorConfig};
 use lanes_runtime::invoke_context::ExecuteTimings;
 use lanes_runtime::sanitized::{sanitize_all, SanitizedTransaction};
-use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig};
+use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig, SchedulerPlacement};
 use lanes_runtime::sigverify;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
@@ -48,6 +48,9 @@ pub struct InProcessConfig {
     /// Persist to a memory-mapped store in this directory (created empty)
     /// instead of keeping accounts in memory.
     pub ledger: Option<std::path::PathBuf>,
+    /// Where the scheduler runs; `None` for what suits this machine
+    /// ([`SchedulerPlacement::for_machine`]).
+    pub scheduler: Option<SchedulerPlacement>,
 }
 
 /// What happened.
@@ -65,6 +68,9 @@ pub struct InProcessReport {
     pub hot_accounts: Option<usize>,
     /// Where accounts were kept: "memory" or "mmap".
     pub store: &'static str,
+    /// Where the scheduler ran: "dedicated" (its own thread) or "inline"
+    /// (on worker 0's thread).
+    pub scheduler: &'static str,
     /// Pools (swap workload only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pools: Option<usize>,
@@ -373,8 +379,11 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         sanitized
     };
     let rejected = (config.transactions - to_run.len()) as u64;
-    let output = execute_parallel(&bank, &to_run, &SchedulerConfig::with_threads(config.threads))
-        .map_err(|e| err(e.to_string()))?;
+    let mut scheduler = SchedulerConfig::with_threads(config.threads);
+    if let Some(placement) = config.scheduler {
+        scheduler.placement = placement;
+    }
+    let output = execute_parallel(&bank, &to_run, &scheduler).map_err(|e| err(e.to_string()))?;
     let commit_started = Instant::now();
     bank.commit_slot().map_err(|e| err(e.to_string()))?;
     let slot_commit_seconds = commit_started.elapsed().as_secs_f64();
@@ -418,6 +427,10 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         hot_accounts: config.hot_accounts,
         pools: (config.workload == Workload::Swap).then_some(config.pools),
         store: if config.ledger.is_some() { "mmap" } else { "memory" },
+        scheduler: match scheduler.placement {
+            SchedulerPlacement::Dedicated => "dedicated",
+            SchedulerPlacement::Inline => "inline",
+        },
         setup_seconds,
         entries: output.entries.len(),
         stages,

@@ -11,7 +11,7 @@ use lanes_runtime::bank::{Bank, BankConfig};
 use lanes_runtime::harness::shared_executor;
 use lanes_runtime::invoke_context::ExecuteTimings;
 use lanes_runtime::sanitized::SanitizedTransaction;
-use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig};
+use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig, SchedulerPlacement};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::loader::{LoaderState, STATE_HEADER_LEN};
@@ -149,7 +149,14 @@ fn op_strategy(wallets: usize, shared: usize) -> impl Strategy<Value = Op> {
 
 /// Run `ops` in parallel on one bank and replay the committed order on
 /// another, one by one; everything must match.
-fn check_parallel_equals_serial(wallets: usize, shared: usize, ops: &[Op], threads: usize, batch_size: usize) {
+fn check_parallel_equals_serial(
+    wallets: usize,
+    shared: usize,
+    ops: &[Op],
+    threads: usize,
+    batch_size: usize,
+    placement: SchedulerPlacement,
+) {
     let world = world(wallets, shared);
     let parallel_bank = fresh_bank(&world);
     let blockhash = parallel_bank.last_blockhash();
@@ -158,8 +165,12 @@ fn check_parallel_equals_serial(wallets: usize, shared: usize, ops: &[Op], threa
         .enumerate()
         .map(|(i, op)| SanitizedTransaction::try_new(build(&world, op, i as u64, blockhash)).unwrap())
         .collect();
-    let config =
-        SchedulerConfig { batch_size, max_queued_per_thread: batch_size * 3, ..SchedulerConfig::with_threads(threads) };
+    let config = SchedulerConfig {
+        batch_size,
+        max_queued_per_thread: batch_size * 3,
+        placement,
+        ..SchedulerConfig::with_threads(threads)
+    };
     let output = execute_parallel(&parallel_bank, &transactions, &config).unwrap();
 
     // No transaction lost or duplicated.
@@ -218,6 +229,7 @@ proptest! {
         wallets in 1usize..8,
         threads in 1usize..5,
         batch_size in 1usize..9,
+        inline in any::<bool>(),
         seed_ops in prop::collection::vec(op_strategy(8, 12), 1..120),
     ) {
         // Fit the generated indices to this world's sizes.
@@ -228,7 +240,8 @@ proptest! {
             Op::Read { payer, accounts, fail } => Op::Read { payer: payer % wallets, accounts: accounts.into_iter().map(|a| a % shared).collect(), fail },
             Op::WriteThenFail { payer, account } => Op::WriteThenFail { payer: payer % wallets, account: account % shared },
         }).collect();
-        check_parallel_equals_serial(wallets, shared, &ops, threads, batch_size);
+        let placement = if inline { SchedulerPlacement::Inline } else { SchedulerPlacement::Dedicated };
+        check_parallel_equals_serial(wallets, shared, &ops, threads, batch_size, placement);
     }
 }
 
@@ -237,10 +250,14 @@ fn everything_on_one_account_and_nothing_shared() {
     // All transactions write one account.
     let ops: Vec<Op> =
         (0..200).map(|i| Op::Write { payer: i % 4, account: 0, offset: i as u8, value: i as u8 }).collect();
-    check_parallel_equals_serial(4, 1, &ops, 3, 8);
+    for placement in [SchedulerPlacement::Dedicated, SchedulerPlacement::Inline] {
+        check_parallel_equals_serial(4, 1, &ops, 3, 8, placement);
+    }
     // Every transaction on its own accounts.
     let ops: Vec<Op> = (0..200).map(|i| Op::Move { payer: i % 50, from: i % 50, to: i % 50, lamports: 1 }).collect();
-    check_parallel_equals_serial(50, 50, &ops, 4, 4);
+    for placement in [SchedulerPlacement::Dedicated, SchedulerPlacement::Inline] {
+        check_parallel_equals_serial(50, 50, &ops, 4, 4, placement);
+    }
 }
 
 /// Longer runs to shake out races; `LANES_SOAK=1` runs many more rounds.
@@ -276,7 +293,8 @@ fn stress_parallel_equals_serial() {
                 _ => Op::WriteThenFail { payer: next(wallets), account: next(shared) },
             })
             .collect();
-        check_parallel_equals_serial(wallets, shared, &ops, 1 + round % 4, 1 + next(32));
+        let placement = if round % 2 == 0 { SchedulerPlacement::Dedicated } else { SchedulerPlacement::Inline };
+        check_parallel_equals_serial(wallets, shared, &ops, 1 + round % 4, 1 + next(32), placement);
     }
 }
 
@@ -330,16 +348,19 @@ fn a_transaction_spanning_two_busy_workers_is_not_starved() {
             (op, 3)
         })
         .collect();
-    let config = SchedulerConfig { batch_size: 8, max_queued_per_thread: 32, ..SchedulerConfig::with_threads(2) };
-    let (_, output) = run_ops(&world, &ops, &config);
-    let position: std::collections::HashMap<usize, usize> =
-        output.committed_order().enumerate().map(|(pos, i)| (i, pos)).collect();
-    let worst_delay = (0..ops.len()).filter(|i| i % 10 == 5).map(|i| position[&i].saturating_sub(i)).max().unwrap();
-    // Bounded by what was already queued on the two workers when it arrived.
-    assert!(
-        worst_delay <= 2 * config.max_queued_per_thread + config.batch_size,
-        "a spanning transaction waited {worst_delay} places"
-    );
+    for placement in [SchedulerPlacement::Dedicated, SchedulerPlacement::Inline] {
+        let config =
+            SchedulerConfig { batch_size: 8, max_queued_per_thread: 32, placement, ..SchedulerConfig::with_threads(2) };
+        let (_, output) = run_ops(&world, &ops, &config);
+        let position: std::collections::HashMap<usize, usize> =
+            output.committed_order().enumerate().map(|(pos, i)| (i, pos)).collect();
+        let worst_delay = (0..ops.len()).filter(|i| i % 10 == 5).map(|i| position[&i].saturating_sub(i)).max().unwrap();
+        // Bounded by what was already queued on the two workers when it arrived.
+        assert!(
+            worst_delay <= 2 * config.max_queued_per_thread + config.batch_size,
+            "{placement:?}: a spanning transaction waited {worst_delay} places"
+        );
+    }
 }
 
 #[test]
@@ -353,9 +374,12 @@ fn degenerate_settings_still_finish() {
         .enumerate()
         .map(|(i, op)| SanitizedTransaction::try_new(build(&world, op, i as u64, blockhash)).unwrap())
         .collect();
-    let config = SchedulerConfig { threads: 0, batch_size: 0, max_queued_per_thread: 0, lookahead: 0 };
-    let output = execute_parallel(&bank, &transactions, &config).unwrap();
-    assert_eq!(output.committed_order().count(), 20);
+    for placement in [SchedulerPlacement::Dedicated, SchedulerPlacement::Inline] {
+        let bank = fresh_bank(&world);
+        let config = SchedulerConfig { threads: 0, batch_size: 0, max_queued_per_thread: 0, lookahead: 0, placement };
+        let output = execute_parallel(&bank, &transactions, &config).unwrap();
+        assert_eq!(output.committed_order().count(), 20);
+    }
 }
 
 /// The slot hash covers each written account once, however often it was

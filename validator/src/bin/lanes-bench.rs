@@ -8,6 +8,7 @@
 //! memory-mapped account store alone (see `lanes_validator::store_bench`).
 
 use clap::{Parser, Subcommand};
+use lanes_runtime::scheduler::SchedulerPlacement;
 use lanes_validator::bench::{run_in_process, InProcessConfig, InProcessReport, Workload};
 use std::process::ExitCode;
 
@@ -48,6 +49,11 @@ enum Command {
         /// directory (synced at the end of the run) instead of memory.
         #[arg(long)]
         ledger: Option<std::path::PathBuf>,
+        /// Where the scheduler runs: on its own thread, or inline on the
+        /// first worker's; `auto` takes its own thread only while the
+        /// workers leave a core free.
+        #[arg(long, value_enum, default_value = "auto")]
+        scheduler: SchedulerChoice,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
@@ -66,9 +72,16 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SchedulerChoice {
+    Auto,
+    Dedicated,
+    Inline,
+}
+
 fn print_text(r: &InProcessReport) {
     println!("workload      {:?}", r.workload);
-    println!("threads       {}", r.threads);
+    println!("threads       {} (scheduler {})", r.threads, r.scheduler);
     println!("accounts      {}", r.accounts);
     println!("transactions  {} ({} committed, {} failed)", r.transactions, r.committed, r.failed);
     println!("sigverify     {}", if r.sigverify { "on" } else { "off" });
@@ -116,10 +129,25 @@ fn main() -> ExitCode {
             pools,
             sigverify,
             ledger,
+            scheduler,
             json,
         } => {
-            let config =
-                InProcessConfig { workload, accounts, transactions, threads, hot_accounts, pools, sigverify, ledger };
+            let scheduler = match scheduler {
+                SchedulerChoice::Auto => None,
+                SchedulerChoice::Dedicated => Some(SchedulerPlacement::Dedicated),
+                SchedulerChoice::Inline => Some(SchedulerPlacement::Inline),
+            };
+            let config = InProcessConfig {
+                workload,
+                accounts,
+                transactions,
+                threads,
+                hot_accounts,
+                pools,
+                sigverify,
+                ledger,
+                scheduler,
+            };
             match run_in_process(&config) {
                 Ok(report) => {
                     if json {
