@@ -21,7 +21,7 @@
 use crate::accounts_db::{AccountStore, StoreError};
 use crate::executor::Executor;
 use crate::invoke_context::{
-    process_instruction, ExecuteTimings, InstructionAccount, InvokeContext, ProgramSource, TransactionAccounts,
+    process_instruction, ExecuteTimings, InstructionAccount, InvokeContext, LogLine, ProgramSource, TransactionAccounts,
 };
 use crate::padded::CachePadded;
 use crate::sanitized::SanitizedTransaction;
@@ -63,13 +63,19 @@ pub struct TransactionOutcome {
     pub result: Result<(), TransactionError>,
     /// Whether it was recorded (fee charged). Refused transactions are not.
     pub committed: bool,
-    pub logs: Vec<String>,
+    /// Log lines, structured; [`TransactionOutcome::log_messages`] renders them.
+    pub logs: Vec<LogLine>,
     pub compute_units_consumed: u64,
     pub return_data: Option<(Pubkey, Vec<u8>)>,
     pub fee: u64,
 }
 
 impl TransactionOutcome {
+    /// The log as text, one string per line (as Solana's RPC returns it).
+    pub fn log_messages(&self) -> Vec<String> {
+        self.logs.iter().map(LogLine::to_string).collect()
+    }
+
     /// An outcome for a transaction refused before its fee.
     pub fn refused(signature: Signature, err: TransactionError) -> Self {
         TransactionOutcome {

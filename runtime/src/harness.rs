@@ -74,7 +74,7 @@ pub enum HarnessError {
 fn split(outcome: TransactionOutcome) -> Result<TransactionMeta, FailedTransaction> {
     let meta = TransactionMeta {
         signature: outcome.signature,
-        logs: outcome.logs,
+        logs: outcome.log_messages(),
         compute_units_consumed: outcome.compute_units_consumed,
         return_data: outcome.return_data,
         fee: outcome.fee,

@@ -52,25 +52,83 @@ pub struct InstructionAccount {
     pub is_writable: bool,
 }
 
-/// Log lines with Solana's byte limit.
+/// One log line. The three lines every invocation writes stay structured
+/// until someone reads them: formatting and keeping them as strings cost a
+/// swap about a tenth of its host time. `Display` renders Solana's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogLine {
+    /// `Program <id> invoke [<depth>]`
+    Invoke { program: Pubkey, depth: usize },
+    /// `Program <id> consumed <consumed> of <limit> compute units`
+    Consumed { program: Pubkey, consumed: u64, limit: u64 },
+    /// `Program <id> success`
+    Success { program: Pubkey },
+    /// Any other line, as written.
+    Text(String),
+}
+
+impl LogLine {
+    /// Bytes of the rendered line, without rendering it.
+    fn rendered_len(&self) -> usize {
+        let prefix = |program: &Pubkey| "Program ".len() + program_name(program).len();
+        match self {
+            LogLine::Invoke { program, depth } => prefix(program) + " invoke [".len() + digits(*depth as u64) + 1,
+            LogLine::Consumed { program, consumed, limit } => {
+                prefix(program)
+                    + " consumed ".len()
+                    + digits(*consumed)
+                    + " of ".len()
+                    + digits(*limit)
+                    + " compute units".len()
+            }
+            LogLine::Success { program } => prefix(program) + " success".len(),
+            LogLine::Text(text) => text.len(),
+        }
+    }
+}
+
+impl std::fmt::Display for LogLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LogLine::Invoke { program, depth } => write!(f, "Program {program} invoke [{depth}]"),
+            LogLine::Consumed { program, consumed, limit } => {
+                write!(f, "Program {program} consumed {consumed} of {limit} compute units")
+            }
+            LogLine::Success { program } => write!(f, "Program {program} success"),
+            LogLine::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+/// Decimal digits of `n`.
+fn digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// Log lines with Solana's byte limit (counted on the rendered text).
 #[derive(Debug, Default, Clone)]
 pub struct LogCollector {
-    pub lines: Vec<String>,
+    pub lines: Vec<LogLine>,
     bytes: usize,
     truncated: bool,
 }
 
 impl LogCollector {
     pub fn log(&mut self, line: String) {
+        self.log_line(LogLine::Text(line));
+    }
+
+    pub fn log_line(&mut self, line: LogLine) {
         if self.truncated {
             return;
         }
-        if self.bytes + line.len() > LOG_BYTES_LIMIT {
+        let len = line.rendered_len();
+        if self.bytes + len > LOG_BYTES_LIMIT {
             self.truncated = true;
-            self.lines.push("Log truncated".to_string());
+            self.lines.push(LogLine::Text("Log truncated".to_string()));
             return;
         }
-        self.bytes += line.len();
+        self.bytes += len;
         self.lines.push(line);
     }
 }
@@ -154,6 +212,10 @@ impl InvokeContext {
         self.logs.log(line);
     }
 
+    pub fn log_line(&mut self, line: LogLine) {
+        self.logs.log_line(line);
+    }
+
     /// Depth of the program now running (1 for a top-level instruction).
     pub fn depth(&self) -> usize {
         self.stack.len()
@@ -226,9 +288,7 @@ pub fn process_instruction(
         return Err(InstructionError::ReentrancyNotAllowed);
     }
     ctx.stack.push(program_id);
-    let depth = ctx.stack.len();
-    let name = program_name(&program_id);
-    ctx.log(program_line(&name, &[" invoke [", decimal(depth as u64).as_str(), "]"]));
+    ctx.log_line(LogLine::Invoke { program: program_id, depth: ctx.stack.len() });
 
     let is_builtin = program_id == system_program::ID || program_id == compute_budget::ID || program_id == loader::ID;
     let result = if is_builtin {
@@ -237,61 +297,19 @@ pub fn process_instruction(
         let before = ctx.compute_remaining;
         let result = crate::executor::execute_program(executor, ctx, program_index, accounts, data);
         let consumed = before.saturating_sub(ctx.compute_remaining);
-        ctx.log(program_line(
-            &name,
-            &[" consumed ", decimal(consumed).as_str(), " of ", decimal(before).as_str(), " compute units"],
-        ));
+        ctx.log_line(LogLine::Consumed { program: program_id, consumed, limit: before });
         result
     };
     match &result {
-        Ok(()) => ctx.log(program_line(&name, &[" success"])),
-        Err(err) => ctx.log(format!("Program {name} failed: {err}")),
+        Ok(()) => ctx.log_line(LogLine::Success { program: program_id }),
+        Err(err) => ctx.log(format!("Program {program_id} failed: {err}")),
     }
     ctx.stack.pop();
     result
 }
 
-/// `Program <name>` and `parts`: the lines every invocation logs, built
-/// without `format!`'s machinery (it was ~6 % of a swap's host time).
-fn program_line(name: &str, parts: &[&str]) -> String {
-    let mut line = String::with_capacity(8 + name.len() + parts.iter().map(|p| p.len()).sum::<usize>());
-    line.push_str("Program ");
-    line.push_str(name);
-    for part in parts {
-        line.push_str(part);
-    }
-    line
-}
-
-/// `n` in decimal, on the stack.
-fn decimal(mut n: u64) -> DecimalText {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    DecimalText { digits, start }
-}
-
-struct DecimalText {
-    digits: [u8; 20],
-    start: usize,
-}
-
-impl DecimalText {
-    fn as_str(&self) -> &str {
-        // Only ASCII digits were written from `start` on.
-        std::str::from_utf8(&self.digits[self.start..]).unwrap_or("?")
-    }
-}
-
-/// A program id's base58 text, cached per thread: logs name the program
-/// three times per invocation and base58 encoding is quadratic.
+/// A program id's base58 text, cached per thread: the log's byte limit
+/// counts it in three lines per invocation, and base58 is quadratic.
 fn program_name(program_id: &Pubkey) -> std::rc::Rc<str> {
     use std::cell::RefCell;
     use std::collections::HashMap;
@@ -358,14 +376,21 @@ fn run_builtin(
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn decimal_text_matches_display() {
-        for n in [0u64, 1, 9, 10, 99, 100, 4_645, 200_000, u64::MAX] {
-            assert_eq!(super::decimal(n).as_str(), n.to_string());
-        }
-    }
-
     use super::*;
+
+    #[test]
+    fn rendered_lengths_match_the_text() {
+        let program = Pubkey::new_unique_from_u64(7);
+        let mut lines = vec![LogLine::Success { program }, LogLine::Text("Program log: hi".into())];
+        for n in [0u64, 1, 9, 10, 99, 100, 4_645, 200_000, u64::MAX] {
+            lines.push(LogLine::Invoke { program, depth: n as usize });
+            lines.push(LogLine::Consumed { program, consumed: n, limit: u64::MAX - n });
+        }
+        for line in lines {
+            assert_eq!(line.rendered_len(), line.to_string().len(), "{line}");
+        }
+        assert_eq!(LogLine::Invoke { program, depth: 2 }.to_string(), format!("Program {program} invoke [2]"));
+    }
 
     fn account(lamports: u64, owner: Pubkey, data: &[u8]) -> Account {
         Account { lamports, data: data.to_vec(), owner, executable: false }

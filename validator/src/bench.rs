@@ -177,7 +177,10 @@ fn fund(bank: &Bank, key: &Pubkey, lamports: u64) -> Result<(), BenchError> {
 
 fn run_setup(bank: &mut Bank, tx: Transaction) -> Result<(), BenchError> {
     let outcome = bank.process_transaction(&tx).map_err(|e| err(e.to_string()))?;
-    outcome.result.map_err(|e| err(format!("setup transaction failed: {e}; logs: {:?}", outcome.logs)))
+    outcome
+        .result
+        .clone()
+        .map_err(|e| err(format!("setup transaction failed: {e}; logs: {:?}", outcome.log_messages())))
 }
 
 /// One signed transaction per measured slot, built before timing.
@@ -398,7 +401,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
             Err(e) => {
                 failed += 1;
                 if first_failure.is_none() {
-                    first_failure = Some(format!("{e}: {:?}", outcome.logs));
+                    first_failure = Some(format!("{e}: {:?}", outcome.log_messages()));
                 }
             }
         }

@@ -161,7 +161,10 @@ impl<'b> Setup<'b> {
             return Err(format!("a setup transaction is {len} bytes, more than a packet"));
         }
         let outcome = self.bank.process_transaction(&tx).map_err(|e| e.to_string())?;
-        outcome.result.map_err(|e| format!("setup transaction failed: {e}; logs: {:#?}", outcome.logs))
+        outcome
+            .result
+            .clone()
+            .map_err(|e| format!("setup transaction failed: {e}; logs: {:#?}", outcome.log_messages()))
     }
 
     /// Fund wallets from the faucet, 20 transfers a transaction.
@@ -456,7 +459,7 @@ mod tests {
             .map(|(i, tx)| {
                 assert!(tx.to_wire().unwrap().len() <= PACKET_DATA_SIZE);
                 let outcome = bank.process_transaction(tx).expect("store");
-                assert_eq!(outcome.result, Ok(()), "transaction {i} failed: {:#?}", outcome.logs);
+                assert_eq!(outcome.result, Ok(()), "transaction {i} failed: {:#?}", outcome.log_messages());
                 outcome.compute_units_consumed
             })
             .collect()
@@ -500,7 +503,7 @@ mod tests {
         let swaps = prepare_swaps(&mut b, 100, 1_000, 60_001, hash).expect("setup");
         let sample = b.process_transaction(&swaps[0]).expect("store");
         println!("one swap: {} compute units", sample.compute_units_consumed);
-        for line in sample.logs.iter().filter(|l| l.contains("consumed")) {
+        for line in sample.log_messages().iter().filter(|l| l.contains("consumed")) {
             println!("  {line}");
         }
         // Three runs of 20,000 swaps through Bank::process_transaction; the best.
