@@ -112,8 +112,17 @@ impl ThreadSet {
     pub fn only_member(self) -> Option<usize> {
         (self.len() == 1).then(|| self.0.trailing_zeros() as usize)
     }
+    /// Members in increasing order (one step per member, not per bit).
     pub fn iter(self) -> impl Iterator<Item = usize> {
-        (0..64).filter(move |t| self.contains(*t))
+        let mut rest = self.0;
+        std::iter::from_fn(move || {
+            if rest == 0 {
+                return None;
+            }
+            let t = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            Some(t)
+        })
     }
     /// The set of these workers.
     pub fn from_iter_threads(threads: impl Iterator<Item = usize>) -> Self {

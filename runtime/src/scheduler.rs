@@ -270,20 +270,28 @@ fn execute_batch(
     batch: &[usize],
     timings: &mut ExecuteTimings,
 ) -> Vec<Result<TransactionOutcome, String>> {
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for &index in batch {
-        let tx_started = Instant::now();
-        // Execution never panics on outside input; if it ever does, the
-        // scheduler must hear of it rather than wait forever.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match executor {
-            Ok(executor) => bank.execute_and_store(executor, &transactions[index], timings).map_err(|e| e.to_string()),
-            Err(e) => Err(format!("worker {thread} has no executor: {e}")),
-        }))
-        .unwrap_or_else(|_| Err(format!("worker {thread} panicked executing transaction {index}")));
-        timings.total_ns += tx_started.elapsed().as_nanos() as u64;
-        outcomes.push(outcome);
-    }
-    outcomes
+    batch.iter().map(|&index| execute_one(thread, bank, executor, transactions, index, timings)).collect()
+}
+
+/// Execute and commit one transaction on this thread.
+fn execute_one(
+    thread: usize,
+    bank: &Bank,
+    executor: &Result<std::sync::Arc<crate::executor::Executor>, String>,
+    transactions: &[SanitizedTransaction],
+    index: usize,
+    timings: &mut ExecuteTimings,
+) -> Result<TransactionOutcome, String> {
+    let tx_started = Instant::now();
+    // Execution never panics on outside input; if it ever does, the
+    // scheduler must hear of it rather than wait forever.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match executor {
+        Ok(executor) => bank.execute_and_store(executor, &transactions[index], timings).map_err(|e| e.to_string()),
+        Err(e) => Err(format!("worker {thread} has no executor: {e}")),
+    }))
+    .unwrap_or_else(|_| Err(format!("worker {thread} panicked executing transaction {index}")));
+    timings.total_ns += tx_started.elapsed().as_nanos() as u64;
+    outcome
 }
 
 /// Worker 0 when the scheduler runs inline: its queue, in order.
@@ -344,13 +352,20 @@ impl<'a> Scheduler<'a> {
         let mut checks = Vec::with_capacity(self.config.lookahead);
         let mut idle_ns = 0u64;
         let mut own_ns = 0u64;
+        // Whether a pass could place anything new: after completions (locks
+        // released), admissions, or when a queue runs low. Inline, passing
+        // after every own slice re-examined the same blocked transactions
+        // each time and starved the other workers.
+        let mut worth_a_pass = true;
         loop {
             while let Ok(batch) = done.try_recv() {
                 self.complete(bank, batch, outcomes, entries)?;
+                worth_a_pass = true;
             }
             // Admission, a window at a time (so workers start at once): the
             // blockhash and duplicate checks, then into the priority queue.
             if admitted < self.transactions.len() && self.pending.len() < self.config.lookahead {
+                worth_a_pass = true;
                 let end = (admitted + self.config.lookahead).min(self.transactions.len());
                 checks.clear();
                 bank.check_and_reserve_batch(&self.transactions[admitted..end], &mut checks);
@@ -363,8 +378,12 @@ impl<'a> Scheduler<'a> {
                 }
                 admitted = end;
             }
-            self.schedule_pass();
-            self.flush(work, own.as_deref_mut())?;
+            let own_runs_low = own.as_deref().is_some_and(|own| own.queue.len() <= self.config.batch_size);
+            if worth_a_pass || own_runs_low || self.in_flight == 0 {
+                self.schedule_pass();
+                self.flush(work, own.as_deref_mut())?;
+                worth_a_pass = false;
+            }
             if self.pending.is_empty() && self.in_flight == 0 && admitted == self.transactions.len() {
                 break;
             }
@@ -374,11 +393,20 @@ impl<'a> Scheduler<'a> {
                 continue;
             }
             if let Some(own) = own.as_deref_mut().filter(|own| !own.queue.is_empty()) {
-                // Inline: run a slice of worker 0's queue, then report it
-                // like any worker would, and schedule again.
-                let slice: Vec<usize> = own.queue.drain(..own.queue.len().min(INLINE_SLICE)).collect();
+                // Inline: run a slice of worker 0's queue (cut short when a
+                // worker about to run dry has reported, so it is refilled in
+                // time), then report the slice like any worker would, and
+                // schedule again.
                 let ran = Instant::now();
-                let results = execute_batch(0, bank, &own.executor, self.transactions, &slice, &mut own.timings);
+                let mut slice = Vec::with_capacity(INLINE_SLICE);
+                let mut results = Vec::with_capacity(INLINE_SLICE);
+                while let Some(index) = own.queue.pop_front() {
+                    results.push(execute_one(0, bank, &own.executor, self.transactions, index, &mut own.timings));
+                    slice.push(index);
+                    if slice.len() == INLINE_SLICE || (!done.is_empty() && self.a_worker_runs_dry()) {
+                        break;
+                    }
+                }
                 let ran_ns = ran.elapsed().as_nanos() as u64;
                 own.busy_ns += ran_ns;
                 own_ns += ran_ns;
@@ -390,6 +418,7 @@ impl<'a> Scheduler<'a> {
             let batch = done.recv().map_err(|_| "every worker stopped with work outstanding".to_string())?;
             idle_ns += waited.elapsed().as_nanos() as u64;
             self.complete(bank, batch, outcomes, entries)?;
+            worth_a_pass = true;
         }
         debug_assert!(self.locks.is_empty(), "every lock is released when all work is done");
         timings.scheduler_idle_ns = idle_ns;
@@ -423,6 +452,31 @@ impl<'a> Scheduler<'a> {
             entries.push(Entry { transactions: committed, thread: done.thread });
         }
         Ok(())
+    }
+
+    /// Of the `allowed` workers with room, the one with the shortest queue.
+    /// Inline, where worker 0 is also the scheduler, ties go to the other
+    /// workers (so a hot account's chain, which starts on an idle worker and
+    /// stays where it started, leaves the scheduler free).
+    fn least_loaded_with_room(&self, allowed: ThreadSet) -> Option<usize> {
+        let inline = self.config.placement == SchedulerPlacement::Inline;
+        let mut best: Option<(usize, usize)> = None; // (rank, thread)
+        for thread in allowed.iter().take_while(|t| *t < self.threads) {
+            if !self.has_room(thread) {
+                continue;
+            }
+            // Queue length first; inline, worker 0 loses ties.
+            let rank = self.queued[thread] * 2 + usize::from(inline && thread == 0);
+            if best.is_none_or(|(best_rank, _)| rank < best_rank) {
+                best = Some((rank, thread));
+            }
+        }
+        best.map(|(_, thread)| thread)
+    }
+
+    /// Whether a spawned worker has at most one batch left to run.
+    fn a_worker_runs_dry(&self) -> bool {
+        self.queued[1..].iter().any(|q| *q <= self.config.batch_size)
     }
 
     fn has_room(&self, thread: usize) -> bool {
@@ -461,9 +515,7 @@ impl<'a> Scheduler<'a> {
                 continue;
             }
             let allowed = self.locks.schedulable_threads(tx.writable_keys(), tx.readonly_keys());
-            let with_room =
-                ThreadSet::from_iter_threads(allowed.iter().filter(|t| *t < self.threads && self.has_room(*t)));
-            let Some(thread) = with_room.iter().min_by_key(|t| self.queued[*t]) else {
+            let Some(thread) = self.least_loaded_with_room(allowed) else {
                 // Conflicts on two workers, or its worker is full: wait, and
                 // keep lower-priority work off its accounts meanwhile.
                 reserved_write.extend(tx.writable_keys().copied());
