@@ -18,3 +18,13 @@ run --workload token --accounts 10000 --threads 2 --sigverify
 run --workload token --accounts 10000 --threads 1 --hot-accounts 1
 run --workload token --accounts 10000 --threads 2 --hot-accounts 1
 run --workload token --accounts 10000 --threads 2 --hot-accounts 16
+run --workload token --accounts 10000 --threads 1 --scheduler inline
+run --workload token --accounts 10000 --threads 2 --scheduler dedicated
+for pools in 1 10 100 1000; do
+    run --workload swap --accounts 10000 --pools "$pools" --threads 1
+    run --workload swap --accounts 10000 --pools "$pools" --threads 2
+done
+run --workload lend --accounts 10000 --threads 1
+run --workload lend --accounts 10000 --threads 2
+run --workload mixed --accounts 10000 --threads 1
+run --workload mixed --accounts 10000 --threads 2
