@@ -21,11 +21,15 @@ pub struct SanitizedTransaction {
     signature: Signature,
     budget: ComputeBudget,
     fee: u64,
-    /// Per key: write-locked (writable and not demoted)?
-    is_writable: Vec<bool>,
-    write_locks: Vec<HashedKey>,
-    read_locks: Vec<HashedKey>,
+    /// Bit `i`: key `i` is write-locked (writable and not demoted). Keys
+    /// are at most [`MAX_TX_ACCOUNT_LOCKS`] (128), so one word holds them.
+    is_writable: u128,
+    /// Lock keys, write locks first: one allocation per transaction.
+    locks: Vec<HashedKey>,
+    write_lock_count: usize,
 }
+
+const _: () = assert!(MAX_TX_ACCOUNT_LOCKS <= 128);
 
 impl SanitizedTransaction {
     /// Check structure, account count, duplicates and the compute budget.
@@ -41,17 +45,13 @@ impl SanitizedTransaction {
         let budget = ComputeBudget::from_message(&tx.message)?;
         let fee = transaction_fee(&tx.message, &budget);
         let signature = *tx.signature().ok_or(TransactionError::MissingSignatureForFee)?;
-        let is_writable: Vec<bool> = (0..keys.len()).map(|i| tx.message.is_writable(i)).collect();
-        let mut write_locks = Vec::with_capacity(keys.len());
-        let mut read_locks = Vec::with_capacity(keys.len());
-        for (key, writable) in keys.iter().zip(&is_writable) {
-            if *writable {
-                write_locks.push(HashedKey::new(*key))
-            } else {
-                read_locks.push(HashedKey::new(*key))
-            }
-        }
-        Ok(SanitizedTransaction { tx, signature, budget, fee, is_writable, write_locks, read_locks })
+        let is_writable = (0..keys.len()).filter(|&i| tx.message.is_writable(i)).fold(0u128, |bits, i| bits | 1 << i);
+        let writable = |i: usize| is_writable & (1 << i) != 0;
+        let mut locks = Vec::with_capacity(keys.len());
+        locks.extend((0..keys.len()).filter(|&i| writable(i)).map(|i| HashedKey::new(keys[i])));
+        let write_lock_count = locks.len();
+        locks.extend((0..keys.len()).filter(|&i| !writable(i)).map(|i| HashedKey::new(keys[i])));
+        Ok(SanitizedTransaction { tx, signature, budget, fee, is_writable, locks, write_lock_count })
     }
 
     pub fn transaction(&self) -> &Transaction {
@@ -83,17 +83,17 @@ impl SanitizedTransaction {
 
     /// Whether key `index` is write-locked.
     pub fn is_writable(&self, index: usize) -> bool {
-        self.is_writable[index]
+        u32::try_from(index).ok().and_then(|i| self.is_writable.checked_shr(i)).is_some_and(|bits| bits & 1 == 1)
     }
 
     /// Keys to write-lock.
     pub fn writable_keys(&self) -> impl Iterator<Item = &HashedKey> + '_ {
-        self.write_locks.iter()
+        self.locks[..self.write_lock_count].iter()
     }
 
     /// Keys to read-lock.
     pub fn readonly_keys(&self) -> impl Iterator<Item = &HashedKey> + '_ {
-        self.read_locks.iter()
+        self.locks[self.write_lock_count..].iter()
     }
 }
 
