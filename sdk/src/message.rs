@@ -358,7 +358,13 @@ impl Message {
 
     /// Whether any key appears twice.
     pub fn has_duplicate_keys(&self) -> bool {
-        let mut sorted: Vec<&Pubkey> = self.account_keys.iter().collect();
+        let keys = &self.account_keys;
+        if keys.len() <= 32 {
+            // Pairwise, without allocating: at most 496 comparisons, most
+            // decided by the first eight bytes (every transaction asks).
+            return keys.iter().enumerate().any(|(i, key)| keys[i + 1..].contains(key));
+        }
+        let mut sorted: Vec<&Pubkey> = keys.iter().collect();
         sorted.sort_unstable();
         sorted.windows(2).any(|w| w[0] == w[1])
     }
@@ -376,6 +382,22 @@ mod tests {
 
     fn key(n: u64) -> Pubkey {
         Pubkey::new_unique_from_u64(n)
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_short_and_long_lists() {
+        for len in [0usize, 1, 2, 9, 32, 33, 100] {
+            let mut message = Message { account_keys: (0..len as u64).map(key).collect(), ..Message::default() };
+            assert!(!message.has_duplicate_keys(), "{len} distinct keys");
+            if len >= 2 {
+                // The same key first and last, and as neighbours.
+                message.account_keys[len - 1] = message.account_keys[0];
+                assert!(message.has_duplicate_keys(), "{len} keys, first = last");
+                message.account_keys[len - 1] = key(1_000);
+                message.account_keys[1] = message.account_keys[0];
+                assert!(message.has_duplicate_keys(), "{len} keys, neighbours");
+            }
+        }
     }
 
     #[test]
