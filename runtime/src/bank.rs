@@ -283,8 +283,9 @@ impl Bank {
     }
 
     /// The account store, to read. Write through the bank
-    /// ([`Bank::set_account`], transactions): it tracks the slot's written
-    /// keys and the program epoch that per-thread program caches rely on.
+    /// ([`Bank::set_account`], transactions), and through one live bank per
+    /// store: it tracks the slot's written keys and the program epoch that
+    /// per-thread program caches rely on.
     pub fn store(&self) -> &Arc<dyn AccountStore> {
         &self.store
     }
