@@ -107,6 +107,27 @@ impl InMemoryAccountStore {
         &self.shards[(key.0[0] ^ key.0[31]) as usize % SHARDS]
     }
 
+    /// A copy of the account at `key`, its data cut to `max_data(account)`
+    /// bytes (copying only what is kept).
+    fn read_cut(&self, key: &Pubkey, max_data: impl FnOnce(&Account) -> usize) -> Option<Account> {
+        self.shard(key).read().get(key).map(|a| Account {
+            lamports: a.lamports,
+            data: a.data[..a.data.len().min(max_data(a))].to_vec(),
+            owner: a.owner,
+            executable: a.executable,
+        })
+    }
+
+    /// Insert each account, or remove it if it has no lamports.
+    fn put(&self, updates: impl IntoIterator<Item = (Pubkey, Account)>) {
+        for (key, account) in updates {
+            let mut shard = self.shard(&key).write();
+            let replaced = if account.lamports == 0 { shard.remove(&key) } else { shard.insert(key, account) };
+            drop(shard);
+            drop(replaced); // freed outside the lock
+        }
+    }
+
     /// Every live account, sorted by key (for state comparisons in tests).
     pub fn snapshot(&self) -> Vec<(Pubkey, Account)> {
         let mut all: Vec<_> = self
@@ -125,45 +146,20 @@ impl AccountStore for InMemoryAccountStore {
     }
 
     fn get_prefix(&self, key: &Pubkey, max_data: usize) -> Option<Account> {
-        self.shard(key).read().get(key).map(|a| Account {
-            lamports: a.lamports,
-            data: a.data[..a.data.len().min(max_data)].to_vec(),
-            owner: a.owner,
-            executable: a.executable,
-        })
+        self.read_cut(key, |_| max_data)
     }
 
     fn get_executable_prefix(&self, key: &Pubkey, max_executable_data: usize) -> Option<Account> {
-        self.shard(key).read().get(key).map(|a| {
-            let max_data = if a.executable { max_executable_data } else { usize::MAX };
-            Account {
-                lamports: a.lamports,
-                data: a.data[..a.data.len().min(max_data)].to_vec(),
-                owner: a.owner,
-                executable: a.executable,
-            }
-        })
+        self.read_cut(key, |a| if a.executable { max_executable_data } else { usize::MAX })
     }
 
     fn store(&self, _slot: u64, updates: &[(Pubkey, Account)]) -> Result<(), StoreError> {
-        for (key, account) in updates {
-            let mut shard = self.shard(key).write();
-            if account.lamports == 0 {
-                shard.remove(key);
-            } else {
-                shard.insert(*key, account.clone());
-            }
-        }
+        self.put(updates.iter().cloned());
         Ok(())
     }
 
     fn store_owned(&self, _slot: u64, updates: Vec<(Pubkey, Account)>) -> Result<(), StoreError> {
-        for (key, account) in updates {
-            let mut shard = self.shard(&key).write();
-            let replaced = if account.lamports == 0 { shard.remove(&key) } else { shard.insert(key, account) };
-            drop(shard);
-            drop(replaced); // freed outside the lock
-        }
+        self.put(updates);
         Ok(())
     }
 

@@ -213,16 +213,6 @@ struct DeltaShard {
     compacted_len: usize,
 }
 
-impl DeltaShard {
-    fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    fn extend<'k>(&mut self, keys: impl IntoIterator<Item = &'k Pubkey>) {
-        self.keys.extend(keys);
-    }
-}
-
 static NEXT_BANK_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Program accounts (executable, header-only) each thread loaded, valid for
@@ -342,8 +332,8 @@ impl Bank {
             };
         }
         let mut shard = self.slot_delta[DELTA_SHARD.with(|s| *s)].lock();
-        shard.extend(keys);
-        if shard.len() >= COMPACT_DELTA_AT.max(4 * shard.compacted_len) {
+        shard.keys.extend(keys);
+        if shard.keys.len() >= COMPACT_DELTA_AT.max(4 * shard.compacted_len) {
             // Amortized: the next compaction waits for the length to grow
             // fourfold past what this one keeps.
             shard.keys.sort_unstable();
