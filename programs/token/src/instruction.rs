@@ -185,10 +185,20 @@ impl TokenInstruction {
                 new_authority: read_option_pubkey(r)?,
             },
             BATCH_TAG => {
-                let instructions = batch_items(r)?
-                    .map(|(accounts, data)| BatchedInstruction { accounts, data: data.to_vec() })
-                    .collect();
-                *r = &[]; // `batch_items` takes the rest of the data, or refuses
+                let count = read_u32(r)?;
+                // Each item takes at least five bytes: bound the allocation
+                // by the input, never by the claimed count.
+                let mut instructions = Vec::with_capacity((count as usize).min(r.len() / 5));
+                for _ in 0..count {
+                    let accounts = read_u8(r)?;
+                    let len = read_u32(r)? as usize;
+                    if r.len() < len {
+                        return None;
+                    }
+                    let (data, tail) = r.split_at(len);
+                    *r = tail;
+                    instructions.push(BatchedInstruction { accounts, data: data.to_vec() });
+                }
                 Batch { instructions }
             }
             _ => return None,
@@ -208,33 +218,6 @@ impl TokenInstruction {
     fn into_instruction(self, program_id: &Pubkey, accounts: Vec<AccountMeta>) -> Instruction {
         Instruction { program_id: *program_id, accounts, data: self.pack() }
     }
-}
-
-/// The items of a [`TokenInstruction::Batch`] (the data after its tag), read
-/// in place: (accounts taken, instruction data). `None` unless the whole
-/// of `items` is one complete encoding; nothing is allocated, so the
-/// processor runs batches through this too.
-pub(crate) fn batch_items(mut items: &[u8]) -> Option<impl Iterator<Item = (u8, &[u8])>> {
-    let count = read_u32(&mut items)?;
-    let all = items;
-    // Check the whole encoding first: nothing runs unless all of it is valid.
-    for _ in 0..count {
-        read_u8(&mut items)?;
-        let len = read_u32(&mut items)? as usize;
-        items = items.get(len..)?;
-    }
-    if !items.is_empty() {
-        return None;
-    }
-    let mut items = all;
-    Some((0..count).map(move |_| {
-        // Each item was checked above.
-        let (head, rest) = items.split_at(5);
-        let len = u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
-        let (data, rest) = rest.split_at(len);
-        items = rest;
-        (head[0], data)
-    }))
 }
 
 fn take<const N: usize>(r: &mut &[u8]) -> Option<[u8; N]> {

@@ -13,7 +13,7 @@
 //! (see `Pack`): both keep the transfer path cheap in compute units.
 
 use crate::error::TokenError;
-use crate::instruction::{batch_items, AuthorityType, TokenInstruction, BATCH_TAG};
+use crate::instruction::{AuthorityType, TokenInstruction, BATCH_TAG};
 use crate::state::{AccountState, Mint, Pack, TokenAccount};
 use lanes_sdk::account_info::{next_account_info, AccountInfo};
 use lanes_sdk::msg;
@@ -37,6 +37,35 @@ fn dispatch(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Progr
     dispatch_one(program_id, accounts, data)
 }
 
+/// A batch's items, read in place: (accounts taken, instruction data).
+fn batch_items(mut items: &[u8]) -> Option<impl Iterator<Item = (usize, &[u8])>> {
+    let (count, rest) = items.split_first_chunk::<4>()?;
+    items = rest;
+    let count = u32::from_le_bytes(*count);
+    let all = items;
+    // Check the whole encoding first: nothing runs unless all of it is valid.
+    for _ in 0..count {
+        let (_accounts, rest) = items.split_first()?;
+        let (len, rest) = rest.split_first_chunk::<4>()?;
+        let len = u32::from_le_bytes(*len) as usize;
+        if rest.len() < len {
+            return None;
+        }
+        items = &rest[len..];
+    }
+    if !items.is_empty() {
+        return None;
+    }
+    let mut items = all;
+    Some((0..count).map(move |_| {
+        let accounts = items[0] as usize;
+        let len = u32::from_le_bytes([items[1], items[2], items[3], items[4]]) as usize;
+        let data = &items[5..5 + len];
+        items = &items[5 + len..];
+        (accounts, data)
+    }))
+}
+
 fn process_batch(program_id: &Pubkey, accounts: &[AccountInfo], items: &[u8]) -> ProgramResult {
     let items = batch_items(items).ok_or(ProgramError::InvalidInstructionData)?;
     let mut next = 0usize;
@@ -45,7 +74,7 @@ fn process_batch(program_id: &Pubkey, accounts: &[AccountInfo], items: &[u8]) ->
         if data.first() == Some(&BATCH_TAG) {
             return Err(ProgramError::InvalidInstructionData);
         }
-        let end = next + count as usize;
+        let end = next + count;
         let own = accounts.get(next..end).ok_or(ProgramError::NotEnoughAccountKeys)?;
         dispatch_one(program_id, own, data)?;
         next = end;
