@@ -51,10 +51,12 @@
 //! Trust an account it did not check: the pool must be owned by this
 //! program, the vaults and LP mint must be the pool's own (compared with the
 //! keys its state records), the token program must be [`TOKEN_PROGRAM_ID`].
-//! Sign with the pool's seeds for a transfer *into* the pool (the user's
-//! transfer is an unsigned `invoke`, so a caller cannot pass the pool as
-//! "user"). Panic on any input, allocate beyond the two CPI instructions a
-//! swap builds, or let arithmetic wrap.
+//! Let the pool's seeds authorize a transfer *into* the pool: deposits
+//! move the user's tokens with an unsigned `invoke`, and a swap, whose one
+//! batched token call carries the pool's signature for its outbound leg,
+//! first requires that the user signed the transaction and is not the pool
+//! (a PDA never signs one). Panic on any input, allocate beyond the CPI
+//! instruction a swap builds, or let arithmetic wrap.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
