@@ -25,7 +25,7 @@ pub enum Workload {
     Transfer,
     /// Token transfers through the WASM token program.
     Token,
-    /// AMM swaps (two token CPIs each) across `--pools` pools.
+    /// AMM swaps (one batched token CPI each) across `--pools` pools.
     Swap,
     /// Lending-market deposits, borrows, repays and withdrawals.
     Lend,
