@@ -3,6 +3,11 @@
 //! memory by code hash and, optionally, on disk as wasmtime artifacts), and
 //! the host functions of [`lanes_sdk::abi`].
 //!
+//! A worker keeps the instance of a program after an invocation and runs the
+//! next invocation of that program on it, once [`crate::instance_reset`] has
+//! put it back exactly as a fresh instance starts (modules it cannot reset
+//! completely get a fresh instance every time).
+//!
 //! Determinism: fuel metering (1 unit = 1 compute unit), NaN
 //! canonicalization, no threads, no SIMD, bounded memory, and a pinned
 //! wasmtime version. `max_wasm_stack` bounds native stack use; it is not yet
@@ -15,6 +20,7 @@
 
 use crate::compute_budget::*;
 use crate::cpi_wire;
+use crate::instance_reset::ResetPlan;
 use crate::invoke_context::{process_instruction, verify_account_change, InstructionAccount, InvokeContext};
 use lanes_sdk::abi::{self, entry, import, MAX_RETURN_DATA};
 use lanes_sdk::hash::{hashv, Hash};
@@ -24,19 +30,27 @@ use lanes_sdk::program_error::ProgramError;
 use lanes_sdk::pubkey::{try_find_program_address_native, MAX_SEEDS, MAX_SEED_LEN};
 use lanes_sdk::Pubkey;
 use parking_lot::RwLock;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 use wasmtime::{
-    Caller, Config, Enabled, Engine, Extern, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module,
-    ModuleExport, OptLevel, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap,
+    Caller, Config, Enabled, Engine, Extern, Global, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module,
+    ModuleExport, OptLevel, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap, TypedFunc, Val,
 };
 
 /// Instance slots of the root executor's pool (tests, the sequential bank, deploys).
 const ROOT_POOL_INSTANCES: u32 = 128;
-/// Instance slots of a worker's own pool: enough for the deepest call chain.
+/// Instance slots of a worker's own pool: enough for the deepest call chain
+/// plus the instances a thread keeps for reuse.
 const WORKER_POOL_INSTANCES: u32 = 32;
+/// Reset instances one thread keeps for reuse, over all programs (oldest
+/// dropped first). Each holds a pool slot of its executor.
+const MAX_IDLE_INSTANCES_PER_THREAD: usize = 8;
+/// Part of the on-disk artifact name: bump when what is compiled from a
+/// program's code changes (the reset plan's export rewrite).
+const ARTIFACT_FORMAT: &str = "r1";
 
 /// Most linear memory one program instance may use.
 pub const MAX_INSTANCE_MEMORY: usize = 4 * 1024 * 1024;
@@ -79,6 +93,9 @@ pub struct CompiledProgram {
     entry_export: ModuleExport,
     memory_export: ModuleExport,
     pub code_hash: Hash,
+    /// How to reset a used instance, with the exports of the mutable
+    /// globals; `None`: every invocation gets a fresh instance.
+    reset: Option<(Arc<ResetPlan>, Vec<ModuleExport>)>,
 }
 
 /// The engine, the host functions and the compiled-program cache, shared by
@@ -285,32 +302,41 @@ impl Executor {
         }
         if let Some(root) = &self.parent {
             // The root validates and compiles (or already has); we load its artifact.
-            let bytes = root.serialized_artifact(&*root.compile(code)?)?;
+            let root_program = root.compile(code)?;
+            let bytes = root.serialized_artifact(&root_program)?;
             // SAFETY: `bytes` came from `Module::serialize` of the root engine,
             // in this process, and every engine of this module is built by
             // `Executor::build` with the same configuration.
             let module = unsafe { Module::deserialize(&self.engine, &bytes[..]) }.map_err(|e| {
                 ProgramLoadError::Setup(format!("loading a compiled program into a worker engine: {e:#}"))
             })?;
-            let compiled = Arc::new(self.prepare(module, code_hash)?);
+            let plan = root_program.reset.as_ref().map(|(plan, _)| plan.clone());
+            let compiled = Arc::new(self.prepare(module, code_hash, plan)?);
             self.programs.write().insert(code_hash, compiled.clone());
             return Ok(compiled);
         }
         use std::sync::atomic::Ordering::Relaxed;
+        // What is compiled: `code`, or `code` with its mutable globals exported
+        // when its instances can be reset for reuse.
+        let (resettable_code, plan) = match ResetPlan::for_module(code) {
+            Some((rewritten, plan)) => (Some(rewritten), Some(Arc::new(plan))),
+            None => (None, None),
+        };
+        let compiled_code = resettable_code.as_deref().unwrap_or(code);
         let module = match self.load_artifact(&code_hash) {
             Some(module) => {
                 self.stats.loaded_from_disk.fetch_add(1, Relaxed);
                 module
             }
             None => {
-                let module =
-                    Module::new(&self.engine, code).map_err(|e| ProgramLoadError::Invalid(format!("{e:#}")))?;
+                let module = Module::new(&self.engine, compiled_code)
+                    .map_err(|e| ProgramLoadError::Invalid(format!("{e:#}")))?;
                 self.stats.compiled.fetch_add(1, Relaxed);
                 self.store_artifact(&code_hash, &module);
                 module
             }
         };
-        let compiled = Arc::new(self.prepare(module, code_hash)?);
+        let compiled = Arc::new(self.prepare(module, code_hash, plan)?);
         self.programs.write().insert(code_hash, compiled.clone());
         Ok(compiled)
     }
@@ -331,7 +357,12 @@ impl Executor {
         Ok(bytes)
     }
 
-    fn prepare(&self, module: Module, code_hash: Hash) -> Result<CompiledProgram, ProgramLoadError> {
+    fn prepare(
+        &self,
+        module: Module,
+        code_hash: Hash,
+        plan: Option<Arc<ResetPlan>>,
+    ) -> Result<CompiledProgram, ProgramLoadError> {
         match module.get_export(abi::ENTRYPOINT_EXPORT) {
             Some(wasmtime::ExternType::Func(f))
                 if f.params().len() == 0
@@ -347,8 +378,15 @@ impl Executor {
         else {
             return Err(ProgramLoadError::MissingExport("entrypoint and memory"));
         };
+        // Every global the plan names must be exported by the compiled module
+        // (it is, unless an artifact predates the rewrite): else no reuse.
+        let reset = plan.and_then(|plan| {
+            let globals: Option<Vec<ModuleExport>> =
+                plan.global_exports.iter().map(|name| module.get_export_index(name)).collect();
+            globals.map(|globals| (plan, globals))
+        });
         let pre = self.linker.instantiate_pre(&module).map_err(|e| ProgramLoadError::BadImport(format!("{e:#}")))?;
-        Ok(CompiledProgram { pre, entry_export, memory_export, code_hash })
+        Ok(CompiledProgram { pre, entry_export, memory_export, code_hash, reset })
     }
 
     fn artifact_path(&self, code_hash: &Hash) -> Option<PathBuf> {
@@ -356,7 +394,7 @@ impl Executor {
         let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
         std::hash::Hash::hash(&self.engine.precompile_compatibility_hash(), &mut engine_hash);
         let engine_hash = std::hash::Hasher::finish(&engine_hash);
-        Some(dir.join(format!("{code_hash}-{engine_hash:016x}.cwasm")))
+        Some(dir.join(format!("{code_hash}-{engine_hash:016x}-{ARTIFACT_FORMAT}.cwasm")))
     }
 
     /// A cached artifact is used only if its checksum (written beside it by
@@ -387,6 +425,13 @@ impl Executor {
     }
 }
 
+/// Whether workers reuse reset instances on this machine (the kernel must be
+/// able to report written pages: Linux 6.7+). Without it every invocation
+/// gets a fresh instance; results are the same either way.
+pub fn instance_reuse_supported() -> bool {
+    crate::instance_reset::available()
+}
+
 /// Run the WASM program at `program_index` on `accounts`.
 pub(crate) fn execute_program(
     executor: &Arc<Executor>,
@@ -400,6 +445,90 @@ pub(crate) fn execute_program(
 
     let started = Instant::now();
     let frame = build_frame(ctx, program_id, accounts, data)?;
+    let (mut store, instance) = match take_idle_instance(executor, &program) {
+        Some(IdleInstance { store, instance, .. }) => (store, Some(instance)),
+        None => (new_store(executor), None),
+    };
+    let state = store.data_mut();
+    state.ctx = std::mem::take(ctx);
+    state.executor = Some(executor.clone());
+    state.frame = frame;
+    let remaining = state.ctx.compute_remaining;
+    let (result, reusable) = run_instance(&mut store, executor, &program, instance, remaining, started);
+    let state = store.data_mut();
+    *ctx = std::mem::take(&mut state.ctx);
+    state.executor = None;
+    if let Some(instance) = reusable {
+        park_instance(executor, &program, store, instance);
+    }
+    result
+}
+
+/// An instance's handles the host needs, kept with its store between invocations.
+struct LiveInstance {
+    entry: TypedFunc<(), i64>,
+    memory: Memory,
+    /// The module's mutable globals with their values in a fresh instance.
+    fresh_globals: Vec<(Global, Val)>,
+}
+
+/// A used instance, reset, waiting on its thread for the next invocation of its program.
+struct IdleInstance {
+    executor_id: u64,
+    code_hash: Hash,
+    store: Store<HostState>,
+    instance: LiveInstance,
+}
+
+thread_local! {
+    /// This thread's reset instances, oldest first. A store here holds no
+    /// transaction state: its context was taken back and its executor cleared.
+    static IDLE_INSTANCES: RefCell<Vec<IdleInstance>> = const { RefCell::new(Vec::new()) };
+}
+
+fn take_idle_instance(executor: &Executor, program: &CompiledProgram) -> Option<IdleInstance> {
+    program.reset.as_ref()?;
+    IDLE_INSTANCES.with(|idle| {
+        let mut idle = idle.borrow_mut();
+        let at = idle.iter().rposition(|i| i.executor_id == executor.id && i.code_hash == program.code_hash)?;
+        Some(idle.remove(at))
+    })
+}
+
+/// Drop this thread's idle instances of `executor` (to free pool slots);
+/// how many there were.
+fn evict_idle_instances(executor: &Executor) -> usize {
+    let evicted: Vec<IdleInstance> = IDLE_INSTANCES.with(|idle| {
+        let mut idle = idle.borrow_mut();
+        let (evicted, kept) = std::mem::take(&mut *idle).into_iter().partition(|i| i.executor_id == executor.id);
+        *idle = kept;
+        evicted
+    });
+    evicted.len()
+}
+
+/// Reset `instance` to a fresh instance's state and keep it for reuse, or
+/// drop it if that cannot be done completely.
+fn park_instance(executor: &Executor, program: &CompiledProgram, mut store: Store<HostState>, instance: LiveInstance) {
+    let Some((plan, _)) = &program.reset else { return };
+    if !plan.reset_memory(instance.memory.data_mut(&mut store)) {
+        return;
+    }
+    for (global, fresh) in &instance.fresh_globals {
+        if global.set(&mut store, *fresh).is_err() {
+            return;
+        }
+    }
+    let parked = IdleInstance { executor_id: executor.id, code_hash: program.code_hash, store, instance };
+    let dropped = IDLE_INSTANCES.with(|idle| {
+        let mut idle = idle.borrow_mut();
+        idle.push(parked);
+        (idle.len() > MAX_IDLE_INSTANCES_PER_THREAD).then(|| idle.remove(0))
+    });
+    drop(dropped); // outside the borrow: dropping a store runs wasmtime's tear-down
+}
+
+fn new_store(executor: &Arc<Executor>) -> Store<HostState> {
     let limits = StoreLimitsBuilder::new()
         .memory_size(MAX_INSTANCE_MEMORY)
         .instances(1)
@@ -407,62 +536,99 @@ pub(crate) fn execute_program(
         .tables(1)
         .table_elements(100_000)
         .build();
-    let state = HostState { ctx: std::mem::take(ctx), executor: Some(executor.clone()), frame, limits, memory: None };
+    let state =
+        HostState { ctx: InvokeContext::default(), executor: None, frame: WasmFrame::default(), limits, memory: None };
     let mut store = Store::new(&executor.engine, state);
     store.limiter(|s| &mut s.limits);
-    let remaining = store.data().ctx.compute_remaining;
-    let result = run_instance(&mut store, &program, remaining, started);
-    let HostState { ctx: returned, .. } = store.into_data();
-    *ctx = returned;
-    result
+    store
 }
 
-fn run_instance(
+/// Instantiate `program` in `store` (fresh) and find the handles the host needs.
+fn instantiate(
     store: &mut Store<HostState>,
+    executor: &Executor,
     program: &CompiledProgram,
-    fuel: u64,
-    started: Instant,
-) -> Result<(), InstructionError> {
-    store.set_fuel(fuel).map_err(|_| InstructionError::ProgramEnvironmentSetupFailure)?;
+) -> Result<Option<LiveInstance>, wasmtime::Error> {
     let instance = match program.pre.instantiate(&mut *store) {
         Ok(instance) => instance,
-        Err(err) => {
-            let err = classify_trap(store, err);
-            finish_fuel(store);
-            return Err(err);
+        // The pool may be full of this thread's idle instances: free them and try once more.
+        Err(err)
+            if err.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some()
+                && evict_idle_instances(executor) > 0 =>
+        {
+            program.pre.instantiate(&mut *store)?
         }
+        Err(err) => return Err(err),
     };
     let memory = instance.get_module_export(&mut *store, &program.memory_export).and_then(Extern::into_memory);
-    store.data_mut().memory = memory;
     let entry = instance
         .get_module_export(&mut *store, &program.entry_export)
         .and_then(Extern::into_func)
-        .ok_or(())
-        .and_then(|f| f.typed::<(), i64>(&*store).map_err(|_| ()));
+        .and_then(|f| f.typed::<(), i64>(&*store).ok());
+    let (Some(memory), Some(entry)) = (memory, entry) else { return Ok(None) };
+    let mut fresh_globals = Vec::new();
+    if let Some((_, globals)) = &program.reset {
+        for export in globals {
+            let Some(global) = instance.get_module_export(&mut *store, export).and_then(Extern::into_global) else {
+                return Ok(None);
+            };
+            fresh_globals.push((global, global.get(&mut *store)));
+        }
+    }
+    Ok(Some(LiveInstance { entry, memory, fresh_globals }))
+}
+
+/// Run the entry of `instance` (or of a fresh instance of `program`) with
+/// `fuel`. Returns the instance too if it ended normally and may be reset
+/// for reuse (not after a trap).
+fn run_instance(
+    store: &mut Store<HostState>,
+    executor: &Executor,
+    program: &CompiledProgram,
+    instance: Option<LiveInstance>,
+    fuel: u64,
+    started: Instant,
+) -> (Result<(), InstructionError>, Option<LiveInstance>) {
+    if store.set_fuel(fuel).is_err() {
+        return (Err(InstructionError::ProgramEnvironmentSetupFailure), None);
+    }
+    let instance = match instance {
+        Some(instance) => instance,
+        None => {
+            store.data_mut().ctx.timings.fresh_instances += 1;
+            match instantiate(store, executor, program) {
+                Ok(Some(instance)) => instance,
+                Ok(None) => return (Err(InstructionError::ProgramEnvironmentSetupFailure), None),
+                Err(err) => {
+                    let err = classify_trap(store, err);
+                    finish_fuel(store);
+                    return (Err(err), None);
+                }
+            }
+        }
+    };
+    store.data_mut().memory = Some(instance.memory);
     let instantiated = Instant::now();
     store.data_mut().ctx.timings.instantiate_ns += (instantiated - started).as_nanos() as u64;
     store.data_mut().ctx.timings.wasm_invocations += 1;
-    let (Some(memory), Ok(entry)) = (memory, entry) else {
-        return Err(InstructionError::ProgramEnvironmentSetupFailure);
-    };
-    let outcome = entry.call(&mut *store, ());
+    let outcome = instance.entry.call(&mut *store, ());
     store.data_mut().ctx.timings.execute_ns += instantiated.elapsed().as_nanos() as u64;
     finish_fuel(store);
     match outcome {
         Ok(0) => {
             let started = Instant::now();
-            let (mem, state) = memory.data_and_store_mut(&mut *store);
+            let (mem, state) = instance.memory.data_and_store_mut(&mut *store);
             let result = sync_from_guest(mem, state);
             state.ctx.timings.serialize_ns += started.elapsed().as_nanos() as u64;
-            result
+            (result, Some(instance))
         }
         Ok(code) => {
             let err = ProgramError::from_code(code as u64)
                 .map(InstructionError::from)
                 .unwrap_or(InstructionError::InvalidError);
-            Err(err)
+            (Err(err), Some(instance))
         }
-        Err(err) => Err(classify_trap(store, err)),
+        Err(err) => (Err(classify_trap(store, err)), None),
     }
 }
 

@@ -152,6 +152,8 @@ pub struct ExecuteTimings {
     pub total_ns: u64,
     /// Wasm program invocations.
     pub wasm_invocations: u64,
+    /// Invocations that needed a new instance (the others ran on a reset one).
+    pub fresh_instances: u64,
 }
 
 impl ExecuteTimings {
@@ -164,6 +166,7 @@ impl ExecuteTimings {
         self.sigverify_ns += other.sigverify_ns;
         self.total_ns += other.total_ns;
         self.wasm_invocations += other.wasm_invocations;
+        self.fresh_instances += other.fresh_instances;
     }
 }
 

@@ -7,7 +7,8 @@
 //!   (append-only memory-mapped files, per-slot commits, recovery,
 //!   compaction; `docs/store.md`);
 //! * [`executor`]: the wasmtime engine, program compilation and caching, and
-//!   the host functions contracts call;
+//!   the host functions contracts call; `instance_reset`: putting a used
+//!   instance back into a fresh instance's state, so workers reuse it;
 //! * [`invoke_context`]: one transaction's execution state, the instruction
 //!   processor, cross-program invocation and the account rules;
 //! * [`builtins`]: the system, compute-budget and loader programs;
@@ -31,6 +32,7 @@ pub mod compute_budget;
 mod cpi_wire;
 pub mod executor;
 pub mod harness;
+mod instance_reset;
 pub mod invoke_context;
 pub mod mmap_store;
 mod padded;

@@ -103,6 +103,8 @@ pub struct Stages {
     /// Checks, fees, builtins, bookkeeping: the rest of the workers' time.
     pub other: f64,
     pub wasm_invocations: u64,
+    /// Invocations that needed a new instance; the rest reused a reset one.
+    pub fresh_instances: u64,
 }
 
 impl Stages {
@@ -122,6 +124,7 @@ impl Stages {
             commit: s(t.commit_ns),
             other: s(t.total_ns.saturating_sub(known)),
             wasm_invocations: t.wasm_invocations,
+            fresh_instances: t.fresh_instances,
         }
     }
 }

@@ -7,3 +7,4 @@ mod cpi;
 mod hostile;
 mod loader;
 mod parallel;
+mod reuse;

@@ -114,7 +114,7 @@ fn print_text(r: &InProcessReport) {
     ] {
         println!("  {name:<15} {:>8.2}", per_tx(secs));
     }
-    println!("wasm invocations {}", s.wasm_invocations);
+    println!("wasm invocations {} ({} on a fresh instance)", s.wasm_invocations, s.fresh_instances);
 }
 
 fn main() -> ExitCode {

@@ -1,0 +1,121 @@
+//! Instance reuse must be invisible: a program whose previous invocation
+//! changed its globals and memory (and then returned, failed, grew memory or
+//! trapped) must find, on the next invocation, exactly what a fresh instance
+//! has. The probe program checks that first and reports what leaked as an
+//! error code, then leaves its mark.
+
+use lanes_runtime::executor::instance_reuse_supported;
+use lanes_runtime::harness::Harness;
+use lanes_sdk::client::Keypair;
+use lanes_sdk::instruction::InstructionError;
+use lanes_sdk::transaction_error::TransactionError;
+use lanes_sdk::{Instruction, Pubkey, LAMPORTS_PER_SOL};
+
+/// Error codes the probe returns when it finds a used instance's state.
+const LEAKED_GLOBAL: u32 = 1;
+const LEAKED_DATA: u32 = 2;
+const LEAKED_HEAP: u32 = 3;
+const LEAKED_MEMORY_SIZE: u32 = 4;
+/// What the "fails after changing everything" probe returns.
+const FAILED_ON_PURPOSE: u32 = 9;
+
+/// A program that checks it starts fresh (globals at their initial values,
+/// its data segment intact, zeros past it, two pages of memory), then
+/// changes all of that and ends with `ending`.
+fn probe(ending: &str) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(module
+            (memory (export "memory") 2)
+            (global $g (mut i32) (i32.const 7))
+            (global $h (mut i64) (i64.const -3))
+            (data (i32.const 100) "x")
+            (func (export "entrypoint") (result i64)
+                (if (i32.ne (global.get $g) (i32.const 7)) (then (return (i64.const {LEAKED_GLOBAL}))))
+                (if (i64.ne (global.get $h) (i64.const -3)) (then (return (i64.const {LEAKED_GLOBAL}))))
+                (if (i32.ne (i32.load8_u (i32.const 100)) (i32.const 120)) (then (return (i64.const {LEAKED_DATA}))))
+                (if (i32.ne (i32.load8_u (i32.const 70000)) (i32.const 0)) (then (return (i64.const {LEAKED_HEAP}))))
+                (if (i32.ne (memory.size) (i32.const 2)) (then (return (i64.const {LEAKED_MEMORY_SIZE}))))
+                (global.set $g (i32.const 99))
+                (global.set $h (i64.const 5))
+                (i32.store8 (i32.const 100) (i32.const 0))
+                (i32.store8 (i32.const 70000) (i32.const 1))
+                {ending}))"#
+    ))
+    .unwrap()
+}
+
+struct Probes {
+    h: Harness,
+    payer: Keypair,
+    /// Makes every transaction distinct (the probes ignore their data).
+    sent: u64,
+}
+
+impl Probes {
+    fn new() -> Self {
+        let mut h = Harness::new();
+        let payer = Keypair::new();
+        h.airdrop(&payer.pubkey(), 100 * LAMPORTS_PER_SOL);
+        Probes { h, payer, sent: 0 }
+    }
+
+    fn deploy(&mut self, ending: &str) -> Pubkey {
+        let id = Keypair::new().pubkey();
+        self.h.add_program(id, &probe(ending)).unwrap();
+        id
+    }
+
+    /// Invoke `program` `times` times in one transaction; its error, if any.
+    fn run(&mut self, program: Pubkey, times: usize) -> Option<TransactionError> {
+        self.sent += 1;
+        let nonce = self.sent.to_le_bytes();
+        let ixs: Vec<Instruction> = (0..times).map(|_| Instruction::new_with_bytes(program, &nonce, vec![])).collect();
+        self.h.send(&ixs, &self.payer, &[]).err().map(|failed| failed.err)
+    }
+
+    /// (WASM invocations, of those on a fresh instance) so far.
+    fn instances(&self) -> (u64, u64) {
+        let timings = self.h.bank().timings();
+        (timings.wasm_invocations, timings.fresh_instances)
+    }
+}
+
+#[test]
+fn a_reused_instance_starts_exactly_as_a_fresh_one() {
+    let mut p = Probes::new();
+    let returns = p.deploy("(i64.const 0)");
+    let fails = p.deploy(&format!("(i64.const {FAILED_ON_PURPOSE})"));
+    for _ in 0..5 {
+        // Several invocations in one transaction, and across transactions.
+        assert_eq!(p.run(returns, 3), None);
+        assert_eq!(
+            p.run(fails, 1),
+            Some(TransactionError::InstructionError(0, InstructionError::Custom(FAILED_ON_PURPOSE)))
+        );
+    }
+    let (invocations, fresh) = p.instances();
+    assert_eq!(invocations, 20);
+    if instance_reuse_supported() {
+        assert_eq!(fresh, 2, "one instance per program, reset and reused");
+    } else {
+        eprintln!("this kernel cannot report written pages: no instance was reused");
+        assert_eq!(fresh, invocations);
+    }
+}
+
+#[test]
+fn an_instance_that_grew_its_memory_or_trapped_is_never_reused() {
+    let mut p = Probes::new();
+    let grows =
+        p.deploy("(drop (memory.grow (i32.const 1))) (i32.store8 (i32.const 140000) (i32.const 1)) (i64.const 0)");
+    let traps = p.deploy("unreachable");
+    for _ in 0..3 {
+        assert_eq!(p.run(grows, 2), None);
+        assert_eq!(
+            p.run(traps, 1),
+            Some(TransactionError::InstructionError(0, InstructionError::ProgramFailedToComplete))
+        );
+    }
+    let (invocations, fresh) = p.instances();
+    assert_eq!((invocations, fresh), (9, 9));
+}
