@@ -74,10 +74,10 @@ fn main() {
         cmd.env_remove(var);
     }
     // A 64 KiB shadow stack (instead of 1 MiB) keeps each instance's memory
-    // small; 512 KiB of initial memory leaves the heap room for a
+    // small; 256 KiB of initial memory leaves the heap room for a
     // transaction's input without growing memory, so a worker can reset the
     // instance and reuse it (an instance whose memory grew is dropped).
-    cmd.env("CARGO_ENCODED_RUSTFLAGS", "-Clink-arg=-zstack-size=65536\x1f-Clink-arg=--initial-memory=524288");
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", "-Clink-arg=-zstack-size=65536\x1f-Clink-arg=--initial-memory=262144");
 
     let status = cmd.status().unwrap_or_else(|e| panic!("could not run {cargo}: {e}"));
     if !status.success() {

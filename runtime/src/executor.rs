@@ -318,19 +318,26 @@ impl Executor {
         use std::sync::atomic::Ordering::Relaxed;
         // What is compiled: `code`, or `code` with its mutable globals exported
         // when its instances can be reset for reuse.
-        let (resettable_code, plan) = match ResetPlan::for_module(code) {
+        let (resettable_code, mut plan) = match ResetPlan::for_module(code) {
             Some((rewritten, plan)) => (Some(rewritten), Some(Arc::new(plan))),
             None => (None, None),
         };
-        let compiled_code = resettable_code.as_deref().unwrap_or(code);
         let module = match self.load_artifact(&code_hash) {
             Some(module) => {
                 self.stats.loaded_from_disk.fetch_add(1, Relaxed);
                 module
             }
             None => {
-                let module = Module::new(&self.engine, compiled_code)
-                    .map_err(|e| ProgramLoadError::Invalid(format!("{e:#}")))?;
+                // Should the rewrite not compile, the program still deploys as
+                // written (without reuse), and any error is about its own bytes.
+                let rewritten = resettable_code.and_then(|rewritten| Module::new(&self.engine, &rewritten).ok());
+                let module = match rewritten {
+                    Some(module) => module,
+                    None => {
+                        plan = None;
+                        Module::new(&self.engine, code).map_err(|e| ProgramLoadError::Invalid(format!("{e:#}")))?
+                    }
+                };
                 self.stats.compiled.fetch_add(1, Relaxed);
                 self.store_artifact(&code_hash, &module);
                 module

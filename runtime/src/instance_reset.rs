@@ -304,8 +304,13 @@ pub(crate) fn available() -> bool {
 /// available or did not cover all of `memory`.
 fn written_regions<'a>(memory: &[u8], out: &'a mut [PageRegion; MAX_REGIONS]) -> Option<&'a [PageRegion]> {
     use std::os::fd::AsRawFd;
-    static PAGEMAP: std::sync::OnceLock<Option<std::fs::File>> = std::sync::OnceLock::new();
-    let pagemap = PAGEMAP.get_or_init(|| std::fs::File::open("/proc/self/pagemap").ok()).as_ref()?;
+    thread_local! {
+        // One descriptor per thread: every ioctl on a shared descriptor
+        // takes a reference on its file, an atomic that two workers would
+        // bounce between their cores.
+        static PAGEMAP: Option<std::fs::File> = std::fs::File::open("/proc/self/pagemap").ok();
+    }
+    let pagemap = PAGEMAP.with(|pagemap| pagemap.as_ref().map(|file| file.as_raw_fd()))?;
     let start = memory.as_ptr() as u64;
     let end = start + memory.len() as u64;
     let mut arg = PageMapScanArg {
@@ -329,7 +334,7 @@ fn written_regions<'a>(memory: &[u8], out: &'a mut [PageRegion; MAX_REGIONS]) ->
     };
     // SAFETY: `arg` describes `out` (MAX_REGIONS entries, writable) and a
     // range of our own address space; the kernel only reads page tables.
-    let found = unsafe { libc::ioctl(pagemap.as_raw_fd(), PAGEMAP_SCAN as _, &mut arg as *mut PageMapScanArg) };
+    let found = unsafe { libc::ioctl(pagemap, PAGEMAP_SCAN as _, &mut arg as *mut PageMapScanArg) };
     if found < 0 || arg.walk_end < end {
         return None;
     }
