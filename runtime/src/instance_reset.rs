@@ -300,7 +300,10 @@ pub(crate) fn available() -> bool {
 
 /// The regions of `memory` that may differ from what was mapped there:
 /// pages in memory or swapped out that are neither the shared zero page nor
-/// still the file (image) mapping. `None` if the scan is not
+/// still the file (image) mapping. (A written page can become the zero page
+/// again only by same-page merging, which applies to memory marked
+/// mergeable; nothing in Lanes or wasmtime marks it. wasmtime's own reset
+/// rests on the same rule.) `None` if the scan is not
 /// available or did not cover all of `memory`.
 fn written_regions<'a>(memory: &[u8], out: &'a mut [PageRegion; MAX_REGIONS]) -> Option<&'a [PageRegion]> {
     use std::os::fd::AsRawFd;
