@@ -83,6 +83,9 @@ pub enum ProgramLoadError {
 pub struct ExecutorConfig {
     /// Where compiled artifacts are cached across runs; `None` for memory only.
     pub artifact_dir: Option<PathBuf>,
+    /// Give every invocation a fresh instance instead of reusing reset ones
+    /// (to measure what reuse saves, or to rule it out; results are the same).
+    pub fresh_instance_per_invocation: bool,
 }
 
 /// A program ready to instantiate.
@@ -114,6 +117,8 @@ pub struct Executor {
     serialized: RwLock<HashMap<Hash, Arc<Vec<u8>>>>,
     /// The executor this one was forked from: it validates and compiles.
     parent: Option<Arc<Executor>>,
+    /// [`ExecutorConfig::fresh_instance_per_invocation`] (forks inherit it).
+    fresh_instance_per_invocation: bool,
 }
 
 static NEXT_EXECUTOR_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -194,7 +199,7 @@ impl Executor {
         if let Some(dir) = &config.artifact_dir {
             std::fs::create_dir_all(dir).map_err(|e| ProgramLoadError::Setup(format!("{}: {e}", dir.display())))?;
         }
-        Self::build(ROOT_POOL_INSTANCES, config.artifact_dir, None)
+        Self::build(ROOT_POOL_INSTANCES, config.artifact_dir, None, config.fresh_instance_per_invocation)
     }
 
     /// An executor with an engine of its own, for one worker thread: wasmtime
@@ -204,13 +209,15 @@ impl Executor {
     /// executor and loaded here from its serialized artifacts.
     pub fn fork(self: &Arc<Self>) -> Result<Arc<Self>, ProgramLoadError> {
         let root = self.parent.clone().unwrap_or_else(|| self.clone());
-        Self::build(WORKER_POOL_INSTANCES, None, Some(root))
+        let fresh_instance_per_invocation = root.fresh_instance_per_invocation;
+        Self::build(WORKER_POOL_INSTANCES, None, Some(root), fresh_instance_per_invocation)
     }
 
     fn build(
         pool_instances: u32,
         artifact_dir: Option<PathBuf>,
         parent: Option<Arc<Executor>>,
+        fresh_instance_per_invocation: bool,
     ) -> Result<Arc<Self>, ProgramLoadError> {
         // Threads are off by construction: wasmtime is built without its
         // `threads` feature.
@@ -259,6 +266,7 @@ impl Executor {
             id: NEXT_EXECUTOR_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             serialized: RwLock::new(HashMap::new()),
             parent,
+            fresh_instance_per_invocation,
         }))
     }
 
@@ -495,6 +503,9 @@ thread_local! {
 
 fn take_idle_instance(executor: &Executor, program: &CompiledProgram) -> Option<IdleInstance> {
     program.reset.as_ref()?;
+    if executor.fresh_instance_per_invocation {
+        return None;
+    }
     IDLE_INSTANCES.with(|idle| {
         let mut idle = idle.borrow_mut();
         let at = idle.iter().rposition(|i| i.executor_id == executor.id && i.code_hash == program.code_hash)?;
@@ -518,6 +529,9 @@ fn evict_idle_instances(executor: &Executor) -> usize {
 /// drop it if that cannot be done completely.
 fn park_instance(executor: &Executor, program: &CompiledProgram, mut store: Store<HostState>, instance: LiveInstance) {
     let Some((plan, _)) = &program.reset else { return };
+    if executor.fresh_instance_per_invocation {
+        return;
+    }
     if !plan.reset_memory(instance.memory.data_mut(&mut store)) {
         return;
     }
@@ -1274,7 +1288,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("lanes-artifacts-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let code = wat::parse_str(PROGRAM).unwrap();
-        let config = ExecutorConfig { artifact_dir: Some(dir.clone()) };
+        let config = ExecutorConfig { artifact_dir: Some(dir.clone()), ..ExecutorConfig::default() };
 
         let first = Executor::new(config.clone()).unwrap();
         first.compile(&code).unwrap();

@@ -51,6 +51,9 @@ pub struct InProcessConfig {
     /// Where the scheduler runs; `None` for what suits this machine
     /// ([`SchedulerPlacement::for_machine`]).
     pub scheduler: Option<SchedulerPlacement>,
+    /// A fresh WASM instance for every invocation instead of reusing reset
+    /// ones (to measure what reuse saves).
+    pub fresh_instances: bool,
 }
 
 /// What happened.
@@ -147,12 +150,16 @@ fn err(msg: impl Into<String>) -> BenchError {
 
 /// A bank over an in-memory store with the bundled programs installed.
 pub fn new_bank(verify_signatures: bool) -> Result<Bank, BenchError> {
-    new_bank_with_store(verify_signatures, Arc::new(InMemoryAccountStore::new()))
+    new_bank_with_store(verify_signatures, Arc::new(InMemoryAccountStore::new()), ExecutorConfig::default())
 }
 
-/// A bank over `store` with the bundled programs installed.
-pub fn new_bank_with_store(verify_signatures: bool, store: Arc<dyn AccountStore>) -> Result<Bank, BenchError> {
-    let executor = Executor::new(ExecutorConfig::default()).map_err(|e| err(e.to_string()))?;
+/// A bank over `store`, executing with `executor`, with the bundled programs installed.
+pub fn new_bank_with_store(
+    verify_signatures: bool,
+    store: Arc<dyn AccountStore>,
+    executor: ExecutorConfig,
+) -> Result<Bank, BenchError> {
+    let executor = Executor::new(executor).map_err(|e| err(e.to_string()))?;
     let bank = Bank::new(store, executor, BankConfig { verify_signatures, ..BankConfig::default() });
     install_program(&bank, lanes_token::ID, lanes_program_artifacts::TOKEN)?;
     Ok(bank)
@@ -324,8 +331,10 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         return Err(err("--hot-accounts must be at least 1"));
     }
     let setup_started = Instant::now();
+    let executor_config =
+        ExecutorConfig { fresh_instance_per_invocation: config.fresh_instances, ..ExecutorConfig::default() };
     let mut bank = match &config.ledger {
-        None => new_bank(false)?,
+        None => new_bank_with_store(false, Arc::new(InMemoryAccountStore::new()), executor_config.clone())?,
         Some(dir) => {
             if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
                 return Err(err(format!("--ledger {} must be a new or empty directory", dir.display())));
@@ -333,7 +342,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
             std::fs::create_dir_all(dir).map_err(|e| err(format!("{}: {e}", dir.display())))?;
             let store = lanes_runtime::mmap_store::MmapAccountStore::open(dir, Default::default())
                 .map_err(|e| err(format!("opening the store in {}: {e}", dir.display())))?;
-            new_bank_with_store(false, Arc::new(store))?
+            new_bank_with_store(false, Arc::new(store), executor_config.clone())?
         }
     };
     let blockhash = bank.last_blockhash();

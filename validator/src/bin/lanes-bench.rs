@@ -54,6 +54,10 @@ enum Command {
         /// workers leave a core free.
         #[arg(long, value_enum, default_value = "auto")]
         scheduler: SchedulerChoice,
+        /// Give every WASM invocation a fresh instance instead of reusing
+        /// a reset one (to measure what reuse saves; results are the same).
+        #[arg(long)]
+        fresh_instances: bool,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
@@ -130,6 +134,7 @@ fn main() -> ExitCode {
             sigverify,
             ledger,
             scheduler,
+            fresh_instances,
             json,
         } => {
             let scheduler = match scheduler {
@@ -147,6 +152,7 @@ fn main() -> ExitCode {
                 sigverify,
                 ledger,
                 scheduler,
+                fresh_instances,
             };
             match run_in_process(&config) {
                 Ok(report) => {
