@@ -567,16 +567,25 @@ fn new_store(executor: &Arc<Executor>) -> Store<HostState> {
 /// Instantiate `program` in `store` (fresh) and find the handles the host needs.
 fn instantiate(
     store: &mut Store<HostState>,
-    executor: &Executor,
+    executor: &Arc<Executor>,
     program: &CompiledProgram,
 ) -> Result<Option<LiveInstance>, wasmtime::Error> {
     let instance = match program.pre.instantiate(&mut *store) {
         Ok(instance) => instance,
-        // The pool may be full of this thread's idle instances: free them and try once more.
+        // The pool may be full of this thread's idle instances: free them and
+        // try once more, in a new store (the failed attempt counted against
+        // this one's limit of one instance).
         Err(err)
             if err.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some()
                 && evict_idle_instances(executor) > 0 =>
         {
+            let mut retry = new_store(executor);
+            let (from, to) = (store.data_mut(), retry.data_mut());
+            to.ctx = std::mem::take(&mut from.ctx);
+            to.executor = from.executor.take();
+            to.frame = std::mem::take(&mut from.frame);
+            retry.set_fuel(store.get_fuel()?)?;
+            *store = retry;
             program.pre.instantiate(&mut *store)?
         }
         Err(err) => return Err(err),
@@ -604,7 +613,7 @@ fn instantiate(
 /// for reuse (not after a trap).
 fn run_instance(
     store: &mut Store<HostState>,
-    executor: &Executor,
+    executor: &Arc<Executor>,
     program: &CompiledProgram,
     instance: Option<LiveInstance>,
     fuel: u64,
@@ -1313,6 +1322,51 @@ mod tests {
         third.compile(&code).unwrap();
         assert_eq!((third.stats().compiled.load(Relaxed), third.stats().loaded_from_disk.load(Relaxed)), (1, 0));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// With a pool of two instance slots, two parked instances fill it: the
+    /// third program's instantiation must evict them and succeed.
+    #[test]
+    fn a_pool_full_of_parked_instances_makes_room_for_a_new_one() {
+        use crate::accounts_db::InMemoryAccountStore;
+        use crate::bank::{Bank, BankConfig};
+        use lanes_sdk::client::Keypair;
+        use lanes_sdk::transaction::Transaction;
+        use lanes_sdk::{system_program, Account, Instruction};
+
+        let executor = Executor::build(2, None, None, false).unwrap();
+        let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), executor, BankConfig::default());
+        let payer = Keypair::new();
+        bank.set_account(payer.pubkey(), Account::new(1_000_000_000, 0, &system_program::ID)).unwrap();
+        let programs: Vec<Pubkey> = (0..3)
+            .map(|n| {
+                let code =
+                    wat::parse_str(PROGRAM.replace("i64.const 0", &format!("i64.const {n} drop i64.const 0"))).unwrap();
+                let mut data = vec![0u8; STATE_HEADER_LEN];
+                LoaderState::Program {
+                    authority: None,
+                    code_hash: hashv(&[&code]),
+                    deployed_slot: 0,
+                    code_len: code.len() as u32,
+                }
+                .write(&mut data);
+                data.extend_from_slice(&code);
+                let id = Keypair::new().pubkey();
+                bank.set_account(id, Account { lamports: 1, data, owner: lanes_sdk::loader::ID, executable: true })
+                    .unwrap();
+                id
+            })
+            .collect();
+        // A, B (the pool is full of them), C (evicts both), A, B, C (each
+        // evicting), then C again on its parked instance.
+        for (nonce, program) in programs.iter().chain(&programs).chain(&programs[2..]).enumerate() {
+            let ix = Instruction::new_with_bytes(*program, &[nonce as u8], vec![]);
+            let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer], bank.last_blockhash());
+            assert_eq!(bank.process_transaction(&tx).unwrap().result, Ok(()), "invocation {nonce}");
+        }
+        let timings = bank.timings();
+        let expected_fresh = if instance_reuse_supported() { 6 } else { 7 };
+        assert_eq!((timings.wasm_invocations, timings.fresh_instances), (7, expected_fresh));
     }
 
     #[test]
