@@ -379,10 +379,11 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
 
     bank.reset_timings();
     let started = Instant::now();
-    let sanitized: Vec<SanitizedTransaction> = sanitize_all(prepared.transactions, available_cores())
-        .into_iter()
-        .map(|tx| tx.map_err(|e| err(format!("a prepared transaction did not sanitize: {e}"))))
-        .collect::<Result<_, _>>()?;
+    let batch = sanitize_all(prepared.transactions, available_cores());
+    if let Some((index, e)) = batch.refused.first() {
+        return Err(err(format!("prepared transaction {index} did not sanitize: {e}")));
+    }
+    let sanitized: Vec<SanitizedTransaction> = batch.transactions;
     let sanitize_seconds = started.elapsed().as_secs_f64();
     let mut sigverify_seconds = 0.0;
     let to_run: Vec<SanitizedTransaction> = if config.sigverify {

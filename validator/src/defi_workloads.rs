@@ -567,7 +567,11 @@ mod tests {
             let mut b = bank();
             let hash = b.last_blockhash();
             let swaps = prepare_swaps(&mut b, pools, 2_000, 6 * chunk, hash).expect("setup");
-            let sanitized: Vec<_> = sanitize_all(swaps, cores).into_iter().map(|tx| tx.expect("sanitizes")).collect();
+            let sanitized: Vec<_> = {
+                let batch = sanitize_all(swaps, cores);
+                assert!(batch.refused.is_empty(), "sanitizes");
+                batch.transactions
+            };
             let mut best = [0f64; 2];
             for (i, run) in sanitized.chunks(chunk).enumerate() {
                 let threads = 1 + i % 2;
@@ -604,7 +608,11 @@ mod tests {
             }
         } else {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            let sanitized: Vec<_> = sanitize_all(swaps, cores).into_iter().map(|tx| tx.expect("sanitizes")).collect();
+            let sanitized: Vec<_> = {
+                let batch = sanitize_all(swaps, cores);
+                assert!(batch.refused.is_empty(), "sanitizes");
+                batch.transactions
+            };
             let output = execute_parallel(&b, &sanitized, &SchedulerConfig::with_threads(threads)).expect("runs");
             assert!(output.outcomes.iter().all(|o| o.result.is_ok()));
         }
