@@ -160,10 +160,24 @@ fn killed_child_keeps_every_reported_slot() {
             "round {round} (seed {seed}): reopened at slot {slot}, the child reported {reported}"
         );
         let expected = sorted(replay.at(slot));
-        assert!(
-            store.accounts() == expected,
-            "round {round} (seed {seed}): state at slot {slot} differs from the model"
-        );
+        let found = store.accounts();
+        if found != expected {
+            let found: Model = found.into_iter().collect();
+            let expected_map: Model = expected.iter().cloned().collect();
+            let differing: Vec<String> = found
+                .keys()
+                .chain(expected_map.keys())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .filter(|k| found.get(k) != expected_map.get(k))
+                .take(5)
+                .map(|k| {
+                    let show = |a: Option<&Account>| a.map(|a| (a.lamports, a.data.len()));
+                    format!("{k}: store {:?}, model {:?}", show(found.get(k)), show(expected_map.get(k)))
+                })
+                .collect();
+            panic!("round {round} (seed {seed}): state at slot {slot} differs from the model: {differing:?}");
+        }
         assert_eq!(store.len(), expected.len());
         verified = slot;
     }
