@@ -12,7 +12,10 @@
 //! Runs beside execution: `store` and `get` never wait for it except for a
 //! shard lock per record and one commit-record write per run. A record
 //! rewritten by `store` during the copy keeps its newer version (the index
-//! moves to a copy only if it still points at the original).
+//! moves to a copy only if it still points at the original). "Live" means
+//! the newest *committed* record: while a key's newest record is not yet
+//! committed, its records in the victims are copied too (stale copies), or
+//! a crash before that slot commits would lose the key.
 //!
 //! Invariants: only sealed files whose whole content is committed are
 //! rewritten, so a copy never makes an uncommitted record durable; until the
@@ -44,6 +47,16 @@ pub struct CompactionReport {
     pub bytes_freed: u64,
     pub tombstones_dropped: u64,
     pub seconds: f64,
+}
+
+/// Why a record is copied.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CopyKind {
+    /// It is its key's newest record.
+    Live,
+    /// Its key's newest record is not committed yet, so this one may be the
+    /// newest committed version: the commit that drops the victim must keep it.
+    Stale,
 }
 
 /// The state of one run.
@@ -125,6 +138,20 @@ impl Inner {
         }
     }
 
+    /// The index's record for `key`, and whether it is part of the
+    /// committed state (an output of this run holds only copies of
+    /// committed records).
+    fn current(&self, key: &Pubkey) -> (Option<Loc>, bool) {
+        let files = self.files.read();
+        let cur = self.index.get(key, &|l| self.resolve(&files, l));
+        let committed = cur.is_some_and(|c| {
+            files
+                .get(c.file())
+                .is_some_and(|f| f.state() == PENDING || c.offset() < f.committed_len.load(Ordering::Acquire))
+        });
+        (cur, committed)
+    }
+
     /// Copy `victim`'s live records to the output (`rest` starts with it).
     /// Live tombstones are not copied yet but put in `run.deferred`, and the
     /// records of every key whose newest record is a tombstone are counted
@@ -145,10 +172,7 @@ impl Inner {
             let size = head.size();
             let key = Pubkey(head.key);
             let here = Loc::new(victim.slot, off, head.is_tombstone());
-            let current = {
-                let files = self.files.read();
-                self.index.get(&key, &|l| self.resolve(&files, l))
-            };
+            let (current, cur_committed) = self.current(&key);
             if let Some(cur) = current {
                 if cur.tomb() {
                     *run.tomb_records.entry(key).or_default() += 1;
@@ -157,8 +181,14 @@ impl Inner {
                     if cur.tomb() {
                         run.deferred.push((victim.clone(), off));
                     } else {
-                        self.copy_record(victim, here, &key, record, rest, out, &mut run.report)?;
+                        self.copy_record(victim, here, &key, record, rest, out, &mut run.report, CopyKind::Live)?;
                     }
+                } else if !cur_committed {
+                    // The newest record is not committed yet (a store of the
+                    // slot in flight): this one may be the key's newest
+                    // committed version, which the commit dropping the
+                    // victims must keep. Copy it (the index stays where it is).
+                    self.copy_record(victim, here, &key, record, rest, out, &mut run.report, CopyKind::Stale)?;
                 }
             }
             off += size;
@@ -167,7 +197,9 @@ impl Inner {
     }
 
     /// Copy `record` (at `here` in `victim`) to the output and point the
-    /// index at the copy if it still points at `here`.
+    /// index at the copy if it still points at `here`. A [`CopyKind::Stale`]
+    /// copy the index does not point at counts as live until the next
+    /// commit (see `Inner::stale_copies`).
     #[allow(clippy::too_many_arguments)]
     fn copy_record(
         &self,
@@ -178,6 +210,7 @@ impl Inner {
         rest: &[Arc<FileEntry>],
         out: &mut Output,
         report: &mut CompactionReport,
+        kind: CopyKind,
     ) -> Result<(), MmapStoreError> {
         let size = record.len();
         let (file, new_off) = self.append_copy(out, rest, record)?;
@@ -186,6 +219,9 @@ impl Inner {
         if self.index.relocate(key, here, to, &|l| self.resolve(&files, l)) {
             victim.live_bytes.fetch_sub(size as u64, Ordering::Relaxed);
             file.live_bytes.fetch_add(size as u64, Ordering::Relaxed);
+        } else if kind == CopyKind::Stale {
+            file.live_bytes.fetch_add(size as u64, Ordering::Relaxed);
+            self.stale_copies.lock().push((file.clone(), size as u64));
         }
         report.records_copied += 1;
         report.bytes_copied += size as u64;
@@ -207,18 +243,20 @@ impl Inner {
             let (head, record) = read_record(&victim, off, end, false)?;
             let key = Pubkey(head.key);
             let here = Loc::new(victim.slot, off, true);
-            let current = {
-                let files = self.files.read();
-                self.index.get(&key, &|l| self.resolve(&files, l))
-            };
+            let (current, cur_committed) = self.current(&key);
             let Some(cur) = current.filter(|c| c.place() == here.place()) else {
+                // Overwritten since: keep this tombstone unless the newer
+                // record is committed (it may still be the newest committed).
+                if current.is_some() && !cur_committed {
+                    self.copy_record(&victim, here, &key, record, victims, out, &mut run.report, CopyKind::Stale)?;
+                }
                 continue;
             };
             let seen = run.tomb_records.get(&key).copied().unwrap_or(0);
             if cur.rc() < Loc::MAX_RC && cur.rc() == seen {
                 run.report.tombstones_dropped += 1;
             } else {
-                self.copy_record(&victim, here, &key, record, victims, out, &mut run.report)?;
+                self.copy_record(&victim, here, &key, record, victims, out, &mut run.report, CopyKind::Live)?;
             }
         }
         Ok(())

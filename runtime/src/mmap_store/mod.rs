@@ -327,6 +327,11 @@ pub(crate) struct Inner {
     commit: Mutex<CommitState>,
     /// One compaction at a time.
     compacting: Mutex<()>,
+    /// Copies compaction made of records whose key has a newer record not
+    /// yet committed (the copy may be the key's newest committed version):
+    /// counted live in their file until the next commit, so the file is not
+    /// chosen again at once and the copy made again and again.
+    stale_copies: Mutex<Vec<(Arc<FileEntry>, u64)>>,
     next_seq: AtomicU64,
     next_file_id: AtomicU64,
     /// Committed slot + 1 (0: none).
@@ -729,6 +734,9 @@ impl Inner {
         cs.slot = Some(slot);
         cs.next_seq = next_seq;
         self.committed.store(slot.saturating_add(1), Ordering::Release);
+        for (file, size) in std::mem::take(&mut *self.stale_copies.lock()) {
+            file.live_bytes.fetch_sub(size, Ordering::Relaxed);
+        }
         Ok(())
     }
 

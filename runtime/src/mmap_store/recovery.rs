@@ -273,6 +273,7 @@ pub(crate) fn open(backend: Box<dyn Backend>, config: StoreConfig) -> Result<Inn
             members: manifest.files.clone(),
         }),
         compacting: Mutex::new(()),
+        stale_copies: Mutex::new(Vec::new()),
         next_seq: AtomicU64::new(manifest.next_seq),
         next_file_id: AtomicU64::new(0),
         committed: AtomicU64::new(manifest.slot.map_or(0, |s| s.saturating_add(1))),
