@@ -495,25 +495,27 @@ impl Bank {
     pub fn check_and_reserve_batch(&self, txs: &[SanitizedTransaction], out: &mut Vec<Result<(), TransactionError>>) {
         let blockhashes = self.blockhashes.read();
         let mut status = self.status_cache.lock();
-        // Transactions in a batch mostly share a blockhash: check it once.
-        let mut last: Option<(Hash, bool)> = None;
-        for tx in txs {
-            let blockhash = tx.transaction().message.recent_blockhash;
-            let valid = match last {
-                Some((hash, valid)) if hash == blockhash => valid,
-                _ => {
-                    let valid = blockhashes.contains(&blockhash);
-                    last = Some((blockhash, valid));
-                    valid
+        // Transactions in a batch mostly share a blockhash: check it and
+        // find its signature set once per run of equal blockhashes.
+        let mut rest = txs;
+        while let Some(first) = rest.first() {
+            let blockhash = first.transaction().message.recent_blockhash;
+            let run = rest.iter().take_while(|tx| tx.transaction().message.recent_blockhash == blockhash).count();
+            let (same, next) = rest.split_at(run);
+            rest = next;
+            if !blockhashes.contains(&blockhash) {
+                out.extend(same.iter().map(|_| Err(TransactionError::BlockhashNotFound)));
+                continue;
+            }
+            let seen = status.entry(blockhash).or_default();
+            seen.reserve(same.len());
+            out.extend(same.iter().map(|tx| {
+                if seen.insert(*tx.signature()) {
+                    Ok(())
+                } else {
+                    Err(TransactionError::AlreadyProcessed)
                 }
-            };
-            out.push(if !valid {
-                Err(TransactionError::BlockhashNotFound)
-            } else if !status.entry(blockhash).or_default().insert(*tx.signature()) {
-                Err(TransactionError::AlreadyProcessed)
-            } else {
-                Ok(())
-            });
+            }));
         }
     }
 

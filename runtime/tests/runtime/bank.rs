@@ -306,3 +306,43 @@ fn signatures_are_distinct_per_transaction() {
     assert_ne!(a.signature, b.signature);
     assert_ne!(a.signature, Signature::default());
 }
+
+#[test]
+fn admission_of_a_batch_checks_blockhashes_and_duplicates_per_transaction() {
+    use lanes_runtime::accounts_db::InMemoryAccountStore;
+    use lanes_runtime::bank::{Bank, BankConfig};
+    use lanes_runtime::harness::shared_executor;
+    use lanes_runtime::sanitized::SanitizedTransaction;
+    use lanes_sdk::system_instruction;
+    use std::sync::Arc;
+
+    let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), shared_executor(), BankConfig::default());
+    let older = bank.last_blockhash();
+    bank.register_blockhash();
+    let newer = bank.last_blockhash();
+    let payer = Keypair::new();
+    let tx = |lamports: u64, blockhash: Hash| {
+        let ix = system_instruction::transfer(&payer.pubkey(), &Keypair::new().pubkey(), lamports);
+        let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer], blockhash);
+        SanitizedTransaction::try_new(tx).unwrap()
+    };
+    let a = tx(1, older);
+    let batch = [a.clone(), tx(2, older), a.clone(), tx(3, Hash::new_from_array([7; 32])), tx(4, newer), tx(5, older)];
+    let mut out = Vec::new();
+    bank.check_and_reserve_batch(&batch, &mut out);
+    assert_eq!(
+        out,
+        vec![
+            Ok(()),
+            Ok(()),
+            Err(TransactionError::AlreadyProcessed),
+            Err(TransactionError::BlockhashNotFound),
+            Ok(()),
+            Ok(()),
+        ]
+    );
+    // Reserved: the same transactions again are all duplicates (or still unknown).
+    out.clear();
+    bank.check_and_reserve_batch(&batch[..2], &mut out);
+    assert_eq!(out, vec![Err(TransactionError::AlreadyProcessed); 2]);
+}
