@@ -1342,18 +1342,8 @@ mod tests {
             .map(|n| {
                 let code =
                     wat::parse_str(PROGRAM.replace("i64.const 0", &format!("i64.const {n} drop i64.const 0"))).unwrap();
-                let mut data = vec![0u8; STATE_HEADER_LEN];
-                LoaderState::Program {
-                    authority: None,
-                    code_hash: hashv(&[&code]),
-                    deployed_slot: 0,
-                    code_len: code.len() as u32,
-                }
-                .write(&mut data);
-                data.extend_from_slice(&code);
                 let id = Keypair::new().pubkey();
-                bank.set_account(id, Account { lamports: 1, data, owner: lanes_sdk::loader::ID, executable: true })
-                    .unwrap();
+                bank.set_account(id, crate::builtins::loader::immutable_program_account(&code, 0)).unwrap();
                 id
             })
             .collect();

@@ -21,10 +21,11 @@
 
 use crate::accounts_db::{AccountStore, InMemoryAccountStore};
 use crate::bank::{Bank, BankConfig, TransactionOutcome};
+use crate::builtins::loader::immutable_program_account;
 use crate::executor::{Executor, ExecutorConfig, ProgramLoadError};
 use lanes_sdk::client::Keypair;
-use lanes_sdk::hash::{hashv, Hash};
-use lanes_sdk::loader::{self, LoaderState, STATE_HEADER_LEN};
+use lanes_sdk::hash::Hash;
+use lanes_sdk::loader;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_instruction, system_program, Account, Instruction, Pubkey, Signature};
@@ -154,16 +155,7 @@ impl Harness {
     /// the quick path for tests. The code is validated and compiled first.
     pub fn add_program(&mut self, program_id: Pubkey, wasm: &[u8]) -> Result<(), HarnessError> {
         self.bank.executor().compile(wasm)?;
-        let mut data = vec![0u8; STATE_HEADER_LEN];
-        LoaderState::Program {
-            authority: None,
-            code_hash: hashv(&[wasm]),
-            deployed_slot: self.bank.slot(),
-            code_len: wasm.len() as u32,
-        }
-        .write(&mut data);
-        data.extend_from_slice(wasm);
-        self.set_account(program_id, Account { lamports: 1, data, owner: loader::ID, executable: true });
+        self.set_account(program_id, immutable_program_account(wasm, self.bank.slot()));
         Ok(())
     }
 

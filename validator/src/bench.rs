@@ -4,6 +4,7 @@
 
 use lanes_runtime::accounts_db::{AccountStore, InMemoryAccountStore};
 use lanes_runtime::bank::{Bank, BankConfig};
+use lanes_runtime::builtins::loader::immutable_program_account;
 use lanes_runtime::executor::{Executor, ExecutorConfig};
 use lanes_runtime::invoke_context::ExecuteTimings;
 use lanes_runtime::sanitized::{sanitize_all, SanitizedTransaction};
@@ -11,7 +12,6 @@ use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig, SchedulerPlace
 use lanes_runtime::sigverify;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::loader::{LoaderState, STATE_HEADER_LEN};
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::{system_instruction, system_program, Account, Instruction, Pubkey, LAMPORTS_PER_SOL};
 use std::sync::Arc;
@@ -168,17 +168,7 @@ pub fn new_bank_with_store(
 /// Put a compiled, immutable program at `id` (genesis-style).
 pub fn install_program(bank: &Bank, id: Pubkey, wasm: &[u8]) -> Result<(), BenchError> {
     bank.executor().compile(wasm).map_err(|e| err(format!("bundled program rejected: {e}")))?;
-    let mut data = vec![0u8; STATE_HEADER_LEN];
-    LoaderState::Program {
-        authority: None,
-        code_hash: lanes_sdk::hash::hash(wasm),
-        deployed_slot: 0,
-        code_len: wasm.len() as u32,
-    }
-    .write(&mut data);
-    data.extend_from_slice(wasm);
-    bank.set_account(id, Account { lamports: 1, data, owner: lanes_sdk::loader::ID, executable: true })
-        .map_err(|e| err(e.to_string()))
+    bank.set_account(id, immutable_program_account(wasm, 0)).map_err(|e| err(e.to_string()))
 }
 
 fn fund(bank: &Bank, key: &Pubkey, lamports: u64) -> Result<(), BenchError> {

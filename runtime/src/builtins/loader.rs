@@ -14,6 +14,18 @@ use lanes_sdk::loader::{self, LoaderInstruction, LoaderState, MAX_PROGRAM_LEN, S
 use lanes_sdk::Pubkey;
 use std::sync::Arc;
 
+/// The account of a program deployed without an upgrade authority at
+/// `deployed_slot` (genesis-style, as tests and benches install programs):
+/// the loader header, then `wasm`. Not validated: compile `wasm` first if
+/// it may be invalid.
+pub fn immutable_program_account(wasm: &[u8], deployed_slot: u64) -> lanes_sdk::Account {
+    let mut data = vec![0u8; STATE_HEADER_LEN];
+    LoaderState::Program { authority: None, code_hash: hashv(&[wasm]), deployed_slot, code_len: wasm.len() as u32 }
+        .write(&mut data);
+    data.extend_from_slice(wasm);
+    lanes_sdk::Account { lamports: 1, data, owner: loader::ID, executable: true }
+}
+
 pub(crate) fn process(
     executor: &Arc<Executor>,
     ctx: &mut InvokeContext,

@@ -8,13 +8,13 @@
 use crate::common::PROGRAM;
 use lanes_runtime::accounts_db::InMemoryAccountStore;
 use lanes_runtime::bank::{Bank, BankConfig};
+use lanes_runtime::builtins::loader::immutable_program_account;
 use lanes_runtime::harness::shared_executor;
 use lanes_runtime::invoke_context::ExecuteTimings;
 use lanes_runtime::sanitized::SanitizedTransaction;
 use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig, SchedulerPlacement};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::loader::{LoaderState, STATE_HEADER_LEN};
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::{compute_budget, system_instruction, system_program, Account, AccountMeta, Instruction, Pubkey};
 use lanes_test_program::TestInstruction;
@@ -51,17 +51,8 @@ fn world(wallets: usize, shared: usize) -> World {
 fn fresh_bank(world: &World) -> Bank {
     let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), shared_executor(), BankConfig::default());
     let code = lanes_program_artifacts::TEST_PROGRAM;
-    let mut data = vec![0u8; STATE_HEADER_LEN];
-    LoaderState::Program {
-        authority: None,
-        code_hash: lanes_sdk::hash::hash(code),
-        deployed_slot: 0,
-        code_len: code.len() as u32,
-    }
-    .write(&mut data);
-    data.extend_from_slice(code);
     bank.executor().compile(code).unwrap();
-    bank.set_account(PROGRAM, Account { lamports: 1, data, owner: lanes_sdk::loader::ID, executable: true }).unwrap();
+    bank.set_account(PROGRAM, immutable_program_account(code, 0)).unwrap();
     for wallet in &world.wallets {
         bank.set_account(wallet.pubkey(), Account::new(50_000_000, 0, &system_program::ID)).unwrap();
     }

@@ -53,9 +53,7 @@ struct Probes {
 
 impl Probes {
     fn new() -> Self {
-        let mut h = Harness::new();
-        let payer = Keypair::new();
-        h.airdrop(&payer.pubkey(), 100 * LAMPORTS_PER_SOL);
+        let (h, payer) = crate::common::setup();
         Probes { h, payer, sent: 0 }
     }
 
@@ -124,25 +122,15 @@ fn an_instance_that_grew_its_memory_or_trapped_is_never_reused() {
 fn an_executor_configured_for_fresh_instances_never_reuses_one() {
     use lanes_runtime::accounts_db::InMemoryAccountStore;
     use lanes_runtime::bank::{Bank, BankConfig};
+    use lanes_runtime::builtins::loader::immutable_program_account;
     use lanes_runtime::executor::{Executor, ExecutorConfig};
-    use lanes_sdk::loader::{LoaderState, STATE_HEADER_LEN};
     use lanes_sdk::{system_program, Account};
     use std::sync::Arc;
 
     let config = ExecutorConfig { fresh_instance_per_invocation: true, ..ExecutorConfig::default() };
     let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), Executor::new(config).unwrap(), BankConfig::default());
-    let code = probe("(i64.const 0)");
     let program = Keypair::new().pubkey();
-    let mut data = vec![0u8; STATE_HEADER_LEN];
-    LoaderState::Program {
-        authority: None,
-        code_hash: lanes_sdk::hash::hash(&code),
-        deployed_slot: 0,
-        code_len: code.len() as u32,
-    }
-    .write(&mut data);
-    data.extend_from_slice(&code);
-    bank.set_account(program, Account { lamports: 1, data, owner: lanes_sdk::loader::ID, executable: true }).unwrap();
+    bank.set_account(program, immutable_program_account(&probe("(i64.const 0)"), 0)).unwrap();
     let payer = Keypair::new();
     bank.set_account(payer.pubkey(), Account::new(LAMPORTS_PER_SOL, 0, &system_program::ID)).unwrap();
     for nonce in 0..3u8 {
