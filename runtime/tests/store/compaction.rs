@@ -6,9 +6,26 @@
 use crate::common::*;
 use lanes_runtime::accounts_db::AccountStore;
 use lanes_runtime::mmap_store::{MmapAccountStore, StoreConfig};
-use lanes_sdk::Account;
+use lanes_sdk::{Account, Pubkey};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+/// Store `updates` in `slot`, commit it, and follow in `model`.
+fn store_and_commit(store: &MmapAccountStore, model: &mut Model, slot: u64, updates: &[(Pubkey, Account)]) {
+    store.store(slot, updates).unwrap();
+    apply(model, updates);
+    store.commit_slot(slot).unwrap();
+}
+
+/// Compact until nothing qualifies; how many runs that took (fewer than `limit`).
+fn compact_until_done(store: &MmapAccountStore, limit: usize) -> usize {
+    let mut runs = 0;
+    while store.compact().unwrap().is_some() {
+        runs += 1;
+        assert!(runs < limit, "compaction does not converge: {:?}", store.stats());
+    }
+    runs
+}
 
 #[test]
 fn compaction_reclaims_old_versions_and_closed_accounts() {
@@ -39,11 +56,7 @@ fn compaction_reclaims_old_versions_and_closed_accounts() {
         store.commit_slot(slot).unwrap();
     }
     let before = store.stats();
-    let mut runs = 0;
-    while store.compact().unwrap().is_some() {
-        runs += 1;
-        assert!(runs < 100);
-    }
+    compact_until_done(&store, 100);
     let after = store.stats();
     assert!(after.used_bytes * 3 < before.used_bytes, "before {before:?}\nafter {after:?}");
     assert!(after.files < before.files);
@@ -70,11 +83,7 @@ fn a_reader_keeps_its_bytes_while_the_file_is_compacted_away() {
     }
     store.commit_slot(1).unwrap();
     let view = store.get_ref(&key(1)).unwrap();
-    let mut runs = 0;
-    while store.compact().unwrap().is_some() {
-        runs += 1;
-        assert!(runs < 20, "compaction does not converge: {:?}", store.stats());
-    }
+    compact_until_done(&store, 20);
     assert!(store.stats().compaction.files > 0);
     assert_eq!(view.to_account(), a);
     assert_eq!(store.get(&key(1)), Some(a));
@@ -173,22 +182,13 @@ fn compaction_keeps_a_committed_record_overwritten_by_the_slot_in_flight() {
     // Slot 1: the subjects (keys 0..4) among fillers; slot 2 rewrites the
     // fillers, so slot 1's files are mostly dead and become victims.
     let first: Vec<_> = (0..60).map(|i| (key(i), account(1000 + i, 200, i))).collect();
-    store.store(1, &first).unwrap();
-    apply(&mut model, &first);
-    store.commit_slot(1).unwrap();
+    store_and_commit(&store, &mut model, 1, &first);
     let second: Vec<_> = (4..60).map(|i| (key(i), account(2000 + i, 200, i + 1))).collect();
-    store.store(2, &second).unwrap();
-    apply(&mut model, &second);
-    store.commit_slot(2).unwrap();
+    store_and_commit(&store, &mut model, 2, &second);
     // Slot 3, never committed: new versions of the subjects.
     let in_flight: Vec<_> = (0..4).map(|i| (key(i), account(3000 + i, 200, i + 2))).collect();
     store.store(3, &in_flight).unwrap();
-    let mut runs = 0;
-    while store.compact().unwrap().is_some() {
-        runs += 1;
-        assert!(runs < 100);
-    }
-    assert!(runs > 0, "slot 1's files were compacted");
+    assert!(compact_until_done(&store, 100) > 0, "slot 1's files were compacted");
     // A crash now: slot 3 is gone, slot 2's state must be whole.
     drop(store);
     let store = MmapAccountStore::open(dir.path(), config).unwrap();
@@ -206,28 +206,20 @@ fn compaction_keeps_a_committed_tombstone_overwritten_by_the_slot_in_flight() {
     let config = StoreConfig { compact_below: 0.9, ..deterministic_config(8 << 10) };
     let store = MmapAccountStore::open(dir.path(), config.clone()).unwrap();
     let mut model = Model::new();
-    let commit = |slot: u64, updates: Vec<(lanes_sdk::Pubkey, Account)>, model: &mut Model| {
-        store.store(slot, &updates).unwrap();
-        apply(model, &updates);
-        store.commit_slot(slot).unwrap();
-    };
     // Slot 1: the subjects (keys 0..4) among keepers that are never rewritten,
     // so their files stay mostly live and are not compacted.
-    commit(1, (0..60).map(|i| (key(i), account(1000 + i, 200, i))).collect(), &mut model);
+    let first: Vec<_> = (0..60).map(|i| (key(i), account(1000 + i, 200, i))).collect();
+    store_and_commit(&store, &mut model, 1, &first);
     // Slot 2: the subjects closed, among fillers that slot 3 rewrites.
     let mut second: Vec<_> = (0..4).map(|i| (key(i), Account::default())).collect();
     second.extend((100..160).map(|i| (key(i), account(2000 + i, 200, i))));
-    commit(2, second, &mut model);
-    commit(3, (100..160).map(|i| (key(i), account(3000 + i, 200, i + 1))).collect(), &mut model);
+    store_and_commit(&store, &mut model, 2, &second);
+    let third: Vec<_> = (100..160).map(|i| (key(i), account(3000 + i, 200, i + 1))).collect();
+    store_and_commit(&store, &mut model, 3, &third);
     // Slot 4, never committed: the subjects opened again.
     let in_flight: Vec<_> = (0..4).map(|i| (key(i), account(4000 + i, 200, i + 2))).collect();
     store.store(4, &in_flight).unwrap();
-    let mut runs = 0;
-    while store.compact().unwrap().is_some() {
-        runs += 1;
-        assert!(runs < 100);
-    }
-    assert!(runs > 0, "slot 2's files were compacted");
+    assert!(compact_until_done(&store, 100) > 0, "slot 2's files were compacted");
     drop(store);
     let store = MmapAccountStore::open(dir.path(), config).unwrap();
     assert_eq!(store.committed_slot(), Some(3));
