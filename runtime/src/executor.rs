@@ -22,6 +22,7 @@ use crate::compute_budget::*;
 use crate::cpi_wire;
 use crate::instance_reset::ResetPlan;
 use crate::invoke_context::{process_instruction, verify_account_change, InstructionAccount, InvokeContext};
+use crate::linear_memory::{ArenaMemoryCreator, MemoryArena};
 use lanes_sdk::abi::{self, entry, import, MAX_RETURN_DATA};
 use lanes_sdk::hash::{hashv, Hash};
 use lanes_sdk::instruction::InstructionError;
@@ -36,24 +37,30 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 use wasmtime::{
-    Caller, Config, Enabled, Engine, Extern, Global, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module,
-    ModuleExport, OptLevel, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap, TypedFunc, Val,
+    Caller, Config, Engine, Extern, Global, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module,
+    ModuleExport, OptLevel, Store, StoreLimits, StoreLimitsBuilder, Trap, TypedFunc, Val,
 };
 
-/// Instance slots of the root executor's pool (tests, the sequential bank, deploys).
-const ROOT_POOL_INSTANCES: u32 = 128;
-/// Instance slots of a worker's own pool: enough for the deepest call chain
-/// plus the instances a thread keeps for reuse.
-const WORKER_POOL_INSTANCES: u32 = 32;
-/// Reset instances one thread keeps for reuse, over all programs (oldest
-/// dropped first). Each holds a pool slot of its executor.
-const MAX_IDLE_INSTANCES_PER_THREAD: usize = 8;
+/// Memory slots in the root executor's arena (tests, the sequential bank,
+/// deploys; memories beyond get mappings of their own).
+const ROOT_ARENA_SLOTS: u32 = 128;
+/// Memory slots in a worker executor's arena: the instances a thread keeps
+/// for reuse plus the deepest call chain.
+const WORKER_ARENA_SLOTS: u32 = 64;
+/// Instances one thread keeps for reuse, over all programs (oldest dropped
+/// first).
+const MAX_IDLE_INSTANCES_PER_THREAD: usize = 32;
+/// Used instances of one program a thread collects before resetting them
+/// together: one page scan covers them all (see [`crate::linear_memory`]).
+const RESET_BATCH: usize = 8;
 /// Part of the on-disk artifact name: bump when what is compiled from a
 /// program's code changes (the reset plan's export rewrite).
 const ARTIFACT_FORMAT: &str = "r1";
 
 /// Most linear memory one program instance may use.
 pub const MAX_INSTANCE_MEMORY: usize = 4 * 1024 * 1024;
+/// Most elements of an instance's (one) table.
+pub const MAX_TABLE_ELEMENTS: usize = 100_000;
 /// Native stack one WASM call chain may use (not consensus-exact).
 pub const MAX_WASM_STACK: usize = 128 * 1024;
 /// Largest serialized instruction a CPI may pass.
@@ -119,6 +126,8 @@ pub struct Executor {
     parent: Option<Arc<Executor>>,
     /// [`ExecutorConfig::fresh_instance_per_invocation`] (forks inherit it).
     fresh_instance_per_invocation: bool,
+    /// Where this engine's instances keep their linear memories.
+    arena: Arc<MemoryArena>,
 }
 
 static NEXT_EXECUTOR_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -199,7 +208,7 @@ impl Executor {
         if let Some(dir) = &config.artifact_dir {
             std::fs::create_dir_all(dir).map_err(|e| ProgramLoadError::Setup(format!("{}: {e}", dir.display())))?;
         }
-        Self::build(ROOT_POOL_INSTANCES, config.artifact_dir, None, config.fresh_instance_per_invocation)
+        Self::build(ROOT_ARENA_SLOTS, config.artifact_dir, None, config.fresh_instance_per_invocation)
     }
 
     /// An executor with an engine of its own, for one worker thread: wasmtime
@@ -210,11 +219,11 @@ impl Executor {
     pub fn fork(self: &Arc<Self>) -> Result<Arc<Self>, ProgramLoadError> {
         let root = self.parent.clone().unwrap_or_else(|| self.clone());
         let fresh_instance_per_invocation = root.fresh_instance_per_invocation;
-        Self::build(WORKER_POOL_INSTANCES, None, Some(root), fresh_instance_per_invocation)
+        Self::build(WORKER_ARENA_SLOTS, None, Some(root), fresh_instance_per_invocation)
     }
 
     fn build(
-        pool_instances: u32,
+        arena_slots: u32,
         artifact_dir: Option<PathBuf>,
         parent: Option<Arc<Executor>>,
         fresh_instance_per_invocation: bool,
@@ -245,15 +254,13 @@ impl Executor {
             .memory_guard_size(0)
             .memory_reservation(MAX_INSTANCE_MEMORY as u64)
             .parallel_compilation(false);
-        let mut pool = PoolingAllocationConfig::default();
-        pool.total_memories(pool_instances)
-            .total_tables(pool_instances)
-            .total_core_instances(pool_instances)
-            .max_memory_size(MAX_INSTANCE_MEMORY)
-            .linear_memory_keep_resident(MAX_INSTANCE_MEMORY)
-            .table_keep_resident(64 * 1024)
-            .pagemap_scan(Enabled::Auto);
-        wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        // Linear memories come from the executor's arena (packed, so one
+        // page scan resets a batch of instances) and start zeroed, with data
+        // segments copied in at instantiation: no copy-on-write image.
+        let arena = MemoryArena::new(arena_slots).map_err(ProgramLoadError::Setup)?;
+        wasm.allocation_strategy(InstanceAllocationStrategy::OnDemand)
+            .with_host_memory(Arc::new(ArenaMemoryCreator(arena.clone())))
+            .memory_init_cow(false);
         let engine = Engine::new(&wasm).map_err(|e| ProgramLoadError::Setup(e.to_string()))?;
         let mut linker = Linker::new(&engine);
         define_host_functions(&mut linker).map_err(|e| ProgramLoadError::Setup(e.to_string()))?;
@@ -267,6 +274,7 @@ impl Executor {
             serialized: RwLock::new(HashMap::new()),
             parent,
             fresh_instance_per_invocation,
+            arena,
         }))
     }
 
@@ -388,6 +396,22 @@ impl Executor {
         if !matches!(module.get_export(abi::MEMORY_EXPORT), Some(wasmtime::ExternType::Memory(_))) {
             return Err(ProgramLoadError::MissingExport("memory"));
         }
+        // What an instance could never get (the store's limits) is refused
+        // here rather than at every invocation.
+        let needs = module.resources_required();
+        let initial_memory = needs.max_initial_memory_size.unwrap_or(0).saturating_mul(64 * 1024);
+        if initial_memory > MAX_INSTANCE_MEMORY as u64 {
+            return Err(ProgramLoadError::Invalid(format!(
+                "an initial memory of {initial_memory} bytes is more than an instance may use ({MAX_INSTANCE_MEMORY})"
+            )));
+        }
+        if needs.num_tables > 1 || needs.max_initial_table_size.unwrap_or(0) > MAX_TABLE_ELEMENTS as u64 {
+            return Err(ProgramLoadError::Invalid(format!(
+                "at most one table of at most {MAX_TABLE_ELEMENTS} elements (this module: {} tables, largest {})",
+                needs.num_tables,
+                needs.max_initial_table_size.unwrap_or(0)
+            )));
+        }
         let (Some(entry_export), Some(memory_export)) =
             (module.get_export_index(abi::ENTRYPOINT_EXPORT), module.get_export_index(abi::MEMORY_EXPORT))
         else {
@@ -460,7 +484,7 @@ pub(crate) fn execute_program(
 
     let started = Instant::now();
     let frame = build_frame(ctx, program_id, accounts, data)?;
-    let (mut store, instance) = match take_idle_instance(executor, &program) {
+    let (mut store, instance) = match take_idle_instance(executor, &program, &mut ctx.timings) {
         Some(IdleInstance { store, instance, .. }) => (store, Some(instance)),
         None => (new_store(executor), None),
     };
@@ -469,12 +493,12 @@ pub(crate) fn execute_program(
     state.executor = Some(executor.clone());
     state.frame = frame;
     let remaining = state.ctx.compute_remaining;
-    let (result, reusable) = run_instance(&mut store, executor, &program, instance, remaining, started);
+    let (result, reusable) = run_instance(&mut store, &program, instance, remaining, started);
     let state = store.data_mut();
     *ctx = std::mem::take(&mut state.ctx);
     state.executor = None;
     if let Some(instance) = reusable {
-        park_instance(executor, &program, store, instance);
+        park_instance(executor, program, store, instance);
     }
     result
 }
@@ -487,60 +511,125 @@ struct LiveInstance {
     fresh_globals: Vec<(Global, Val)>,
 }
 
-/// A used instance, reset, waiting on its thread for the next invocation of its program.
+/// An instance kept on its thread for the next invocation of its program:
+/// reset to a fresh instance's state, or used and waiting for the next
+/// batch reset.
 struct IdleInstance {
     executor_id: u64,
-    code_hash: Hash,
+    program: Arc<CompiledProgram>,
     store: Store<HostState>,
     instance: LiveInstance,
+    /// Ran since its last reset: must be reset before it runs again.
+    used: bool,
 }
 
 thread_local! {
-    /// This thread's reset instances, oldest first. A store here holds no
+    /// This thread's kept instances, oldest first. A store here holds no
     /// transaction state: its context was taken back and its executor cleared.
     static IDLE_INSTANCES: RefCell<Vec<IdleInstance>> = const { RefCell::new(Vec::new()) };
 }
 
-fn take_idle_instance(executor: &Executor, program: &CompiledProgram) -> Option<IdleInstance> {
+/// A reset instance of `program` kept on this thread, if there is one or
+/// there should be: while the thread holds fewer than [`RESET_BATCH`]
+/// instances of the program, a used one is left for later and a fresh
+/// instance is made instead (`None`); from then on, when none is ready,
+/// every used instance of `executor` is reset at once.
+fn take_idle_instance(
+    executor: &Executor,
+    program: &CompiledProgram,
+    timings: &mut crate::invoke_context::ExecuteTimings,
+) -> Option<IdleInstance> {
     program.reset.as_ref()?;
     if executor.fresh_instance_per_invocation {
         return None;
     }
-    IDLE_INSTANCES.with(|idle| {
+    let of_program = |i: &IdleInstance| i.executor_id == executor.id && i.program.code_hash == program.code_hash;
+    let (taken, dropped) = IDLE_INSTANCES.with(|idle| {
         let mut idle = idle.borrow_mut();
-        let at = idle.iter().rposition(|i| i.executor_id == executor.id && i.code_hash == program.code_hash)?;
-        Some(idle.remove(at))
-    })
-}
-
-/// Drop this thread's idle instances of `executor` (to free pool slots);
-/// how many there were.
-fn evict_idle_instances(executor: &Executor) -> usize {
-    let evicted: Vec<IdleInstance> = IDLE_INSTANCES.with(|idle| {
-        let mut idle = idle.borrow_mut();
-        let (evicted, kept) = std::mem::take(&mut *idle).into_iter().partition(|i| i.executor_id == executor.id);
-        *idle = kept;
-        evicted
+        if let Some(at) = idle.iter().rposition(|i| of_program(i) && !i.used) {
+            return (Some(idle.remove(at)), Vec::new());
+        }
+        let kept = idle.iter().filter(|i| of_program(i)).count();
+        if kept == 0 || (kept < RESET_BATCH && idle.len() < MAX_IDLE_INSTANCES_PER_THREAD) {
+            return (None, Vec::new());
+        }
+        let dropped = reset_used_instances(executor, &mut idle, timings);
+        (idle.iter().rposition(|i| of_program(i) && !i.used).map(|at| idle.remove(at)), dropped)
     });
-    evicted.len()
+    drop(dropped); // outside the borrow: dropping a store runs wasmtime's tear-down
+    taken
 }
 
-/// Reset `instance` to a fresh instance's state and keep it for reuse, or
-/// drop it if that cannot be done completely.
-fn park_instance(executor: &Executor, program: &CompiledProgram, mut store: Store<HostState>, instance: LiveInstance) {
-    let Some((plan, _)) = &program.reset else { return };
-    if executor.fresh_instance_per_invocation {
-        return;
-    }
-    if !plan.reset_memory(instance.memory.data_mut(&mut store)) {
-        return;
-    }
-    for (global, fresh) in &instance.fresh_globals {
-        if global.set(&mut store, *fresh).is_err() {
-            return;
+/// Reset every used instance of `executor` in `idle`: those whose memory is
+/// in the arena with one page scan over their span, any others one scan
+/// each. Returns the instances that could not be reset completely (removed
+/// from `idle`), for the caller to drop.
+fn reset_used_instances(
+    executor: &Executor,
+    idle: &mut Vec<IdleInstance>,
+    timings: &mut crate::invoke_context::ExecuteTimings,
+) -> Vec<IdleInstance> {
+    let arena = executor.arena.span();
+    let mut packed_span: Option<std::ops::Range<usize>> = None;
+    let mut reset_ok = vec![true; idle.len()];
+    for (kept, ok) in idle.iter_mut().zip(&mut reset_ok) {
+        if kept.executor_id != executor.id || !kept.used {
+            continue;
+        }
+        let Some((plan, _)) = &kept.program.reset else {
+            *ok = false;
+            continue;
+        };
+        let memory = kept.instance.memory.data(&kept.store);
+        let range = memory.as_ptr() as usize..memory.as_ptr() as usize + memory.len();
+        if memory.len() != plan.initial_memory_bytes {
+            *ok = false; // it grew: memory cannot shrink back
+        } else if arena.contains(&range.start) && range.end <= arena.end {
+            let span = packed_span.get_or_insert(range.clone());
+            *span = span.start.min(range.start)..span.end.max(range.end);
+        } else {
+            timings.reset_scans += 1;
+            *ok = plan.reset_memory(kept.instance.memory.data_mut(&mut kept.store));
         }
     }
-    let parked = IdleInstance { executor_id: executor.id, code_hash: program.code_hash, store, instance };
+    let mut written = Vec::new();
+    let packed_scanned = packed_span.is_none_or(|span| {
+        timings.reset_scans += 1;
+        crate::instance_reset::for_each_written_region(span, |region| written.push(region))
+    });
+    for (kept, ok) in idle.iter_mut().zip(&mut reset_ok) {
+        if kept.executor_id != executor.id || !kept.used || !*ok {
+            continue;
+        }
+        let Some((plan, _)) = &kept.program.reset else { continue };
+        let memory = kept.instance.memory.data_mut(&mut kept.store);
+        if arena.contains(&(memory.as_ptr() as usize)) {
+            if !packed_scanned {
+                *ok = false;
+                continue;
+            }
+            plan.restore_regions(memory, &written);
+        } // else: reset on its own above
+        for (global, fresh) in &kept.instance.fresh_globals {
+            if global.set(&mut kept.store, *fresh).is_err() {
+                *ok = false;
+            }
+        }
+        kept.used = false;
+    }
+    let (kept, failed): (Vec<_>, Vec<_>) = std::mem::take(idle).into_iter().zip(reset_ok).partition(|(_, ok)| *ok);
+    *idle = kept.into_iter().map(|(kept, _)| kept).collect();
+    failed.into_iter().map(|(failed, _)| failed).collect()
+}
+
+/// Keep `instance`, used, for a later batch reset (or drop it if its
+/// program's instances cannot be reset).
+fn park_instance(executor: &Executor, program: Arc<CompiledProgram>, store: Store<HostState>, instance: LiveInstance) {
+    let Some((plan, _)) = &program.reset else { return };
+    if executor.fresh_instance_per_invocation || instance.memory.data_size(&store) != plan.initial_memory_bytes {
+        return; // a memory that grew cannot shrink back
+    }
+    let parked = IdleInstance { executor_id: executor.id, program, store, instance, used: true };
     let dropped = IDLE_INSTANCES.with(|idle| {
         let mut idle = idle.borrow_mut();
         idle.push(parked);
@@ -555,7 +644,7 @@ fn new_store(executor: &Arc<Executor>) -> Store<HostState> {
         .instances(1)
         .memories(1)
         .tables(1)
-        .table_elements(100_000)
+        .table_elements(MAX_TABLE_ELEMENTS)
         .build();
     let state =
         HostState { ctx: InvokeContext::default(), executor: None, frame: WasmFrame::default(), limits, memory: None };
@@ -567,29 +656,9 @@ fn new_store(executor: &Arc<Executor>) -> Store<HostState> {
 /// Instantiate `program` in `store` (fresh) and find the handles the host needs.
 fn instantiate(
     store: &mut Store<HostState>,
-    executor: &Arc<Executor>,
     program: &CompiledProgram,
 ) -> Result<Option<LiveInstance>, wasmtime::Error> {
-    let instance = match program.pre.instantiate(&mut *store) {
-        Ok(instance) => instance,
-        // The pool may be full of this thread's idle instances: free them and
-        // try once more, in a new store (the failed attempt counted against
-        // this one's limit of one instance).
-        Err(err)
-            if err.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some()
-                && evict_idle_instances(executor) > 0 =>
-        {
-            let mut retry = new_store(executor);
-            let (from, to) = (store.data_mut(), retry.data_mut());
-            to.ctx = std::mem::take(&mut from.ctx);
-            to.executor = from.executor.take();
-            to.frame = std::mem::take(&mut from.frame);
-            retry.set_fuel(store.get_fuel()?)?;
-            *store = retry;
-            program.pre.instantiate(&mut *store)?
-        }
-        Err(err) => return Err(err),
-    };
+    let instance = program.pre.instantiate(&mut *store)?;
     let memory = instance.get_module_export(&mut *store, &program.memory_export).and_then(Extern::into_memory);
     let entry = instance
         .get_module_export(&mut *store, &program.entry_export)
@@ -613,7 +682,6 @@ fn instantiate(
 /// for reuse (not after a trap).
 fn run_instance(
     store: &mut Store<HostState>,
-    executor: &Arc<Executor>,
     program: &CompiledProgram,
     instance: Option<LiveInstance>,
     fuel: u64,
@@ -626,7 +694,7 @@ fn run_instance(
         Some(instance) => instance,
         None => {
             store.data_mut().ctx.timings.fresh_instances += 1;
-            match instantiate(store, executor, program) {
+            match instantiate(store, program) {
                 Ok(Some(instance)) => instance,
                 Ok(None) => return (Err(InstructionError::ProgramEnvironmentSetupFailure), None),
                 Err(err) => {
@@ -637,6 +705,13 @@ fn run_instance(
             }
         }
     };
+    // Instantiation may use fuel (with memories that are not copy-on-write
+    // images, wasmtime's initialization of the test program took ~2,600
+    // units): that is not the program's work, and a reused instance pays
+    // none of it. The program starts with its whole allowance either way.
+    if store.set_fuel(fuel).is_err() {
+        return (Err(InstructionError::ProgramEnvironmentSetupFailure), None);
+    }
     store.data_mut().memory = Some(instance.memory);
     let instantiated = Instant::now();
     store.data_mut().ctx.timings.instantiate_ns += (instantiated - started).as_nanos() as u64;
@@ -1324,39 +1399,53 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    /// With a pool of two instance slots, two parked instances fill it: the
-    /// third program's instantiation must evict them and succeed.
-    #[test]
-    fn a_pool_full_of_parked_instances_makes_room_for_a_new_one() {
+    /// Invoke one program `times` times on a bank over an executor whose
+    /// arena has `arena_slots` slots; (fresh instances, reset scans).
+    fn invoke_repeatedly(arena_slots: u32, times: usize) -> (u64, u64) {
         use crate::accounts_db::InMemoryAccountStore;
         use crate::bank::{Bank, BankConfig};
         use lanes_sdk::client::Keypair;
         use lanes_sdk::transaction::Transaction;
         use lanes_sdk::{system_program, Account, Instruction};
 
-        let executor = Executor::build(2, None, None, false).unwrap();
+        let executor = Executor::build(arena_slots, None, None, false).unwrap();
         let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), executor, BankConfig::default());
         let payer = Keypair::new();
         bank.set_account(payer.pubkey(), Account::new(1_000_000_000, 0, &system_program::ID)).unwrap();
-        let programs: Vec<Pubkey> = (0..3)
-            .map(|n| {
-                let code =
-                    wat::parse_str(PROGRAM.replace("i64.const 0", &format!("i64.const {n} drop i64.const 0"))).unwrap();
-                let id = Keypair::new().pubkey();
-                bank.set_account(id, crate::builtins::loader::immutable_program_account(&code, 0)).unwrap();
-                id
-            })
-            .collect();
-        // A, B (the pool is full of them), C (evicts both), A, B, C (each
-        // evicting), then C again on its parked instance.
-        for (nonce, program) in programs.iter().chain(&programs).chain(&programs[2..]).enumerate() {
-            let ix = Instruction::new_with_bytes(*program, &[nonce as u8], vec![]);
+        // Writes two pages apart, so each reset has work in several places.
+        let code = wat::parse_str(PROGRAM.replace(
+            "i64.const 0)",
+            "i32.const 100 i32.const 1 i32.store i32.const 9000 i32.const 2 i32.store i64.const 0)",
+        ))
+        .unwrap();
+        let program = Keypair::new().pubkey();
+        bank.set_account(program, crate::builtins::loader::immutable_program_account(&code, 0)).unwrap();
+        for nonce in 0..times {
+            let ix = Instruction::new_with_bytes(program, &(nonce as u64).to_le_bytes(), vec![]);
             let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer], bank.last_blockhash());
             assert_eq!(bank.process_transaction(&tx).unwrap().result, Ok(()), "invocation {nonce}");
         }
         let timings = bank.timings();
-        let expected_fresh = if instance_reuse_supported() { 6 } else { 7 };
-        assert_eq!((timings.wasm_invocations, timings.fresh_instances), (7, expected_fresh));
+        assert_eq!(timings.wasm_invocations, times as u64);
+        (timings.fresh_instances, timings.reset_scans)
+    }
+
+    /// A thread collects RESET_BATCH used instances of a program, then
+    /// resets them together: one scan for those in the arena, one each for
+    /// those that did not fit (they have mappings of their own).
+    #[test]
+    fn used_instances_are_reset_in_batches_with_one_scan_over_the_arena() {
+        let times = 3 * RESET_BATCH;
+        if !instance_reuse_supported() {
+            assert_eq!(invoke_repeatedly(ROOT_ARENA_SLOTS, times), (times as u64, 0));
+            return;
+        }
+        // Invocations 1-8 make instances; 9 resets all eight, 10-16 use them;
+        // 17 resets again, 18-24 use them.
+        assert_eq!(invoke_repeatedly(ROOT_ARENA_SLOTS, times), (RESET_BATCH as u64, 2));
+        // Two slots: two memories in the arena (one scan), six outside.
+        let outside = RESET_BATCH as u64 - 2;
+        assert_eq!(invoke_repeatedly(2, times), (RESET_BATCH as u64, 2 * (1 + outside)));
     }
 
     #[test]

@@ -155,17 +155,26 @@ impl ResetPlan {
         if memory.len() != self.initial_memory_bytes || !available() {
             return false;
         }
-        let mut written = [PageRegion::default(); MAX_REGIONS];
-        let Some(regions) = written_regions(memory, &mut written) else {
+        let base = memory.as_ptr() as usize;
+        let mut written = Vec::new();
+        if !for_each_written_region(base..base + memory.len(), |region| written.push(region)) {
             return false;
-        };
-        let base = memory.as_ptr() as u64;
-        for region in regions {
-            let start = (region.start - base) as usize;
-            let end = (region.end - base) as usize;
-            self.restore(memory, start..end);
         }
+        self.restore_regions(memory, &written);
         true
+    }
+
+    /// Rewrite the parts of `memory` (a fresh instance's memory, then used)
+    /// that `written` (address ranges, as [`for_each_written_region`]
+    /// reports them, in address order) covers, as a fresh instance has them.
+    /// Ranges outside `memory` are ignored.
+    pub fn restore_regions(&self, memory: &mut [u8], written: &[Range<usize>]) {
+        let base = memory.as_ptr() as usize;
+        let end = base + memory.len();
+        let first = written.partition_point(|region| region.end <= base);
+        for region in written[first..].iter().take_while(|region| region.start < end) {
+            self.restore(memory, region.start.max(base) - base..region.end.min(end) - base);
+        }
     }
 }
 
@@ -247,9 +256,8 @@ fn write_leb_u32(out: &mut Vec<u8>, mut value: u32) {
     }
 }
 
-/// Most separate written regions one scan reports; a memory written in more
-/// places than this is not reset (the instance is dropped).
-const MAX_REGIONS: usize = 64;
+/// Written regions one scan call reports (more take more calls).
+const MAX_REGIONS: usize = 128;
 
 /// `struct page_region` of `PAGEMAP_SCAN` (linux/fs.h).
 #[repr(C)]
@@ -292,20 +300,20 @@ pub(crate) fn available() -> bool {
     static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *AVAILABLE.get_or_init(|| {
         let probe = [0u8; 2 * 4096];
-        let page = (probe.as_ptr() as usize).next_multiple_of(4096) - probe.as_ptr() as usize;
-        let mut out = [PageRegion::default(); MAX_REGIONS];
-        written_regions(&probe[page..page + 4096], &mut out).is_some()
+        let page = (probe.as_ptr() as usize).next_multiple_of(4096);
+        for_each_written_region(page..page + 4096, |_| {})
     })
 }
 
-/// The regions of `memory` that may differ from what was mapped there:
-/// pages in memory or swapped out that are neither the shared zero page nor
-/// still the file (image) mapping. (A written page can become the zero page
-/// again only by same-page merging, which applies to memory marked
-/// mergeable; nothing in Lanes or wasmtime marks it. wasmtime's own reset
-/// rests on the same rule.) `None` if the scan is not
-/// available or did not cover all of `memory`.
-fn written_regions<'a>(memory: &[u8], out: &'a mut [PageRegion; MAX_REGIONS]) -> Option<&'a [PageRegion]> {
+/// Call `each` with every run of pages in `span` (addresses of our own
+/// mappings) that may differ from what was mapped there: pages in memory or
+/// swapped out that are neither the shared zero page nor still the file
+/// (image) mapping. (A written page can become the zero page again only by
+/// same-page merging, which applies to memory marked mergeable; nothing in
+/// Lanes or wasmtime marks it. wasmtime's own reset rests on the same
+/// rule.) `false` if the scan is not available or failed: then `each` may
+/// have seen only some of the regions.
+pub(crate) fn for_each_written_region(span: Range<usize>, mut each: impl FnMut(Range<usize>)) -> bool {
     use std::os::fd::AsRawFd;
     thread_local! {
         // One descriptor per thread: every ioctl on a shared descriptor
@@ -313,35 +321,49 @@ fn written_regions<'a>(memory: &[u8], out: &'a mut [PageRegion; MAX_REGIONS]) ->
         // bounce between their cores.
         static PAGEMAP: Option<std::fs::File> = std::fs::File::open("/proc/self/pagemap").ok();
     }
-    let pagemap = PAGEMAP.with(|pagemap| pagemap.as_ref().map(|file| file.as_raw_fd()))?;
-    let start = memory.as_ptr() as u64;
-    let end = start + memory.len() as u64;
-    let mut arg = PageMapScanArg {
-        size: std::mem::size_of::<PageMapScanArg>() as u64,
-        flags: 0,
-        start,
-        end,
-        walk_end: 0,
-        vec: out.as_mut_ptr() as u64,
-        vec_len: MAX_REGIONS as u64,
-        max_pages: 0,
-        // A page matches when, after inverting these, every mask bit is set
-        // (written, not the zero page, not a file page) and one of the
-        // any-of bits is (in memory or swapped out). Never-touched pages are
-        // holes, which the kernel reports as "written" when the range has
-        // no userfaultfd write protection: the any-of mask leaves them out.
-        category_inverted: PAGE_IS_PFNZERO | PAGE_IS_FILE,
-        category_mask: PAGE_IS_WRITTEN | PAGE_IS_PFNZERO | PAGE_IS_FILE,
-        category_anyof_mask: PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
-        return_mask: 0,
+    // (`try_with`: instances dropped while the thread exits may come after
+    // the descriptor is gone.)
+    let Some(pagemap) = PAGEMAP.try_with(|pagemap| pagemap.as_ref().map(|file| file.as_raw_fd())).ok().flatten() else {
+        return false;
     };
-    // SAFETY: `arg` describes `out` (MAX_REGIONS entries, writable) and a
-    // range of our own address space; the kernel only reads page tables.
-    let found = unsafe { libc::ioctl(pagemap, PAGEMAP_SCAN as _, &mut arg as *mut PageMapScanArg) };
-    if found < 0 || arg.walk_end < end {
-        return None;
+    let mut out = [PageRegion::default(); MAX_REGIONS];
+    let mut start = span.start as u64;
+    let end = span.end as u64;
+    while start < end {
+        let mut arg = PageMapScanArg {
+            size: std::mem::size_of::<PageMapScanArg>() as u64,
+            flags: 0,
+            start,
+            end,
+            walk_end: 0,
+            vec: out.as_mut_ptr() as u64,
+            vec_len: MAX_REGIONS as u64,
+            max_pages: 0,
+            // A page matches when, after inverting these, every mask bit is
+            // set (written, not the zero page, not a file page) and one of
+            // the any-of bits is (in memory or swapped out). Never-touched
+            // pages are holes, which the kernel reports as "written" when
+            // the range has no userfaultfd write protection: the any-of mask
+            // leaves them out.
+            category_inverted: PAGE_IS_PFNZERO | PAGE_IS_FILE,
+            category_mask: PAGE_IS_WRITTEN | PAGE_IS_PFNZERO | PAGE_IS_FILE,
+            category_anyof_mask: PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+            return_mask: 0,
+        };
+        // SAFETY: `arg` describes `out` (MAX_REGIONS entries, writable) and
+        // a range of our own address space; the kernel only reads page tables.
+        let found = unsafe { libc::ioctl(pagemap, PAGEMAP_SCAN as _, &mut arg as *mut PageMapScanArg) };
+        // The kernel stops early (walk_end < end) when `out` is full; a
+        // scan that made no progress would loop forever.
+        if found < 0 || arg.walk_end <= start || arg.walk_end > end {
+            return false;
+        }
+        for region in out.iter().take(found as usize) {
+            each(region.start as usize..region.end as usize);
+        }
+        start = arg.walk_end;
     }
-    out.get(..found as usize)
+    true
 }
 
 #[cfg(test)]
@@ -437,19 +459,50 @@ mod tests {
         memory[2 * 4096 + 7] = 1;
         memory[3 * 4096] = 1;
         memory[9 * 4096 + 4095] = 1;
-        let mut out = [PageRegion::default(); MAX_REGIONS];
-        let base = ptr as u64;
+        let base = ptr as usize;
         if !available() {
             eprintln!("this kernel has no PAGEMAP_SCAN (Linux 6.7+): instances are never reused here");
             return;
         }
-        let regions: Vec<_> = written_regions(memory, &mut out)
-            .expect("the scan covers the mapping")
-            .iter()
-            .map(|r| (r.start - base) / 4096..(r.end - base) / 4096)
-            .collect();
+        let mut regions = Vec::new();
+        assert!(
+            for_each_written_region(base..base + len, |r| regions.push((r.start - base) / 4096..(r.end - base) / 4096))
+        );
         assert_eq!(regions, [2..4, 9..10]);
+
         // SAFETY: unmapping what was mapped above; `memory` is not used after.
+        unsafe { libc::munmap(ptr, len) };
+    }
+
+    #[test]
+    fn a_scan_with_more_regions_than_one_call_returns_goes_on_where_it_stopped() {
+        if !available() {
+            return;
+        }
+        let pages = 3 * MAX_REGIONS;
+        let len = pages * 4096;
+        // SAFETY: a fresh private anonymous mapping, unmapped below.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        assert_ne!(ptr, libc::MAP_FAILED);
+        let base = ptr as usize;
+        for page in (0..pages).step_by(2) {
+            // SAFETY: inside the mapping.
+            unsafe { *((base + page * 4096) as *mut u8) = 1 };
+        }
+        let mut regions = Vec::new();
+        assert!(for_each_written_region(base..base + len, |r| regions.push(r)));
+        let expected: Vec<_> = (0..pages).step_by(2).map(|p| base + p * 4096..base + (p + 1) * 4096).collect();
+        assert_eq!(regions, expected);
+        // SAFETY: unmapping what was mapped above.
         unsafe { libc::munmap(ptr, len) };
     }
 }

@@ -154,6 +154,8 @@ pub struct ExecuteTimings {
     pub wasm_invocations: u64,
     /// Invocations that needed a new instance (the others ran on a reset one).
     pub fresh_instances: u64,
+    /// Page scans that reset used instances (one covers a batch of them).
+    pub reset_scans: u64,
 }
 
 impl ExecuteTimings {
@@ -167,6 +169,7 @@ impl ExecuteTimings {
         self.total_ns += other.total_ns;
         self.wasm_invocations += other.wasm_invocations;
         self.fresh_instances += other.fresh_instances;
+        self.reset_scans += other.reset_scans;
     }
 }
 

@@ -9,6 +9,8 @@
 //! * [`executor`]: the wasmtime engine, program compilation and caching, and
 //!   the host functions contracts call; `instance_reset`: putting a used
 //!   instance back into a fresh instance's state, so workers reuse it;
+//!   `linear_memory`: instances' memories packed in one arena per engine,
+//!   so one page scan resets a batch of them;
 //! * [`invoke_context`]: one transaction's execution state, the instruction
 //!   processor, cross-program invocation and the account rules;
 //! * [`builtins`]: the system, compute-budget and loader programs;
@@ -34,6 +36,7 @@ pub mod executor;
 pub mod harness;
 mod instance_reset;
 pub mod invoke_context;
+mod linear_memory;
 pub mod mmap_store;
 mod padded;
 pub mod sanitized;

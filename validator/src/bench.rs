@@ -108,6 +108,8 @@ pub struct Stages {
     pub wasm_invocations: u64,
     /// Invocations that needed a new instance; the rest reused a reset one.
     pub fresh_instances: u64,
+    /// Page scans that reset used instances (each covers a batch).
+    pub reset_scans: u64,
 }
 
 impl Stages {
@@ -128,6 +130,7 @@ impl Stages {
             other: s(t.total_ns.saturating_sub(known)),
             wasm_invocations: t.wasm_invocations,
             fresh_instances: t.fresh_instances,
+            reset_scans: t.reset_scans,
         }
     }
 }

@@ -83,7 +83,7 @@ fn a_reused_instance_starts_exactly_as_a_fresh_one() {
     let mut p = Probes::new();
     let returns = p.deploy("(i64.const 0)");
     let fails = p.deploy(&format!("(i64.const {FAILED_ON_PURPOSE})"));
-    for _ in 0..5 {
+    for _ in 0..20 {
         // Several invocations in one transaction, and across transactions.
         assert_eq!(p.run(returns, 3), None);
         assert_eq!(
@@ -92,9 +92,11 @@ fn a_reused_instance_starts_exactly_as_a_fresh_one() {
         );
     }
     let (invocations, fresh) = p.instances();
-    assert_eq!(invocations, 20);
+    assert_eq!(invocations, 80);
     if instance_reuse_supported() {
-        assert_eq!(fresh, 2, "one instance per program, reset and reused");
+        // A thread makes instances of a program until it keeps a batch of
+        // them (8), then resets used ones together and reuses them.
+        assert!(fresh <= 2 * 8, "at most a batch of instances per program, then reuse: {fresh} fresh");
     } else {
         eprintln!("this kernel cannot report written pages: no instance was reused");
         assert_eq!(fresh, invocations);

@@ -118,7 +118,10 @@ fn print_text(r: &InProcessReport) {
     ] {
         println!("  {name:<15} {:>8.2}", per_tx(secs));
     }
-    println!("wasm invocations {} ({} on a fresh instance)", s.wasm_invocations, s.fresh_instances);
+    println!(
+        "wasm invocations {} ({} on a fresh instance; {} page scans reset the others)",
+        s.wasm_invocations, s.fresh_instances, s.reset_scans
+    );
 }
 
 fn main() -> ExitCode {
