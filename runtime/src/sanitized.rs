@@ -108,36 +108,58 @@ pub struct SanitizedBatch {
 
 /// Sanitize many transactions on `threads` threads, keeping input order.
 ///
-/// Each transaction is moved once, into its `SanitizedTransaction`; the
-/// first thread's output becomes the result and the others' are appended to
-/// it (a hundred thousand transactions are tens of megabytes: every extra
-/// pass over them shows in the bench's sanitize stage).
+/// Each transaction is moved once, straight into its place in the result:
+/// every thread writes its share of the output itself (a hundred thousand
+/// transactions are tens of megabytes; appending the other threads' parts
+/// afterwards was a serial copy of half of them, a third of the stage).
 pub fn sanitize_all(mut transactions: Vec<Transaction>, threads: usize) -> SanitizedBatch {
     let total = transactions.len();
     let chunk = total.div_ceil(threads.max(1)).max(1);
-    let sanitize = move |first: usize, part: &mut [Transaction], capacity: usize| {
-        let mut batch = SanitizedBatch { transactions: Vec::with_capacity(capacity), refused: Vec::new() };
-        for (i, tx) in part.iter_mut().enumerate() {
-            match SanitizedTransaction::try_new(std::mem::take(tx)) {
-                Ok(sanitized) => batch.transactions.push(sanitized),
-                Err(err) => batch.refused.push((first + i, err)),
-            }
+    let mut output: Vec<SanitizedTransaction> = Vec::with_capacity(total);
+    // Each thread fills the front of its chunk of `output`'s spare capacity
+    // and reports how many it wrote there, and what it refused.
+    let parts: Vec<(usize, Vec<(usize, TransactionError)>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = transactions
+            .chunks_mut(chunk)
+            .zip(output.spare_capacity_mut()[..total].chunks_mut(chunk))
+            .enumerate()
+            .map(|(n, (input, out))| {
+                scope.spawn(move || {
+                    let mut written = 0;
+                    let mut refused = Vec::new();
+                    for (i, tx) in input.iter_mut().enumerate() {
+                        match SanitizedTransaction::try_new(std::mem::take(tx)) {
+                            Ok(sanitized) => {
+                                out[written].write(sanitized);
+                                written += 1;
+                            }
+                            Err(err) => refused.push((n * chunk + i, err)),
+                        }
+                    }
+                    (written, refused)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|worker| worker.join().expect("sanitizing never panics")).collect()
+    });
+    // Close the gaps the refused transactions left at the end of each chunk.
+    let mut len = 0;
+    let mut refused = Vec::new();
+    for (n, (written, part_refused)) in parts.into_iter().enumerate() {
+        let from = n * chunk;
+        if from != len {
+            // SAFETY: `written` initialized elements start at `from`; `len`
+            // is below `from`, and both ranges lie within the capacity.
+            // `copy` allows the overlap; the source slots are not read again.
+            unsafe { std::ptr::copy(output.as_ptr().add(from), output.as_mut_ptr().add(len), written) };
         }
-        batch
-    };
-    let mut parts = transactions.chunks_mut(chunk).enumerate();
-    let Some((_, first_part)) = parts.next() else { return SanitizedBatch::default() };
-    std::thread::scope(|scope| {
-        let others: Vec<_> =
-            parts.map(|(n, part)| scope.spawn(move || sanitize(n * chunk, part, part.len()))).collect();
-        let mut batch = sanitize(0, first_part, total);
-        for other in others {
-            let other = other.join().expect("sanitizing never panics");
-            batch.transactions.extend(other.transactions);
-            batch.refused.extend(other.refused);
-        }
-        batch
-    })
+        len += written;
+        refused.extend(part_refused);
+    }
+    // SAFETY: the first `len` elements were initialized above (if a thread
+    // had panicked, we would not be here, and the written ones would leak).
+    unsafe { output.set_len(len) };
+    SanitizedBatch { transactions: output, refused }
 }
 
 #[cfg(test)]
