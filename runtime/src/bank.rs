@@ -136,6 +136,37 @@ impl std::hash::BuildHasher for SignatureHashState {
     }
 }
 
+/// Signatures seen under one blockhash, in shards. One set that grows by
+/// doubling rehashes everything it holds at once: with a hundred thousand
+/// signatures that stalled the scheduler for milliseconds, long enough for
+/// its workers to run dry.
+#[derive(Default)]
+struct SignatureSet {
+    shards: Vec<HashSet<Signature, SignatureHashState>>,
+}
+
+/// Shards of a [`SignatureSet`].
+const SIGNATURE_SET_SHARDS: usize = 256;
+
+impl SignatureSet {
+    fn shard(&mut self, signature: &Signature) -> &mut HashSet<Signature, SignatureHashState> {
+        if self.shards.is_empty() {
+            self.shards = (0..SIGNATURE_SET_SHARDS).map(|_| HashSet::default()).collect();
+        }
+        // Byte 8: the set's hash is bytes 0-7.
+        &mut self.shards[signature.0[8] as usize % SIGNATURE_SET_SHARDS]
+    }
+
+    /// Add `signature`; `false` if it was there already.
+    fn insert(&mut self, signature: Signature) -> bool {
+        self.shard(&signature).insert(signature)
+    }
+
+    fn remove(&mut self, signature: &Signature) {
+        self.shard(signature).remove(signature);
+    }
+}
+
 /// See [`SignatureHashState`].
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SignatureHasher(u64);
@@ -186,7 +217,7 @@ pub struct Bank {
     /// Recent blockhashes, newest last.
     blockhashes: RwLock<VecDeque<Hash>>,
     /// Signatures committed (or being executed) under each valid blockhash.
-    status_cache: Mutex<HashMap<Hash, HashSet<Signature, SignatureHashState>>>,
+    status_cache: Mutex<HashMap<Hash, SignatureSet>>,
     /// Accounts written in the current slot (hashed when the slot is
     /// frozen), as appended: a key may repeat. One shard per writing thread
     /// (round robin), so workers append without sharing a lock or hashing.
@@ -508,7 +539,6 @@ impl Bank {
                 continue;
             }
             let seen = status.entry(blockhash).or_default();
-            seen.reserve(same.len());
             out.extend(same.iter().map(|tx| {
                 if seen.insert(*tx.signature()) {
                     Ok(())

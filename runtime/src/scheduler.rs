@@ -109,6 +109,12 @@ impl SchedulerConfig {
     }
 }
 
+/// Transactions admitted (checked against the status cache and queued by
+/// priority) between two scheduling passes: admitting a whole lookahead at
+/// once took 1-2 ms while the status cache grew, and the workers' queues ran
+/// dry meanwhile.
+const ADMIT_AT_ONCE: usize = 512;
+
 /// Transactions the inline scheduler executes from its own queue before it
 /// looks at completions and schedules again.
 const INLINE_SLICE: usize = 16;
@@ -362,11 +368,12 @@ impl<'a> Scheduler<'a> {
                 self.complete(bank, batch, outcomes, entries)?;
                 worth_a_pass = true;
             }
-            // Admission, a window at a time (so workers start at once): the
-            // blockhash and duplicate checks, then into the priority queue.
+            // Admission, a slice at a time (so workers start at once, and are
+            // refilled between slices): the blockhash and duplicate checks,
+            // then into the priority queue.
             if admitted < self.transactions.len() && self.pending.len() < self.config.lookahead {
                 worth_a_pass = true;
-                let end = (admitted + self.config.lookahead).min(self.transactions.len());
+                let end = (admitted + ADMIT_AT_ONCE.min(self.config.lookahead)).min(self.transactions.len());
                 checks.clear();
                 bank.check_and_reserve_batch(&self.transactions[admitted..end], &mut checks);
                 for (index, check) in (admitted..end).zip(checks.drain(..)) {
