@@ -164,64 +164,86 @@ struct Work {
     transactions: Vec<usize>,
 }
 
-/// One outcome per input transaction, filled in as they complete. Unlike a
-/// vector of `None`s, it writes nothing up front: the hundreds of thousands
-/// of outcomes of a large run are tens of megabytes, and zeroing them first
-/// was ~9 ms of page faults before any transaction started (and
-/// unwrapping them at the end another copy).
+/// One outcome per input transaction, written by the thread that ran it.
+///
+/// Workers put outcomes straight into their place: an outcome is ~190
+/// bytes, and sending each through the completion channel and moving it
+/// again on the scheduler's thread was a good part of the scheduler's time
+/// (it also wrote nothing up front: zeroing tens of megabytes of slots was
+/// ~9 ms of page faults before the first transaction ran).
 struct OutcomeSlots {
-    slots: Vec<std::mem::MaybeUninit<TransactionOutcome>>,
-    filled: Vec<bool>,
+    slots: Box<[std::cell::UnsafeCell<std::mem::MaybeUninit<TransactionOutcome>>]>,
+    /// Set by the one write a slot gets; read when the run is over.
+    filled: Box<[std::sync::atomic::AtomicBool]>,
 }
+
+// SAFETY: a slot is written only by the `set` that flipped its `filled`
+// flag (so by one thread, once) and read only through `into_vec` or
+// `drop`, which own the slots (every writer has finished by then).
+unsafe impl Sync for OutcomeSlots {}
 
 impl OutcomeSlots {
     fn new(len: usize) -> Self {
-        let mut slots = Vec::with_capacity(len);
-        // Uninitialized slots need no writing: `filled` says which hold one.
-        slots.resize_with(len, std::mem::MaybeUninit::uninit);
-        OutcomeSlots { slots, filled: vec![false; len] }
+        use std::sync::atomic::AtomicBool;
+        OutcomeSlots {
+            slots: (0..len).map(|_| std::cell::UnsafeCell::new(std::mem::MaybeUninit::uninit())).collect(),
+            filled: (0..len).map(|_| AtomicBool::new(false)).collect(),
+        }
     }
 
-    fn set(&mut self, index: usize, outcome: TransactionOutcome) {
-        if std::mem::replace(&mut self.filled[index], true) {
-            // SAFETY: `filled` said this slot holds an outcome: replace it.
-            unsafe { self.slots[index].assume_init_drop() };
-            debug_assert!(false, "transaction {index} got two outcomes");
+    /// Store the outcome of transaction `index`. `false` (and the outcome
+    /// dropped) if it already had one: the scheduler ran it twice.
+    fn set(&self, index: usize, outcome: TransactionOutcome) -> bool {
+        if self.filled[index].swap(true, std::sync::atomic::Ordering::AcqRel) {
+            return false;
         }
-        self.slots[index].write(outcome);
+        // SAFETY: this call flipped the flag, so no other write to this slot
+        // happens, and nothing reads it before the run is over.
+        unsafe { (*self.slots[index].get()).write(outcome) };
+        true
     }
 
     /// Every outcome in input order, or the first index that has none.
     fn into_vec(mut self) -> Result<Vec<TransactionOutcome>, usize> {
-        if let Some(missing) = self.filled.iter().position(|filled| !filled) {
+        if let Some(missing) = self.filled.iter().position(|filled| !filled.load(std::sync::atomic::Ordering::Acquire))
+        {
             return Err(missing);
         }
-        self.filled.clear(); // the outcomes move out below: nothing to drop
-        let mut slots = std::mem::take(&mut self.slots);
-        let (ptr, len, capacity) = (slots.as_mut_ptr(), slots.len(), slots.capacity());
-        std::mem::forget(slots);
-        // SAFETY: every slot is initialized (checked above), and
-        // `MaybeUninit<T>` has the layout of `T`: same pointer, length and
-        // capacity make a valid `Vec<T>`.
-        Ok(unsafe { Vec::from_raw_parts(ptr.cast::<TransactionOutcome>(), len, capacity) })
+        self.filled = Box::new([]); // the outcomes move out below: nothing left to drop
+        let slots = std::mem::take(&mut self.slots);
+        let len = slots.len();
+        let ptr = Box::into_raw(slots).cast::<TransactionOutcome>();
+        // SAFETY: every slot holds an outcome (checked above), and
+        // `UnsafeCell<MaybeUninit<T>>` has the layout of `T`: the boxed
+        // slice's allocation is a valid `Vec<T>` of `len` elements and
+        // capacity.
+        Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
     }
 }
 
 impl Drop for OutcomeSlots {
     fn drop(&mut self) {
-        for (slot, filled) in self.slots.iter_mut().zip(&self.filled) {
-            if *filled {
-                // SAFETY: `filled` says the slot holds an outcome.
-                unsafe { slot.assume_init_drop() };
+        for (slot, filled) in self.slots.iter_mut().zip(self.filled.iter()) {
+            if filled.load(std::sync::atomic::Ordering::Acquire) {
+                // SAFETY: the flag says the slot holds an outcome.
+                unsafe { slot.get_mut().assume_init_drop() };
             }
         }
     }
 }
 
+/// What a worker tells the scheduler about a transaction it ran (its
+/// outcome is already in the [`OutcomeSlots`]).
+#[derive(Debug, Clone, Copy)]
+struct Ran {
+    committed: bool,
+    fee: u64,
+}
+
 struct Done {
     thread: usize,
     transactions: Vec<usize>,
-    outcomes: Vec<Result<TransactionOutcome, String>>,
+    results: Vec<Result<Ran, String>>,
 }
 
 /// Run `transactions` (already sanitized and signature-verified) on `bank`
@@ -233,7 +255,8 @@ pub fn execute_parallel(
     config: &SchedulerConfig,
 ) -> Result<ParallelOutput, BankError> {
     let threads = config.threads.clamp(1, crate::account_locks::MAX_THREADS);
-    let mut outcomes = OutcomeSlots::new(transactions.len());
+    let outcome_slots = OutcomeSlots::new(transactions.len());
+    let outcomes = &outcome_slots;
     let mut timings = StageTimings { worker_busy_ns: vec![0; threads], ..StageTimings::default() };
     let mut entries = Vec::new();
     let mut store_error: Option<String> = None;
@@ -258,7 +281,7 @@ pub fn execute_parallel(
                 std::thread::Builder::new()
                     .name(format!("lanes-worker-{thread}"))
                     .stack_size(8 * 1024 * 1024)
-                    .spawn_scoped(scope, move || worker_loop(thread, bank, transactions, work_rx, done_tx))
+                    .spawn_scoped(scope, move || worker_loop(thread, bank, transactions, outcomes, work_rx, done_tx))
                     .expect("spawning a worker thread"),
             );
         }
@@ -271,7 +294,7 @@ pub fn execute_parallel(
             timings: ExecuteTimings::default(),
             busy_ns: 0,
         });
-        let result = scheduler.run(bank, &work_txs, &done_rx, own.as_mut(), &mut outcomes, &mut entries, &mut timings);
+        let result = scheduler.run(bank, &work_txs, &done_rx, own.as_mut(), outcomes, &mut entries, &mut timings);
         if let Some(own) = own {
             timings.worker_busy_ns[0] = own.busy_ns;
             timings.execution.accumulate(&own.timings);
@@ -296,7 +319,7 @@ pub fn execute_parallel(
         return Err(BankError::Store(crate::accounts_db::StoreError::Corrupt(e)));
     }
     bank.add_timings(&timings.execution);
-    let outcomes = outcomes.into_vec().map_err(|missing| {
+    let outcomes = outcome_slots.into_vec().map_err(|missing| {
         BankError::Store(crate::accounts_db::StoreError::Corrupt(format!("transaction {missing} got no outcome")))
     })?;
     Ok(ParallelOutput { outcomes, entries, timings })
@@ -306,6 +329,7 @@ fn worker_loop(
     thread: usize,
     bank: &Bank,
     transactions: &[SanitizedTransaction],
+    outcomes: &OutcomeSlots,
     work: Receiver<Work>,
     done: Sender<Done>,
 ) -> (usize, u64, ExecuteTimings) {
@@ -314,36 +338,29 @@ fn worker_loop(
     let executor = bank.worker_executor(thread).map_err(|e| e.to_string());
     for Work { transactions: batch } in work {
         let started = Instant::now();
-        let outcomes = execute_batch(thread, bank, &executor, transactions, &batch, &mut timings);
+        let results: Vec<Result<Ran, String>> = batch
+            .iter()
+            .map(|&index| execute_one(thread, bank, &executor, transactions, outcomes, index, &mut timings))
+            .collect();
         busy_ns += started.elapsed().as_nanos() as u64;
-        if done.send(Done { thread, transactions: batch, outcomes }).is_err() {
+        if done.send(Done { thread, transactions: batch, results }).is_err() {
             break;
         }
     }
     (thread, busy_ns, timings)
 }
 
-/// Execute and commit `batch`, in order, on this thread.
-fn execute_batch(
-    thread: usize,
-    bank: &Bank,
-    executor: &Result<std::sync::Arc<crate::executor::Executor>, String>,
-    transactions: &[SanitizedTransaction],
-    batch: &[usize],
-    timings: &mut ExecuteTimings,
-) -> Vec<Result<TransactionOutcome, String>> {
-    batch.iter().map(|&index| execute_one(thread, bank, executor, transactions, index, timings)).collect()
-}
-
-/// Execute and commit one transaction on this thread.
+/// Execute and commit one transaction on this thread, and put its outcome
+/// in its slot.
 fn execute_one(
     thread: usize,
     bank: &Bank,
     executor: &Result<std::sync::Arc<crate::executor::Executor>, String>,
     transactions: &[SanitizedTransaction],
+    outcomes: &OutcomeSlots,
     index: usize,
     timings: &mut ExecuteTimings,
-) -> Result<TransactionOutcome, String> {
+) -> Result<Ran, String> {
     let tx_started = Instant::now();
     // Execution never panics on outside input; if it ever does, the
     // scheduler must hear of it rather than wait forever.
@@ -352,8 +369,16 @@ fn execute_one(
         Err(e) => Err(format!("worker {thread} has no executor: {e}")),
     }))
     .unwrap_or_else(|_| Err(format!("worker {thread} panicked executing transaction {index}")));
+    let ran = outcome.and_then(|outcome| {
+        let ran = Ran { committed: outcome.committed, fee: outcome.fee };
+        if outcomes.set(index, outcome) {
+            Ok(ran)
+        } else {
+            Err(format!("transaction {index} was executed twice"))
+        }
+    });
     timings.total_ns += tx_started.elapsed().as_nanos() as u64;
-    outcome
+    ran
 }
 
 /// Worker 0 when the scheduler runs inline: its queue, in order.
@@ -405,7 +430,7 @@ impl<'a> Scheduler<'a> {
         work: &[Sender<Work>],
         done: &Receiver<Done>,
         mut own: Option<&mut OwnWorker>,
-        outcomes: &mut OutcomeSlots,
+        outcomes: &OutcomeSlots,
         entries: &mut Vec<Entry>,
         timings: &mut StageTimings,
     ) -> Result<(), String> {
@@ -421,7 +446,7 @@ impl<'a> Scheduler<'a> {
         let mut worth_a_pass = true;
         loop {
             while let Ok(batch) = done.try_recv() {
-                self.complete(bank, batch, outcomes, entries)?;
+                self.complete(bank, batch, entries)?;
                 worth_a_pass = true;
             }
             // Admission, a slice at a time (so workers start at once, and are
@@ -436,7 +461,9 @@ impl<'a> Scheduler<'a> {
                     let tx = &self.transactions[index];
                     match check {
                         Ok(()) => self.pending.push((tx.priority(), Reverse(index))),
-                        Err(err) => outcomes.set(index, TransactionOutcome::refused(*tx.signature(), err)),
+                        Err(err) => {
+                            outcomes.set(index, TransactionOutcome::refused(*tx.signature(), err));
+                        }
                     }
                 }
                 admitted = end;
@@ -464,7 +491,15 @@ impl<'a> Scheduler<'a> {
                 let mut slice = Vec::with_capacity(INLINE_SLICE);
                 let mut results = Vec::with_capacity(INLINE_SLICE);
                 while let Some(index) = own.queue.pop_front() {
-                    results.push(execute_one(0, bank, &own.executor, self.transactions, index, &mut own.timings));
+                    results.push(execute_one(
+                        0,
+                        bank,
+                        &own.executor,
+                        self.transactions,
+                        outcomes,
+                        index,
+                        &mut own.timings,
+                    ));
                     slice.push(index);
                     if slice.len() == INLINE_SLICE || (!done.is_empty() && self.a_worker_runs_dry()) {
                         break;
@@ -473,14 +508,14 @@ impl<'a> Scheduler<'a> {
                 let ran_ns = ran.elapsed().as_nanos() as u64;
                 own.busy_ns += ran_ns;
                 own_ns += ran_ns;
-                self.complete(bank, Done { thread: 0, transactions: slice, outcomes: results }, outcomes, entries)?;
+                self.complete(bank, Done { thread: 0, transactions: slice, results }, entries)?;
                 continue;
             }
             // Nothing more can be scheduled until some work completes.
             let waited = Instant::now();
             let batch = done.recv().map_err(|_| "every worker stopped with work outstanding".to_string())?;
             idle_ns += waited.elapsed().as_nanos() as u64;
-            self.complete(bank, batch, outcomes, entries)?;
+            self.complete(bank, batch, entries)?;
             worth_a_pass = true;
         }
         debug_assert!(self.locks.is_empty(), "every lock is released when all work is done");
@@ -489,24 +524,17 @@ impl<'a> Scheduler<'a> {
         Ok(())
     }
 
-    fn complete(
-        &mut self,
-        bank: &Bank,
-        done: Done,
-        outcomes: &mut OutcomeSlots,
-        entries: &mut Vec<Entry>,
-    ) -> Result<(), String> {
+    fn complete(&mut self, bank: &Bank, done: Done, entries: &mut Vec<Entry>) -> Result<(), String> {
         let mut committed = Vec::with_capacity(done.transactions.len());
         let mut fees = 0u64;
-        for (&index, outcome) in done.transactions.iter().zip(done.outcomes) {
+        for (&index, ran) in done.transactions.iter().zip(done.results) {
             let tx = &self.transactions[index];
             self.locks.unlock(done.thread, tx.writable_keys(), tx.readonly_keys());
-            let outcome = outcome?;
-            if outcome.committed {
+            let ran = ran?;
+            if ran.committed {
                 committed.push(index);
-                fees += outcome.fee;
+                fees += ran.fee;
             }
-            outcomes.set(index, outcome);
         }
         self.queued[done.thread] -= done.transactions.len();
         self.in_flight -= done.transactions.len();
@@ -626,10 +654,11 @@ mod tests {
 
     #[test]
     fn outcome_slots_give_every_outcome_in_input_order_or_name_a_missing_one() {
-        let mut slots = OutcomeSlots::new(3);
-        slots.set(2, outcome(2));
-        slots.set(0, outcome(0));
-        let mut incomplete = OutcomeSlots::new(3);
+        let slots = OutcomeSlots::new(3);
+        assert!(slots.set(2, outcome(2)));
+        assert!(slots.set(0, outcome(0)));
+        assert!(!slots.set(0, outcome(9)), "a second outcome is refused");
+        let incomplete = OutcomeSlots::new(3);
         incomplete.set(0, outcome(0));
         assert_eq!(incomplete.into_vec().unwrap_err(), 1); // the one filled is dropped with it
         slots.set(1, outcome(1));
