@@ -3,10 +3,12 @@
 //! memory by code hash and, optionally, on disk as wasmtime artifacts), and
 //! the host functions of [`lanes_sdk::abi`].
 //!
-//! A worker keeps the instance of a program after an invocation and runs the
-//! next invocation of that program on it, once [`crate::instance_reset`] has
-//! put it back exactly as a fresh instance starts (modules it cannot reset
-//! completely get a fresh instance every time).
+//! A worker keeps the instances of a program after their invocations and
+//! runs later invocations on them, once [`crate::instance_reset`] has put
+//! them back exactly as a fresh instance starts: used instances are reset
+//! in batches, their memories packed in the engine's arena
+//! ([`crate::linear_memory`]) so that one page scan covers a batch. Modules
+//! it cannot reset completely get a fresh instance every time.
 //!
 //! Determinism: fuel metering (1 unit = 1 compute unit), NaN
 //! canonicalization, no threads, no SIMD, bounded memory, and a pinned
