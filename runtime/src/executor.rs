@@ -572,6 +572,10 @@ fn reset_used_instances(
     timings: &mut crate::invoke_context::ExecuteTimings,
 ) -> Vec<IdleInstance> {
     let arena = executor.arena.span();
+    let in_arena = |memory: &[u8]| {
+        let start = memory.as_ptr() as usize;
+        arena.contains(&start) && start + memory.len() <= arena.end
+    };
     let mut packed_span: Option<std::ops::Range<usize>> = None;
     let mut reset_ok = vec![true; idle.len()];
     for (kept, ok) in idle.iter_mut().zip(&mut reset_ok) {
@@ -586,7 +590,7 @@ fn reset_used_instances(
         let range = memory.as_ptr() as usize..memory.as_ptr() as usize + memory.len();
         if memory.len() != plan.initial_memory_bytes {
             *ok = false; // it grew: memory cannot shrink back
-        } else if arena.contains(&range.start) && range.end <= arena.end {
+        } else if in_arena(memory) {
             let span = packed_span.get_or_insert(range.clone());
             *span = span.start.min(range.start)..span.end.max(range.end);
         } else {
@@ -605,7 +609,7 @@ fn reset_used_instances(
         }
         let Some((plan, _)) = &kept.program.reset else { continue };
         let memory = kept.instance.memory.data_mut(&mut kept.store);
-        if arena.contains(&(memory.as_ptr() as usize)) {
+        if in_arena(memory) {
             if !packed_scanned {
                 *ok = false;
                 continue;

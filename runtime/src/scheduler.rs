@@ -179,8 +179,13 @@ struct OutcomeSlots {
 
 // SAFETY: a slot is written only by the `set` that flipped its `filled`
 // flag (so by one thread, once) and read only through `into_vec` or
-// `drop`, which own the slots (every writer has finished by then).
+// `drop`, which own the slots (every writer has finished by then); an
+// outcome may cross threads that way because it is `Send` (checked below).
 unsafe impl Sync for OutcomeSlots {}
+const _: () = {
+    const fn outcomes_may_cross_threads<T: Send>() {}
+    outcomes_may_cross_threads::<TransactionOutcome>();
+};
 
 impl OutcomeSlots {
     fn new(len: usize) -> Self {
