@@ -120,6 +120,39 @@ fn an_instance_that_grew_its_memory_or_trapped_is_never_reused() {
     assert_eq!((invocations, fresh), (9, 9));
 }
 
+/// A memory that grows past its arena slot moves to a mapping of its own:
+/// the program must keep seeing its bytes (read back after the growth, in
+/// the same function and after a call), and the slot it left must come back
+/// zeroed for the next instance.
+#[test]
+fn a_memory_that_grows_out_of_its_slot_keeps_its_bytes() {
+    let mut p = Probes::new();
+    let outgrows = wat::parse_str(
+        r#"(module
+            (memory (export "memory") 4)
+            (func $read (param i32) (result i32) (i32.load (local.get 0)))
+            (func (export "entrypoint") (result i64)
+                ;; a fresh instance: nothing left by the one before
+                (if (i32.ne (i32.load (i32.const 200000)) (i32.const 0)) (then (return (i64.const 11))))
+                (i32.store (i32.const 200000) (i32.const 0x5eed))
+                ;; 4 -> 20 pages: 1.25 MiB, past a 256 KiB slot
+                (if (i32.ne (memory.grow (i32.const 16)) (i32.const 4)) (then (return (i64.const 12))))
+                (if (i32.ne (i32.load (i32.const 200000)) (i32.const 0x5eed)) (then (return (i64.const 13))))
+                (i32.store (i32.const 1200000) (i32.const 7))
+                (if (i32.ne (call $read (i32.const 1200000)) (i32.const 7)) (then (return (i64.const 14))))
+                (if (i32.ne (call $read (i32.const 200000)) (i32.const 0x5eed)) (then (return (i64.const 15))))
+                (i64.const 0)))"#,
+    )
+    .unwrap();
+    let id = Keypair::new().pubkey();
+    p.h.add_program(id, &outgrows).unwrap();
+    for _ in 0..3 {
+        assert_eq!(p.run(id, 2), None);
+    }
+    let (invocations, fresh) = p.instances();
+    assert_eq!((invocations, fresh), (6, 6), "an instance that grew is never reused");
+}
+
 #[test]
 fn an_executor_configured_for_fresh_instances_never_reuses_one() {
     use lanes_runtime::accounts_db::InMemoryAccountStore;
