@@ -438,40 +438,66 @@ mod tests {
         assert!(memory[13..20].iter().all(|b| *b == 0));
     }
 
+    /// A private anonymous mapping for the scan tests, unmapped on drop.
+    struct TestMapping {
+        ptr: *mut libc::c_void,
+        len: usize,
+    }
+
+    impl TestMapping {
+        fn new(pages: usize) -> Self {
+            let len = pages * 4096;
+            // SAFETY: a fresh private anonymous mapping, unmapped on drop.
+            let ptr = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    len,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                )
+            };
+            assert_ne!(ptr, libc::MAP_FAILED);
+            TestMapping { ptr, len }
+        }
+
+        fn bytes(&mut self) -> &mut [u8] {
+            // SAFETY: the mapping is `len` bytes, readable and writable, and
+            // borrowed through `self`.
+            unsafe { std::slice::from_raw_parts_mut(self.ptr as *mut u8, self.len) }
+        }
+
+        fn span(&self) -> Range<usize> {
+            self.ptr as usize..self.ptr as usize + self.len
+        }
+    }
+
+    impl Drop for TestMapping {
+        fn drop(&mut self) {
+            // SAFETY: exactly the mapping made in `new`.
+            unsafe { libc::munmap(self.ptr, self.len) };
+        }
+    }
+
     #[test]
     fn the_scan_finds_written_pages_and_not_untouched_or_read_ones() {
-        let len = 16 * 4096;
-        // SAFETY: a fresh private anonymous mapping, unmapped below.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        assert_ne!(ptr, libc::MAP_FAILED);
-        // SAFETY: the mapping is `len` bytes, readable and writable.
-        let memory = unsafe { std::slice::from_raw_parts_mut(ptr as *mut u8, len) };
+        let mut mapping = TestMapping::new(16);
+        let memory = mapping.bytes();
         assert!(std::hint::black_box(memory[5 * 4096]) == 0); // read only: the zero page
         memory[2 * 4096 + 7] = 1;
         memory[3 * 4096] = 1;
         memory[9 * 4096 + 4095] = 1;
-        let base = ptr as usize;
         if !available() {
             eprintln!("this kernel has no PAGEMAP_SCAN (Linux 6.7+): instances are never reused here");
             return;
         }
+        let base = mapping.span().start;
         let mut regions = Vec::new();
         assert!(
-            for_each_written_region(base..base + len, |r| regions.push((r.start - base) / 4096..(r.end - base) / 4096))
+            for_each_written_region(mapping.span(), |r| regions.push((r.start - base) / 4096..(r.end - base) / 4096))
         );
         assert_eq!(regions, [2..4, 9..10]);
-
-        // SAFETY: unmapping what was mapped above; `memory` is not used after.
-        unsafe { libc::munmap(ptr, len) };
     }
 
     #[test]
@@ -480,29 +506,14 @@ mod tests {
             return;
         }
         let pages = 3 * MAX_REGIONS;
-        let len = pages * 4096;
-        // SAFETY: a fresh private anonymous mapping, unmapped below.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        assert_ne!(ptr, libc::MAP_FAILED);
-        let base = ptr as usize;
+        let mut mapping = TestMapping::new(pages);
         for page in (0..pages).step_by(2) {
-            // SAFETY: inside the mapping.
-            unsafe { *((base + page * 4096) as *mut u8) = 1 };
+            mapping.bytes()[page * 4096] = 1;
         }
+        let base = mapping.span().start;
         let mut regions = Vec::new();
-        assert!(for_each_written_region(base..base + len, |r| regions.push(r)));
+        assert!(for_each_written_region(mapping.span(), |r| regions.push(r)));
         let expected: Vec<_> = (0..pages).step_by(2).map(|p| base + p * 4096..base + (p + 1) * 4096).collect();
         assert_eq!(regions, expected);
-        // SAFETY: unmapping what was mapped above.
-        unsafe { libc::munmap(ptr, len) };
     }
 }
