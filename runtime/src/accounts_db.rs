@@ -104,21 +104,15 @@ impl Default for InMemoryAccountStore {
 /// per token transfer). Keys are hashes or curve points, but an attacker
 /// may grind them; without the random keys they cannot aim at one bucket.
 #[derive(Debug, Clone, Copy)]
-pub struct PubkeyHashState {
+struct PubkeyHashState {
     keys: [u64; 4],
 }
 
 impl PubkeyHashState {
-    pub fn new() -> Self {
+    fn new() -> Self {
         use std::hash::BuildHasher;
         let random = std::collections::hash_map::RandomState::new();
         PubkeyHashState { keys: std::array::from_fn(|i| random.hash_one(i) | 1) }
-    }
-}
-
-impl Default for PubkeyHashState {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -131,7 +125,7 @@ impl std::hash::BuildHasher for PubkeyHashState {
 
 /// See [`PubkeyHashState`].
 #[derive(Debug, Clone, Copy)]
-pub struct PubkeyHasher {
+struct PubkeyHasher {
     keys: [u64; 4],
     hash: u64,
 }
