@@ -623,9 +623,15 @@ fn reset_used_instances(
         }
         kept.used = false;
     }
-    let (kept, failed): (Vec<_>, Vec<_>) = std::mem::take(idle).into_iter().zip(reset_ok).partition(|(_, ok)| *ok);
-    *idle = kept.into_iter().map(|(kept, _)| kept).collect();
-    failed.into_iter().map(|(failed, _)| failed).collect()
+    // Removed back to front so the indices stay valid; nothing is
+    // allocated when every reset succeeded (the usual case, every batch).
+    let mut failed = Vec::new();
+    for at in (0..idle.len()).rev() {
+        if !reset_ok[at] {
+            failed.push(idle.remove(at));
+        }
+    }
+    failed
 }
 
 /// Keep `instance`, used, for a later batch reset (or drop it if its
