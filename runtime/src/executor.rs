@@ -108,6 +108,22 @@ pub struct CompiledProgram {
     /// How to reset a used instance, with the exports of the mutable
     /// globals; `None`: every invocation gets a fresh instance.
     reset: Option<(Arc<ResetPlan>, Vec<ModuleExport>)>,
+    /// Instantiation runs the module's start function: program work, whose
+    /// fuel is charged (see [`run_instance`]).
+    runs_start_function: bool,
+}
+
+/// Whether `code` (already validated) has a start section.
+fn has_start_function(code: &[u8]) -> bool {
+    for payload in wasmparser::Parser::new(0).parse_all(code) {
+        match payload {
+            Ok(wasmparser::Payload::StartSection { .. }) => return true,
+            // The start section comes before the code; stop there.
+            Ok(wasmparser::Payload::CodeSectionStart { .. }) | Err(_) => return false,
+            Ok(_) => {}
+        }
+    }
+    false
 }
 
 /// The engine, the host functions and the compiled-program cache, shared by
@@ -329,7 +345,7 @@ impl Executor {
                 ProgramLoadError::Setup(format!("loading a compiled program into a worker engine: {e:#}"))
             })?;
             let plan = root_program.reset.as_ref().map(|(plan, _)| plan.clone());
-            let compiled = Arc::new(self.prepare(module, code_hash, plan)?);
+            let compiled = Arc::new(self.prepare(module, code, code_hash, plan)?);
             self.programs.write().insert(code_hash, compiled.clone());
             return Ok(compiled);
         }
@@ -361,7 +377,7 @@ impl Executor {
                 module
             }
         };
-        let compiled = Arc::new(self.prepare(module, code_hash, plan)?);
+        let compiled = Arc::new(self.prepare(module, code, code_hash, plan)?);
         self.programs.write().insert(code_hash, compiled.clone());
         Ok(compiled)
     }
@@ -385,6 +401,7 @@ impl Executor {
     fn prepare(
         &self,
         module: Module,
+        code: &[u8],
         code_hash: Hash,
         plan: Option<Arc<ResetPlan>>,
     ) -> Result<CompiledProgram, ProgramLoadError> {
@@ -427,7 +444,8 @@ impl Executor {
             globals.map(|globals| (plan, globals))
         });
         let pre = self.linker.instantiate_pre(&module).map_err(|e| ProgramLoadError::BadImport(format!("{e:#}")))?;
-        Ok(CompiledProgram { pre, entry_export, memory_export, code_hash, reset })
+        let runs_start_function = has_start_function(code);
+        Ok(CompiledProgram { pre, entry_export, memory_export, code_hash, reset, runs_start_function })
     }
 
     fn artifact_path(&self, code_hash: &Hash) -> Option<PathBuf> {
@@ -717,11 +735,14 @@ fn run_instance(
             }
         }
     };
-    // Instantiation may use fuel (with memories that are not copy-on-write
-    // images, wasmtime's initialization of the test program took ~2,600
-    // units): that is not the program's work, and a reused instance pays
-    // none of it. The program starts with its whole allowance either way.
-    if store.set_fuel(fuel).is_err() {
+    // Instantiation uses fuel to copy data segments into memory (memories
+    // are not copy-on-write images: about a unit a byte, ~2,600 for the test
+    // program). That is not the program's work, and a reused instance pays
+    // none of it, so the program starts with its whole allowance. A module
+    // with a start function is the exception: that function is program work
+    // and stays charged (with its data copy: such modules are never reused,
+    // so they always pay the same).
+    if !program.runs_start_function && store.set_fuel(fuel).is_err() {
         return (Err(InstructionError::ProgramEnvironmentSetupFailure), None);
     }
     store.data_mut().memory = Some(instance.memory);

@@ -178,6 +178,33 @@ fn a_start_function_that_loops_is_stopped_by_fuel() {
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::ComputationalBudgetExceeded));
 }
 
+/// A start function's work is the program's: it is charged like the entry's
+/// (instantiation's own copying of data segments is not, for modules that
+/// can be reused; see `run_instance`).
+#[test]
+fn a_start_function_s_work_is_charged() {
+    let (mut h, payer) = funded();
+    let counting = |iterations: u32| {
+        wat::parse_str(format!(
+            r#"(module (memory (export "memory") 1) (global $n (mut i32) (i32.const 0))
+                (func $count (loop $l (global.set $n (i32.add (global.get $n) (i32.const 1)))
+                    (br_if $l (i32.lt_u (global.get $n) (i32.const {iterations})))))
+                (start $count)
+                (func (export "entrypoint") (result i64) i64.const 0))"#
+        ))
+        .unwrap()
+    };
+    let mut consumed = Vec::new();
+    for iterations in [1, 10_001] {
+        let program = Keypair::new();
+        h.deploy_program(&payer, &program, &counting(iterations)).unwrap();
+        let meta = h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap();
+        consumed.push(meta.compute_units_consumed);
+    }
+    // Ten thousand more rounds of a loop of several operators each.
+    assert!(consumed[1] >= consumed[0] + 50_000, "start work charged: {consumed:?}");
+}
+
 #[test]
 fn add_program_validates_too() {
     let mut h = Harness::new();
