@@ -155,6 +155,21 @@ fn invalid_wasm_is_refused_at_deploy() {
         .unwrap(),
         "memory",
     );
+    // A table larger than an instance may have, and a second table.
+    assert_refused(
+        &wat::parse_str(
+            r#"(module (memory (export "memory") 1) (table 200000 funcref) (func (export "entrypoint") (result i64) i64.const 0))"#,
+        )
+        .unwrap(),
+        "table",
+    );
+    assert_refused(
+        &wat::parse_str(
+            r#"(module (memory (export "memory") 1) (table 1 funcref) (table 1 funcref) (func (export "entrypoint") (result i64) i64.const 0))"#,
+        )
+        .unwrap(),
+        "table",
+    );
     // Threads (shared memory) are not enabled.
     assert_refused(
         &wat::parse_str(
