@@ -286,32 +286,33 @@ impl ThreadAwareAccountLocks {
         writes: impl Iterator<Item = &'a HashedKey>,
         reads: impl Iterator<Item = &'a HashedKey>,
     ) {
+        use std::collections::hash_map::Entry;
         for key in writes {
-            let Some(lock) = self.locks.get_mut(key) else {
+            let Entry::Occupied(mut lock) = self.locks.entry(*key) else {
                 debug_assert!(false, "write-unlocking {}, which is not locked", key.key);
                 continue;
             };
-            match &mut lock.write {
+            match &mut lock.get_mut().write {
                 Some((holder, count)) if *holder == thread => {
                     *count -= 1;
                     if *count == 0 {
-                        lock.write = None;
+                        lock.get_mut().write = None;
                     }
                 }
                 _ => debug_assert!(false, "write-unlocking {}, not held by worker {thread}", key.key),
             }
-            if lock.is_free() {
-                self.locks.remove(key);
+            if lock.get().is_free() {
+                lock.remove();
             }
         }
         for key in reads {
-            let Some(lock) = self.locks.get_mut(key) else {
+            let Entry::Occupied(mut lock) = self.locks.entry(*key) else {
                 debug_assert!(false, "read-unlocking {}, which is not locked", key.key);
                 continue;
             };
-            lock.remove_read(thread);
-            if lock.is_free() {
-                self.locks.remove(key);
+            lock.get_mut().remove_read(thread);
+            if lock.get().is_free() {
+                lock.remove();
             }
         }
     }
