@@ -438,51 +438,14 @@ mod tests {
         assert!(memory[13..20].iter().all(|b| *b == 0));
     }
 
-    /// A private anonymous mapping for the scan tests, unmapped on drop.
-    struct TestMapping {
-        ptr: *mut libc::c_void,
-        len: usize,
-    }
-
-    impl TestMapping {
-        fn new(pages: usize) -> Self {
-            let len = pages * 4096;
-            // SAFETY: a fresh private anonymous mapping, unmapped on drop.
-            let ptr = unsafe {
-                libc::mmap(
-                    std::ptr::null_mut(),
-                    len,
-                    libc::PROT_READ | libc::PROT_WRITE,
-                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                    -1,
-                    0,
-                )
-            };
-            assert_ne!(ptr, libc::MAP_FAILED);
-            TestMapping { ptr, len }
-        }
-
-        fn bytes(&mut self) -> &mut [u8] {
-            // SAFETY: the mapping is `len` bytes, readable and writable, and
-            // borrowed through `self`.
-            unsafe { std::slice::from_raw_parts_mut(self.ptr as *mut u8, self.len) }
-        }
-
-        fn span(&self) -> Range<usize> {
-            self.ptr as usize..self.ptr as usize + self.len
-        }
-    }
-
-    impl Drop for TestMapping {
-        fn drop(&mut self) {
-            // SAFETY: exactly the mapping made in `new`.
-            unsafe { libc::munmap(self.ptr, self.len) };
-        }
+    /// A private anonymous mapping of `pages` pages for the scan tests.
+    fn test_mapping(pages: usize) -> crate::linear_memory::Mapping {
+        crate::linear_memory::Mapping::new(pages * 4096).unwrap()
     }
 
     #[test]
     fn the_scan_finds_written_pages_and_not_untouched_or_read_ones() {
-        let mut mapping = TestMapping::new(16);
+        let mut mapping = test_mapping(16);
         let memory = mapping.bytes();
         assert!(std::hint::black_box(memory[5 * 4096]) == 0); // read only: the zero page
         memory[2 * 4096 + 7] = 1;
@@ -506,7 +469,7 @@ mod tests {
             return;
         }
         let pages = 3 * MAX_REGIONS;
-        let mut mapping = TestMapping::new(pages);
+        let mut mapping = test_mapping(pages);
         for page in (0..pages).step_by(2) {
             mapping.bytes()[page * 4096] = 1;
         }

@@ -33,7 +33,7 @@ use wasmtime::{LinearMemory, MemoryCreator, MemoryType};
 pub(crate) const SLOT_BYTES: usize = 256 * 1024;
 
 /// An anonymous private mapping, unmapped on drop.
-struct Mapping {
+pub(crate) struct Mapping {
     /// Address of the first byte (a `usize` so the type is `Send + Sync`;
     /// only this module turns it into a pointer).
     base: usize,
@@ -42,7 +42,7 @@ struct Mapping {
 
 impl Mapping {
     /// Reserve `len` bytes of zeros (pages are only backed once touched).
-    fn new(len: usize) -> Result<Self, String> {
+    pub(crate) fn new(len: usize) -> Result<Self, String> {
         // SAFETY: a new private anonymous mapping at an address the kernel
         // chooses; it overlaps nothing of ours.
         let ptr = unsafe {
@@ -59,6 +59,19 @@ impl Mapping {
             return Err(format!("mapping {len} bytes for linear memory: {}", std::io::Error::last_os_error()));
         }
         Ok(Mapping { base: ptr as usize, len })
+    }
+
+    /// The mapping's address range.
+    pub(crate) fn span(&self) -> Range<usize> {
+        self.base..self.base + self.len
+    }
+
+    /// The mapping's bytes (tests write pages through this).
+    #[cfg(test)]
+    pub(crate) fn bytes(&mut self) -> &mut [u8] {
+        // SAFETY: the mapping is `len` readable and writable bytes, borrowed
+        // mutably through `self`.
+        unsafe { std::slice::from_raw_parts_mut(self.base as *mut u8, self.len) }
     }
 }
 
@@ -85,7 +98,7 @@ impl MemoryArena {
 
     /// The arena's address range.
     pub fn span(&self) -> Range<usize> {
-        self.mapping.base..self.mapping.base + self.mapping.len
+        self.mapping.span()
     }
 
     fn slot_base(&self, slot: u32) -> usize {
