@@ -19,10 +19,10 @@
 //! Every harness in a process shares one [`Executor`], so a program is
 //! compiled once however many tests deploy it.
 
-use crate::accounts_db::{AccountStore, InMemoryAccountStore};
 use crate::bank::{Bank, BankConfig, TransactionOutcome};
-use crate::builtins::loader::immutable_program_account;
-use crate::executor::{Executor, ExecutorConfig, ProgramLoadError};
+use crate::execution::builtins::loader::immutable_program_account;
+use crate::store::{AccountStore, InMemoryAccountStore};
+use crate::vm::{Executor, ExecutorConfig, ProgramLoadError};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::loader;

@@ -1,47 +1,42 @@
 //! # lanes-runtime
 //!
-//! Everything that turns a signed transaction into committed account state:
+//! Everything that turns a signed transaction into committed account state.
+//! The modules, in the order a transaction meets them:
 //!
-//! * [`accounts_db`]: the account-store trait the bank commits to, and an
-//!   in-memory store; [`mmap_store`]: the persistent, crash-safe store
-//!   (append-only memory-mapped files, per-slot commits, recovery,
-//!   compaction; `docs/store.md`);
-//! * [`executor`]: the wasmtime engine, program compilation and caching, and
-//!   the host functions contracts call; `instance_reset`: putting a used
-//!   instance back into a fresh instance's state, so workers reuse it;
-//!   `linear_memory`: instances' memories packed in one arena per engine,
-//!   so one page scan resets a batch of them;
-//! * [`invoke_context`]: one transaction's execution state, the instruction
-//!   processor, cross-program invocation and the account rules;
-//! * [`builtins`]: the system, compute-budget and loader programs;
-//! * [`compute_budget`]: compute limits, prices and fees;
-//! * [`sanitized`], [`account_locks`], [`scheduler`], [`sigverify`]: the
-//!   parallel engine — sanitize, verify on all cores, lock, schedule onto a
-//!   worker pool, commit in a recorded serial order;
-//! * [`bank`]: checks, executes and commits transactions;
+//! * [`ingest`]: sanitize (structure, lock sets, compute budget, fee) and
+//!   verify signatures on all cores;
+//! * [`schedule`]: thread-aware account locks and the priority scheduler
+//!   that hands non-conflicting transactions to a pool of workers and
+//!   records the serial order they committed in;
+//! * [`bank`]: checks (blockhash, status cache, fee payer), loads accounts,
+//!   executes and commits one transaction; the slot's hash;
+//! * [`execution`]: one transaction's execution state, the instruction
+//!   processor, the account rules, builtins, compute budget;
+//! * [`vm`]: the wasmtime engine, program deploy checks and compilation,
+//!   instance reuse, and the host functions contracts call;
+//! * [`store`]: where committed accounts live — in memory, or in the
+//!   persistent, crash-safe memory-mapped store (`docs/store.md`);
 //! * [`harness`]: an in-process bank for contract tests.
 //!
 //! The runtime must never panic on anything that came from outside the
 //! process (transactions, programs, account data), and never let a result
 //! depend on anything but the ledger: no wall clock, no randomness, no
-//! thread timing.
+//! thread timing. It does no network I/O.
 
-pub mod account_locks;
-pub mod accounts_db;
+// Pipeline order (blank lines keep rustfmt from sorting them).
+pub mod ingest;
+
+pub mod schedule;
+
 pub mod bank;
-pub mod builtins;
-pub mod compute_budget;
-mod cpi_wire;
-pub mod executor;
+
+pub mod execution;
+
+pub mod vm;
+
+pub mod store;
+
 pub mod harness;
-mod instance_reset;
-pub mod invoke_context;
-mod linear_memory;
-pub mod mmap_store;
-mod padded;
-pub mod sanitized;
-pub mod scheduler;
-pub mod sigverify;
 
 pub use bank::{Bank, BankConfig, TransactionOutcome};
-pub use executor::{Executor, ExecutorConfig};
+pub use vm::{Executor, ExecutorConfig};

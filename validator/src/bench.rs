@@ -2,14 +2,14 @@
 //! transactions, then every measured transaction is built and signed before
 //! the clock starts.
 
-use lanes_runtime::accounts_db::{AccountStore, InMemoryAccountStore};
 use lanes_runtime::bank::{Bank, BankConfig};
-use lanes_runtime::builtins::loader::immutable_program_account;
-use lanes_runtime::executor::{Executor, ExecutorConfig};
-use lanes_runtime::invoke_context::ExecuteTimings;
-use lanes_runtime::sanitized::{sanitize_all, SanitizedTransaction};
-use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig, SchedulerPlacement};
-use lanes_runtime::sigverify;
+use lanes_runtime::execution::builtins::loader::immutable_program_account;
+use lanes_runtime::execution::invoke_context::ExecuteTimings;
+use lanes_runtime::ingest::sanitize::{sanitize_all, SanitizedTransaction};
+use lanes_runtime::ingest::sigverify;
+use lanes_runtime::schedule::{execute_parallel, SchedulerConfig, SchedulerPlacement};
+use lanes_runtime::store::{AccountStore, InMemoryAccountStore};
+use lanes_runtime::vm::{Executor, ExecutorConfig};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::Transaction;
@@ -333,7 +333,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
                 return Err(err(format!("--ledger {} must be a new or empty directory", dir.display())));
             }
             std::fs::create_dir_all(dir).map_err(|e| err(format!("{}: {e}", dir.display())))?;
-            let store = lanes_runtime::mmap_store::MmapAccountStore::open(dir, Default::default())
+            let store = lanes_runtime::store::mmap::MmapAccountStore::open(dir, Default::default())
                 .map_err(|e| err(format!("opening the store in {}: {e}", dir.display())))?;
             new_bank_with_store(false, Arc::new(store), executor_config.clone())?
         }

@@ -494,8 +494,8 @@ mod tests {
     #[test]
     #[ignore]
     fn measure() {
-        use lanes_runtime::sanitized::sanitize_all;
-        use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig};
+        use lanes_runtime::ingest::sanitize::sanitize_all;
+        use lanes_runtime::schedule::{execute_parallel, SchedulerConfig};
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
 
         let mut b = bank();
@@ -507,7 +507,7 @@ mod tests {
             println!("  {line}");
         }
         // Three runs of 20,000 swaps through Bank::process_transaction; the best.
-        let mut best: Option<(f64, lanes_runtime::invoke_context::ExecuteTimings)> = None;
+        let mut best: Option<(f64, lanes_runtime::execution::invoke_context::ExecuteTimings)> = None;
         for run in swaps[1..].chunks(20_000) {
             b.reset_timings();
             let started = Instant::now();
@@ -591,8 +591,8 @@ mod tests {
     #[test]
     #[ignore]
     fn swap_loop() {
-        use lanes_runtime::sanitized::sanitize_all;
-        use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig};
+        use lanes_runtime::ingest::sanitize::sanitize_all;
+        use lanes_runtime::schedule::{execute_parallel, SchedulerConfig};
         let var = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
         let (threads, pools) = (var("LANES_THREADS", 0), var("LANES_POOLS", 100));
         let mut b = bank();

@@ -19,7 +19,7 @@
 //! end. This module must never reach into the store's internals: it uses
 //! its public API only.
 
-use lanes_runtime::mmap_store::{self, MmapAccountStore, StoreConfig};
+use lanes_runtime::store::mmap::{self, MmapAccountStore, StoreConfig};
 use lanes_sdk::{Account, Pubkey};
 use std::path::Path;
 use std::time::Instant;
@@ -291,7 +291,7 @@ fn read_phase(
                                 r.data().len()
                             })
                         } else {
-                            lanes_runtime::accounts_db::AccountStore::get(store, &key).map(|a| a.data.len())
+                            lanes_runtime::store::AccountStore::get(store, &key).map(|a| a.data.len())
                         };
                         if let Some(t0) = t0 {
                             samples.push(t0.elapsed().as_nanos() as u64);
@@ -346,7 +346,7 @@ fn run_in(accounts: usize, store_dir: &Path) -> Result<StoreBenchReport, StoreBe
 
     // 1. Create every account once; thread t takes every other index.
     report.create = write_phase(&store, 1, accounts, |_, base, t| move |j| (base + j * WRITER_THREADS + t) as u64)?;
-    let created = lanes_runtime::accounts_db::AccountStore::len(&store);
+    let created = lanes_runtime::store::AccountStore::len(&store);
     if created != accounts {
         return Err(err(format!("created {created} accounts, expected {accounts}")));
     }
@@ -372,7 +372,7 @@ fn run_in(accounts: usize, store_dir: &Path) -> Result<StoreBenchReport, StoreBe
     drop(store);
 
     // 3. Reopen cold, then warm.
-    mmap_store::evict_page_cache(store_dir).map_err(err)?;
+    mmap::evict_page_cache(store_dir).map_err(err)?;
     let started = Instant::now();
     let store = MmapAccountStore::open(store_dir, config.clone()).map_err(err)?;
     report.recover_seconds = started.elapsed().as_secs_f64();

@@ -309,10 +309,10 @@ fn signatures_are_distinct_per_transaction() {
 
 #[test]
 fn admission_of_a_batch_checks_blockhashes_and_duplicates_per_transaction() {
-    use lanes_runtime::accounts_db::InMemoryAccountStore;
     use lanes_runtime::bank::{Bank, BankConfig};
     use lanes_runtime::harness::shared_executor;
-    use lanes_runtime::sanitized::SanitizedTransaction;
+    use lanes_runtime::ingest::sanitize::SanitizedTransaction;
+    use lanes_runtime::store::InMemoryAccountStore;
     use lanes_sdk::system_instruction;
     use std::sync::Arc;
 

@@ -6,13 +6,13 @@
 //! also checks that every engine runs a program identically.
 
 use crate::common::PROGRAM;
-use lanes_runtime::accounts_db::InMemoryAccountStore;
 use lanes_runtime::bank::{Bank, BankConfig};
-use lanes_runtime::builtins::loader::immutable_program_account;
+use lanes_runtime::execution::builtins::loader::immutable_program_account;
+use lanes_runtime::execution::invoke_context::ExecuteTimings;
 use lanes_runtime::harness::shared_executor;
-use lanes_runtime::invoke_context::ExecuteTimings;
-use lanes_runtime::sanitized::SanitizedTransaction;
-use lanes_runtime::scheduler::{execute_parallel, SchedulerConfig, SchedulerPlacement};
+use lanes_runtime::ingest::sanitize::SanitizedTransaction;
+use lanes_runtime::schedule::{execute_parallel, SchedulerConfig, SchedulerPlacement};
+use lanes_runtime::store::InMemoryAccountStore;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::Transaction;
@@ -293,7 +293,7 @@ fn run_ops(
     world: &World,
     ops: &[(Op, u64)],
     config: &SchedulerConfig,
-) -> (Vec<SanitizedTransaction>, lanes_runtime::scheduler::ParallelOutput) {
+) -> (Vec<SanitizedTransaction>, lanes_runtime::schedule::ParallelOutput) {
     let bank = fresh_bank(world);
     let blockhash = bank.last_blockhash();
     let transactions: Vec<SanitizedTransaction> = ops

@@ -4,8 +4,8 @@
 //! has. The probe program checks that first and reports what leaked as an
 //! error code, then leaves its mark.
 
-use lanes_runtime::executor::instance_reuse_supported;
 use lanes_runtime::harness::Harness;
+use lanes_runtime::vm::instance_reuse_supported;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::transaction_error::TransactionError;
@@ -155,10 +155,10 @@ fn a_memory_that_grows_out_of_its_slot_keeps_its_bytes() {
 
 #[test]
 fn an_executor_configured_for_fresh_instances_never_reuses_one() {
-    use lanes_runtime::accounts_db::InMemoryAccountStore;
     use lanes_runtime::bank::{Bank, BankConfig};
-    use lanes_runtime::builtins::loader::immutable_program_account;
-    use lanes_runtime::executor::{Executor, ExecutorConfig};
+    use lanes_runtime::execution::builtins::loader::immutable_program_account;
+    use lanes_runtime::store::InMemoryAccountStore;
+    use lanes_runtime::vm::{Executor, ExecutorConfig};
     use lanes_sdk::{system_program, Account};
     use std::sync::Arc;
 

@@ -5,9 +5,9 @@
 //! with a clear error and leaves the committed state intact.
 
 use crate::common::*;
-use lanes_runtime::accounts_db::AccountStore;
-use lanes_runtime::mmap_store::format::{self, FILE_HEADER_LEN, MANIFEST_SLOT_LEN};
-use lanes_runtime::mmap_store::{MmapAccountStore, MmapStoreError, SimBackend, StoreConfig, Tear};
+use lanes_runtime::store::mmap::format::{self, FILE_HEADER_LEN, MANIFEST_SLOT_LEN};
+use lanes_runtime::store::mmap::{MmapAccountStore, MmapStoreError, SimBackend, StoreConfig, Tear};
+use lanes_runtime::store::AccountStore;
 use std::fs;
 use std::path::{Path, PathBuf};
 

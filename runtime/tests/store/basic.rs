@@ -4,10 +4,10 @@
 //! the ledger check, and the bank running on top of it.
 
 use crate::common::*;
-use lanes_runtime::accounts_db::AccountStore;
 use lanes_runtime::bank::{Bank, BankConfig};
-use lanes_runtime::executor::{Executor, ExecutorConfig};
-use lanes_runtime::mmap_store::{MmapAccountStore, MmapStoreError, StoreConfig};
+use lanes_runtime::store::mmap::{MmapAccountStore, MmapStoreError, StoreConfig};
+use lanes_runtime::store::AccountStore;
+use lanes_runtime::vm::{Executor, ExecutorConfig};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::{system_instruction, system_program, Account, Pubkey};

@@ -1,7 +1,7 @@
 //! Helpers shared by the store tests: scratch directories, a deterministic
 //! random source, test accounts and the model the store is compared with.
 
-use lanes_runtime::mmap_store::StoreConfig;
+use lanes_runtime::store::mmap::StoreConfig;
 use lanes_sdk::{Account, Pubkey};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

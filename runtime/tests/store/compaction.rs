@@ -4,8 +4,8 @@
 //! written and committed, and never pulls bytes from under a reader.
 
 use crate::common::*;
-use lanes_runtime::accounts_db::AccountStore;
-use lanes_runtime::mmap_store::{MmapAccountStore, StoreConfig};
+use lanes_runtime::store::mmap::{MmapAccountStore, StoreConfig};
+use lanes_runtime::store::AccountStore;
 use lanes_sdk::{Account, Pubkey};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

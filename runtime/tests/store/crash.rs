@@ -7,8 +7,8 @@
 //! working.
 
 use crate::common::*;
-use lanes_runtime::accounts_db::AccountStore;
-use lanes_runtime::mmap_store::{MmapAccountStore, SimBackend, StoreConfig, Tear};
+use lanes_runtime::store::mmap::{MmapAccountStore, SimBackend, StoreConfig, Tear};
+use lanes_runtime::store::AccountStore;
 use lanes_sdk::{Account, Pubkey};
 
 /// One step of a workload.

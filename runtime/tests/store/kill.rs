@@ -9,8 +9,8 @@
 //! Bounded by default (a few rounds); `LANES_SOAK=1` runs many more.
 
 use crate::common::*;
-use lanes_runtime::accounts_db::AccountStore;
-use lanes_runtime::mmap_store::{MmapAccountStore, StoreConfig};
+use lanes_runtime::store::mmap::{MmapAccountStore, StoreConfig};
+use lanes_runtime::store::AccountStore;
 use lanes_sdk::{Account, Pubkey};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

@@ -1,4 +1,4 @@
-//! Tests of the memory-mapped account store (`lanes_runtime::mmap_store`),
+//! Tests of the memory-mapped account store (`lanes_runtime::store::mmap`),
 //! one binary:
 //!
 //! * `basic`: reads, writes, deletions, commits and reopens, slot order,

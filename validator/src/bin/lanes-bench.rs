@@ -8,7 +8,7 @@
 //! memory-mapped account store alone (see `lanes_validator::store_bench`).
 
 use clap::{Parser, Subcommand};
-use lanes_runtime::scheduler::SchedulerPlacement;
+use lanes_runtime::schedule::SchedulerPlacement;
 use lanes_validator::bench::{run_in_process, InProcessConfig, InProcessReport, Workload};
 use std::process::ExitCode;
 

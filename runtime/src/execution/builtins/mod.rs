@@ -1,14 +1,14 @@
 //! Builtin programs, implemented natively with Solana's ids and layouts:
 //! the system program, the compute budget program (parsed before execution,
-//! see [`crate::compute_budget`]), and Lanes' WASM loader.
+//! see [`crate::execution::compute_budget`]), and Lanes' WASM loader.
 //!
-//! Builtins change accounts directly; [`crate::invoke_context`] checks their
+//! Builtins change accounts directly; [`crate::execution::invoke_context`] checks their
 //! changes with the same account rules as any program's.
 
 pub mod loader;
 pub mod system;
 
-use crate::invoke_context::{InstructionAccount, InvokeContext};
+use crate::execution::invoke_context::{InstructionAccount, InvokeContext};
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::{Account, Pubkey};
 

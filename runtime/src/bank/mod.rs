@@ -11,20 +11,20 @@
 //! payer that cannot pay, …) change nothing and are not recorded.
 //!
 //! Every method but the slot changes takes `&self`: the parallel engine
-//! ([`crate::scheduler`]) calls [`Bank::execute_and_commit`] from several
+//! ([`crate::schedule`]) calls [`Bank::execute_and_commit`] from several
 //! workers at once, and relies on the account locks it holds for the
 //! transaction's accounts to make that safe. The bank must never commit a
 //! change that a check refused, and never depend on anything but the ledger
 //! (no wall clock, no randomness): the same transactions in the same order
 //! give the same state and the same slot hash.
 
-use crate::accounts_db::{AccountStore, StoreError};
-use crate::executor::Executor;
-use crate::invoke_context::{
+use crate::execution::invoke_context::{
     process_instruction, ExecuteTimings, InstructionAccount, InvokeContext, LogLine, ProgramSource, TransactionAccounts,
 };
-use crate::padded::CachePadded;
-use crate::sanitized::SanitizedTransaction;
+use crate::ingest::sanitize::SanitizedTransaction;
+use crate::store::{AccountStore, StoreError};
+use crate::vm::Executor;
+use crossbeam_utils::CachePadded;
 use lanes_sdk::clock::Clock;
 use lanes_sdk::hash::{hashv, Hash};
 use lanes_sdk::loader::STATE_HEADER_LEN;
@@ -301,7 +301,7 @@ impl Bank {
             slot: 0,
             blockhashes: RwLock::new(VecDeque::from([genesis])),
             status_cache: Mutex::new(HashMap::new()),
-            slot_delta: (0..DELTA_SHARDS).map(|_| CachePadded(Mutex::new(DeltaShard::default()))).collect(),
+            slot_delta: (0..DELTA_SHARDS).map(|_| CachePadded::new(Mutex::new(DeltaShard::default()))).collect(),
             slot_hashes: Mutex::new(Vec::new()),
             collected_fees: AtomicU64::new(0),
             transaction_count: AtomicU64::new(0),
@@ -602,7 +602,7 @@ impl Bank {
 
     /// The executor worker `index` runs programs with: each worker has an
     /// engine of its own (created on first use, kept for later slots).
-    pub fn worker_executor(&self, index: usize) -> Result<Arc<Executor>, crate::executor::ProgramLoadError> {
+    pub fn worker_executor(&self, index: usize) -> Result<Arc<Executor>, crate::vm::ProgramLoadError> {
         let mut workers = self.worker_executors.lock();
         while workers.len() <= index {
             workers.push(self.executor.fork()?);

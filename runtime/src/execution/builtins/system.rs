@@ -3,7 +3,7 @@
 //! instruction layout and error codes (`SystemError` as custom codes).
 
 use super::Accounts;
-use crate::invoke_context::{InstructionAccount, InvokeContext};
+use crate::execution::invoke_context::{InstructionAccount, InvokeContext};
 use lanes_sdk::abi::MAX_PERMITTED_DATA_LENGTH;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::system_instruction::{DecodeError, SystemInstruction};

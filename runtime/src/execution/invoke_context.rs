@@ -12,9 +12,9 @@
 //! This module must never let a change that failed its checks reach the
 //! store: the bank discards the whole context when any instruction fails.
 
-use crate::builtins;
-use crate::compute_budget::BUILTIN_INSTRUCTION_COST;
-use crate::executor::Executor;
+use crate::execution::builtins;
+use crate::execution::compute_budget::BUILTIN_INSTRUCTION_COST;
+use crate::vm::Executor;
 use lanes_sdk::abi::MAX_PERMITTED_DATA_LENGTH;
 use lanes_sdk::clock::Clock;
 use lanes_sdk::instruction::InstructionError;
@@ -301,7 +301,7 @@ pub fn process_instruction(
         run_builtin(executor, ctx, &program_id, accounts, data)
     } else {
         let before = ctx.compute_remaining;
-        let result = crate::executor::execute_program(executor, ctx, program_index, accounts, data);
+        let result = crate::vm::execute_program(executor, ctx, program_index, accounts, data);
         let consumed = before.saturating_sub(ctx.compute_remaining);
         ctx.log_line(LogLine::Consumed { program: program_id, consumed, limit: before });
         result

@@ -4,10 +4,10 @@
 //! the host functions of [`lanes_sdk::abi`].
 //!
 //! A worker keeps the instances of a program after their invocations and
-//! runs later invocations on them, once [`crate::instance_reset`] has put
+//! runs later invocations on them, once [`crate::vm::instance_reset`] has put
 //! them back exactly as a fresh instance starts: used instances are reset
 //! in batches, their memories packed in the engine's arena
-//! ([`crate::linear_memory`]) so that one page scan covers a batch. Modules
+//! ([`crate::vm::linear_memory`]) so that one page scan covers a batch. Modules
 //! it cannot reset completely get a fresh instance every time.
 //!
 //! Determinism: fuel metering (1 unit = 1 compute unit), NaN
@@ -20,11 +20,14 @@
 //! account rules before it reaches the transaction's accounts, and nothing it
 //! does can panic the host.
 
-use crate::compute_budget::*;
-use crate::cpi_wire;
-use crate::instance_reset::ResetPlan;
-use crate::invoke_context::{process_instruction, verify_account_change, InstructionAccount, InvokeContext};
-use crate::linear_memory::{ArenaMemoryCreator, MemoryArena};
+mod cpi_wire;
+mod instance_reset;
+mod linear_memory;
+
+use crate::execution::compute_budget::*;
+use crate::execution::invoke_context::{process_instruction, verify_account_change, InstructionAccount, InvokeContext};
+use crate::vm::instance_reset::ResetPlan;
+use crate::vm::linear_memory::{ArenaMemoryCreator, MemoryArena};
 use lanes_sdk::abi::{self, entry, import, MAX_RETURN_DATA};
 use lanes_sdk::hash::{hashv, Hash};
 use lanes_sdk::instruction::InstructionError;
@@ -53,7 +56,7 @@ const WORKER_ARENA_SLOTS: u32 = 64;
 /// first).
 const MAX_IDLE_INSTANCES_PER_THREAD: usize = 32;
 /// Used instances of one program a thread collects before resetting them
-/// together: one page scan covers them all (see [`crate::linear_memory`]).
+/// together: one page scan covers them all (see [`crate::vm::linear_memory`]).
 const RESET_BATCH: usize = 8;
 /// Part of the on-disk artifact name: bump when what is compiled from a
 /// program's code changes (the reset plan's export rewrite).
@@ -488,7 +491,7 @@ impl Executor {
 /// able to report written pages: Linux 6.7+). Without it every invocation
 /// gets a fresh instance; results are the same either way.
 pub fn instance_reuse_supported() -> bool {
-    crate::instance_reset::available()
+    crate::vm::instance_reset::available()
 }
 
 /// Run the WASM program at `program_index` on `accounts`.
@@ -557,7 +560,7 @@ thread_local! {
 fn take_idle_instance(
     executor: &Executor,
     program: &CompiledProgram,
-    timings: &mut crate::invoke_context::ExecuteTimings,
+    timings: &mut crate::execution::invoke_context::ExecuteTimings,
 ) -> Option<IdleInstance> {
     program.reset.as_ref()?;
     if executor.fresh_instance_per_invocation {
@@ -587,7 +590,7 @@ fn take_idle_instance(
 fn reset_used_instances(
     executor: &Executor,
     idle: &mut Vec<IdleInstance>,
-    timings: &mut crate::invoke_context::ExecuteTimings,
+    timings: &mut crate::execution::invoke_context::ExecuteTimings,
 ) -> Vec<IdleInstance> {
     let arena = executor.arena.span();
     let in_arena = |memory: &[u8]| {
@@ -619,7 +622,7 @@ fn reset_used_instances(
     let mut written = Vec::new();
     let packed_scanned = packed_span.is_none_or(|span| {
         timings.reset_scans += 1;
-        crate::instance_reset::for_each_written_region(span, |region| written.push(region))
+        crate::vm::instance_reset::for_each_written_region(span, |region| written.push(region))
     });
     for (kept, ok) in idle.iter_mut().zip(&mut reset_ok) {
         if kept.executor_id != executor.id || !kept.used || !*ok {
@@ -1435,8 +1438,8 @@ mod tests {
     /// Invoke one program `times` times on a bank over an executor whose
     /// arena has `arena_slots` slots; (fresh instances, reset scans).
     fn invoke_repeatedly(arena_slots: u32, times: usize) -> (u64, u64) {
-        use crate::accounts_db::InMemoryAccountStore;
         use crate::bank::{Bank, BankConfig};
+        use crate::store::InMemoryAccountStore;
         use lanes_sdk::client::Keypair;
         use lanes_sdk::transaction::Transaction;
         use lanes_sdk::{system_program, Account, Instruction};
@@ -1452,7 +1455,7 @@ mod tests {
         ))
         .unwrap();
         let program = Keypair::new().pubkey();
-        bank.set_account(program, crate::builtins::loader::immutable_program_account(&code, 0)).unwrap();
+        bank.set_account(program, crate::execution::builtins::loader::immutable_program_account(&code, 0)).unwrap();
         for nonce in 0..times {
             let ix = Instruction::new_with_bytes(program, &(nonce as u64).to_le_bytes(), vec![]);
             let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer], bank.last_blockhash());

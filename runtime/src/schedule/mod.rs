@@ -48,10 +48,12 @@
 //! slice at a time between passes and reports each slice exactly as a
 //! worker reports a batch, so the serial-order argument above is unchanged.
 
-use crate::account_locks::{KeySet, ThreadAwareAccountLocks, ThreadSet};
+pub mod account_locks;
+
 use crate::bank::{Bank, BankError, TransactionOutcome};
-use crate::invoke_context::ExecuteTimings;
-use crate::sanitized::SanitizedTransaction;
+use crate::execution::invoke_context::ExecuteTimings;
+use crate::ingest::sanitize::SanitizedTransaction;
+use crate::schedule::account_locks::{KeySet, ThreadAwareAccountLocks, ThreadSet};
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -299,7 +301,7 @@ pub fn execute_parallel(
     transactions: &[SanitizedTransaction],
     config: &SchedulerConfig,
 ) -> Result<ParallelOutput, BankError> {
-    let threads = config.threads.clamp(1, crate::account_locks::MAX_THREADS);
+    let threads = config.threads.clamp(1, crate::schedule::account_locks::MAX_THREADS);
     let outcome_slots = OutcomeSlots::new(transactions.len());
     let outcomes = &outcome_slots;
     let mut timings = StageTimings { worker_busy_ns: vec![0; threads], ..StageTimings::default() };
@@ -367,11 +369,11 @@ pub fn execute_parallel(
         }
     });
     if let Some(e) = store_error {
-        return Err(BankError::Store(crate::accounts_db::StoreError::Corrupt(e)));
+        return Err(BankError::Store(crate::store::StoreError::Corrupt(e)));
     }
     bank.add_timings(&timings.execution);
     let outcomes = outcome_slots.into_vec().map_err(|missing| {
-        BankError::Store(crate::accounts_db::StoreError::Corrupt(format!("transaction {missing} got no outcome")))
+        BankError::Store(crate::store::StoreError::Corrupt(format!("transaction {missing} got no outcome")))
     })?;
     Ok(ParallelOutput { outcomes, entries, timings })
 }
@@ -408,7 +410,7 @@ fn worker_loop(
 fn execute_one(
     thread: usize,
     bank: &Bank,
-    executor: &Result<std::sync::Arc<crate::executor::Executor>, String>,
+    executor: &Result<std::sync::Arc<crate::vm::Executor>, String>,
     transactions: &[SanitizedTransaction],
     outcomes: &OutcomeSlots,
     index: usize,
@@ -445,7 +447,7 @@ struct Reports<'a> {
 
 /// Worker 0 when the scheduler runs inline: its queue, in order.
 struct OwnWorker {
-    executor: Result<std::sync::Arc<crate::executor::Executor>, String>,
+    executor: Result<std::sync::Arc<crate::vm::Executor>, String>,
     queue: std::collections::VecDeque<usize>,
     timings: ExecuteTimings,
     busy_ns: u64,

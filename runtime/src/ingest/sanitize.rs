@@ -7,8 +7,8 @@
 //! (`TooManyAccountLocks`), a key listed twice (`AccountLoadedTwice`), a bad
 //! compute-budget instruction. It never looks at account state.
 
-use crate::account_locks::HashedKey;
-use crate::compute_budget::{transaction_fee, ComputeBudget};
+use crate::execution::compute_budget::{transaction_fee, ComputeBudget};
+use crate::schedule::account_locks::HashedKey;
 use lanes_sdk::message::MAX_TX_ACCOUNT_LOCKS;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::transaction_error::TransactionError;

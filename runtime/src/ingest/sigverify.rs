@@ -3,7 +3,7 @@
 //! strict ed25519 (no batch equation: its acceptance set differs from the
 //! strict check's, and consensus needs one answer).
 
-use crate::sanitized::SanitizedTransaction;
+use crate::ingest::sanitize::SanitizedTransaction;
 
 /// Whether each transaction's signatures all verify, in input order.
 pub fn verify_all(transactions: &[SanitizedTransaction], threads: usize) -> Vec<bool> {

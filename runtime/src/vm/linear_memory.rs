@@ -22,7 +22,7 @@
 //! zeros beyond what the instance was given, let two memories overlap, or
 //! let a memory exceed [`MAX_INSTANCE_MEMORY`].
 
-use crate::executor::MAX_INSTANCE_MEMORY;
+use crate::vm::MAX_INSTANCE_MEMORY;
 use parking_lot::Mutex;
 use std::ops::Range;
 use std::sync::Arc;
@@ -108,7 +108,7 @@ impl MemoryArena {
     /// Zero what a used slot's memory left and make it available again.
     fn release(&self, slot: u32) {
         let base = self.slot_base(slot);
-        let zeroed = crate::instance_reset::for_each_written_region(base..base + SLOT_BYTES, |region| {
+        let zeroed = crate::vm::instance_reset::for_each_written_region(base..base + SLOT_BYTES, |region| {
             // SAFETY: `region` lies in this slot (the scan reports only
             // pages of the range asked), which no memory uses any more.
             unsafe { std::ptr::write_bytes(region.start as *mut u8, 0, region.len()) }

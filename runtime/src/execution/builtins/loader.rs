@@ -5,9 +5,9 @@
 //! and charge compute for it; invalid WASM never becomes an executable account.
 
 use super::Accounts;
-use crate::compute_budget::DEPLOY_COST_PER_BYTE;
-use crate::executor::Executor;
-use crate::invoke_context::{InstructionAccount, InvokeContext};
+use crate::execution::compute_budget::DEPLOY_COST_PER_BYTE;
+use crate::execution::invoke_context::{InstructionAccount, InvokeContext};
+use crate::vm::Executor;
 use lanes_sdk::hash::hashv;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::loader::{self, LoaderInstruction, LoaderState, MAX_PROGRAM_LEN, STATE_HEADER_LEN};

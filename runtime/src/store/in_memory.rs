@@ -1,85 +1,11 @@
-//! The account-store boundary the bank commits to: [`AccountStore`], and
-//! [`InMemoryAccountStore`] for tests and the harness. (The memory-mapped
-//! store implements the same trait.)
-//!
-//! A store never interprets account contents and never applies the account
-//! rules: it keeps what the bank hands it, slot by slot. An account stored
-//! with zero lamports is deleted, as in Solana.
+//! [`InMemoryAccountStore`]: accounts in sharded hash maps, for tests, the
+//! harness and benchmarks. It keeps nothing on disk.
 
-use crate::padded::CachePadded;
+use super::{AccountStore, StoreError};
+use crossbeam_utils::CachePadded;
 use lanes_sdk::{Account, Pubkey};
 use parking_lot::RwLock;
 use std::collections::HashMap;
-
-/// Why a store could not complete a write.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("account store I/O error: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("account store is corrupt: {0}")]
-    Corrupt(String),
-}
-
-/// Where committed accounts live.
-pub trait AccountStore: Send + Sync {
-    /// The newest committed version of `key`, if it exists.
-    fn get(&self, key: &Pubkey) -> Option<Account>;
-
-    /// As [`AccountStore::get`], with the data cut to at most `max_data`
-    /// bytes: the bank loads read-only executable accounts this way, since
-    /// nothing but their loader header is read during execution.
-    fn get_prefix(&self, key: &Pubkey, max_data: usize) -> Option<Account> {
-        self.get(key).map(|mut account| {
-            account.data.truncate(max_data);
-            account
-        })
-    }
-
-    /// As [`AccountStore::get`], with an executable account's data cut to at
-    /// most `max_executable_data` bytes. The bank loads every read-only
-    /// account this way: programs never see an executable account's data
-    /// (their code comes from the executor's cache), so copying it is waste.
-    fn get_executable_prefix(&self, key: &Pubkey, max_executable_data: usize) -> Option<Account> {
-        self.get(key).map(|mut account| {
-            if account.executable {
-                account.data.truncate(max_executable_data);
-            }
-            account
-        })
-    }
-
-    /// Commit `updates` as written in `slot`; zero-lamport accounts are removed.
-    fn store(&self, slot: u64, updates: &[(Pubkey, Account)]) -> Result<(), StoreError>;
-
-    /// As [`AccountStore::store`], taking the updates: stores that keep
-    /// accounts as values move them in instead of copying.
-    fn store_owned(&self, slot: u64, updates: Vec<(Pubkey, Account)>) -> Result<(), StoreError> {
-        self.store(slot, &updates)
-    }
-
-    /// Number of live accounts.
-    fn len(&self) -> usize;
-
-    /// Make every `store` of slots up to `slot` durable: after a crash the
-    /// store reopens with exactly the state of the last committed slot. The
-    /// caller commits once all of the slot's stores have returned and before
-    /// any store of a later slot. Stores that keep nothing on disk (the
-    /// in-memory store) have nothing to do.
-    fn commit_slot(&self, _slot: u64) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    /// The last slot made durable by [`AccountStore::commit_slot`], if the
-    /// store persists and a slot was committed.
-    fn committed_slot(&self) -> Option<u64> {
-        None
-    }
-
-    /// Whether the store holds no accounts.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
 
 /// Shards of the in-memory store: enough that concurrent workers rarely
 /// meet on one lock.
@@ -94,7 +20,7 @@ impl Default for InMemoryAccountStore {
     fn default() -> Self {
         let hash_state = PubkeyHashState::new();
         InMemoryAccountStore {
-            shards: (0..SHARDS).map(|_| CachePadded(RwLock::new(HashMap::with_hasher(hash_state)))).collect(),
+            shards: (0..SHARDS).map(|_| CachePadded::new(RwLock::new(HashMap::with_hasher(hash_state)))).collect(),
         }
     }
 }

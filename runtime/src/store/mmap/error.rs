@@ -5,7 +5,7 @@
 //! boundary's [`StoreError`]. Must never lose the file or offset on the way.
 
 use super::format::{ledger_hex, Defect, LedgerId, FORMAT_VERSION};
-use crate::accounts_db::StoreError;
+use crate::store::StoreError;
 use std::io;
 use std::path::{Path, PathBuf};
 

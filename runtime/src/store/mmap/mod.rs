@@ -8,8 +8,8 @@
 //! the assumptions about the disk); this is its implementation.
 //!
 //! ```no_run
-//! use lanes_runtime::accounts_db::AccountStore;
-//! use lanes_runtime::mmap_store::{MmapAccountStore, StoreConfig};
+//! use lanes_runtime::store::AccountStore;
+//! use lanes_runtime::store::mmap::{MmapAccountStore, StoreConfig};
 //! use lanes_sdk::{Account, Pubkey};
 //!
 //! let store = MmapAccountStore::open("/tmp/ledger/accounts", StoreConfig::default())?;
@@ -68,9 +68,9 @@ pub use error::MmapStoreError;
 pub use recovery::RecoveryReport;
 pub use sim::{SimBackend, Tear};
 
-use crate::accounts_db::{AccountStore, StoreError};
-use crate::padded::CachePadded;
+use crate::store::{AccountStore, StoreError};
 use backend::{Backend, DataFile, FsBackend, MetaFile};
+use crossbeam_utils::CachePadded;
 use format::{
     data_file_name, parse_head, record_account, record_size_of, verify_record, write_record, FileHeader, LedgerId,
     Manifest, RecordHead, FILE_HEADER_LEN, MANIFEST_SLOT_LEN, MAX_DATA_LEN, MAX_FILE_LEN, MAX_MANIFEST_FILES,
@@ -270,22 +270,25 @@ impl Files {
     fn new(table: FileTable) -> Files {
         let table = Arc::new(table);
         let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(2, 16);
-        Files { shards: (0..n).map(|_| CachePadded(RwLock::new(table.clone()))).collect(), updating: Mutex::new(()) }
+        Files {
+            shards: (0..n).map(|_| CachePadded::new(RwLock::new(table.clone()))).collect(),
+            updating: Mutex::new(()),
+        }
     }
 
     /// The table, through this thread's shard. Never take a second one (or
     /// update) while holding it: a waiting update would block it.
     fn read(&self) -> RwLockReadGuard<'_, Arc<FileTable>> {
-        self.shards[thread_hint() % self.shards.len()].0.read()
+        self.shards[thread_hint() % self.shards.len()].read()
     }
 
     fn update<R>(&self, change: impl FnOnce(&mut FileTable) -> R) -> R {
         let _one = self.updating.lock();
-        let mut table = FileTable::clone(&self.shards[0].0.read());
+        let mut table = FileTable::clone(&self.shards[0].read());
         let result = change(&mut table);
         let table = Arc::new(table);
         for shard in self.shards.iter() {
-            *shard.0.write() = table.clone();
+            *shard.write() = table.clone();
         }
         result
     }

@@ -439,8 +439,8 @@ mod tests {
     }
 
     /// A private anonymous mapping of `pages` pages for the scan tests.
-    fn test_mapping(pages: usize) -> crate::linear_memory::Mapping {
-        crate::linear_memory::Mapping::new(pages * 4096).unwrap()
+    fn test_mapping(pages: usize) -> crate::vm::linear_memory::Mapping {
+        crate::vm::linear_memory::Mapping::new(pages * 4096).unwrap()
     }
 
     #[test]
