@@ -222,7 +222,7 @@ impl Harness {
     }
 
     pub fn latest_blockhash(&self) -> Hash {
-        self.bank.last_blockhash()
+        self.bank.latest_blockhash()
     }
 
     /// Make a new blockhash (the same instructions then sign differently).

@@ -40,3 +40,9 @@ pub mod harness;
 
 pub use bank::{Bank, BankConfig, TransactionOutcome};
 pub use vm::{Executor, ExecutorConfig};
+
+/// The cores this process may run on (1 if the system cannot say): the one
+/// place the runtime and its tools ask how much parallelism there is.
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

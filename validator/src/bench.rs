@@ -196,7 +196,7 @@ pub(crate) fn sign_all<F>(count: usize, build: F) -> Vec<Transaction>
 where
     F: Fn(usize) -> Transaction + Sync,
 {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+    let threads = lanes_runtime::available_cores().max(1);
     let chunk = count.div_ceil(threads).max(1);
     let build = &build;
     std::thread::scope(|scope| {
@@ -251,7 +251,7 @@ fn prepare_token(bank: &mut Bank, config: &InProcessConfig, blockhash: Hash) -> 
             ],
             Some(&authority.pubkey()),
             &[&authority, &mint],
-            bank.last_blockhash(),
+            bank.latest_blockhash(),
         ),
     )?;
 
@@ -286,7 +286,7 @@ fn prepare_token(bank: &mut Bank, config: &InProcessConfig, blockhash: Hash) -> 
                 ],
                 Some(&authority.pubkey()),
                 &[&authority, &account],
-                bank.last_blockhash(),
+                bank.latest_blockhash(),
             ),
         )?;
         if is_hot {
@@ -338,7 +338,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
             new_bank_with_store(false, Arc::new(store), executor_config.clone())?
         }
     };
-    let blockhash = bank.last_blockhash();
+    let blockhash = bank.latest_blockhash();
     if config.hot_accounts.is_some() && !matches!(config.workload, Workload::Transfer | Workload::Token) {
         return Err(err("--hot-accounts applies to the transfer and token workloads; use --pools 1 for a hot pool"));
     }
@@ -447,5 +447,5 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
 }
 
 fn available_cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    lanes_runtime::available_cores()
 }

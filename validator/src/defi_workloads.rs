@@ -151,7 +151,8 @@ impl<'b> Setup<'b> {
     fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), String> {
         let mut all = vec![&self.faucet];
         all.extend(signers.iter().copied().filter(|s| s.pubkey() != self.faucet.pubkey()));
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&self.faucet.pubkey()), &all, self.bank.last_blockhash());
+        let tx =
+            Transaction::new_signed_with_payer(ixs, Some(&self.faucet.pubkey()), &all, self.bank.latest_blockhash());
         self.run(tx)
     }
 
@@ -403,7 +404,7 @@ impl LendEnv {
                     ),
                 ],
                 &key,
-                setup.bank.last_blockhash(),
+                setup.bank.latest_blockhash(),
             );
             setup.run(tx)?;
             let obligation = lanes_lending::find_obligation_address(&LENDING, &a.market, &owner).0;
@@ -468,17 +469,17 @@ mod tests {
     #[test]
     fn every_workload_succeeds_in_order() {
         let mut b = bank();
-        let hash = b.last_blockhash();
+        let hash = b.latest_blockhash();
         let swaps = prepare_swaps(&mut b, 3, 7, 50, hash).expect("swap setup");
         run_all(&mut b, &swaps);
 
         let mut b = bank();
-        let hash = b.last_blockhash();
+        let hash = b.latest_blockhash();
         let lending = prepare_lending(&mut b, 6, 60, hash).expect("lending setup");
         run_all(&mut b, &lending);
 
         let mut b = bank();
-        let hash = b.last_blockhash();
+        let hash = b.latest_blockhash();
         let mixed = prepare_mixed(&mut b, 5, 60, hash).expect("mixed setup");
         run_all(&mut b, &mixed);
 
@@ -496,10 +497,10 @@ mod tests {
     fn measure() {
         use lanes_runtime::ingest::sanitize::sanitize_all;
         use lanes_runtime::schedule::{execute_parallel, SchedulerConfig};
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = lanes_runtime::available_cores();
 
         let mut b = bank();
-        let hash = b.last_blockhash();
+        let hash = b.latest_blockhash();
         let swaps = prepare_swaps(&mut b, 100, 1_000, 60_001, hash).expect("setup");
         let sample = b.process_transaction(&swaps[0]).expect("store");
         println!("one swap: {} compute units", sample.compute_units_consumed);
@@ -535,7 +536,7 @@ mod tests {
         );
 
         let mut b = bank();
-        let hash = b.last_blockhash();
+        let hash = b.latest_blockhash();
         let lending = prepare_lending(&mut b, 1_000, 8_000, hash).expect("setup");
         let started = Instant::now();
         let units = run_all(&mut b, &lending);
@@ -549,7 +550,7 @@ mod tests {
         }
 
         let mut b = bank();
-        let hash = b.last_blockhash();
+        let hash = b.latest_blockhash();
         let mixed = prepare_mixed(&mut b, 1_000, 30_000, hash).expect("setup");
         let started = Instant::now();
         let units: u64 = run_all(&mut b, &mixed).iter().sum();
@@ -565,7 +566,7 @@ mod tests {
         let chunk = 50_000;
         for pools in [1, 10, 100, 1_000] {
             let mut b = bank();
-            let hash = b.last_blockhash();
+            let hash = b.latest_blockhash();
             let swaps = prepare_swaps(&mut b, pools, 2_000, 6 * chunk, hash).expect("setup");
             let sanitized: Vec<_> = {
                 let batch = sanitize_all(swaps, cores);
@@ -596,7 +597,7 @@ mod tests {
         let var = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
         let (threads, pools) = (var("LANES_THREADS", 0), var("LANES_POOLS", 100));
         let mut b = bank();
-        let hash = b.last_blockhash();
+        let hash = b.latest_blockhash();
         let setup = Instant::now();
         let swaps = prepare_swaps(&mut b, pools, 2_000.max(pools), 200_000, hash).expect("setup");
         println!("setup and signing: {:.2} s", setup.elapsed().as_secs_f64());
@@ -607,7 +608,7 @@ mod tests {
                 assert!(b.process_transaction(tx).expect("store").result.is_ok());
             }
         } else {
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let cores = lanes_runtime::available_cores();
             let sanitized: Vec<_> = {
                 let batch = sanitize_all(swaps, cores);
                 assert!(batch.refused.is_empty(), "sanitizes");

@@ -41,6 +41,18 @@ impl TransactionAccounts {
     pub fn index_of(&self, key: &Pubkey) -> Option<usize> {
         self.keys.iter().position(|k| k == key)
     }
+
+    /// The write-locked accounts with their keys: what a successful
+    /// transaction commits.
+    pub fn into_writable(self) -> Vec<(Pubkey, Account)> {
+        self.keys
+            .into_iter()
+            .zip(self.accounts)
+            .zip(self.is_writable)
+            .filter(|(_, writable)| *writable)
+            .map(|(pair, _)| pair)
+            .collect()
+    }
 }
 
 /// One account as an instruction sees it.
@@ -296,8 +308,7 @@ pub fn process_instruction(
     ctx.stack.push(program_id);
     ctx.log_line(LogLine::Invoke { program: program_id, depth: ctx.stack.len() });
 
-    let is_builtin = program_id == system_program::ID || program_id == compute_budget::ID || program_id == loader::ID;
-    let result = if is_builtin {
+    let result = if builtins::is_builtin(&program_id) {
         run_builtin(executor, ctx, &program_id, accounts, data)
     } else {
         let before = ctx.compute_remaining;

@@ -7,3 +7,4 @@
 pub mod builtins;
 pub mod compute_budget;
 pub mod invoke_context;
+pub mod message_processor;

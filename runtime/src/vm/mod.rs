@@ -1458,7 +1458,8 @@ mod tests {
         bank.set_account(program, crate::execution::builtins::loader::immutable_program_account(&code, 0)).unwrap();
         for nonce in 0..times {
             let ix = Instruction::new_with_bytes(program, &(nonce as u64).to_le_bytes(), vec![]);
-            let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer], bank.last_blockhash());
+            let tx =
+                Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer], bank.latest_blockhash());
             assert_eq!(bank.process_transaction(&tx).unwrap().result, Ok(()), "invocation {nonce}");
         }
         let timings = bank.timings();

@@ -317,9 +317,9 @@ fn admission_of_a_batch_checks_blockhashes_and_duplicates_per_transaction() {
     use std::sync::Arc;
 
     let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), shared_executor(), BankConfig::default());
-    let older = bank.last_blockhash();
+    let older = bank.latest_blockhash();
     bank.register_blockhash();
-    let newer = bank.last_blockhash();
+    let newer = bank.latest_blockhash();
     let payer = Keypair::new();
     let tx = |lamports: u64, blockhash: Hash| {
         let ix = system_instruction::transfer(&payer.pubkey(), &Keypair::new().pubkey(), lamports);

@@ -150,7 +150,7 @@ fn check_parallel_equals_serial(
 ) {
     let world = world(wallets, shared);
     let parallel_bank = fresh_bank(&world);
-    let blockhash = parallel_bank.last_blockhash();
+    let blockhash = parallel_bank.latest_blockhash();
     let transactions: Vec<SanitizedTransaction> = ops
         .iter()
         .enumerate()
@@ -295,7 +295,7 @@ fn run_ops(
     config: &SchedulerConfig,
 ) -> (Vec<SanitizedTransaction>, lanes_runtime::schedule::ParallelOutput) {
     let bank = fresh_bank(world);
-    let blockhash = bank.last_blockhash();
+    let blockhash = bank.latest_blockhash();
     let transactions: Vec<SanitizedTransaction> = ops
         .iter()
         .enumerate()
@@ -359,7 +359,7 @@ fn degenerate_settings_still_finish() {
     let world = world(4, 2);
     let ops: Vec<Op> = (0..20).map(|i| Op::Write { payer: i % 4, account: i % 2, offset: 2, value: i as u8 }).collect();
     let bank = fresh_bank(&world);
-    let blockhash = bank.last_blockhash();
+    let blockhash = bank.latest_blockhash();
     let transactions: Vec<SanitizedTransaction> = ops
         .iter()
         .enumerate()

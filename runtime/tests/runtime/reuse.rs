@@ -175,7 +175,7 @@ fn an_executor_configured_for_fresh_instances_never_reuses_one() {
             &ixs,
             Some(&payer.pubkey()),
             &[&payer],
-            bank.last_blockhash(),
+            bank.latest_blockhash(),
         );
         assert_eq!(bank.process_transaction(&tx).unwrap().result, Ok(()));
     }

@@ -197,7 +197,7 @@ fn the_bank_runs_on_the_mmap_store() {
             &[system_instruction::transfer(&payer.pubkey(), &to, 5_000)],
             Some(&payer.pubkey()),
             &[&payer],
-            bank.last_blockhash(),
+            bank.latest_blockhash(),
         );
         let outcome = bank.process_transaction(&tx).unwrap();
         assert_eq!(outcome.result, Ok(()), "{:?}", outcome.logs);

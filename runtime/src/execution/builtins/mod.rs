@@ -10,7 +10,13 @@ pub mod system;
 
 use crate::execution::invoke_context::{InstructionAccount, InvokeContext};
 use lanes_sdk::instruction::InstructionError;
-use lanes_sdk::{Account, Pubkey};
+use lanes_sdk::{compute_budget, system_program, Account, Pubkey};
+
+/// Whether `key` is a builtin program's id (implemented natively, never
+/// loaded from an account).
+pub fn is_builtin(key: &Pubkey) -> bool {
+    *key == system_program::ID || *key == compute_budget::ID || *key == lanes_sdk::loader::ID
+}
 
 /// Index-checked access to an instruction's accounts, for builtins.
 pub(crate) struct Accounts<'a> {

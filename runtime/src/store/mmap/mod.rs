@@ -113,7 +113,7 @@ impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             file_capacity: 64 << 20,
-            lanes: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 16),
+            lanes: crate::available_cores().clamp(1, 16),
             background: true,
             flush_bytes: 16 << 20,
             compact_below: 0.5,
@@ -269,7 +269,7 @@ struct Files {
 impl Files {
     fn new(table: FileTable) -> Files {
         let table = Arc::new(table);
-        let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(2, 16);
+        let n = crate::available_cores().clamp(2, 16);
         Files {
             shards: (0..n).map(|_| CachePadded::new(RwLock::new(table.clone()))).collect(),
             updating: Mutex::new(()),

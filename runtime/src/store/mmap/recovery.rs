@@ -337,7 +337,7 @@ impl Inner {
             v.sort_by_key(|f| std::cmp::Reverse(f.committed_len.load(Ordering::Relaxed)));
             v
         };
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(files.len()).max(1);
+        let threads = crate::available_cores().min(files.len()).max(1);
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let errors: Mutex<Vec<(u64, MmapStoreError)>> = Mutex::new(Vec::new());

@@ -1,0 +1,130 @@
+//! Loading a transaction's accounts: the fee payer checked and debited,
+//! writable accounts read whole, read-only accounts read with an
+//! executable's data cut to its loader header (kept per thread, see
+//! [`ProgramHeaders`]), and every invoked program checked to exist and be
+//! executable.
+
+use super::Bank;
+use crate::execution::builtins::is_builtin;
+use crate::execution::invoke_context::TransactionAccounts;
+use crate::ingest::sanitize::SanitizedTransaction;
+use lanes_sdk::loader::{self, STATE_HEADER_LEN};
+use lanes_sdk::transaction_error::TransactionError;
+use lanes_sdk::{system_program, Account, Pubkey};
+use std::collections::HashMap;
+use std::sync::atomic::Ordering::Acquire;
+
+/// Most program headers one thread keeps (a few KB).
+const MAX_CACHED_PROGRAM_HEADERS: usize = 256;
+
+/// What loading a transaction gave.
+pub(super) enum LoadedTransaction {
+    /// Ready to execute. The fee payer (account 0) is already debited.
+    Ready(TransactionAccounts),
+    /// An invoked program is missing or not executable: the transaction
+    /// fails, and only the fee payer's debit is committed.
+    FeeOnly { err: TransactionError, payer: (Pubkey, Account) },
+}
+
+/// Program accounts (executable, header-only) each thread loaded, valid for
+/// one bank and one program epoch. Every transaction reads its programs;
+/// reading them from the shared store would make every worker take the same
+/// shard lock on every transaction.
+struct ProgramHeaders {
+    bank_id: u64,
+    epoch: u64,
+    accounts: HashMap<Pubkey, Account>,
+}
+
+thread_local! {
+    static PROGRAM_HEADERS: std::cell::RefCell<ProgramHeaders> =
+        std::cell::RefCell::new(ProgramHeaders { bank_id: 0, epoch: 0, accounts: HashMap::new() });
+}
+
+/// Whether writing `account` may change what a program load sees. Program
+/// accounts are owned by the loader for life (only their owner could
+/// reassign them, and the loader never does); an account removed for having
+/// no lamports counts too.
+pub(super) fn may_change_a_program(account: &Account) -> bool {
+    account.executable || account.owner == loader::ID || account.lamports == 0
+}
+
+impl Bank {
+    /// Check the fee payer (it must exist, be a wallet and afford the fee),
+    /// debit the fee, and load every account. `Err` means refused: nothing
+    /// is committed and no fee is charged.
+    pub(super) fn load_transaction(&self, tx: &SanitizedTransaction) -> Result<LoadedTransaction, TransactionError> {
+        let message = &tx.transaction().message;
+        let fee = tx.fee();
+        let payer_key = *message.fee_payer().ok_or(TransactionError::SanitizeFailure)?;
+        let mut payer = self.store.get(&payer_key).ok_or(TransactionError::AccountNotFound)?;
+        if payer.owner != system_program::ID || !payer.data.is_empty() {
+            return Err(TransactionError::InvalidAccountForFee);
+        }
+        if payer.lamports < fee {
+            return Err(TransactionError::InsufficientFundsForFee);
+        }
+        payer.lamports -= fee;
+
+        let num_keys = message.account_keys.len();
+        let mut accounts = TransactionAccounts {
+            keys: message.account_keys.clone(),
+            accounts: Vec::with_capacity(num_keys),
+            is_signer: (0..num_keys).map(|i| message.is_signer(i)).collect(),
+            is_writable: (0..num_keys).map(|i| tx.is_writable(i)).collect(),
+        };
+        for (i, key) in message.account_keys.iter().enumerate() {
+            let account = if i == 0 {
+                payer.clone()
+            } else if !accounts.is_writable[i] {
+                self.load_readonly(key)
+            } else {
+                self.store.get(key).unwrap_or_default()
+            };
+            accounts.accounts.push(account);
+        }
+        // Every invoked program must exist and be executable (or a builtin).
+        for ix in &message.instructions {
+            let index = ix.program_id_index as usize;
+            if is_builtin(&message.account_keys[index]) {
+                continue;
+            }
+            let program = &accounts.accounts[index];
+            let refusal = if program.lamports == 0 {
+                Some(TransactionError::ProgramAccountNotFound)
+            } else if !program.executable || program.owner != loader::ID {
+                Some(TransactionError::InvalidProgramForExecution)
+            } else {
+                None
+            };
+            if let Some(err) = refusal {
+                return Ok(LoadedTransaction::FeeOnly { err, payer: (payer_key, payer) });
+            }
+        }
+        Ok(LoadedTransaction::Ready(accounts))
+    }
+
+    /// A read-only account. Programs (invoked or passed for a cross-program
+    /// call) are read with their loader header only: the code comes from the
+    /// executor's cache, and contracts never see it; this thread keeps them
+    /// until a write may have changed one.
+    fn load_readonly(&self, key: &Pubkey) -> Account {
+        let epoch = self.program_epoch.load(Acquire);
+        PROGRAM_HEADERS.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            if cache.bank_id != self.id || cache.epoch != epoch {
+                cache.bank_id = self.id;
+                cache.epoch = epoch;
+                cache.accounts.clear();
+            }
+            if let Some(account) = cache.accounts.get(key) {
+                return account.clone();
+            }
+            let account = self.store.get_executable_prefix(key, STATE_HEADER_LEN).unwrap_or_default();
+            if account.executable && cache.accounts.len() < MAX_CACHED_PROGRAM_HEADERS {
+                cache.accounts.insert(*key, account.clone());
+            }
+            account
+        })
+    }
+}

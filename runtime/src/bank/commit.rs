@@ -1,0 +1,88 @@
+//! Committing: a transaction's updates (or its fee payer's debit) go to the
+//! store, its written keys to the slot's delta, and a write that may change
+//! a program moves the program epoch — after the store and before the
+//! writer's locks are released, so no later reader sees a stale program.
+
+use super::account_loader::may_change_a_program;
+use super::{Bank, BankError, TransactionOutcome};
+use crate::execution::invoke_context::ExecuteTimings;
+use crate::ingest::sanitize::SanitizedTransaction;
+use crate::vm::Executor;
+use lanes_sdk::{Account, Pubkey};
+use std::sync::atomic::Ordering::{Relaxed, Release};
+use std::sync::Arc;
+use std::time::Instant;
+
+impl Bank {
+    /// Write an account directly (genesis, tests). It counts toward the slot hash.
+    pub fn set_account(&self, key: Pubkey, account: Account) -> Result<(), BankError> {
+        self.store_updates(vec![(key, account)])
+    }
+
+    /// Make everything committed in the current slot durable (a no-op for
+    /// stores that keep nothing on disk). Call it once the slot's last
+    /// transaction has returned and before moving to the next slot.
+    pub fn commit_slot(&self) -> Result<(), BankError> {
+        self.store.commit_slot(self.slot)?;
+        Ok(())
+    }
+
+    /// Count committed transactions and their fees (workers report in
+    /// batches, so the shared counters are touched once per batch).
+    pub fn record_committed(&self, transactions: u64, fees: u64) {
+        self.collected_fees.fetch_add(fees, Relaxed);
+        self.transaction_count.fetch_add(transactions, Relaxed);
+    }
+
+    /// Execute a checked, reserved transaction on the bank's own executor and
+    /// commit its effects, counting it. The caller must hold the
+    /// transaction's account locks (or be the only thread executing).
+    /// Releases the signature if the transaction is refused.
+    pub fn execute_and_commit(
+        &self,
+        tx: &SanitizedTransaction,
+        timings: &mut ExecuteTimings,
+    ) -> Result<TransactionOutcome, BankError> {
+        let outcome = self.execute_and_commit_uncounted(&self.executor, tx, timings)?;
+        if outcome.committed {
+            self.record_committed(1, outcome.fee);
+        }
+        Ok(outcome)
+    }
+
+    /// [`Bank::execute_and_commit`] on `executor`, without counting: the
+    /// caller must [`Bank::record_committed`] what it commits (workers count
+    /// a batch at once).
+    pub(crate) fn execute_and_commit_uncounted(
+        &self,
+        executor: &Arc<Executor>,
+        tx: &SanitizedTransaction,
+        timings: &mut ExecuteTimings,
+    ) -> Result<TransactionOutcome, BankError> {
+        match self.execute(executor, tx, timings) {
+            Err(err) => {
+                self.release_signature(tx);
+                Ok(TransactionOutcome::refused(*tx.signature(), err))
+            }
+            Ok((outcome, updates)) => {
+                let started = Instant::now();
+                self.store_updates(updates)?;
+                timings.commit_ns += started.elapsed().as_nanos() as u64;
+                Ok(outcome)
+            }
+        }
+    }
+
+    /// Store `updates` in the current slot and note them in its delta.
+    fn store_updates(&self, updates: Vec<(Pubkey, Account)>) -> Result<(), BankError> {
+        self.slot_delta.mark_written(updates.iter().map(|(key, _)| key));
+        let changes_programs = updates.iter().any(|(_, account)| may_change_a_program(account));
+        self.store.store_owned(self.slot, updates)?;
+        // After the store, before the locks go: a transaction that reads the
+        // program next is scheduled after this one reports.
+        if changes_programs {
+            self.program_epoch.fetch_add(1, Release);
+        }
+        Ok(())
+    }
+}

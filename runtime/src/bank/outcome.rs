@@ -1,0 +1,41 @@
+//! [`TransactionOutcome`]: what happened to one transaction, as the bank
+//! reports it to the scheduler, the harness and (later) the RPC.
+
+use crate::execution::invoke_context::LogLine;
+use lanes_sdk::transaction_error::TransactionError;
+use lanes_sdk::{Pubkey, Signature};
+
+/// What happened to one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionOutcome {
+    pub signature: Signature,
+    /// `Ok` if every instruction succeeded.
+    pub result: Result<(), TransactionError>,
+    /// Whether it was recorded (fee charged). Refused transactions are not.
+    pub committed: bool,
+    /// Log lines, structured; [`TransactionOutcome::log_messages`] renders them.
+    pub logs: Vec<LogLine>,
+    pub compute_units_consumed: u64,
+    pub return_data: Option<(Pubkey, Vec<u8>)>,
+    pub fee: u64,
+}
+
+impl TransactionOutcome {
+    /// The log as text, one string per line (as Solana's RPC returns it).
+    pub fn log_messages(&self) -> Vec<String> {
+        self.logs.iter().map(LogLine::to_string).collect()
+    }
+
+    /// An outcome for a transaction refused before its fee.
+    pub fn refused(signature: Signature, err: TransactionError) -> Self {
+        TransactionOutcome {
+            signature,
+            result: Err(err),
+            committed: false,
+            logs: Vec::new(),
+            compute_units_consumed: 0,
+            return_data: None,
+            fee: 0,
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The slot's hash: which accounts the slot wrote ([`SlotDelta`]) and, when
+//! the slot is finished, SHA-256 over the slot number and each written
+//! account's key and [`account_hash`], in key order. Workers only append
+//! keys on the hot path; sorting and hashing happen once, at the slot's end.
+
+use super::Bank;
+use crossbeam_utils::CachePadded;
+use lanes_sdk::hash::{hashv, Hash};
+use lanes_sdk::{Account, Pubkey};
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Shards of the per-slot set of written accounts.
+const DELTA_SHARDS: usize = 32;
+/// Shard length (32 MiB of keys) from which repeated keys are dropped: a
+/// slot that rewrites the same accounts for long keeps memory bounded.
+const COMPACT_DELTA_AT: usize = 1 << 20;
+
+/// The hash of one account's state, as the slot hash covers it (zero for a
+/// deleted account).
+pub fn account_hash(key: &Pubkey, account: &Account) -> Hash {
+    if account.lamports == 0 {
+        return Hash::default();
+    }
+    hashv(&[
+        &account.lamports.to_le_bytes(),
+        &account.owner.0,
+        &[account.executable as u8],
+        &(account.data.len() as u64).to_le_bytes(),
+        &account.data,
+        &key.0,
+    ])
+}
+
+/// Accounts written in the current slot, as appended: a key may repeat.
+/// One shard per group of writing threads (round robin), so workers append
+/// without sharing a lock or hashing.
+pub(super) struct SlotDelta {
+    shards: Vec<CachePadded<Mutex<DeltaShard>>>,
+}
+
+/// Keys one group of threads wrote in the current slot.
+#[derive(Default)]
+struct DeltaShard {
+    keys: Vec<Pubkey>,
+    /// Length after the last compaction (sort and dedup).
+    compacted_len: usize,
+}
+
+impl Default for SlotDelta {
+    fn default() -> Self {
+        SlotDelta { shards: (0..DELTA_SHARDS).map(|_| CachePadded::new(Mutex::new(DeltaShard::default()))).collect() }
+    }
+}
+
+impl SlotDelta {
+    /// Note that `keys` were written in this slot.
+    pub fn mark_written<'k>(&self, keys: impl IntoIterator<Item = &'k Pubkey>) {
+        thread_local! {
+            static DELTA_SHARD: usize = {
+                static NEXT: AtomicU64 = AtomicU64::new(0);
+                NEXT.fetch_add(1, Relaxed) as usize % DELTA_SHARDS
+            };
+        }
+        let mut shard = self.shards[DELTA_SHARD.with(|s| *s)].lock();
+        shard.keys.extend(keys);
+        if shard.keys.len() >= COMPACT_DELTA_AT.max(4 * shard.compacted_len) {
+            // Amortized: the next compaction waits for the length to grow
+            // fourfold past what this one keeps.
+            shard.keys.sort_unstable();
+            shard.keys.dedup();
+            shard.compacted_len = shard.keys.len();
+        }
+    }
+
+    /// Every key written in this slot, sorted, once each.
+    fn keys(&self) -> Vec<Pubkey> {
+        let mut keys: Vec<Pubkey> = self.shards.iter().flat_map(|shard| shard.lock().keys.clone()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// Forget every key (the slot is finished).
+    fn clear(&self) {
+        for shard in &self.shards {
+            *shard.lock() = DeltaShard::default();
+        }
+    }
+}
+
+impl Bank {
+    /// The hash of the accounts changed so far in this slot: SHA-256 over the
+    /// slot number and (key, [`account_hash`] of its current state) of each
+    /// written account, in key order.
+    pub fn slot_delta_hash(&self) -> Hash {
+        let keys = self.slot_delta.keys();
+        let hashes: Vec<Hash> =
+            keys.iter().map(|key| self.store.get(key).map(|a| account_hash(key, &a)).unwrap_or_default()).collect();
+        let slot = self.slot.to_le_bytes();
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(keys.len() * 2 + 1);
+        parts.push(&slot);
+        for (key, hash) in keys.iter().zip(&hashes) {
+            parts.push(&key.0);
+            parts.push(&hash.0);
+        }
+        hashv(&parts)
+    }
+
+    /// Hashes of the slots finished so far, oldest first.
+    pub fn slot_hashes(&self) -> Vec<(u64, Hash)> {
+        self.slot_hashes.lock().clone()
+    }
+
+    /// Finish the current slot (recording its hash) and move to the next,
+    /// with a new blockhash.
+    pub fn advance_slot(&mut self) {
+        self.warp_to_slot(self.slot + 1);
+    }
+
+    /// Finish the current slot and jump to `slot` (later than now) with one
+    /// new blockhash.
+    pub fn warp_to_slot(&mut self, slot: u64) {
+        let hash = self.slot_delta_hash();
+        self.slot_hashes.lock().push((self.slot, hash));
+        self.slot_delta.clear();
+        self.slot = slot.max(self.slot + 1);
+        self.register_blockhash();
+    }
+}

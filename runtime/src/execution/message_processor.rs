@@ -1,0 +1,32 @@
+//! [`process_message`]: run a transaction's instructions in order on its
+//! loaded accounts, stopping at the first that fails (whose index the error
+//! carries).
+
+use super::invoke_context::{process_instruction, InstructionAccount, InvokeContext};
+use crate::vm::Executor;
+use lanes_sdk::message::Message;
+use lanes_sdk::transaction_error::TransactionError;
+use std::sync::Arc;
+
+/// Run every instruction of `message` on `ctx`'s accounts. On `Err` the
+/// context's accounts hold a partial change that must never be committed.
+pub fn process_message(
+    executor: &Arc<Executor>,
+    ctx: &mut InvokeContext,
+    message: &Message,
+) -> Result<(), TransactionError> {
+    for (i, ix) in message.instructions.iter().enumerate() {
+        let instruction_accounts: Vec<InstructionAccount> = ix
+            .accounts
+            .iter()
+            .map(|&index| InstructionAccount {
+                tx_index: index as u16,
+                is_signer: ctx.accounts.is_signer[index as usize],
+                is_writable: ctx.accounts.is_writable[index as usize],
+            })
+            .collect();
+        process_instruction(executor, ctx, ix.program_id_index as usize, &instruction_accounts, &ix.data)
+            .map_err(|err| TransactionError::InstructionError(i as u8, err))?;
+    }
+    Ok(())
+}
