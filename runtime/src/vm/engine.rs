@@ -1,0 +1,231 @@
+//! [`Executor`]: one wasmtime engine with Lanes' deterministic
+//! configuration, its host functions, and the programs compiled for it
+//! (validated and compiled once, by code hash; worker engines load the
+//! root engine's compiled artifacts instead of compiling again).
+
+use super::deploy::{CompiledProgram, ProgramLoadError};
+use super::host::define_host_functions;
+use super::instance_reset::ResetPlan;
+use super::invoke::HostState;
+use super::linear_memory::{ArenaMemoryCreator, MemoryArena};
+use super::{MAX_INSTANCE_MEMORY, MAX_WASM_STACK};
+use lanes_sdk::hash::{hashv, Hash};
+use lanes_sdk::loader::MAX_PROGRAM_LEN;
+use parking_lot::RwLock;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, Linker, Module, OptLevel};
+
+/// Memory slots in the root executor's arena (tests, the sequential bank,
+/// deploys; memories beyond get mappings of their own).
+pub(super) const ROOT_ARENA_SLOTS: u32 = 128;
+/// Memory slots in a worker executor's arena: the instances a thread keeps
+/// for reuse plus the deepest call chain.
+const WORKER_ARENA_SLOTS: u32 = 64;
+
+/// Settings of an [`Executor`].
+#[derive(Debug, Clone, Default)]
+pub struct ExecutorConfig {
+    /// Where compiled artifacts are cached across runs; `None` for memory only.
+    pub artifact_dir: Option<PathBuf>,
+    /// Give every invocation a fresh instance instead of reusing reset ones
+    /// (to measure what reuse saves, or to rule it out; results are the same).
+    pub fresh_instance_per_invocation: bool,
+}
+
+/// The engine, the host functions and the compiled-program cache, shared by
+/// every thread executing transactions.
+pub struct Executor {
+    pub(super) engine: Engine,
+    pub(super) linker: Linker<HostState>,
+    pub(super) programs: RwLock<HashMap<Hash, Arc<CompiledProgram>>>,
+    pub(super) artifact_dir: Option<PathBuf>,
+    pub(super) stats: CompileStats,
+    /// Distinguishes executors in per-thread caches (an address could be reused).
+    pub(super) id: u64,
+    /// Compiled modules in serialized form, by code hash (root executors
+    /// only, made when a worker engine first asks), for the worker engines
+    /// to load without recompiling.
+    pub(super) serialized: RwLock<HashMap<Hash, Arc<Vec<u8>>>>,
+    /// The executor this one was forked from: it validates and compiles.
+    pub(super) parent: Option<Arc<Executor>>,
+    /// [`ExecutorConfig::fresh_instance_per_invocation`] (forks inherit it).
+    pub(super) fresh_instance_per_invocation: bool,
+    /// Where this engine's instances keep their linear memories.
+    pub(super) arena: Arc<MemoryArena>,
+}
+
+pub(super) static NEXT_EXECUTOR_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// How programs reached the in-memory cache.
+#[derive(Debug, Default)]
+pub struct CompileStats {
+    /// Compiled from WASM with Cranelift.
+    pub compiled: std::sync::atomic::AtomicU64,
+    /// Loaded from a cached artifact on disk.
+    pub loaded_from_disk: std::sync::atomic::AtomicU64,
+}
+
+impl Executor {
+    /// Build the engine and host functions.
+    pub fn new(config: ExecutorConfig) -> Result<Arc<Self>, ProgramLoadError> {
+        if let Some(dir) = &config.artifact_dir {
+            std::fs::create_dir_all(dir).map_err(|e| ProgramLoadError::Setup(format!("{}: {e}", dir.display())))?;
+        }
+        Self::build(ROOT_ARENA_SLOTS, config.artifact_dir, None, config.fresh_instance_per_invocation)
+    }
+
+    /// An executor with an engine of its own, for one worker thread: wasmtime
+    /// engines share registries and a slot allocator across their threads,
+    /// which made two workers on one engine each ~45 % slower (see
+    /// docs/benchmarks.md). Programs are validated and compiled by the root
+    /// executor and loaded here from its serialized artifacts.
+    pub fn fork(self: &Arc<Self>) -> Result<Arc<Self>, ProgramLoadError> {
+        let root = self.parent.clone().unwrap_or_else(|| self.clone());
+        let fresh_instance_per_invocation = root.fresh_instance_per_invocation;
+        Self::build(WORKER_ARENA_SLOTS, None, Some(root), fresh_instance_per_invocation)
+    }
+
+    pub(super) fn build(
+        arena_slots: u32,
+        artifact_dir: Option<PathBuf>,
+        parent: Option<Arc<Executor>>,
+        fresh_instance_per_invocation: bool,
+    ) -> Result<Arc<Self>, ProgramLoadError> {
+        // Threads are off by construction: wasmtime is built without its
+        // `threads` feature.
+        let mut wasm = Config::new();
+        wasm.consume_fuel(true)
+            .cranelift_nan_canonicalization(true)
+            .cranelift_opt_level(OptLevel::Speed)
+            .wasm_simd(false)
+            .wasm_relaxed_simd(false)
+            .wasm_memory64(false)
+            .wasm_multi_memory(false)
+            // Rust's wasm32 target emits bulk memory, sign extension, multi-value
+            // and reference types (funcref only): wasmtime's defaults allow them.
+            .wasm_bulk_memory(true)
+            .wasm_multi_value(true)
+            .max_wasm_stack(MAX_WASM_STACK)
+            // Explicit bounds checks instead of guard pages. With guard pages,
+            // every instance that grew its memory makes the next instance in
+            // that pool slot `mprotect` the grown pages away again, and
+            // lowering permissions flushes the TLB of every core running this
+            // process: two workers swapping in the AMM ran slower than one
+            // (26k vs 32k swaps/s). The checks cost ~12 % of WASM time on one
+            // thread and remove the syscalls (53.8k swaps/s on two threads).
+            .signals_based_traps(false)
+            .memory_guard_size(0)
+            .memory_reservation(MAX_INSTANCE_MEMORY as u64)
+            .parallel_compilation(false);
+        // Linear memories come from the executor's arena (packed, so one
+        // page scan resets a batch of instances) and start zeroed, with data
+        // segments copied in at instantiation: no copy-on-write image.
+        let arena = MemoryArena::new(arena_slots).map_err(ProgramLoadError::Setup)?;
+        wasm.allocation_strategy(InstanceAllocationStrategy::OnDemand)
+            .with_host_memory(Arc::new(ArenaMemoryCreator(arena.clone())))
+            .memory_init_cow(false);
+        let engine = Engine::new(&wasm).map_err(|e| ProgramLoadError::Setup(e.to_string()))?;
+        let mut linker = Linker::new(&engine);
+        define_host_functions(&mut linker).map_err(|e| ProgramLoadError::Setup(e.to_string()))?;
+        Ok(Arc::new(Executor {
+            engine,
+            linker,
+            programs: RwLock::new(HashMap::new()),
+            artifact_dir,
+            stats: CompileStats::default(),
+            id: NEXT_EXECUTOR_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            serialized: RwLock::new(HashMap::new()),
+            parent,
+            fresh_instance_per_invocation,
+            arena,
+        }))
+    }
+
+    /// How many programs were compiled and how many loaded from disk.
+    pub fn stats(&self) -> &CompileStats {
+        &self.stats
+    }
+
+    /// The cached program with this code hash, if compiled.
+    ///
+    /// Workers look in a per-thread copy first, so the shared map's lock is
+    /// touched once per program per thread, not once per invocation.
+    pub fn cached(&self, code_hash: &Hash) -> Option<Arc<CompiledProgram>> {
+        use std::cell::RefCell;
+        thread_local! {
+            static LOCAL: RefCell<HashMap<(u64, Hash), Arc<CompiledProgram>>> = RefCell::new(HashMap::new());
+        }
+        let key = (self.id, *code_hash);
+        if let Some(hit) = LOCAL.with(|local| local.borrow().get(&key).cloned()) {
+            return Some(hit);
+        }
+        let found = self.programs.read().get(code_hash).cloned()?;
+        LOCAL.with(|local| {
+            let mut local = local.borrow_mut();
+            if local.len() >= 1024 {
+                local.clear(); // entries of dropped executors, or far too many programs
+            }
+            local.insert(key, found.clone());
+        });
+        Some(found)
+    }
+
+    /// Validate and compile `code` (or reuse the cached result).
+    pub fn compile(&self, code: &[u8]) -> Result<Arc<CompiledProgram>, ProgramLoadError> {
+        if code.len() > MAX_PROGRAM_LEN {
+            return Err(ProgramLoadError::TooLarge { len: code.len() });
+        }
+        let code_hash = hashv(&[code]);
+        if let Some(done) = self.cached(&code_hash) {
+            return Ok(done);
+        }
+        if let Some(root) = &self.parent {
+            // The root validates and compiles (or already has); we load its artifact.
+            let root_program = root.compile(code)?;
+            let bytes = root.serialized_artifact(&root_program)?;
+            // SAFETY: `bytes` came from `Module::serialize` of the root engine,
+            // in this process, and every engine of this module is built by
+            // `Executor::build` with the same configuration.
+            let module = unsafe { Module::deserialize(&self.engine, &bytes[..]) }.map_err(|e| {
+                ProgramLoadError::Setup(format!("loading a compiled program into a worker engine: {e:#}"))
+            })?;
+            let plan = root_program.reset.as_ref().map(|(plan, _)| plan.clone());
+            let compiled = Arc::new(self.prepare(module, code, code_hash, plan)?);
+            self.programs.write().insert(code_hash, compiled.clone());
+            return Ok(compiled);
+        }
+        use std::sync::atomic::Ordering::Relaxed;
+        // What is compiled: `code`, or `code` with its mutable globals exported
+        // when its instances can be reset for reuse.
+        let (resettable_code, mut plan) = match ResetPlan::for_module(code) {
+            Some((rewritten, plan)) => (Some(rewritten), Some(Arc::new(plan))),
+            None => (None, None),
+        };
+        let module = match self.load_artifact(&code_hash) {
+            Some(module) => {
+                self.stats.loaded_from_disk.fetch_add(1, Relaxed);
+                module
+            }
+            None => {
+                // Should the rewrite not compile, the program still deploys as
+                // written (without reuse), and any error is about its own bytes.
+                let rewritten = resettable_code.and_then(|rewritten| Module::new(&self.engine, &rewritten).ok());
+                let module = match rewritten {
+                    Some(module) => module,
+                    None => {
+                        plan = None;
+                        Module::new(&self.engine, code).map_err(|e| ProgramLoadError::Invalid(format!("{e:#}")))?
+                    }
+                };
+                self.stats.compiled.fetch_add(1, Relaxed);
+                self.store_artifact(&code_hash, &module);
+                module
+            }
+        };
+        let compiled = Arc::new(self.prepare(module, code, code_hash, plan)?);
+        self.programs.write().insert(code_hash, compiled.clone());
+        Ok(compiled)
+    }
+}
