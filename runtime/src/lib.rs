@@ -10,8 +10,10 @@
 //!   records the serial order they committed in;
 //! * [`bank`]: checks (blockhash, status cache, fee payer), loads accounts,
 //!   executes and commits one transaction; the slot's hash;
-//! * [`execution`]: one transaction's execution state, the instruction
-//!   processor, the account rules, builtins, compute budget;
+//! * [`execution`]: the instruction processor, builtins, compute budget
+//!   and fees;
+//! * [`transaction_context`]: what a transaction's instructions share while
+//!   they run (accounts, compute meter, logs), and the account rules;
 //! * [`vm`]: the wasmtime engine, program deploy checks and compilation,
 //!   instance reuse, and the host functions contracts call;
 //! * [`store`]: where committed accounts live — in memory, or in the
@@ -31,6 +33,8 @@ pub mod schedule;
 pub mod bank;
 
 pub mod execution;
+
+pub mod transaction_context;
 
 pub mod vm;
 

@@ -4,11 +4,11 @@
 
 use lanes_runtime::bank::{Bank, BankConfig};
 use lanes_runtime::execution::builtins::loader::immutable_program_account;
-use lanes_runtime::execution::invoke_context::ExecuteTimings;
 use lanes_runtime::ingest::sanitize::{sanitize_all, SanitizedTransaction};
 use lanes_runtime::ingest::sigverify;
 use lanes_runtime::schedule::{execute_parallel, SchedulerConfig, SchedulerPlacement};
 use lanes_runtime::store::{AccountStore, InMemoryAccountStore};
+use lanes_runtime::transaction_context::ExecuteTimings;
 use lanes_runtime::vm::{Executor, ExecutorConfig};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;

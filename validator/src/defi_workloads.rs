@@ -508,7 +508,7 @@ mod tests {
             println!("  {line}");
         }
         // Three runs of 20,000 swaps through Bank::process_transaction; the best.
-        let mut best: Option<(f64, lanes_runtime::execution::invoke_context::ExecuteTimings)> = None;
+        let mut best: Option<(f64, lanes_runtime::transaction_context::ExecuteTimings)> = None;
         for run in swaps[1..].chunks(20_000) {
             b.reset_timings();
             let started = Instant::now();

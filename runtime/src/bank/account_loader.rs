@@ -6,8 +6,8 @@
 
 use super::Bank;
 use crate::execution::builtins::is_builtin;
-use crate::execution::invoke_context::TransactionAccounts;
 use crate::ingest::sanitize::SanitizedTransaction;
+use crate::transaction_context::TransactionAccounts;
 use lanes_sdk::loader::{self, STATE_HEADER_LEN};
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_program, Account, Pubkey};

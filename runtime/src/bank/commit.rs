@@ -5,8 +5,8 @@
 
 use super::account_loader::may_change_a_program;
 use super::{Bank, BankError, TransactionOutcome};
-use crate::execution::invoke_context::ExecuteTimings;
 use crate::ingest::sanitize::SanitizedTransaction;
+use crate::transaction_context::ExecuteTimings;
 use crate::vm::Executor;
 use lanes_sdk::{Account, Pubkey};
 use std::sync::atomic::Ordering::{Relaxed, Release};

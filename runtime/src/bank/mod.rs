@@ -30,10 +30,10 @@ pub use outcome::TransactionOutcome;
 pub use slot_hash::account_hash;
 pub use status_cache::{SignatureHashState, SignatureHasher};
 
-use crate::execution::invoke_context::{ExecuteTimings, InvokeContext, ProgramSource};
 use crate::execution::message_processor::process_message;
 use crate::ingest::sanitize::SanitizedTransaction;
 use crate::store::{AccountStore, StoreError};
+use crate::transaction_context::{ExecuteTimings, ProgramSource, TransactionContext};
 use crate::vm::Executor;
 use account_loader::LoadedTransaction;
 use blockhash_queue::BlockhashQueue;
@@ -354,7 +354,7 @@ impl Bank {
         };
         let fee_payer = (accounts.keys[0], accounts.accounts[0].clone());
 
-        let mut ctx = InvokeContext::new(accounts, tx.compute_budget().compute_unit_limit, self.clock());
+        let mut ctx = TransactionContext::new(accounts, tx.compute_budget().compute_unit_limit, self.clock());
         ctx.program_source = Some(self.program_source.clone());
         let result = process_message(executor, &mut ctx, &tx.transaction().message);
         timings.accumulate(&ctx.timings);

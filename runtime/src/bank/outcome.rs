@@ -1,7 +1,7 @@
 //! [`TransactionOutcome`]: what happened to one transaction, as the bank
 //! reports it to the scheduler, the harness and (later) the RPC.
 
-use crate::execution::invoke_context::LogLine;
+use crate::transaction_context::LogLine;
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{Pubkey, Signature};
 

@@ -1,9 +1,9 @@
 //! A transaction's compute budget, read from its compute-budget instructions
-//! before anything runs, and the fixed costs the runtime charges.
+//! before anything runs, its fee, and the fixed costs of builtins and
+//! deploys. (What host functions charge is in [`crate::vm::costs`].)
 //!
 //! One compute unit is one unit of wasmtime fuel (one WASM operator, with
-//! bulk memory charged per byte); host functions and builtins charge the
-//! fixed costs below.
+//! bulk memory charged per byte).
 
 use lanes_sdk::compute_budget::{
     self as cb, ComputeBudgetInstruction, DEFAULT_INSTRUCTION_COMPUTE_UNIT_LIMIT, MAX_COMPUTE_UNIT_LIMIT,
@@ -16,22 +16,8 @@ use lanes_sdk::transaction_error::TransactionError;
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 /// Charged by each builtin instruction (system, loader bookkeeping).
 pub const BUILTIN_INSTRUCTION_COST: u64 = 150;
-/// Charged per cross-program invocation, plus per byte of instruction data.
-pub const CPI_BASE_COST: u64 = 1_000;
-/// Charged per log call, plus per byte logged.
-pub const LOG_BASE_COST: u64 = 100;
-/// Charged per SHA-256 call, plus [`SHA256_BYTE_COST`] per byte hashed.
-pub const SHA256_BASE_COST: u64 = 85;
-/// Charged per byte hashed.
-pub const SHA256_BYTE_COST: u64 = 1;
-/// Charged per PDA derivation (per bump tried when searching).
-pub const PDA_COST: u64 = 1_500;
 /// Charged per byte of program code deployed (compiling is expensive).
 pub const DEPLOY_COST_PER_BYTE: u64 = 2;
-/// Charged for each small syscall (clock, compute units, return data).
-pub const SYSCALL_BASE_COST: u64 = 100;
-/// Charged per byte copied into or out of a program for its input and CPI.
-pub const BYTES_PER_UNIT: u64 = 250;
 
 /// What a transaction asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

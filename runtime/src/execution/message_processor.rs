@@ -2,7 +2,8 @@
 //! loaded accounts, stopping at the first that fails (whose index the error
 //! carries).
 
-use super::invoke_context::{process_instruction, InstructionAccount, InvokeContext};
+use super::instruction_processor::process_instruction;
+use crate::transaction_context::{InstructionAccount, TransactionContext};
 use crate::vm::Executor;
 use lanes_sdk::message::Message;
 use lanes_sdk::transaction_error::TransactionError;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 /// context's accounts hold a partial change that must never be committed.
 pub fn process_message(
     executor: &Arc<Executor>,
-    ctx: &mut InvokeContext,
+    ctx: &mut TransactionContext,
     message: &Message,
 ) -> Result<(), TransactionError> {
     for (i, ix) in message.instructions.iter().enumerate() {

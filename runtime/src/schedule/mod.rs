@@ -63,7 +63,7 @@ pub use controller::execute_parallel;
 pub use error::SchedulerError;
 
 use crate::bank::TransactionOutcome;
-use crate::execution::invoke_context::ExecuteTimings;
+use crate::transaction_context::ExecuteTimings;
 
 /// A run of transactions one worker executed, in its order.
 #[derive(Debug, Clone, PartialEq, Eq)]

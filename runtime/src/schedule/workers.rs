@@ -8,8 +8,8 @@ use super::error::SchedulerError;
 use super::messages::{BatchReport, Executed, WorkBatch};
 use super::outcome_slots::OutcomeSlots;
 use crate::bank::Bank;
-use crate::execution::invoke_context::ExecuteTimings;
 use crate::ingest::sanitize::SanitizedTransaction;
+use crate::transaction_context::ExecuteTimings;
 use crossbeam_channel::{Receiver, Sender};
 use std::time::Instant;
 

@@ -4,7 +4,8 @@
 //! calls another program, and refreshed after a nested call.
 
 use super::invoke::HostState;
-use crate::execution::invoke_context::{verify_account_change, InstructionAccount, InvokeContext};
+use crate::transaction_context::account_rules::{verify_instruction_changes, PostAccount};
+use crate::transaction_context::{InstructionAccount, TransactionContext};
 use lanes_sdk::abi::{self, entry};
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::Pubkey;
@@ -38,7 +39,7 @@ pub(crate) struct WasmFrame {
 
 /// Lay out the input buffer for `accounts`.
 pub(crate) fn build_frame(
-    ctx: &InvokeContext,
+    ctx: &TransactionContext,
     program_id: Pubkey,
     accounts: &[InstructionAccount],
     data: &[u8],
@@ -142,49 +143,57 @@ pub(crate) fn sync_from_guest(mem: &[u8], state: &mut HostState) -> Result<(), I
     let Some(base) = state.frame.input_ptr else {
         return Ok(()); // never read its input, so changed nothing
     };
-    let program_id = state.frame.program_id;
-    let mut pre_sum: u128 = 0;
-    let mut post_sum: u128 = 0;
-    for layout in &state.frame.entries {
-        let account = state.frame.accounts[layout.account];
-        let at = base + layout.offset;
-        // The whole buffer was bounds-checked when it was written.
-        let mut owner = [0u8; 32];
-        owner.copy_from_slice(&mem[at + entry::OWNER..at + entry::OWNER + 32]);
-        let owner = Pubkey(owner);
-        let lamports = get_u64(mem, at + entry::LAMPORTS);
-        let data_len = get_u64(mem, at + entry::DATA_LEN);
-        if data_len > layout.capacity as u64 {
-            return Err(InstructionError::InvalidRealloc);
-        }
-        let data_len = data_len as usize;
-        let pre = &state.ctx.accounts.accounts[account.tx_index as usize];
-        let guest_data = &mem[at + entry::DATA..at + entry::DATA + data_len];
-        let post_data: &[u8] = if pre.executable {
-            if data_len != 0 {
+    let frame = &state.frame;
+    let accounts = &state.ctx.accounts.accounts;
+    let changes = frame.entries.iter().map(|layout| {
+        let account = frame.accounts[layout.account];
+        let pre = &accounts[account.tx_index as usize];
+        let (lamports, owner, guest_data) = read_entry(mem, base, layout)?;
+        let data: &[u8] = if pre.executable {
+            if !guest_data.is_empty() {
                 return Err(InstructionError::ExecutableDataModified);
             }
             &pre.data
         } else {
             guest_data
         };
-        verify_account_change(&program_id, pre, lamports, &owner, post_data, pre.executable, account.is_writable)?;
-        pre_sum += pre.lamports as u128;
-        post_sum += lamports as u128;
-        if account.is_writable && !pre.executable {
-            let post = &mut state.ctx.accounts.accounts[account.tx_index as usize];
-            post.lamports = lamports;
-            post.owner = owner;
-            if post.data.as_slice() != guest_data {
-                post.data.clear();
-                post.data.extend_from_slice(guest_data);
-            }
+        Ok((pre, PostAccount { lamports, owner, data, executable: pre.executable }, account.is_writable))
+    });
+    verify_instruction_changes(&frame.program_id, changes)?;
+    for layout in &state.frame.entries {
+        let account = state.frame.accounts[layout.account];
+        let post = &mut state.ctx.accounts.accounts[account.tx_index as usize];
+        if !account.is_writable || post.executable {
+            continue;
+        }
+        let (lamports, owner, guest_data) = read_entry(mem, base, layout)?;
+        post.lamports = lamports;
+        post.owner = owner;
+        if post.data.as_slice() != guest_data {
+            post.data.clear();
+            post.data.extend_from_slice(guest_data);
         }
     }
-    if pre_sum != post_sum {
-        return Err(InstructionError::UnbalancedInstruction);
-    }
     Ok(())
+}
+
+/// The lamports, owner and data the guest left in one entry of its input
+/// buffer at `base` (bounds-checked when the buffer was written).
+fn read_entry<'m>(
+    mem: &'m [u8],
+    base: usize,
+    layout: &EntryLayout,
+) -> Result<(u64, Pubkey, &'m [u8]), InstructionError> {
+    let at = base + layout.offset;
+    let mut owner = [0u8; 32];
+    owner.copy_from_slice(&mem[at + entry::OWNER..at + entry::OWNER + 32]);
+    let lamports = get_u64(mem, at + entry::LAMPORTS);
+    let data_len = get_u64(mem, at + entry::DATA_LEN);
+    if data_len > layout.capacity as u64 {
+        return Err(InstructionError::InvalidRealloc);
+    }
+    let data = &mem[at + entry::DATA..at + entry::DATA + data_len as usize];
+    Ok((lamports, Pubkey(owner), data))
 }
 
 /// After a nested call: write the transaction's current account states back

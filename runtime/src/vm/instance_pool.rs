@@ -7,7 +7,7 @@
 use super::deploy::CompiledProgram;
 use super::engine::Executor;
 use super::invoke::HostState;
-use crate::execution::invoke_context::ExecuteTimings;
+use crate::transaction_context::ExecuteTimings;
 use std::cell::RefCell;
 use std::sync::Arc;
 use wasmtime::{Global, Memory, Store, TypedFunc, Val};
@@ -171,8 +171,8 @@ pub(crate) fn park_instance(
 
 #[cfg(test)]
 mod tests {
-    use super::super::instance_reuse_supported;
     use super::super::engine::{Executor, ROOT_ARENA_SLOTS};
+    use super::super::instance_reuse_supported;
     use super::*;
     use std::sync::Arc;
 
@@ -182,33 +182,58 @@ mod tests {
     /// Invoke one program `times` times on a bank over an executor whose
     /// arena has `arena_slots` slots; (fresh instances, reset scans).
     fn invoke_repeatedly(arena_slots: u32, times: usize) -> (u64, u64) {
-        use crate::bank::{Bank, BankConfig};
-        use crate::store::InMemoryAccountStore;
-        use lanes_sdk::client::Keypair;
-        use lanes_sdk::transaction::Transaction;
-        use lanes_sdk::{system_program, Account, Instruction};
+        use crate::transaction_context::{InstructionAccount, TransactionAccounts, TransactionContext};
+        use lanes_sdk::hash::hashv;
+        use lanes_sdk::instruction::InstructionError;
+        use lanes_sdk::loader::{LoaderState, STATE_HEADER_LEN};
+        use lanes_sdk::{loader, Account, Pubkey};
+
+        /// The program makes no cross-program calls.
+        struct NoCalls;
+        impl super::super::InstructionProcessor for NoCalls {
+            fn process_instruction(
+                &self,
+                _: &Arc<Executor>,
+                _: &mut TransactionContext,
+                _: usize,
+                _: &[InstructionAccount],
+                _: &[u8],
+            ) -> Result<(), InstructionError> {
+                unreachable!("the test program invokes nothing")
+            }
+        }
 
         let executor = Executor::build(arena_slots, None, None, false).unwrap();
-        let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), executor, BankConfig::default());
-        let payer = Keypair::new();
-        bank.set_account(payer.pubkey(), Account::new(1_000_000_000, 0, &system_program::ID)).unwrap();
         // Writes two pages apart, so each reset has work in several places.
         let code = wat::parse_str(PROGRAM.replace(
             "i64.const 0)",
             "i32.const 100 i32.const 1 i32.store i32.const 9000 i32.const 2 i32.store i64.const 0)",
         ))
         .unwrap();
-        let program = Keypair::new().pubkey();
-        bank.set_account(program, crate::execution::builtins::loader::immutable_program_account(&code, 0)).unwrap();
-        for nonce in 0..times {
-            let ix = Instruction::new_with_bytes(program, &(nonce as u64).to_le_bytes(), vec![]);
-            let tx =
-                Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer], bank.latest_blockhash());
-            assert_eq!(bank.process_transaction(&tx).unwrap().result, Ok(()), "invocation {nonce}");
+        let mut data = vec![0u8; STATE_HEADER_LEN];
+        LoaderState::Program {
+            authority: None,
+            code_hash: hashv(&[&code]),
+            deployed_slot: 0,
+            code_len: code.len() as u32,
         }
-        let timings = bank.timings();
-        assert_eq!(timings.wasm_invocations, times as u64);
-        (timings.fresh_instances, timings.reset_scans)
+        .write(&mut data);
+        data.extend_from_slice(&code);
+        let program = Account { lamports: 1, data, owner: loader::ID, executable: true };
+        let accounts = TransactionAccounts {
+            keys: vec![Pubkey::new_unique_from_u64(1)],
+            accounts: vec![program],
+            is_signer: vec![false],
+            is_writable: vec![false],
+        };
+        let mut ctx = TransactionContext::new(accounts, 1_400_000, Default::default());
+        for nonce in 0..times {
+            let result =
+                super::super::execute_program(&NoCalls, &executor, &mut ctx, 0, &[], &(nonce as u64).to_le_bytes());
+            assert_eq!(result, Ok(()), "invocation {nonce}");
+        }
+        assert_eq!(ctx.timings.wasm_invocations, times as u64);
+        (ctx.timings.fresh_instances, ctx.timings.reset_scans)
     }
 
     /// A thread collects RESET_BATCH used instances of a program, then

@@ -9,7 +9,7 @@ use super::engine::Executor;
 use super::input_buffer::{build_frame, sync_from_guest, WasmFrame};
 use super::instance_pool::{park_instance, take_idle_instance, IdleInstance, LiveInstance};
 use super::{MAX_INSTANCE_MEMORY, MAX_TABLE_ELEMENTS};
-use crate::execution::invoke_context::{InstructionAccount, InvokeContext};
+use crate::transaction_context::{InstructionAccount, TransactionContext};
 use lanes_sdk::hash::hashv;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::loader::{LoaderState, STATE_HEADER_LEN};
@@ -38,11 +38,28 @@ impl std::fmt::Display for HostError {
 
 impl std::error::Error for HostError {}
 
+/// How a running program calls another (`lanes_invoke`): the instruction
+/// processor of [`crate::execution`], called back through this trait so
+/// that the VM never names it.
+pub trait InstructionProcessor: Sync {
+    /// Run one instruction of the program at `program_index` on `accounts`.
+    fn process_instruction(
+        &self,
+        executor: &Arc<Executor>,
+        ctx: &mut TransactionContext,
+        program_index: usize,
+        accounts: &[InstructionAccount],
+        data: &[u8],
+    ) -> Result<(), InstructionError>;
+}
+
 /// A store's data: the transaction's context (moved in for the call), the
 /// frame, and resource limits.
 pub struct HostState {
-    pub(super) ctx: InvokeContext,
+    pub(super) ctx: TransactionContext,
     pub(super) executor: Option<Arc<Executor>>,
+    /// Who runs a cross-program invocation (set for the call, like `executor`).
+    pub(super) processor: Option<&'static dyn InstructionProcessor>,
     pub(super) frame: WasmFrame,
     pub(super) limits: StoreLimits,
     pub(super) memory: Option<Memory>,
@@ -50,8 +67,9 @@ pub struct HostState {
 
 /// Run the WASM program at `program_index` on `accounts`.
 pub(crate) fn execute_program(
+    processor: &'static dyn InstructionProcessor,
     executor: &Arc<Executor>,
-    ctx: &mut InvokeContext,
+    ctx: &mut TransactionContext,
     program_index: usize,
     accounts: &[InstructionAccount],
     data: &[u8],
@@ -68,12 +86,14 @@ pub(crate) fn execute_program(
     let state = store.data_mut();
     state.ctx = std::mem::take(ctx);
     state.executor = Some(executor.clone());
+    state.processor = Some(processor);
     state.frame = frame;
     let remaining = state.ctx.compute_remaining;
     let (result, reusable) = run_instance(&mut store, &program, instance, remaining, started);
     let state = store.data_mut();
     *ctx = std::mem::take(&mut state.ctx);
     state.executor = None;
+    state.processor = None;
     if let Some(instance) = reusable {
         park_instance(executor, program, store, instance);
     }
@@ -88,8 +108,14 @@ pub(crate) fn new_store(executor: &Arc<Executor>) -> Store<HostState> {
         .tables(1)
         .table_elements(MAX_TABLE_ELEMENTS)
         .build();
-    let state =
-        HostState { ctx: InvokeContext::default(), executor: None, frame: WasmFrame::default(), limits, memory: None };
+    let state = HostState {
+        ctx: TransactionContext::default(),
+        executor: None,
+        processor: None,
+        frame: WasmFrame::default(),
+        limits,
+        memory: None,
+    };
     let mut store = Store::new(&executor.engine, state);
     store.limiter(|s| &mut s.limits);
     store
@@ -213,7 +239,7 @@ pub(crate) fn classify_trap(store: &mut Store<HostState>, err: wasmtime::Error) 
 /// Find (or compile) the code of the program at `program_index`.
 pub(crate) fn resolve_program(
     executor: &Arc<Executor>,
-    ctx: &mut InvokeContext,
+    ctx: &mut TransactionContext,
     program_index: usize,
 ) -> Result<Arc<CompiledProgram>, InstructionError> {
     let program_id = ctx.accounts.keys[program_index];

@@ -31,6 +31,7 @@
 //! functions, one file per group) and `cpi_wire`.
 
 mod artifact_cache;
+pub mod costs;
 mod cpi_wire;
 mod deploy;
 pub mod engine;
@@ -44,6 +45,7 @@ mod linear_memory;
 pub use deploy::{CompiledProgram, ProgramLoadError};
 pub use engine::{CompileStats, Executor, ExecutorConfig};
 pub(crate) use invoke::execute_program;
+pub use invoke::InstructionProcessor;
 
 /// Most linear memory one program instance may use.
 pub const MAX_INSTANCE_MEMORY: usize = 4 * 1024 * 1024;

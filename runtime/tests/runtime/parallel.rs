@@ -8,11 +8,11 @@
 use crate::common::PROGRAM;
 use lanes_runtime::bank::{Bank, BankConfig};
 use lanes_runtime::execution::builtins::loader::immutable_program_account;
-use lanes_runtime::execution::invoke_context::ExecuteTimings;
 use lanes_runtime::harness::shared_executor;
 use lanes_runtime::ingest::sanitize::SanitizedTransaction;
 use lanes_runtime::schedule::{execute_parallel, SchedulerConfig, SchedulerPlacement};
 use lanes_runtime::store::InMemoryAccountStore;
+use lanes_runtime::transaction_context::ExecuteTimings;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::Transaction;

@@ -6,7 +6,7 @@
 
 use super::Accounts;
 use crate::execution::compute_budget::DEPLOY_COST_PER_BYTE;
-use crate::execution::invoke_context::{InstructionAccount, InvokeContext};
+use crate::transaction_context::{InstructionAccount, TransactionContext};
 use crate::vm::Executor;
 use lanes_sdk::hash::hashv;
 use lanes_sdk::instruction::InstructionError;
@@ -28,7 +28,7 @@ pub fn immutable_program_account(wasm: &[u8], deployed_slot: u64) -> lanes_sdk::
 
 pub(crate) fn process(
     executor: &Arc<Executor>,
-    ctx: &mut InvokeContext,
+    ctx: &mut TransactionContext,
     accounts: &[InstructionAccount],
     data: &[u8],
 ) -> Result<(), InstructionError> {

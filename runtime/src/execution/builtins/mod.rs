@@ -8,7 +8,7 @@
 pub mod loader;
 pub mod system;
 
-use crate::execution::invoke_context::{InstructionAccount, InvokeContext};
+use crate::transaction_context::{InstructionAccount, TransactionContext};
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::{compute_budget, system_program, Account, Pubkey};
 
@@ -20,7 +20,7 @@ pub fn is_builtin(key: &Pubkey) -> bool {
 
 /// Index-checked access to an instruction's accounts, for builtins.
 pub(crate) struct Accounts<'a> {
-    pub ctx: &'a mut InvokeContext,
+    pub ctx: &'a mut TransactionContext,
     pub accounts: &'a [InstructionAccount],
 }
 

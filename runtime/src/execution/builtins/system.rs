@@ -3,7 +3,7 @@
 //! instruction layout and error codes (`SystemError` as custom codes).
 
 use super::Accounts;
-use crate::execution::invoke_context::{InstructionAccount, InvokeContext};
+use crate::transaction_context::{InstructionAccount, TransactionContext};
 use lanes_sdk::abi::MAX_PERMITTED_DATA_LENGTH;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::system_instruction::{DecodeError, SystemInstruction};
@@ -18,7 +18,7 @@ pub mod error {
 }
 
 pub(crate) fn process(
-    ctx: &mut InvokeContext,
+    ctx: &mut TransactionContext,
     accounts: &[InstructionAccount],
     data: &[u8],
 ) -> Result<(), InstructionError> {

@@ -5,8 +5,8 @@
 
 use super::crypto::create_program_address_cached;
 use super::{charge, fail, memory, read_guest, HostResult};
-use crate::execution::compute_budget::{BYTES_PER_UNIT, CPI_BASE_COST, PDA_COST};
-use crate::execution::invoke_context::{process_instruction, InstructionAccount};
+use crate::transaction_context::InstructionAccount;
+use crate::vm::costs::{BYTES_PER_UNIT, CPI_BASE_COST, PDA_COST};
 use crate::vm::cpi_wire;
 use crate::vm::input_buffer::{sync_from_guest, sync_to_guest};
 use crate::vm::invoke::HostState;
@@ -101,9 +101,11 @@ fn cross_program_invoke(
     let fuel = caller.get_fuel()?;
     let state = caller.data_mut();
     state.ctx.compute_remaining = fuel;
-    let executor = state.executor.clone().ok_or_else(|| fail(InstructionError::ProgramEnvironmentSetupFailure))?;
+    let (Some(executor), Some(processor)) = (state.executor.clone(), state.processor) else {
+        return Err(fail(InstructionError::ProgramEnvironmentSetupFailure));
+    };
     let mut ctx = std::mem::take(&mut state.ctx);
-    let result = process_instruction(&executor, &mut ctx, program_index, &callee_accounts, instruction.data);
+    let result = processor.process_instruction(&executor, &mut ctx, program_index, &callee_accounts, instruction.data);
     let remaining = ctx.compute_remaining;
     caller.data_mut().ctx = ctx;
     caller.set_fuel(remaining)?;

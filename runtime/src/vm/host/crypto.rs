@@ -2,7 +2,7 @@
 //! (`lanes_create_program_address`, `lanes_try_find_program_address`).
 
 use super::{charge, guest_range, memory, read_pubkey, read_slice_table, read_slices, write_guest, HostResult};
-use crate::execution::compute_budget::{PDA_COST, SHA256_BASE_COST, SHA256_BYTE_COST};
+use crate::vm::costs::{PDA_COST, SHA256_BASE_COST, SHA256_BYTE_COST};
 use crate::vm::invoke::HostState;
 use crate::vm::MAX_HASH_SLICES;
 use lanes_sdk::abi::import;

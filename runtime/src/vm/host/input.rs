@@ -2,7 +2,7 @@
 //! (accounts, instruction data, program id) into memory it allocated.
 
 use super::{charge, fail, guest_range, memory, HostResult};
-use crate::execution::compute_budget::BYTES_PER_UNIT;
+use crate::vm::costs::BYTES_PER_UNIT;
 use crate::vm::input_buffer::write_input;
 use crate::vm::invoke::HostState;
 use lanes_sdk::abi::import;

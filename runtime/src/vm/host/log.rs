@@ -2,7 +2,7 @@
 //! program's panic with its message.
 
 use super::{charge, read_guest, HostResult};
-use crate::execution::compute_budget::{LOG_BASE_COST, SYSCALL_BASE_COST};
+use crate::vm::costs::{LOG_BASE_COST, SYSCALL_BASE_COST};
 use crate::vm::invoke::{HostError, HostState};
 use lanes_sdk::abi::import;
 use wasmtime::{Caller, Linker};

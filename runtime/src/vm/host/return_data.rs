@@ -2,7 +2,7 @@
 //! [`MAX_RETURN_DATA`] bytes).
 
 use super::{charge, fail, read_guest, write_guest, HostResult};
-use crate::execution::compute_budget::{BYTES_PER_UNIT, SYSCALL_BASE_COST};
+use crate::vm::costs::{BYTES_PER_UNIT, SYSCALL_BASE_COST};
 use crate::vm::invoke::HostState;
 use lanes_sdk::abi::{import, MAX_RETURN_DATA};
 use lanes_sdk::instruction::InstructionError;

@@ -2,7 +2,7 @@
 //! (`lanes_remaining_compute_units`).
 
 use super::{charge, write_guest, HostResult};
-use crate::execution::compute_budget::SYSCALL_BASE_COST;
+use crate::vm::costs::SYSCALL_BASE_COST;
 use crate::vm::invoke::HostState;
 use lanes_sdk::abi::import;
 use wasmtime::{Caller, Linker};

@@ -1,0 +1,110 @@
+//! The instruction processor: [`process_instruction`] runs one instruction
+//! (top-level or a cross-program call) on the builtin or WASM program it
+//! names, within the call-depth and reentrancy rules, and every change it
+//! made is checked against the account rules
+//! ([`crate::transaction_context::account_rules`]) before the transaction
+//! sees it. A failed instruction fails the transaction: the bank discards
+//! the whole context.
+
+use super::builtins;
+use super::compute_budget::BUILTIN_INSTRUCTION_COST;
+use crate::transaction_context::account_rules::{verify_instruction_changes, PostAccount};
+use crate::transaction_context::{InstructionAccount, LogLine, TransactionContext};
+use crate::vm::{Executor, InstructionProcessor};
+use lanes_sdk::instruction::InstructionError;
+use lanes_sdk::{compute_budget, loader, system_program, Account, Pubkey};
+use std::sync::Arc;
+
+/// Most programs on the invocation stack (a top-level call and four nested).
+pub const MAX_INVOKE_DEPTH: usize = 5;
+
+/// Run one instruction of `program` (an index into the transaction's
+/// accounts) on `accounts`, as a top-level instruction or a nested call.
+pub fn process_instruction(
+    executor: &Arc<Executor>,
+    ctx: &mut TransactionContext,
+    program_index: usize,
+    accounts: &[InstructionAccount],
+    data: &[u8],
+) -> Result<(), InstructionError> {
+    let program_id = *ctx.accounts.keys.get(program_index).ok_or(InstructionError::MissingAccount)?;
+    if ctx.stack.len() >= MAX_INVOKE_DEPTH {
+        return Err(InstructionError::CallDepth);
+    }
+    if ctx.stack.contains(&program_id) && ctx.stack.last() != Some(&program_id) {
+        ctx.log(format!("Program {program_id} invoke [{}]", ctx.stack.len() + 1));
+        ctx.log("Reentrancy not allowed".to_string());
+        return Err(InstructionError::ReentrancyNotAllowed);
+    }
+    ctx.stack.push(program_id);
+    ctx.log_line(LogLine::Invoke { program: program_id, depth: ctx.stack.len() });
+
+    let result = if builtins::is_builtin(&program_id) {
+        run_builtin(executor, ctx, &program_id, accounts, data)
+    } else {
+        let before = ctx.compute_remaining;
+        let result = crate::vm::execute_program(&Processor, executor, ctx, program_index, accounts, data);
+        let consumed = before.saturating_sub(ctx.compute_remaining);
+        ctx.log_line(LogLine::Consumed { program: program_id, consumed, limit: before });
+        result
+    };
+    match &result {
+        Ok(()) => ctx.log_line(LogLine::Success { program: program_id }),
+        Err(err) => ctx.log(format!("Program {program_id} failed: {err}")),
+    }
+    ctx.stack.pop();
+    result
+}
+
+/// Run a builtin, then check its changes as any program's are checked.
+fn run_builtin(
+    executor: &Arc<Executor>,
+    ctx: &mut TransactionContext,
+    program_id: &Pubkey,
+    accounts: &[InstructionAccount],
+    data: &[u8],
+) -> Result<(), InstructionError> {
+    ctx.consume(BUILTIN_INSTRUCTION_COST)?;
+    // Distinct accounts with their strongest privilege in this instruction.
+    let mut distinct: Vec<InstructionAccount> = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        match distinct.iter_mut().find(|a| a.tx_index == account.tx_index) {
+            Some(existing) => existing.is_writable |= account.is_writable,
+            None => distinct.push(*account),
+        }
+    }
+    let pre: Vec<Account> = distinct.iter().map(|a| ctx.accounts.accounts[a.tx_index as usize].clone()).collect();
+
+    if *program_id == system_program::ID {
+        builtins::system::process(ctx, accounts, data)?;
+    } else if *program_id == loader::ID {
+        builtins::loader::process(executor, ctx, accounts, data)?;
+    } else if *program_id == compute_budget::ID {
+        // Parsed before execution; nothing to do.
+    }
+
+    let changes = distinct.iter().zip(&pre).map(|(account, pre)| {
+        let post = &ctx.accounts.accounts[account.tx_index as usize];
+        let post =
+            PostAccount { lamports: post.lamports, owner: post.owner, data: &post.data, executable: post.executable };
+        Ok((pre, post, account.is_writable))
+    });
+    verify_instruction_changes(program_id, changes)
+}
+
+/// The instruction processor as the VM calls it back for a cross-program
+/// invocation.
+struct Processor;
+
+impl InstructionProcessor for Processor {
+    fn process_instruction(
+        &self,
+        executor: &Arc<Executor>,
+        ctx: &mut TransactionContext,
+        program_index: usize,
+        accounts: &[InstructionAccount],
+        data: &[u8],
+    ) -> Result<(), InstructionError> {
+        process_instruction(executor, ctx, program_index, accounts, data)
+    }
+}
