@@ -1,7 +1,8 @@
 //! # lanes-runtime
 //!
 //! Everything that turns a signed transaction into committed account state.
-//! The modules, in the order a transaction meets them:
+//! [`pipeline::execute_batch`] is the entry point for a batch; the modules,
+//! in the order a transaction meets them:
 //!
 //! * [`ingest`]: sanitize (structure, lock sets, compute budget, fee) and
 //!   verify signatures on all cores;
@@ -26,6 +27,8 @@
 //! thread timing. It does no network I/O.
 
 // Pipeline order (blank lines keep rustfmt from sorting them).
+pub mod pipeline;
+
 pub mod ingest;
 
 pub mod schedule;

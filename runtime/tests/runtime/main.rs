@@ -7,4 +7,5 @@ mod cpi;
 mod hostile;
 mod loader;
 mod parallel;
+mod pipeline;
 mod reuse;
