@@ -1,9 +1,10 @@
 //! Loading a transaction's accounts: the fee payer checked and debited,
 //! writable accounts read whole, read-only accounts read with an
-//! executable's data cut to its loader header (kept per thread, see
-//! [`ProgramHeaders`]), and every invoked program checked to exist and be
+//! executable's data cut to its loader header (kept by the [`Worker`]),
+//! and every invoked program checked to exist and be
 //! executable.
 
+use super::worker::{Worker, MAX_CACHED_PROGRAM_HEADERS};
 use super::Bank;
 use crate::execution::builtins::is_builtin;
 use crate::ingest::sanitize::SanitizedTransaction;
@@ -11,11 +12,7 @@ use crate::transaction_context::TransactionAccounts;
 use lanes_sdk::loader::{self, STATE_HEADER_LEN};
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_program, Account, Pubkey};
-use std::collections::HashMap;
 use std::sync::atomic::Ordering::Acquire;
-
-/// Most program headers one thread keeps (a few KB).
-const MAX_CACHED_PROGRAM_HEADERS: usize = 256;
 
 /// What loading a transaction gave.
 pub(super) enum LoadedTransaction {
@@ -24,21 +21,6 @@ pub(super) enum LoadedTransaction {
     /// An invoked program is missing or not executable: the transaction
     /// fails, and only the fee payer's debit is committed.
     FeeOnly { err: TransactionError, payer: (Pubkey, Account) },
-}
-
-/// Program accounts (executable, header-only) each thread loaded, valid for
-/// one bank and one program epoch. Every transaction reads its programs;
-/// reading them from the shared store would make every worker take the same
-/// shard lock on every transaction.
-struct ProgramHeaders {
-    bank_id: u64,
-    epoch: u64,
-    accounts: HashMap<Pubkey, Account>,
-}
-
-thread_local! {
-    static PROGRAM_HEADERS: std::cell::RefCell<ProgramHeaders> =
-        std::cell::RefCell::new(ProgramHeaders { bank_id: 0, epoch: 0, accounts: HashMap::new() });
 }
 
 /// Whether writing `account` may change what a program load sees. Program
@@ -53,7 +35,11 @@ impl Bank {
     /// Check the fee payer (it must exist, be a wallet and afford the fee),
     /// debit the fee, and load every account. `Err` means refused: nothing
     /// is committed and no fee is charged.
-    pub(super) fn load_transaction(&self, tx: &SanitizedTransaction) -> Result<LoadedTransaction, TransactionError> {
+    pub(super) fn load_transaction(
+        &self,
+        worker: &mut Worker,
+        tx: &SanitizedTransaction,
+    ) -> Result<LoadedTransaction, TransactionError> {
         let message = &tx.transaction().message;
         let fee = tx.fee();
         let payer_key = *message.fee_payer().ok_or(TransactionError::SanitizeFailure)?;
@@ -77,7 +63,7 @@ impl Bank {
             let account = if i == 0 {
                 payer.clone()
             } else if !accounts.is_writable[i] {
-                self.load_readonly(key)
+                self.load_readonly(worker, key)
             } else {
                 self.store.get(key).unwrap_or_default()
             };
@@ -106,25 +92,21 @@ impl Bank {
 
     /// A read-only account. Programs (invoked or passed for a cross-program
     /// call) are read with their loader header only: the code comes from the
-    /// executor's cache, and contracts never see it; this thread keeps them
+    /// executor's cache, and contracts never see it; the worker keeps them
     /// until a write may have changed one.
-    fn load_readonly(&self, key: &Pubkey) -> Account {
+    fn load_readonly(&self, worker: &mut Worker, key: &Pubkey) -> Account {
         let epoch = self.program_epoch.load(Acquire);
-        PROGRAM_HEADERS.with(|cell| {
-            let mut cache = cell.borrow_mut();
-            if cache.bank_id != self.id || cache.epoch != epoch {
-                cache.bank_id = self.id;
-                cache.epoch = epoch;
-                cache.accounts.clear();
-            }
-            if let Some(account) = cache.accounts.get(key) {
-                return account.clone();
-            }
-            let account = self.store.get_executable_prefix(key, STATE_HEADER_LEN).unwrap_or_default();
-            if account.executable && cache.accounts.len() < MAX_CACHED_PROGRAM_HEADERS {
-                cache.accounts.insert(*key, account.clone());
-            }
-            account
-        })
+        if worker.program_epoch != epoch {
+            worker.program_epoch = epoch;
+            worker.program_headers.clear();
+        }
+        if let Some(account) = worker.program_headers.get(key) {
+            return account.clone();
+        }
+        let account = self.store.get_executable_prefix(key, STATE_HEADER_LEN).unwrap_or_default();
+        if account.executable && worker.program_headers.len() < MAX_CACHED_PROGRAM_HEADERS {
+            worker.program_headers.insert(*key, account.clone());
+        }
+        account
     }
 }

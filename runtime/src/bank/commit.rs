@@ -4,19 +4,17 @@
 //! writer's locks are released, so no later reader sees a stale program.
 
 use super::account_loader::may_change_a_program;
-use super::{Bank, BankError, TransactionOutcome};
+use super::{Bank, BankError, TransactionOutcome, Worker};
 use crate::ingest::sanitize::SanitizedTransaction;
 use crate::transaction_context::ExecuteTimings;
-use crate::vm::Executor;
 use lanes_sdk::{Account, Pubkey};
 use std::sync::atomic::Ordering::{Relaxed, Release};
-use std::sync::Arc;
 use std::time::Instant;
 
 impl Bank {
     /// Write an account directly (genesis, tests). It counts toward the slot hash.
     pub fn set_account(&self, key: Pubkey, account: Account) -> Result<(), BankError> {
-        self.store_updates(vec![(key, account)])
+        self.store_updates(0, vec![(key, account)])
     }
 
     /// Make everything committed in the current slot durable (a no-op for
@@ -43,39 +41,40 @@ impl Bank {
         tx: &SanitizedTransaction,
         timings: &mut ExecuteTimings,
     ) -> Result<TransactionOutcome, BankError> {
-        let outcome = self.execute_and_commit_uncounted(&self.executor, tx, timings)?;
+        let outcome = self.execute_and_commit_uncounted(&mut self.root_worker.lock(), tx, timings)?;
         if outcome.committed {
             self.record_committed(1, outcome.fee);
         }
         Ok(outcome)
     }
 
-    /// [`Bank::execute_and_commit`] on `executor`, without counting: the
+    /// [`Bank::execute_and_commit`] on `worker`, without counting: the
     /// caller must [`Bank::record_committed`] what it commits (workers count
     /// a batch at once).
     pub(crate) fn execute_and_commit_uncounted(
         &self,
-        executor: &Arc<Executor>,
+        worker: &mut Worker,
         tx: &SanitizedTransaction,
         timings: &mut ExecuteTimings,
     ) -> Result<TransactionOutcome, BankError> {
-        match self.execute(executor, tx, timings) {
+        match self.execute(worker, tx, timings) {
             Err(err) => {
                 self.release_signature(tx);
                 Ok(TransactionOutcome::refused(*tx.signature(), err))
             }
             Ok((outcome, updates)) => {
                 let started = Instant::now();
-                self.store_updates(updates)?;
+                self.store_updates(worker.index, updates)?;
                 timings.commit_ns += started.elapsed().as_nanos() as u64;
                 Ok(outcome)
             }
         }
     }
 
-    /// Store `updates` in the current slot and note them in its delta.
-    fn store_updates(&self, updates: Vec<(Pubkey, Account)>) -> Result<(), BankError> {
-        self.slot_delta.mark_written(updates.iter().map(|(key, _)| key));
+    /// Store `updates` in the current slot and note them in its delta (in
+    /// worker `worker_index`'s shard).
+    fn store_updates(&self, worker_index: usize, updates: Vec<(Pubkey, Account)>) -> Result<(), BankError> {
+        self.slot_delta.mark_written(worker_index, updates.iter().map(|(key, _)| key));
         let changes_programs = updates.iter().any(|(_, account)| may_change_a_program(account));
         self.store.store_owned(self.slot, updates)?;
         // After the store, before the locks go: a transaction that reads the

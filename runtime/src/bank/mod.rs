@@ -24,11 +24,13 @@ mod commit;
 mod outcome;
 mod slot_hash;
 mod status_cache;
+mod worker;
 
 pub use blockhash_queue::MAX_BLOCKHASH_AGE;
 pub use outcome::TransactionOutcome;
 pub use slot_hash::account_hash;
 pub use status_cache::{SignatureHashState, SignatureHasher};
+pub use worker::Worker;
 
 use crate::execution::message_processor::process_message;
 use crate::ingest::sanitize::SanitizedTransaction;
@@ -103,24 +105,26 @@ pub struct Bank {
     collected_fees: AtomicU64,
     transaction_count: AtomicU64,
     timings: Mutex<ExecuteTimings>,
-    /// One executor (engine) per parallel worker, forked from `executor`.
-    worker_executors: Mutex<Vec<Arc<Executor>>>,
-    /// Tells apart banks in per-thread program-header caches.
-    id: u64,
+    /// The parallel engine's workers between runs, by index (a worker
+    /// taken for a run is `None` until it is given back).
+    workers: Mutex<Vec<Option<Worker>>>,
+    /// The worker of the one-thread path and of simulation.
+    root_worker: Mutex<Worker>,
+    /// What this bank's workers point at to say whose they are.
+    identity: Arc<()>,
     /// Bumped by every write that could change a program account; a
     /// thread's cached program headers are valid while it is unchanged.
     program_epoch: AtomicU64,
 }
 
-static NEXT_BANK_ID: AtomicU64 = AtomicU64::new(1);
-
 impl Bank {
     pub fn new(store: Arc<dyn AccountStore>, executor: Arc<Executor>, config: BankConfig) -> Self {
         let genesis = hashv(&[b"lanes genesis", &config.genesis_seed]);
+        let identity = Arc::new(());
         Bank {
             program_source: Arc::new(StoreSource(store.clone())),
             store,
-            executor,
+            executor: executor.clone(),
             config,
             slot: 0,
             blockhashes: BlockhashQueue::new(genesis),
@@ -130,8 +134,15 @@ impl Bank {
             collected_fees: AtomicU64::new(0),
             transaction_count: AtomicU64::new(0),
             timings: Mutex::new(ExecuteTimings::default()),
-            worker_executors: Mutex::new(Vec::new()),
-            id: NEXT_BANK_ID.fetch_add(1, Relaxed),
+            workers: Mutex::new(Vec::new()),
+            root_worker: Mutex::new(Worker {
+                index: 0,
+                executor: executor.clone(),
+                program_headers: Default::default(),
+                program_epoch: 0,
+                bank: identity.clone(),
+            }),
+            identity,
             program_epoch: AtomicU64::new(0),
         }
     }
@@ -237,7 +248,7 @@ impl Bank {
         let signature = tx.signature().copied().unwrap_or_default();
         let executed = self
             .sanitize_and_verify(tx, verify_signatures, &mut timings)
-            .and_then(|sanitized| self.execute(&self.executor, &sanitized, &mut timings));
+            .and_then(|sanitized| self.execute(&mut self.root_worker.lock(), &sanitized, &mut timings));
         match executed {
             Ok((outcome, _)) => outcome,
             Err(err) => TransactionOutcome::refused(signature, err),
@@ -312,30 +323,20 @@ impl Bank {
         self.status_cache.release(&tx.transaction().message.recent_blockhash, tx.signature());
     }
 
-    /// The executor worker `index` runs programs with: each worker has an
-    /// engine of its own (created on first use, kept for later slots).
-    pub fn worker_executor(&self, index: usize) -> Result<Arc<Executor>, crate::vm::ProgramLoadError> {
-        let mut workers = self.worker_executors.lock();
-        while workers.len() <= index {
-            workers.push(self.executor.fork()?);
-        }
-        Ok(workers[index].clone())
-    }
-
     /// Load, charge, execute. `Err` means refused (nothing to commit); `Ok`
     /// carries the outcome and the account updates to commit: every
     /// writable account if the transaction succeeded, else only the fee
     /// payer's debit.
     fn execute(
         &self,
-        executor: &Arc<Executor>,
+        worker: &mut Worker,
         tx: &SanitizedTransaction,
         timings: &mut ExecuteTimings,
     ) -> Result<(TransactionOutcome, Vec<(Pubkey, Account)>), TransactionError> {
         let signature = *tx.signature();
         let fee = tx.fee();
         let load_started = Instant::now();
-        let loaded = self.load_transaction(tx);
+        let loaded = self.load_transaction(worker, tx);
         timings.load_ns += load_started.elapsed().as_nanos() as u64;
         let accounts = match loaded? {
             LoadedTransaction::Ready(accounts) => accounts,
@@ -356,7 +357,7 @@ impl Bank {
 
         let mut ctx = TransactionContext::new(accounts, tx.compute_budget().compute_unit_limit, self.clock());
         ctx.program_source = Some(self.program_source.clone());
-        let result = process_message(executor, &mut ctx, &tx.transaction().message);
+        let result = process_message(&worker.executor, &mut ctx, &tx.transaction().message);
         timings.accumulate(&ctx.timings);
 
         let compute_units_consumed = ctx.compute_consumed();

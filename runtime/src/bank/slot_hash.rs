@@ -8,7 +8,6 @@ use crossbeam_utils::CachePadded;
 use lanes_sdk::hash::{hashv, Hash};
 use lanes_sdk::{Account, Pubkey};
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// Shards of the per-slot set of written accounts.
 const DELTA_SHARDS: usize = 32;
@@ -33,8 +32,8 @@ pub fn account_hash(key: &Pubkey, account: &Account) -> Hash {
 }
 
 /// Accounts written in the current slot, as appended: a key may repeat.
-/// One shard per group of writing threads (round robin), so workers append
-/// without sharing a lock or hashing.
+/// One shard per worker (by index), so workers append without sharing a
+/// lock or hashing.
 pub(super) struct SlotDelta {
     shards: Vec<CachePadded<Mutex<DeltaShard>>>,
 }
@@ -54,15 +53,9 @@ impl Default for SlotDelta {
 }
 
 impl SlotDelta {
-    /// Note that `keys` were written in this slot.
-    pub fn mark_written<'k>(&self, keys: impl IntoIterator<Item = &'k Pubkey>) {
-        thread_local! {
-            static DELTA_SHARD: usize = {
-                static NEXT: AtomicU64 = AtomicU64::new(0);
-                NEXT.fetch_add(1, Relaxed) as usize % DELTA_SHARDS
-            };
-        }
-        let mut shard = self.shards[DELTA_SHARD.with(|s| *s)].lock();
+    /// Note that worker `worker_index` wrote `keys` in this slot.
+    pub fn mark_written<'k>(&self, worker_index: usize, keys: impl IntoIterator<Item = &'k Pubkey>) {
+        let mut shard = self.shards[worker_index % DELTA_SHARDS].lock();
         shard.keys.extend(keys);
         if shard.keys.len() >= COMPACT_DELTA_AT.max(4 * shard.compacted_len) {
             // Amortized: the next compaction waits for the length to grow

@@ -11,7 +11,7 @@ use super::outcome_slots::OutcomeSlots;
 use super::policy::Scheduler;
 use super::workers::{execute_one, worker_loop};
 use super::{Entry, ParallelOutput, StageTimings};
-use crate::bank::{Bank, TransactionOutcome};
+use crate::bank::{Bank, TransactionOutcome, Worker};
 use crate::ingest::sanitize::SanitizedTransaction;
 use crate::transaction_context::ExecuteTimings;
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
@@ -76,7 +76,7 @@ pub fn execute_parallel(
 
         let mut scheduler = Scheduler::new(threads, config, transactions);
         let mut own = inline.then(|| InlineWorker {
-            executor: bank.worker_executor(0).map_err(|e| e.to_string()),
+            worker: bank.take_worker(0).map_err(|e| e.to_string()),
             queue: std::collections::VecDeque::new(),
             timings: ExecuteTimings::default(),
             busy_ns: 0,
@@ -84,6 +84,9 @@ pub fn execute_parallel(
         let reports = Reports { done: done_rx, ring: ring_rx, doorbell };
         let result = scheduler.run(bank, &work_txs, &reports, own.as_mut(), outcomes, &mut entries, &mut timings);
         if let Some(own) = own {
+            if let Ok(worker) = own.worker {
+                bank.return_worker(worker);
+            }
             timings.worker_busy_ns[0] = own.busy_ns;
             timings.execution.accumulate(&own.timings);
         }
@@ -123,9 +126,9 @@ struct Reports<'a> {
 
 /// Worker 0 when the scheduler runs inline: its queue, in order.
 struct InlineWorker {
-    /// This thread's engine, or why it has none (each transaction then fails
-    /// the run with [`SchedulerError::NoExecutor`]).
-    executor: Result<std::sync::Arc<crate::vm::Executor>, String>,
+    /// This thread's worker state, or why it has none (each transaction
+    /// then fails the run with [`SchedulerError::NoExecutor`]).
+    worker: Result<Worker, String>,
     queue: std::collections::VecDeque<usize>,
     timings: ExecuteTimings,
     busy_ns: u64,
@@ -205,7 +208,7 @@ impl Scheduler<'_> {
                     results.push(execute_one(
                         0,
                         bank,
-                        &own.executor,
+                        &mut own.worker,
                         self.transactions,
                         outcomes,
                         index,

@@ -7,7 +7,7 @@ use super::doorbell::Doorbell;
 use super::error::SchedulerError;
 use super::messages::{BatchReport, Executed, WorkBatch};
 use super::outcome_slots::OutcomeSlots;
-use crate::bank::Bank;
+use crate::bank::{Bank, Worker};
 use crate::ingest::sanitize::SanitizedTransaction;
 use crate::transaction_context::ExecuteTimings;
 use crossbeam_channel::{Receiver, Sender};
@@ -24,18 +24,21 @@ pub(super) fn worker_loop(
 ) -> (u64, ExecuteTimings) {
     let mut timings = ExecuteTimings::default();
     let mut busy_ns = 0u64;
-    let executor = bank.worker_executor(thread).map_err(|e| e.to_string());
+    let mut worker = bank.take_worker(thread).map_err(|e| e.to_string());
     for WorkBatch { transactions: batch } in work.iter() {
         let started = Instant::now();
         let results: Vec<Result<Executed, SchedulerError>> = batch
             .iter()
-            .map(|&index| execute_one(thread, bank, &executor, transactions, outcomes, index, &mut timings))
+            .map(|&index| execute_one(thread, bank, &mut worker, transactions, outcomes, index, &mut timings))
             .collect();
         busy_ns += started.elapsed().as_nanos() as u64;
         if done.send(BatchReport { thread, transactions: batch, results }).is_err() {
             break;
         }
         doorbell.reported(&ring, work.len());
+    }
+    if let Ok(worker) = worker {
+        bank.return_worker(worker);
     }
     (busy_ns, timings)
 }
@@ -45,7 +48,7 @@ pub(super) fn worker_loop(
 pub(super) fn execute_one(
     thread: usize,
     bank: &Bank,
-    executor: &Result<std::sync::Arc<crate::vm::Executor>, String>,
+    worker: &mut Result<Worker, String>,
     transactions: &[SanitizedTransaction],
     outcomes: &OutcomeSlots,
     index: usize,
@@ -54,9 +57,9 @@ pub(super) fn execute_one(
     let tx_started = Instant::now();
     // Execution never panics on outside input; if it ever does, the
     // scheduler must hear of it rather than wait forever.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match executor {
-        Ok(executor) => {
-            bank.execute_and_commit_uncounted(executor, &transactions[index], timings).map_err(SchedulerError::from)
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match worker {
+        Ok(worker) => {
+            bank.execute_and_commit_uncounted(worker, &transactions[index], timings).map_err(SchedulerError::from)
         }
         Err(reason) => Err(SchedulerError::NoExecutor { thread, reason: reason.clone() }),
     }))

@@ -5,6 +5,7 @@
 
 use super::deploy::{CompiledProgram, ProgramLoadError};
 use super::host::define_host_functions;
+use super::instance_pool::InstancePool;
 use super::instance_reset::ResetPlan;
 use super::invoke::HostState;
 use super::linear_memory::{ArenaMemoryCreator, MemoryArena};
@@ -36,14 +37,15 @@ pub struct ExecutorConfig {
 
 /// The engine, the host functions and the compiled-program cache, shared by
 /// every thread executing transactions.
+/// An engine, its host functions, its compiled programs and the instances
+/// it keeps for reuse. The root executor validates and compiles; each
+/// parallel worker runs on a fork of its own ([`Executor::fork`]).
 pub struct Executor {
     pub(super) engine: Engine,
     pub(super) linker: Linker<HostState>,
     pub(super) programs: RwLock<HashMap<Hash, Arc<CompiledProgram>>>,
     pub(super) artifact_dir: Option<PathBuf>,
     pub(super) stats: CompileStats,
-    /// Distinguishes executors in per-thread caches (an address could be reused).
-    pub(super) id: u64,
     /// Compiled modules in serialized form, by code hash (root executors
     /// only, made when a worker engine first asks), for the worker engines
     /// to load without recompiling.
@@ -54,9 +56,9 @@ pub struct Executor {
     pub(super) fresh_instance_per_invocation: bool,
     /// Where this engine's instances keep their linear memories.
     pub(super) arena: Arc<MemoryArena>,
+    /// Instances kept for reuse.
+    pub(super) pool: InstancePool,
 }
-
-pub(super) static NEXT_EXECUTOR_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// How programs reached the in-memory cache.
 #[derive(Debug, Default)]
@@ -135,11 +137,11 @@ impl Executor {
             programs: RwLock::new(HashMap::new()),
             artifact_dir,
             stats: CompileStats::default(),
-            id: NEXT_EXECUTOR_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             serialized: RwLock::new(HashMap::new()),
             parent,
             fresh_instance_per_invocation,
             arena,
+            pool: InstancePool::default(),
         }))
     }
 
@@ -149,27 +151,8 @@ impl Executor {
     }
 
     /// The cached program with this code hash, if compiled.
-    ///
-    /// Workers look in a per-thread copy first, so the shared map's lock is
-    /// touched once per program per thread, not once per invocation.
     pub fn cached(&self, code_hash: &Hash) -> Option<Arc<CompiledProgram>> {
-        use std::cell::RefCell;
-        thread_local! {
-            static LOCAL: RefCell<HashMap<(u64, Hash), Arc<CompiledProgram>>> = RefCell::new(HashMap::new());
-        }
-        let key = (self.id, *code_hash);
-        if let Some(hit) = LOCAL.with(|local| local.borrow().get(&key).cloned()) {
-            return Some(hit);
-        }
-        let found = self.programs.read().get(code_hash).cloned()?;
-        LOCAL.with(|local| {
-            let mut local = local.borrow_mut();
-            if local.len() >= 1024 {
-                local.clear(); // entries of dropped executors, or far too many programs
-            }
-            local.insert(key, found.clone());
-        });
-        Some(found)
+        self.programs.read().get(code_hash).cloned()
     }
 
     /// Validate and compile `code` (or reuse the cached result).

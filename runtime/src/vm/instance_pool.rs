@@ -1,6 +1,8 @@
-//! The instances a thread keeps for reuse: used ones wait for the next
-//! batch reset (one page scan over their packed memories), reset ones are
-//! handed to the next invocation of their program. An instance is reused
+//! The instances an executor keeps for reuse ([`InstancePool`]): used ones
+//! wait for the next batch reset (one page scan over their packed
+//! memories), reset ones are handed to the next invocation of their
+//! program. Each worker thread has an executor of its own, so its pool is
+//! never contended. An instance is reused
 //! only once it is exactly what a fresh instance is
 //! ([`super::instance_reset`]).
 
@@ -8,14 +10,14 @@ use super::deploy::CompiledProgram;
 use super::engine::Executor;
 use super::invoke::HostState;
 use crate::transaction_context::ExecuteTimings;
-use std::cell::RefCell;
+use parking_lot::Mutex;
 use std::sync::Arc;
 use wasmtime::{Global, Memory, Store, TypedFunc, Val};
 
-/// Instances one thread keeps for reuse, over all programs (oldest dropped
-/// first).
-const MAX_IDLE_INSTANCES_PER_THREAD: usize = 32;
-/// Used instances of one program a thread collects before resetting them
+/// Instances one executor keeps for reuse, over all programs (oldest
+/// dropped first).
+const MAX_IDLE_INSTANCES: usize = 32;
+/// Used instances of one program an executor collects before resetting them
 /// together: one page scan covers them all (see [`crate::vm::linear_memory`]).
 const RESET_BATCH: usize = 8;
 
@@ -27,11 +29,10 @@ pub(crate) struct LiveInstance {
     pub(super) fresh_globals: Vec<(Global, Val)>,
 }
 
-/// An instance kept on its thread for the next invocation of its program:
+/// An instance kept for the next invocation of its program:
 /// reset to a fresh instance's state, or used and waiting for the next
 /// batch reset.
 pub(crate) struct IdleInstance {
-    pub(super) executor_id: u64,
     pub(super) program: Arc<CompiledProgram>,
     pub(super) store: Store<HostState>,
     pub(super) instance: LiveInstance,
@@ -39,14 +40,22 @@ pub(crate) struct IdleInstance {
     pub(super) used: bool,
 }
 
-thread_local! {
-    /// This thread's kept instances, oldest first. A store here holds no
-    /// transaction state: its context was taken back and its executor cleared.
-    static IDLE_INSTANCES: RefCell<Vec<IdleInstance>> = const { RefCell::new(Vec::new()) };
+/// An executor's kept instances, oldest first. A store here holds no
+/// transaction state: its context was taken back and its executor cleared.
+/// The lock is never held while an instance runs or a store is dropped.
+#[derive(Default)]
+pub(crate) struct InstancePool {
+    idle: Mutex<Vec<IdleInstance>>,
 }
 
-/// A reset instance of `program` kept on this thread, if there is one or
-/// there should be: while the thread holds fewer than [`RESET_BATCH`]
+impl InstancePool {
+    fn with<R>(&self, f: impl FnOnce(&mut Vec<IdleInstance>) -> R) -> R {
+        f(&mut self.idle.lock())
+    }
+}
+
+/// A reset instance of `program` kept by `executor`, if there is one or
+/// there should be: while the executor holds fewer than [`RESET_BATCH`]
 /// instances of the program, a used one is left for later and a fresh
 /// instance is made instead (`None`); from then on, when none is ready,
 /// every used instance of `executor` is reset at once.
@@ -59,20 +68,19 @@ pub(crate) fn take_idle_instance(
     if executor.fresh_instance_per_invocation {
         return None;
     }
-    let of_program = |i: &IdleInstance| i.executor_id == executor.id && i.program.code_hash == program.code_hash;
-    let (taken, dropped) = IDLE_INSTANCES.with(|idle| {
-        let mut idle = idle.borrow_mut();
+    let of_program = |i: &IdleInstance| i.program.code_hash == program.code_hash;
+    let (taken, dropped) = executor.pool.with(|idle| {
         if let Some(at) = idle.iter().rposition(|i| of_program(i) && !i.used) {
             return (Some(idle.remove(at)), Vec::new());
         }
         let kept = idle.iter().filter(|i| of_program(i)).count();
-        if kept == 0 || (kept < RESET_BATCH && idle.len() < MAX_IDLE_INSTANCES_PER_THREAD) {
+        if kept == 0 || (kept < RESET_BATCH && idle.len() < MAX_IDLE_INSTANCES) {
             return (None, Vec::new());
         }
-        let dropped = reset_used_instances(executor, &mut idle, timings);
+        let dropped = reset_used_instances(executor, idle, timings);
         (idle.iter().rposition(|i| of_program(i) && !i.used).map(|at| idle.remove(at)), dropped)
     });
-    drop(dropped); // outside the borrow: dropping a store runs wasmtime's tear-down
+    drop(dropped); // outside the lock: dropping a store runs wasmtime's tear-down
     taken
 }
 
@@ -93,7 +101,7 @@ pub(crate) fn reset_used_instances(
     let mut packed_span: Option<std::ops::Range<usize>> = None;
     let mut reset_ok = vec![true; idle.len()];
     for (kept, ok) in idle.iter_mut().zip(&mut reset_ok) {
-        if kept.executor_id != executor.id || !kept.used {
+        if !kept.used {
             continue;
         }
         let Some((plan, _)) = &kept.program.reset else {
@@ -118,7 +126,7 @@ pub(crate) fn reset_used_instances(
         crate::vm::instance_reset::for_each_written_region(span, |region| written.push(region))
     });
     for (kept, ok) in idle.iter_mut().zip(&mut reset_ok) {
-        if kept.executor_id != executor.id || !kept.used || !*ok {
+        if !kept.used || !*ok {
             continue;
         }
         let Some((plan, _)) = &kept.program.reset else { continue };
@@ -160,13 +168,12 @@ pub(crate) fn park_instance(
     if executor.fresh_instance_per_invocation || instance.memory.data_size(&store) != plan.initial_memory_bytes {
         return; // a memory that grew cannot shrink back
     }
-    let parked = IdleInstance { executor_id: executor.id, program, store, instance, used: true };
-    let dropped = IDLE_INSTANCES.with(|idle| {
-        let mut idle = idle.borrow_mut();
+    let parked = IdleInstance { program, store, instance, used: true };
+    let dropped = executor.pool.with(|idle| {
         idle.push(parked);
-        (idle.len() > MAX_IDLE_INSTANCES_PER_THREAD).then(|| idle.remove(0))
+        (idle.len() > MAX_IDLE_INSTANCES).then(|| idle.remove(0))
     });
-    drop(dropped); // outside the borrow: dropping a store runs wasmtime's tear-down
+    drop(dropped); // outside the lock: dropping a store runs wasmtime's tear-down
 }
 
 #[cfg(test)]
