@@ -26,6 +26,11 @@
 //! depend on anything but the ledger: no wall clock, no randomness, no
 //! thread timing. It does no network I/O.
 
+// Every `unsafe` block says why it is sound; unsafe functions spell out
+// their own unsafe operations.
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 // Pipeline order (blank lines keep rustfmt from sorting them).
 pub mod pipeline;
 
@@ -43,6 +48,7 @@ pub mod vm;
 
 pub mod store;
 
+#[cfg(feature = "harness")]
 pub mod harness;
 
 pub use bank::{Bank, BankConfig, TransactionOutcome};

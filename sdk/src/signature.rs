@@ -18,7 +18,7 @@ impl Default for Signature {
 impl Signature {
     /// Check this signature of `message` by `signer` (strict ed25519, as
     /// Solana's validators check it).
-    #[cfg(feature = "client")]
+    #[cfg(feature = "verify")]
     pub fn verify(&self, signer: &crate::Pubkey, message: &[u8]) -> bool {
         let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&signer.0) else {
             return false;

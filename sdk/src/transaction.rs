@@ -132,7 +132,7 @@ impl Transaction {
     }
 
     /// Check every signature against its key (strict ed25519).
-    #[cfg(feature = "client")]
+    #[cfg(feature = "verify")]
     pub fn verify(&self) -> bool {
         if self.sanitize().is_err() {
             return false;

@@ -123,7 +123,7 @@ pub(crate) fn reset_used_instances(
     let mut written = Vec::new();
     let packed_scanned = packed_span.is_none_or(|span| {
         timings.reset_scans += 1;
-        crate::vm::instance_reset::for_each_written_region(span, |region| written.push(region))
+        crate::vm::sys::for_each_written_region(span, |region| written.push(region))
     });
     for (kept, ok) in idle.iter_mut().zip(&mut reset_ok) {
         if !kept.used || !*ok {

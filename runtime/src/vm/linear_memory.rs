@@ -22,6 +22,7 @@
 //! zeros beyond what the instance was given, let two memories overlap, or
 //! let a memory exceed [`MAX_INSTANCE_MEMORY`].
 
+use super::sys::{self, Mapping};
 use crate::vm::MAX_INSTANCE_MEMORY;
 use parking_lot::Mutex;
 use std::ops::Range;
@@ -31,57 +32,6 @@ use wasmtime::{LinearMemory, MemoryCreator, MemoryType};
 /// Bytes per arena slot: the bundled programs' memories (256 KiB initial)
 /// fit one exactly.
 pub(crate) const SLOT_BYTES: usize = 256 * 1024;
-
-/// An anonymous private mapping, unmapped on drop.
-pub(crate) struct Mapping {
-    /// Address of the first byte (a `usize` so the type is `Send + Sync`;
-    /// only this module turns it into a pointer).
-    base: usize,
-    len: usize,
-}
-
-impl Mapping {
-    /// Reserve `len` bytes of zeros (pages are only backed once touched).
-    pub(crate) fn new(len: usize) -> Result<Self, String> {
-        // SAFETY: a new private anonymous mapping at an address the kernel
-        // chooses; it overlaps nothing of ours.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        if ptr == libc::MAP_FAILED {
-            return Err(format!("mapping {len} bytes for linear memory: {}", std::io::Error::last_os_error()));
-        }
-        Ok(Mapping { base: ptr as usize, len })
-    }
-
-    /// The mapping's address range.
-    pub(crate) fn span(&self) -> Range<usize> {
-        self.base..self.base + self.len
-    }
-
-    /// The mapping's bytes (tests write pages through this).
-    #[cfg(test)]
-    pub(crate) fn bytes(&mut self) -> &mut [u8] {
-        // SAFETY: the mapping is `len` readable and writable bytes, borrowed
-        // mutably through `self`.
-        unsafe { std::slice::from_raw_parts_mut(self.base as *mut u8, self.len) }
-    }
-}
-
-impl Drop for Mapping {
-    fn drop(&mut self) {
-        // SAFETY: exactly the mapping made in `new`; nothing refers to it
-        // once its owner is dropped.
-        unsafe { libc::munmap(self.base as *mut libc::c_void, self.len) };
-    }
-}
 
 /// One engine's arena: `slots` memories of up to [`SLOT_BYTES`] each.
 pub(crate) struct MemoryArena {
@@ -102,13 +52,13 @@ impl MemoryArena {
     }
 
     fn slot_base(&self, slot: u32) -> usize {
-        self.mapping.base + slot as usize * SLOT_BYTES
+        self.mapping.span().start + slot as usize * SLOT_BYTES
     }
 
     /// Zero what a used slot's memory left and make it available again.
     fn release(&self, slot: u32) {
         let base = self.slot_base(slot);
-        let zeroed = crate::vm::instance_reset::for_each_written_region(base..base + SLOT_BYTES, |region| {
+        let zeroed = sys::for_each_written_region(base..base + SLOT_BYTES, |region| {
             // SAFETY: `region` lies in this slot (the scan reports only
             // pages of the range asked), which no memory uses any more.
             unsafe { std::ptr::write_bytes(region.start as *mut u8, 0, region.len()) }
@@ -116,9 +66,7 @@ impl MemoryArena {
         if !zeroed {
             // No page scan on this kernel (or it failed): drop the slot's
             // pages instead; they read as zeros again.
-            // SAFETY: the range is this unused slot, inside our mapping.
-            let dropped = unsafe { libc::madvise(base as *mut libc::c_void, SLOT_BYTES, libc::MADV_DONTNEED) };
-            if dropped != 0 {
+            if !sys::discard_pages(&self.mapping, base..base + SLOT_BYTES) {
                 return; // not zero: never hand this slot out again
             }
         }
@@ -176,7 +124,7 @@ impl InstanceMemory {
     fn base(&self) -> usize {
         match &self.place {
             Place::Slot { arena, slot } => arena.slot_base(*slot),
-            Place::Own(mapping) => mapping.base,
+            Place::Own(mapping) => mapping.span().start,
         }
     }
 }
@@ -199,7 +147,7 @@ unsafe impl LinearMemory for InstanceMemory {
     fn byte_capacity(&self) -> usize {
         match &self.place {
             Place::Slot { .. } => SLOT_BYTES,
-            Place::Own(mapping) => mapping.len,
+            Place::Own(mapping) => mapping.span().len(),
         }
     }
 
@@ -211,7 +159,7 @@ unsafe impl LinearMemory for InstanceMemory {
             let own = Mapping::new(MAX_INSTANCE_MEMORY).map_err(wasmtime::Error::msg)?;
             // SAFETY: both ranges are `size` bytes of live mappings of ours,
             // distinct (the new one was just made).
-            unsafe { std::ptr::copy_nonoverlapping(self.base() as *const u8, own.base as *mut u8, self.size) };
+            unsafe { std::ptr::copy_nonoverlapping(self.base() as *const u8, own.span().start as *mut u8, self.size) };
             let old = std::mem::replace(&mut self.place, Place::Own(own));
             if let Place::Slot { arena, slot } = old {
                 arena.release(slot);

@@ -28,7 +28,8 @@
 //! `invoke` (one instruction of a program), `instance_pool` (instances kept
 //! for reuse), `instance_reset`, `linear_memory` (the memory arena),
 //! `input_buffer` (the accounts in the program's memory), `host` (the host
-//! functions, one file per group) and `cpi_wire`.
+//! functions, one file per group), `cpi_wire`, and `sys`, the raw system
+//! calls (mappings, the page scan): the VM's only `unsafe` system calls.
 
 mod artifact_cache;
 pub mod costs;
@@ -41,6 +42,7 @@ mod instance_pool;
 mod instance_reset;
 mod invoke;
 mod linear_memory;
+mod sys;
 
 pub use deploy::{CompiledProgram, ProgramLoadError};
 pub use engine::{CompileStats, Executor, ExecutorConfig};
@@ -64,5 +66,5 @@ pub const MAX_HASH_SLICES: usize = 64;
 /// able to report written pages: Linux 6.7+). Without it every invocation
 /// gets a fresh instance; results are the same either way.
 pub fn instance_reuse_supported() -> bool {
-    instance_reset::available()
+    sys::available()
 }
