@@ -16,3 +16,22 @@ pub const PDA_COST: u64 = 1_500;
 pub const SYSCALL_BASE_COST: u64 = 100;
 /// Charged per byte copied into or out of a program for its input and CPI.
 pub const BYTES_PER_UNIT: u64 = 250;
+/// Charged each time an instance of a program starts, fresh or reused (the
+/// same by rule, whatever the worker holds), plus its parts below.
+pub const INSTANCE_START_COST: u64 = 100;
+/// Bytes of a module's data segments per unit charged at instance start
+/// (what a fresh instance copies, and a reset one restores).
+pub const DATA_SEGMENT_BYTES_PER_UNIT: u64 = BYTES_PER_UNIT;
+/// Bytes of a module's initial linear memory per unit charged at instance
+/// start (one unit a page: what a fresh instance maps and a reset scans).
+pub const INITIAL_MEMORY_BYTES_PER_UNIT: u64 = 4096;
+/// Table elements per unit charged at instance start.
+pub const TABLE_ELEMENTS_PER_UNIT: u64 = 16;
+
+/// What starting an instance of a module costs, by the rule above.
+pub fn instance_start_cost(data_segment_bytes: u64, initial_memory_bytes: u64, table_elements: u64) -> u64 {
+    INSTANCE_START_COST
+        + data_segment_bytes.div_ceil(DATA_SEGMENT_BYTES_PER_UNIT)
+        + initial_memory_bytes.div_ceil(INITIAL_MEMORY_BYTES_PER_UNIT)
+        + table_elements.div_ceil(TABLE_ELEMENTS_PER_UNIT)
+}

@@ -2,6 +2,7 @@
 //! becomes a program ([`ProgramLoadError`] otherwise), and the compiled
 //! form it is kept in ([`CompiledProgram`]).
 
+use super::costs::instance_start_cost;
 use super::engine::Executor;
 use super::instance_reset::ResetPlan;
 use super::invoke::HostState;
@@ -41,19 +42,38 @@ pub struct CompiledProgram {
     /// Instantiation runs the module's start function: program work, whose
     /// fuel is charged (see [`run_instance`]).
     pub(super) runs_start_function: bool,
+    /// Charged every time an instance of it starts, fresh or reused
+    /// ([`super::costs::instance_start_cost`]).
+    pub(super) start_cost: u64,
 }
 
-/// Whether `code` (already validated) has a start section.
-pub(crate) fn has_start_function(code: &[u8]) -> bool {
-    for payload in wasmparser::Parser::new(0).parse_all(code) {
-        match payload {
-            Ok(wasmparser::Payload::StartSection { .. }) => return true,
-            // The start section comes before the code; stop there.
-            Ok(wasmparser::Payload::CodeSectionStart { .. }) | Err(_) => return false,
-            Ok(_) => {}
+/// What a module asks of every instance, read once at deploy.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct ModuleShape {
+    /// A start section: instantiation runs program code.
+    pub runs_start_function: bool,
+    /// Bytes of its active data segments (copied into every fresh instance).
+    pub data_segment_bytes: u64,
+}
+
+impl ModuleShape {
+    /// The shape of `code` (already validated by compiling it).
+    pub fn of(code: &[u8]) -> ModuleShape {
+        let mut shape = ModuleShape::default();
+        for payload in wasmparser::Parser::new(0).parse_all(code) {
+            match payload {
+                Ok(wasmparser::Payload::StartSection { .. }) => shape.runs_start_function = true,
+                Ok(wasmparser::Payload::DataSection(reader)) => {
+                    for data in reader.into_iter().flatten() {
+                        shape.data_segment_bytes += data.data.len() as u64;
+                    }
+                }
+                Err(_) => break,
+                Ok(_) => {}
+            }
         }
+        shape
     }
-    false
 }
 
 impl Executor {
@@ -103,8 +123,21 @@ impl Executor {
             globals.map(|globals| (plan, globals))
         });
         let pre = self.linker.instantiate_pre(&module).map_err(|e| ProgramLoadError::BadImport(format!("{e:#}")))?;
-        let runs_start_function = has_start_function(code);
-        Ok(CompiledProgram { pre, entry_export, memory_export, code_hash, reset, runs_start_function })
+        let shape = ModuleShape::of(code);
+        let start_cost = instance_start_cost(
+            shape.data_segment_bytes,
+            initial_memory,
+            needs.max_initial_table_size.unwrap_or(0),
+        );
+        Ok(CompiledProgram {
+            pre,
+            entry_export,
+            memory_export,
+            code_hash,
+            reset,
+            runs_start_function: shape.runs_start_function,
+            start_cost,
+        })
     }
 }
 

@@ -53,6 +53,11 @@ pub trait InstructionProcessor: Sync {
     ) -> Result<(), InstructionError>;
 }
 
+/// Fuel for instantiating a module without a start function: copying its
+/// data segments and initializing its table, bounded by the deploy limits
+/// on memory and tables, and paid for by the start cost.
+const INSTANTIATION_FUEL: u64 = u64::MAX / 2;
+
 /// A store's data: the transaction's context (moved in for the call), the
 /// frame, and resource limits.
 pub struct HostState {
@@ -76,6 +81,10 @@ pub(crate) fn execute_program(
 ) -> Result<(), InstructionError> {
     let program_id = ctx.accounts.keys[program_index];
     let program = resolve_program(executor, ctx, program_index)?;
+    // Starting an instance costs the same whether this worker holds a reset
+    // one or instantiates afresh: a rule of the program, never of the
+    // worker's history.
+    ctx.consume(program.start_cost)?;
 
     let started = Instant::now();
     let frame = build_frame(ctx, program_id, accounts, data)?;
@@ -155,14 +164,31 @@ pub(crate) fn run_instance(
     fuel: u64,
     started: Instant,
 ) -> (Result<(), InstructionError>, Option<LiveInstance>) {
-    if store.set_fuel(fuel).is_err() {
-        return (Err(InstructionError::ProgramEnvironmentSetupFailure), None);
-    }
     let instance = match instance {
-        Some(instance) => instance,
+        Some(instance) => {
+            if store.set_fuel(fuel).is_err() {
+                return (Err(InstructionError::ProgramEnvironmentSetupFailure), None);
+            }
+            instance
+        }
         None => {
             store.data_mut().ctx.timings.fresh_instances += 1;
-            match instantiate(store, program) {
+            // Instantiating copies data segments into memory (no
+            // copy-on-write images), which wasmtime meters as fuel. That is
+            // not the program's work and a reused instance does none of it:
+            // the start cost pays for it by rule, so it runs on fuel of its
+            // own. A start function is the exception: it is program work,
+            // run on the transaction's fuel (with its data copy: such
+            // modules are never reused, so they always pay the same).
+            let instantiation_fuel = if program.runs_start_function { fuel } else { INSTANTIATION_FUEL };
+            if store.set_fuel(instantiation_fuel).is_err() {
+                return (Err(InstructionError::ProgramEnvironmentSetupFailure), None);
+            }
+            let instantiated = instantiate(store, program);
+            if !program.runs_start_function && store.set_fuel(fuel).is_err() {
+                return (Err(InstructionError::ProgramEnvironmentSetupFailure), None);
+            }
+            match instantiated {
                 Ok(Some(instance)) => instance,
                 Ok(None) => return (Err(InstructionError::ProgramEnvironmentSetupFailure), None),
                 Err(err) => {
@@ -173,16 +199,6 @@ pub(crate) fn run_instance(
             }
         }
     };
-    // Instantiation uses fuel to copy data segments into memory (memories
-    // are not copy-on-write images: about a unit a byte, ~2,600 for the test
-    // program). That is not the program's work, and a reused instance pays
-    // none of it, so the program starts with its whole allowance. A module
-    // with a start function is the exception: that function is program work
-    // and stays charged (with its data copy: such modules are never reused,
-    // so they always pay the same).
-    if !program.runs_start_function && store.set_fuel(fuel).is_err() {
-        return (Err(InstructionError::ProgramEnvironmentSetupFailure), None);
-    }
     store.data_mut().memory = Some(instance.memory);
     let instantiated = Instant::now();
     store.data_mut().ctx.timings.instantiate_ns += (instantiated - started).as_nanos() as u64;

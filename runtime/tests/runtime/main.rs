@@ -4,6 +4,7 @@
 mod bank;
 mod common;
 mod cpi;
+mod determinism;
 mod hostile;
 mod loader;
 mod parallel;

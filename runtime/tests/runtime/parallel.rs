@@ -3,9 +3,12 @@
 //! logs, compute units and return data — equals a one-thread replay of the
 //! committed order, byte for byte. The parallel run executes on per-worker
 //! engines (`Executor::fork`) and the replay on the root engine, so this
-//! also checks that every engine runs a program identically.
+//! also checks that every engine runs a program identically; a second
+//! replay on a cold engine (a fresh instance for every invocation) checks
+//! that no result depends on the instances a worker happened to hold.
 
 use crate::common::PROGRAM;
+use crate::determinism::{big_data_program, BIG_DATA};
 use lanes_runtime::bank::{Bank, BankConfig};
 use lanes_runtime::execution::builtins::loader::immutable_program_account;
 use lanes_runtime::harness::shared_executor;
@@ -13,13 +16,14 @@ use lanes_runtime::ingest::sanitize::SanitizedTransaction;
 use lanes_runtime::schedule::{execute_parallel, SchedulerConfig, SchedulerPlacement};
 use lanes_runtime::store::InMemoryAccountStore;
 use lanes_runtime::transaction_context::ExecuteTimings;
+use lanes_runtime::vm::{Executor, ExecutorConfig};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::{compute_budget, system_instruction, system_program, Account, AccountMeta, Instruction, Pubkey};
 use lanes_test_program::TestInstruction;
 use proptest::prelude::*;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// One kind of transaction in a generated workload.
 #[derive(Debug, Clone)]
@@ -34,6 +38,10 @@ enum Op {
     Read { payer: usize, accounts: Vec<usize>, fail: bool },
     /// A write, then a failing instruction: must roll back to the fee only.
     WriteThenFail { payer: usize, account: usize },
+    /// Invoke the program with a large data segment, under a roomy compute
+    /// limit (so workers come to hold instances of it) or one near what
+    /// starting its instance costs (fails below it).
+    BigData { payer: usize, limit: u32 },
 }
 
 struct World {
@@ -49,10 +57,24 @@ fn world(wallets: usize, shared: usize) -> World {
 }
 
 fn fresh_bank(world: &World) -> Bank {
-    let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), shared_executor(), BankConfig::default());
-    let code = lanes_program_artifacts::TEST_PROGRAM;
-    bank.executor().compile(code).unwrap();
-    bank.set_account(PROGRAM, immutable_program_account(code, 0)).unwrap();
+    bank_on(world, shared_executor())
+}
+
+/// A bank whose executor makes a fresh instance for every invocation.
+fn cold_bank(world: &World) -> Bank {
+    static COLD: OnceLock<Arc<Executor>> = OnceLock::new();
+    let cold = COLD.get_or_init(|| {
+        Executor::new(ExecutorConfig { fresh_instance_per_invocation: true, ..ExecutorConfig::default() }).unwrap()
+    });
+    bank_on(world, cold.clone())
+}
+
+fn bank_on(world: &World, executor: Arc<Executor>) -> Bank {
+    let bank = Bank::new(Arc::new(InMemoryAccountStore::new()), executor, BankConfig::default());
+    for (id, code) in [(PROGRAM, lanes_program_artifacts::TEST_PROGRAM.to_vec()), (BIG_DATA, big_data_program())] {
+        bank.executor().compile(&code).unwrap();
+        bank.set_account(id, immutable_program_account(&code, 0)).unwrap();
+    }
     for wallet in &world.wallets {
         bank.set_account(wallet.pubkey(), Account::new(50_000_000, 0, &system_program::ID)).unwrap();
     }
@@ -66,7 +88,10 @@ fn build(world: &World, op: &Op, nonce: u64, blockhash: Hash) -> Transaction {
     let test = |ix: TestInstruction, accounts: Vec<AccountMeta>| Instruction::new_with_borsh(PROGRAM, &ix, accounts);
     // A compute-unit price derived from the nonce varies priorities and keeps signatures distinct.
     let price = compute_budget::set_compute_unit_price(nonce % 7);
-    let limit = compute_budget::set_compute_unit_limit(200_000 + nonce as u32);
+    let limit = compute_budget::set_compute_unit_limit(match op {
+        Op::BigData { limit, .. } => *limit,
+        _ => 200_000 + nonce as u32,
+    });
     let (payer, ixs) = match op {
         Op::Transfer { from, to, lamports } => {
             let from = &world.wallets[*from];
@@ -109,6 +134,9 @@ fn build(world: &World, op: &Op, nonce: u64, blockhash: Hash) -> Transaction {
                 test(TestInstruction::Panic, vec![]),
             ],
         ),
+        Op::BigData { payer, .. } => {
+            (&world.wallets[*payer], vec![Instruction::new_with_bytes(BIG_DATA, &nonce.to_le_bytes(), vec![])])
+        }
     };
     let mut all = vec![price, limit];
     all.extend(ixs);
@@ -134,7 +162,8 @@ fn op_strategy(wallets: usize, shared: usize) -> impl Strategy<Value = Op> {
         }),
         (w.clone(), prop::collection::vec(s.clone(), 1..4), any::<bool>())
             .prop_map(|(payer, accounts, fail)| Op::Read { payer, accounts, fail }),
-        (w, s).prop_map(|(payer, account)| Op::WriteThenFail { payer, account }),
+        (w.clone(), s).prop_map(|(payer, account)| Op::WriteThenFail { payer, account }),
+        (w, prop_oneof![800u32..1_100, Just(200_000)]).prop_map(|(payer, limit)| Op::BigData { payer, limit }),
     ]
 }
 
@@ -192,23 +221,24 @@ fn check_parallel_equals_serial(
         }
     }
 
-    let serial_bank = fresh_bank(&world);
-    let mut timings = ExecuteTimings::default();
-    for index in output.committed_order() {
-        let tx = &transactions[index];
-        serial_bank.check_and_reserve(tx).unwrap();
-        let replayed = serial_bank.execute_and_commit(tx, &mut timings).unwrap();
-        assert_eq!(replayed, output.outcomes[index], "transaction {index} ({:?}) differs on replay", ops[index]);
+    for (serial_bank, replay) in [(fresh_bank(&world), "replay"), (cold_bank(&world), "cold replay")] {
+        let mut timings = ExecuteTimings::default();
+        for index in output.committed_order() {
+            let tx = &transactions[index];
+            serial_bank.check_and_reserve(tx).unwrap();
+            let replayed = serial_bank.execute_and_commit(tx, &mut timings).unwrap();
+            assert_eq!(replayed, output.outcomes[index], "transaction {index} ({:?}) differs on {replay}", ops[index]);
+        }
+        let parallel_store = parallel_bank.store().clone();
+        let serial_store = serial_bank.store().clone();
+        let all_keys: Vec<Pubkey> =
+            world.wallets.iter().map(|w| w.pubkey()).chain(world.shared.iter().copied()).chain([PROGRAM]).collect();
+        for key in &all_keys {
+            assert_eq!(parallel_store.get(key), serial_store.get(key), "account {key} differs on {replay}");
+        }
+        assert_eq!(parallel_bank.slot_delta_hash(), serial_bank.slot_delta_hash(), "{replay}");
+        assert_eq!(parallel_bank.collected_fees(), serial_bank.collected_fees(), "{replay}");
     }
-    let parallel_store = parallel_bank.store().clone();
-    let serial_store = serial_bank.store().clone();
-    let all_keys: Vec<Pubkey> =
-        world.wallets.iter().map(|w| w.pubkey()).chain(world.shared.iter().copied()).chain([PROGRAM]).collect();
-    for key in &all_keys {
-        assert_eq!(parallel_store.get(key), serial_store.get(key), "account {key} differs");
-    }
-    assert_eq!(parallel_bank.slot_delta_hash(), serial_bank.slot_delta_hash());
-    assert_eq!(parallel_bank.collected_fees(), serial_bank.collected_fees());
 }
 
 proptest! {
@@ -230,6 +260,7 @@ proptest! {
             Op::Move { payer, from, to, lamports } => Op::Move { payer: payer % wallets, from: from % shared, to: to % shared, lamports },
             Op::Read { payer, accounts, fail } => Op::Read { payer: payer % wallets, accounts: accounts.into_iter().map(|a| a % shared).collect(), fail },
             Op::WriteThenFail { payer, account } => Op::WriteThenFail { payer: payer % wallets, account: account % shared },
+            Op::BigData { payer, limit } => Op::BigData { payer: payer % wallets, limit },
         }).collect();
         let placement = if inline { SchedulerPlacement::Inline } else { SchedulerPlacement::Dedicated };
         check_parallel_equals_serial(wallets, shared, &ops, threads, batch_size, placement);
@@ -266,7 +297,7 @@ fn stress_parallel_equals_serial() {
         let wallets = 2 + next(30);
         let shared = 1 + next(40);
         let ops: Vec<Op> = (0..600)
-            .map(|_| match next(5) {
+            .map(|_| match next(6) {
                 0 => Op::Transfer { from: next(wallets), to: next(shared), lamports: next(10_000_000) as u64 },
                 1 => Op::Write {
                     payer: next(wallets),
@@ -281,6 +312,10 @@ fn stress_parallel_equals_serial() {
                     lamports: next(3_000) as u64,
                 },
                 3 => Op::Read { payer: next(wallets), accounts: vec![next(shared), next(shared)], fail: next(4) == 0 },
+                4 => Op::BigData {
+                    payer: next(wallets),
+                    limit: if next(2) == 0 { 200_000 } else { 800 + next(300) as u32 },
+                },
                 _ => Op::WriteThenFail { payer: next(wallets), account: next(shared) },
             })
             .collect();
