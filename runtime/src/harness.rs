@@ -148,7 +148,9 @@ impl Harness {
 
     /// Overwrite an account (no rules apply: this is test setup).
     pub fn set_account(&mut self, key: Pubkey, account: Account) {
-        self.store.store(self.bank.slot(), &[(key, account)]).expect("the in-memory store cannot fail");
+        // Through the bank: it counts the write toward the slot hash and
+        // tells workers that a program may have changed.
+        self.bank.set_account(key, account).expect("the in-memory store cannot fail");
     }
 
     /// Deploy `wasm` at `program_id` directly, with no upgrade authority:

@@ -89,7 +89,7 @@ fn ix(data: &LoaderInstruction, accounts: Vec<AccountMeta>) -> Instruction {
 pub fn initialize_buffer(buffer: &Pubkey, authority: &Pubkey) -> Instruction {
     ix(
         &LoaderInstruction::InitializeBuffer,
-        alloc::vec![AccountMeta::new(*buffer, false), AccountMeta::new_readonly(*authority, false)],
+        alloc::vec![AccountMeta::new(*buffer, true), AccountMeta::new_readonly(*authority, false)],
     )
 }
 

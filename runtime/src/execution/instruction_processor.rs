@@ -9,7 +9,7 @@
 use super::builtins;
 use super::compute_budget::BUILTIN_INSTRUCTION_COST;
 use crate::transaction_context::account_rules::{verify_instruction_changes, PostAccount};
-use crate::transaction_context::{InstructionAccount, LogLine, TransactionContext};
+use crate::transaction_context::{InstructionAccount, LogLine, TransactionContext, MAX_INSTRUCTION_TRACE_LENGTH};
 use crate::vm::{Executor, InstructionProcessor};
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::{compute_budget, loader, system_program, Account, Pubkey};
@@ -28,6 +28,10 @@ pub fn process_instruction(
     data: &[u8],
 ) -> Result<(), InstructionError> {
     let program_id = *ctx.accounts.keys.get(program_index).ok_or(InstructionError::MissingAccount)?;
+    if ctx.instruction_trace_len >= MAX_INSTRUCTION_TRACE_LENGTH {
+        return Err(InstructionError::MaxInstructionTraceLengthExceeded);
+    }
+    ctx.instruction_trace_len += 1;
     if ctx.stack.len() >= MAX_INVOKE_DEPTH {
         return Err(InstructionError::CallDepth);
     }

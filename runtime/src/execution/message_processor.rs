@@ -26,8 +26,13 @@ pub fn process_message(
                 is_writable: ctx.accounts.is_writable[index as usize],
             })
             .collect();
-        process_instruction(executor, ctx, ix.program_id_index as usize, &instruction_accounts, &ix.data)
-            .map_err(|err| TransactionError::InstructionError(i as u8, err))?;
+        process_instruction(executor, ctx, ix.program_id_index as usize, &instruction_accounts, &ix.data).map_err(
+            |err| {
+                // The trace limit stops a transaction by instruction 64.
+                let index = u8::try_from(i).unwrap_or(u8::MAX);
+                TransactionError::InstructionError(index, err)
+            },
+        )?;
     }
     Ok(())
 }

@@ -15,6 +15,11 @@ pub use accounts::{InstructionAccount, TransactionAccounts};
 pub use logs::{LogCollector, LogLine, LOG_BYTES_LIMIT};
 pub use timings::ExecuteTimings;
 
+/// Most instructions one transaction may start, top-level and cross-program
+/// calls together (Solana's limit). So the index of a failing top-level
+/// instruction always fits the `u8` of `TransactionError::InstructionError`.
+pub const MAX_INSTRUCTION_TRACE_LENGTH: usize = 64;
+
 use lanes_sdk::clock::Clock;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::{Account, Pubkey};
@@ -37,6 +42,9 @@ pub struct TransactionContext {
     pub return_data: Option<(Pubkey, Vec<u8>)>,
     /// Program ids being invoked, outermost first.
     pub stack: Vec<Pubkey>,
+    /// Instructions started so far, top-level and cross-program calls
+    /// (at most [`MAX_INSTRUCTION_TRACE_LENGTH`]).
+    pub instruction_trace_len: usize,
     pub clock: Clock,
     pub timings: ExecuteTimings,
     pub program_source: Option<Arc<dyn ProgramSource>>,

@@ -124,11 +124,8 @@ impl Executor {
         });
         let pre = self.linker.instantiate_pre(&module).map_err(|e| ProgramLoadError::BadImport(format!("{e:#}")))?;
         let shape = ModuleShape::of(code);
-        let start_cost = instance_start_cost(
-            shape.data_segment_bytes,
-            initial_memory,
-            needs.max_initial_table_size.unwrap_or(0),
-        );
+        let start_cost =
+            instance_start_cost(shape.data_segment_bytes, initial_memory, needs.max_initial_table_size.unwrap_or(0));
         Ok(CompiledProgram {
             pre,
             entry_export,

@@ -84,6 +84,37 @@ fn upgrades_need_the_authority_and_immutable_programs_refuse() {
 }
 
 #[test]
+fn only_the_account_itself_may_make_it_a_buffer() {
+    let (mut h, owner) = funded();
+    // A funded loader-owned account, not yet initialized.
+    let account = Keypair::new();
+    h.send(
+        &[lanes_sdk::system_instruction::create_account(
+            &owner.pubkey(),
+            &account.pubkey(),
+            LAMPORTS_PER_SOL,
+            0,
+            &loader::ID,
+        )],
+        &owner,
+        &[&account],
+    )
+    .unwrap();
+    let before = h.get_account(&account.pubkey());
+    let mallory = Keypair::new();
+    h.airdrop(&mallory.pubkey(), LAMPORTS_PER_SOL);
+    let mut claim = loader::initialize_buffer(&account.pubkey(), &mallory.pubkey());
+    claim.accounts[0].is_signer = false;
+    let failed = h.send(&[claim], &mallory, &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::MissingRequiredSignature));
+    assert_eq!(h.get_account(&account.pubkey()), before);
+    // Signed by the account, it becomes a buffer.
+    h.send(&[loader::initialize_buffer(&account.pubkey(), &owner.pubkey())], &owner, &[&account]).unwrap();
+    let data = h.get_account(&account.pubkey()).unwrap().data;
+    assert_eq!(LoaderState::read(&data), Some(LoaderState::Buffer { authority: owner.pubkey() }));
+}
+
+#[test]
 fn writes_need_the_buffer_authority() {
     let (mut h, payer) = funded();
     let buffer = Keypair::new();
@@ -218,6 +249,17 @@ fn a_start_function_s_work_is_charged() {
     }
     // Ten thousand more rounds of a loop of several operators each.
     assert!(consumed[1] >= consumed[0] + 50_000, "start work charged: {consumed:?}");
+}
+
+#[test]
+fn add_program_again_at_one_id_runs_the_new_code() {
+    let (mut h, payer) = funded();
+    let id = Keypair::new().pubkey();
+    h.add_program(id, &wat_program(0)).unwrap();
+    h.send(&[noop(&id)], &payer, &[]).unwrap();
+    h.add_program(id, &wat_program(7)).unwrap();
+    let failed = h.send(&[Instruction::new_with_bytes(id, &[1], vec![])], &payer, &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::Custom(7)));
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod common;
 mod cpi;
 mod determinism;
 mod hostile;
+mod limits;
 mod loader;
 mod parallel;
 mod pipeline;

@@ -38,6 +38,12 @@ pub(crate) fn process(
     match instruction {
         LoaderInstruction::InitializeBuffer => {
             require_loader_owned(&a, 0)?;
+            // Else anyone could claim a funded, uninitialized loader account
+            // as his buffer, and close it to himself.
+            if !a.is_signer(0)? {
+                a.ctx.log("InitializeBuffer: the buffer account must sign".into());
+                return Err(InstructionError::MissingRequiredSignature);
+            }
             let authority = a.key(1)?;
             if state(&a, 0)? != LoaderState::Uninitialized {
                 return Err(InstructionError::AccountAlreadyInitialized);

@@ -92,7 +92,11 @@ fn cross_program_invoke(
             is_writable: meta.is_writable,
         });
     }
-    let Some(program_index) = state.ctx.accounts.index_of(&instruction.program_id) else {
+    // The callee must be among the accounts the caller was given (as in
+    // Solana), not merely somewhere in the transaction.
+    let passed =
+        state.frame.accounts.iter().find(|a| state.ctx.accounts.keys[a.tx_index as usize] == instruction.program_id);
+    let Some(program_index) = passed.map(|a| a.tx_index as usize) else {
         state.ctx.log(format!("Unknown program {}", instruction.program_id));
         return Err(fail(InstructionError::MissingAccount));
     };
