@@ -334,7 +334,7 @@ pub fn run_store_bench(accounts: usize, dir: &Path) -> Result<StoreBenchReport, 
 }
 
 fn run_in(accounts: usize, store_dir: &Path) -> Result<StoreBenchReport, StoreBenchError> {
-    let config = StoreConfig { lanes: WRITER_THREADS, ..StoreConfig::default() };
+    let config = StoreConfig { writers: WRITER_THREADS, ..StoreConfig::default() };
     let mut report = StoreBenchReport {
         accounts,
         account_data_bytes: TOKEN_ACCOUNT_LEN,

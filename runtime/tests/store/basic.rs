@@ -112,7 +112,7 @@ fn slot_order_is_enforced() {
 #[test]
 fn concurrent_writers_append_at_once() {
     let dir = TempDir::new("concurrent");
-    let config = StoreConfig { file_capacity: 1 << 16, lanes: 4, ..StoreConfig::default() };
+    let config = StoreConfig { file_capacity: 1 << 16, writers: 4, ..StoreConfig::default() };
     let store = Arc::new(MmapAccountStore::open(dir.path(), config.clone()).unwrap());
     let threads = 4u64;
     let mut model = Model::new();

@@ -84,10 +84,10 @@ pub fn sorted(model: &Model) -> Vec<(Pubkey, Account)> {
     model.iter().map(|(k, a)| (*k, a.clone())).collect()
 }
 
-/// Small files, no background threads, one lane: every run does the same
+/// Small files, no background threads, one writer: every run does the same
 /// I/O in the same order.
 pub fn deterministic_config(file_capacity: usize) -> StoreConfig {
-    StoreConfig { file_capacity, lanes: 1, background: false, compact_below: 0.6, ..StoreConfig::default() }
+    StoreConfig { file_capacity, writers: 1, background: false, compact_below: 0.6, ..StoreConfig::default() }
 }
 
 /// Whether the long (soak) modes are on.

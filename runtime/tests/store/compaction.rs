@@ -97,7 +97,7 @@ fn background_compaction_while_slots_are_committed() {
     let dir = TempDir::new("background");
     let config = StoreConfig {
         file_capacity: 64 << 10,
-        lanes: 2,
+        writers: 2,
         flush_bytes: 16 << 10,
         compact_below: 0.6,
         ..StoreConfig::default()

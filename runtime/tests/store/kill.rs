@@ -24,7 +24,7 @@ const THREADS: u64 = 2;
 fn config() -> StoreConfig {
     StoreConfig {
         file_capacity: 128 << 10,
-        lanes: 2,
+        writers: 2,
         flush_bytes: 32 << 10,
         compact_below: 0.6,
         ..StoreConfig::default()

@@ -368,12 +368,12 @@ fn manifest_crc(b: &[u8]) -> u32 {
 
 /// File name of data file `id`.
 pub fn data_file_name(id: u64) -> String {
-    format!("accounts-{id:016x}.lanes")
+    format!("accounts-{id:016x}.writers")
 }
 
 /// The id in a data file's name, if `name` is one.
 pub fn parse_data_file_name(name: &str) -> Option<u64> {
-    let hex = name.strip_prefix("accounts-")?.strip_suffix(".lanes")?;
+    let hex = name.strip_prefix("accounts-")?.strip_suffix(".writers")?;
     if hex.len() != 16 {
         return None;
     }
@@ -456,7 +456,7 @@ mod tests {
     #[test]
     fn file_names() {
         assert_eq!(parse_data_file_name(&data_file_name(0xabc)), Some(0xabc));
-        assert_eq!(parse_data_file_name("accounts-12.lanes"), None);
+        assert_eq!(parse_data_file_name("accounts-12.writers"), None);
         assert_eq!(parse_data_file_name("MANIFEST"), None);
     }
 

@@ -23,12 +23,12 @@ use super::format::{
 };
 use super::index::{Index, Loc};
 use super::{
-    random_u64, read_record, CommitState, CompactionCounters, FileEntry, FileTable, Files, Inner, Lane, MmapStoreError,
-    StoreConfig, LANE, SEALED,
+    random_u64, read_record, CommitState, CompactionCounters, FileEntry, FileTable, Files, Inner, MmapStoreError,
+    StoreConfig, Writer, SEALED, WRITING,
 };
 use lanes_sdk::Pubkey;
 use parking_lot::{Condvar, Mutex};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -59,8 +59,8 @@ fn check_config(config: &StoreConfig) -> Result<(), MmapStoreError> {
             config.file_capacity
         )));
     }
-    if config.lanes == 0 || config.lanes > 256 {
-        return Err(MmapStoreError::Rejected(format!("lanes {} outside 1..=256", config.lanes)));
+    if config.writers == 0 || config.writers > 256 {
+        return Err(MmapStoreError::Rejected(format!("writers {} outside 1..=256", config.writers)));
     }
     if !(0.0..=1.0).contains(&config.compact_below) {
         return Err(MmapStoreError::Rejected(format!("compact_below {} outside 0..=1", config.compact_below)));
@@ -242,16 +242,8 @@ pub(crate) fn open(backend: Box<dyn Backend>, config: StoreConfig) -> Result<Inn
                 format!("header names file {} (expected {id})", header.file_id),
             ));
         }
-        let entry = table.insert(|slot| FileEntry {
-            id,
-            slot,
-            name: name.clone(),
-            path: path.clone(),
-            data,
-            live_bytes: AtomicU64::new(0),
-            synced: Mutex::new(len as usize),
-            committed_len: AtomicUsize::new(len as usize),
-            state: AtomicU8::new(SEALED),
+        let entry = table.insert(|slot| {
+            FileEntry::new((id, slot), (name.clone(), path.clone()), data, (len as usize, len as usize), SEALED)
         });
         if entry.is_none() {
             return Err(MmapStoreError::Rejected(format!("more than {} data files", Loc::MAX_FILE)));
@@ -264,7 +256,7 @@ pub(crate) fn open(backend: Box<dyn Backend>, config: StoreConfig) -> Result<Inn
         ledger: manifest.ledger,
         index: Index::new([random_u64(), random_u64(), random_u64(), random_u64()]),
         files: Files::new(table),
-        lanes: (0..config.lanes).map(|_| Mutex::new(Lane::default())).collect(),
+        writers: (0..config.writers).map(|_| Mutex::new(Writer::default())).collect(),
         commit: Mutex::new(CommitState {
             meta: backend.open_meta(MANIFEST).map_err(|e| MmapStoreError::io(&manifest_path, "open", e))?,
             generation: manifest.generation,
@@ -322,7 +314,7 @@ pub(crate) fn open(backend: Box<dyn Backend>, config: StoreConfig) -> Result<Inn
     }
     inner.next_file_id.store(manifest.next_file_id.max(max_seen.saturating_add(1)), Ordering::Release);
 
-    inner.resume_lanes();
+    inner.resume_writers();
     report.committed_slot = manifest.slot;
     report.seconds = started.elapsed().as_secs_f64();
     *inner.recovery.lock() = report;
@@ -418,16 +410,16 @@ impl Inner {
         Ok(count)
     }
 
-    /// Give each lane a file with room left, if there is one.
-    fn resume_lanes(&self) {
+    /// Give each writer a file with room left, if there is one.
+    fn resume_writers(&self) {
         let files = self.files.read();
         let mut roomy: Vec<&Arc<FileEntry>> =
             files.iter().filter(|f| f.data.region().len() - f.readable() >= self.config.file_capacity / 4).collect();
         roomy.sort_by_key(|f| std::cmp::Reverse(f.data.region().len() - f.readable()));
-        for (lane, file) in self.lanes.iter().zip(roomy) {
+        for (writer, file) in self.writers.iter().zip(roomy) {
             if let Some(app) = file.data.region().appender() {
-                file.state.store(LANE, Ordering::Release);
-                lane.lock().current = Some((file.clone(), app));
+                file.state.store(WRITING, Ordering::Release);
+                writer.lock().current = Some((file.clone(), app));
             }
         }
     }
