@@ -4,15 +4,15 @@
 
 use lanes_runtime::bank::{Bank, BankConfig};
 use lanes_runtime::execution::builtins::loader::immutable_program_account;
-use lanes_runtime::ingest::sanitize::{sanitize_all, SanitizedTransaction};
-use lanes_runtime::ingest::sigverify;
-use lanes_runtime::schedule::{execute_parallel, SchedulerConfig, SchedulerPlacement};
+use lanes_runtime::pipeline::{execute_batch, BatchConfig};
+use lanes_runtime::schedule::SchedulerPlacement;
 use lanes_runtime::store::{AccountStore, InMemoryAccountStore};
 use lanes_runtime::transaction_context::ExecuteTimings;
 use lanes_runtime::vm::{Executor, ExecutorConfig};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_instruction, system_program, Account, Instruction, Pubkey, LAMPORTS_PER_SOL};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -311,8 +311,9 @@ fn prepare_token(bank: &mut Bank, config: &InProcessConfig, blockhash: Hash) -> 
     Ok(Prepared { transactions })
 }
 
-/// Set up, then run the measured transactions through sanitize,
-/// (optionally) signature verification, the scheduler, workers and commit.
+/// Set up, then run the measured transactions through the runtime's batch
+/// entry point (`pipeline::execute_batch`: sanitize, optionally verify,
+/// schedule, execute, commit) and make the slot durable.
 pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, BenchError> {
     if config.threads == 0 || config.threads > 64 {
         return Err(err("--threads must be between 1 and 64"));
@@ -372,34 +373,25 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
 
     bank.reset_timings();
     let started = Instant::now();
-    let batch = sanitize_all(prepared.transactions, available_cores());
-    if let Some((index, e)) = batch.refused.first() {
-        return Err(err(format!("prepared transaction {index} did not sanitize: {e}")));
-    }
-    let sanitized: Vec<SanitizedTransaction> = batch.transactions;
-    let sanitize_seconds = started.elapsed().as_secs_f64();
-    let mut sigverify_seconds = 0.0;
-    let to_run: Vec<SanitizedTransaction> = if config.sigverify {
-        let verify_started = Instant::now();
-        let ok = sigverify::verify_all(&sanitized, config.threads.max(available_cores()));
-        sigverify_seconds = verify_started.elapsed().as_secs_f64();
-        sanitized.into_iter().zip(ok).filter(|(_, ok)| *ok).map(|(tx, _)| tx).collect()
-    } else {
-        sanitized
-    };
-    let rejected = (config.transactions - to_run.len()) as u64;
-    let mut scheduler = SchedulerConfig::with_threads(config.threads);
+    let mut batch_config = BatchConfig::with_threads(config.threads);
+    batch_config.verify_signatures = config.sigverify;
+    batch_config.ingest_threads = config.threads.max(available_cores());
     if let Some(placement) = config.scheduler {
-        scheduler.placement = placement;
+        batch_config.scheduler.placement = placement;
     }
-    let output = execute_parallel(&bank, &to_run, &scheduler).map_err(|e| err(e.to_string()))?;
+    let output = execute_batch(&bank, prepared.transactions, &batch_config).map_err(|e| err(e.to_string()))?;
     let commit_started = Instant::now();
     bank.commit_slot().map_err(|e| err(e.to_string()))?;
     let slot_commit_seconds = commit_started.elapsed().as_secs_f64();
     let elapsed: Duration = started.elapsed();
 
+    if let Some((index, outcome)) =
+        output.outcomes.iter().enumerate().find(|(_, o)| o.result == Err(TransactionError::SanitizeFailure))
+    {
+        return Err(err(format!("prepared transaction {index} did not sanitize: {:?}", outcome.result)));
+    }
     let mut committed = 0u64;
-    let mut failed = rejected;
+    let mut failed = 0u64;
     let mut first_failure: Option<String> = None;
     for outcome in &output.outcomes {
         match &outcome.result {
@@ -416,10 +408,10 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         eprintln!("warning: {failed} transactions failed; the first: {why}");
     }
     let seconds = elapsed.as_secs_f64();
-    let t = &output.timings;
+    let t = &output.timings.schedule;
     let mut stages = Stages::from_timings(&t.execution);
-    stages.sigverify = sigverify_seconds;
-    stages.sanitize = sanitize_seconds;
+    stages.sigverify = output.timings.sigverify_ns as f64 / 1e9;
+    stages.sanitize = output.timings.sanitize_ns as f64 / 1e9;
     stages.schedule = t.schedule_ns as f64 / 1e9;
     stages.worker_busy = t.worker_busy_ns.iter().map(|ns| *ns as f64 / 1e9).collect();
     stages.slot_commit = slot_commit_seconds;
@@ -436,7 +428,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         hot_accounts: config.hot_accounts,
         pools: (config.workload == Workload::Swap).then_some(config.pools),
         store: if config.ledger.is_some() { "mmap" } else { "memory" },
-        scheduler: match scheduler.placement {
+        scheduler: match batch_config.scheduler.placement {
             SchedulerPlacement::Dedicated => "dedicated",
             SchedulerPlacement::Inline => "inline",
         },
