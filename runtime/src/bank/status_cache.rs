@@ -58,15 +58,15 @@ impl std::hash::BuildHasher for SignatureHashState {
 /// Signatures seen under one blockhash, in shards, each kept as its first
 /// [`SIGNATURE_KEY_LEN`] bytes (as Agave's status cache keeps 20 bytes of a
 /// key): a quarter of the memory a whole signature takes, so the set grows
-/// through a quarter of the fresh pages (page faults were a third of
-/// admitting a transaction). Sixteen bytes of an ed25519 signature are a
+/// through a quarter of the fresh pages, whose faults dominate admitting a
+/// transaction. Sixteen bytes of an ed25519 signature are a
 /// hash output: making another transaction's prefix collide with one already
 /// seen takes ~2^128 signing attempts, and a collision among one's own
 /// transactions ~2^64.
 ///
 /// Sharded because one set that grows by doubling rehashes everything it
-/// holds at once: with a hundred thousand signatures that stalled the
-/// scheduler for milliseconds, long enough for its workers to run dry.
+/// holds at once: with a hundred thousand signatures that stalls the
+/// scheduler long enough for its workers to run dry.
 #[derive(Default)]
 struct SignatureSet {
     shards: Vec<HashSet<SignatureKey, SignatureHashState>>,

@@ -110,8 +110,8 @@ pub struct SanitizedBatch {
 ///
 /// Each transaction is moved once, straight into its place in the result:
 /// every thread writes its share of the output itself (a hundred thousand
-/// transactions are tens of megabytes; appending the other threads' parts
-/// afterwards was a serial copy of half of them, a third of the stage).
+/// transactions are tens of megabytes, and appending the other threads'
+/// parts afterwards would copy half of them on one thread).
 pub fn sanitize_all(mut transactions: Vec<Transaction>, threads: usize) -> SanitizedBatch {
     let total = transactions.len();
     let chunk = total.div_ceil(threads.max(1)).max(1);

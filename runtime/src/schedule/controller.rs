@@ -19,9 +19,9 @@ use std::cmp::Reverse;
 use std::time::Instant;
 
 /// Transactions admitted (checked against the status cache and queued by
-/// priority) between two scheduling passes: admitting a whole lookahead at
-/// once took 1-2 ms while the status cache grew, and the workers' queues ran
-/// dry meanwhile.
+/// priority) between two scheduling passes: small enough that the workers'
+/// queues are refilled while the status cache grows, large enough that the
+/// checks take each lock once per slice.
 const ADMIT_AT_ONCE: usize = 512;
 
 /// Transactions the inline scheduler executes from its own queue before it

@@ -6,8 +6,8 @@ use crossbeam_channel::Sender;
 ///
 /// A report sent while the scheduler sleeps on the report channel wakes it,
 /// and a wake-up across cores costs the sender a system call and the
-/// receiver a context switch (~15 µs a batch on the 2-vCPU machine: 6 % of
-/// a one-worker run). So the scheduler sleeps on this bell instead, and a
+/// receiver a context switch on every batch (docs/decisions.md, "The
+/// doorbell"). So the scheduler sleeps on this bell instead, and a
 /// worker that has queued a report rings only when the scheduler is needed
 /// soon: its own queue holds at most one more batch, or the scheduler has
 /// said a transaction waits for locks (`prompt`). Every worker with work

@@ -7,11 +7,11 @@ use crate::bank::TransactionOutcome;
 
 /// One outcome per input transaction, written by the thread that ran it.
 ///
-/// Workers put outcomes straight into their place: an outcome is ~190
-/// bytes, and sending each through the completion channel and moving it
-/// again on the scheduler's thread was a good part of the scheduler's time
-/// (it also wrote nothing up front: zeroing tens of megabytes of slots was
-/// ~9 ms of page faults before the first transaction ran).
+/// Workers put outcomes straight into their place: an outcome is a few
+/// hundred bytes, and the scheduler's thread must not move each one again.
+/// Nothing is written up front: slots are filled only by their outcome, so
+/// a large run pays no page faults before its first transaction
+/// (docs/decisions.md, "Outcome slots").
 pub(super) struct OutcomeSlots {
     slots: Box<[std::cell::UnsafeCell<std::mem::MaybeUninit<TransactionOutcome>>]>,
     /// Set by the one write a slot gets; read when the run is over.

@@ -26,8 +26,8 @@ impl Default for InMemoryAccountStore {
 }
 
 /// Hashes a public key with three wide multiplies of its words and keys
-/// drawn at random per store: a few nanoseconds where SipHash took ~30 (six
-/// hashes per token transfer). Keys are hashes or curve points, but an attacker
+/// drawn at random per store: a few nanoseconds where SipHash takes tens
+/// (a token transfer hashes six keys). Keys are hashes or curve points, but an attacker
 /// may grind them; without the random keys they cannot aim at one bucket.
 #[derive(Debug, Clone, Copy)]
 struct PubkeyHashState {

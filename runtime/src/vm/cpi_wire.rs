@@ -5,7 +5,7 @@
 //!
 //! Why not borsh itself: its reader zero-fills every byte vector with
 //! `vec![0; len]`, which glibc's `calloc` serves without its thread cache,
-//! and that cost about a third of a whole cross-program call. Here the
+//! at a cost comparable to the rest of a cross-program call. Here the
 //! instruction data and the seeds stay slices of the caller's bytes.
 
 use lanes_sdk::{AccountMeta, Pubkey};

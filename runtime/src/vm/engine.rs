@@ -80,8 +80,8 @@ impl Executor {
 
     /// An executor with an engine of its own, for one worker thread: wasmtime
     /// engines share registries and a slot allocator across their threads,
-    /// which made two workers on one engine each ~45 % slower (see
-    /// docs/benchmarks.md). Programs are validated and compiled by the root
+    /// so workers on one engine slow each other down (docs/decisions.md,
+    /// "An engine per worker"). Programs are validated and compiled by the root
     /// executor and loaded here from its serialized artifacts.
     pub fn fork(self: &Arc<Self>) -> Result<Arc<Self>, ProgramLoadError> {
         let root = self.parent.clone().unwrap_or_else(|| self.clone());
@@ -114,9 +114,9 @@ impl Executor {
             // every instance that grew its memory makes the next instance in
             // that pool slot `mprotect` the grown pages away again, and
             // lowering permissions flushes the TLB of every core running this
-            // process: two workers swapping in the AMM ran slower than one
-            // (26k vs 32k swaps/s). The checks cost ~12 % of WASM time on one
-            // thread and remove the syscalls (53.8k swaps/s on two threads).
+            // process, so workers would stall each other. The checks cost
+            // some WASM time and need no system call (docs/decisions.md,
+            // "Explicit bounds checks").
             .signals_based_traps(false)
             .memory_guard_size(0)
             .memory_reservation(MAX_INSTANCE_MEMORY as u64)

@@ -4,12 +4,12 @@
 //!
 //! Reusing an instance starts with finding the pages its invocation wrote
 //! (`instance_reset`). That scan is a system call whose fixed cost — with
-//! two workers, mostly the process-wide memory-map lock it takes, whose
-//! cache line both cores then bounce — was most of a reset: ~0.47 µs per
-//! scan on one thread, ~0.85 µs on each of two. One scan over eight packed
-//! memories costs ~1.7 µs. wasmtime's pooling allocator placed memories
-//! 4 MiB apart (a slot fits the largest memory), and a scan over those gaps
-//! cost more than separate scans, hence this arena of [`SLOT_BYTES`] slots.
+//! two workers, mostly the process-wide memory-map lock it takes — is most
+//! of a reset, so one scan must cover many memories; and a scan over the
+//! gaps between memories placed far apart (wasmtime's pooling allocator
+//! puts them 4 MiB apart) costs more than separate scans. Hence this arena
+//! of [`SLOT_BYTES`] slots side by side (measurements: docs/decisions.md,
+//! "Memories packed in an arena").
 //!
 //! A memory starts in a slot when its initial size fits one and wasmtime
 //! lets it move (the engine's code then reloads the base after a growth):

@@ -84,7 +84,7 @@ pub(super) fn define(linker: &mut Linker<HostState>) -> HostResult<()> {
 }
 
 /// PDA derivation with the off-curve check (an ed25519 point decompression,
-/// ~3 µs) remembered per thread. The check is a pure function of the
+/// microseconds each) remembered per thread. The check is a pure function of the
 /// candidate bytes, so caching it cannot change any result.
 pub(super) fn create_program_address_cached(
     seeds: &[&[u8]],
