@@ -29,6 +29,7 @@ use lanes_sdk::loader;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_instruction, system_program, Account, Instruction, Pubkey, Signature};
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// What a successful transaction produced.
@@ -60,6 +61,30 @@ impl std::fmt::Display for FailedTransaction {
 }
 
 impl std::error::Error for FailedTransaction {}
+
+/// A transaction that failed as a test expected ([`Harness::expect_err`]),
+/// with every account as it was before it.
+#[must_use = "say which accounts the failed transaction must have left unchanged"]
+pub struct Refused<'h> {
+    harness: &'h Harness,
+    before: HashMap<Pubkey, Account>,
+    pub failed: FailedTransaction,
+}
+
+impl Refused<'_> {
+    /// Check that each of `keys` is byte for byte as before the transaction.
+    #[track_caller]
+    pub fn unchanged(self, keys: &[Pubkey]) -> FailedTransaction {
+        for key in keys {
+            assert_eq!(
+                self.harness.get_account(key).as_ref(),
+                self.before.get(key),
+                "a failed transaction changed {key}"
+            );
+        }
+        self.failed
+    }
+}
 
 /// Why a harness helper failed.
 #[derive(Debug, thiserror::Error)]
@@ -230,6 +255,42 @@ impl Harness {
     /// Make a new blockhash (the same instructions then sign differently).
     pub fn expire_blockhash(&mut self) {
         self.bank.register_blockhash();
+    }
+
+    /// Send at a fresh blockhash (so repeating instructions is never a
+    /// replay) and expect success: the test fails with the logs otherwise.
+    #[track_caller]
+    pub fn expect_ok(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> TransactionMeta {
+        self.expire_blockhash();
+        self.send(instructions, payer, signers).unwrap_or_else(|failed| panic!("expected success: {failed}"))
+    }
+
+    /// Send at a fresh blockhash and expect it to fail with `expected`,
+    /// its payer paying no more than the fee; then check with
+    /// [`Refused::unchanged`] which accounts it must have left alone.
+    #[track_caller]
+    pub fn expect_err(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        expected: TransactionError,
+    ) -> Refused<'_> {
+        let before: HashMap<Pubkey, Account> = self.snapshot().into_iter().collect();
+        self.expire_blockhash();
+        let failed = match self.send(instructions, payer, signers) {
+            Ok(meta) => panic!("expected {expected:?}, but it succeeded; logs: {:#?}", meta.logs),
+            Err(failed) => failed,
+        };
+        assert_eq!(failed.err, expected, "logs: {:#?}", failed.meta.logs);
+        let payer_before = before.get(&payer.pubkey()).map_or(0, |a| a.lamports);
+        assert_eq!(self.get_balance(&payer.pubkey()), payer_before - failed.meta.fee, "the payer pays only the fee");
+        Refused { harness: self, before, failed }
     }
 
     pub fn slot(&self) -> u64 {

@@ -192,6 +192,78 @@ impl From<ProgramError> for crate::instruction::InstructionError {
     }
 }
 
+/// Declare a program's own error enum: each variant a stable custom code
+/// (its discriminant) and a one-line message. Generates the enum
+/// (`Debug, Clone, Copy, PartialEq, Eq`, `repr(u32)`), `ALL` (every error in
+/// code order), `code()`, `from_code()`, `message()`, `Display`,
+/// `std::error::Error` off-chain, and `From<_> for ProgramError` as
+/// `ProgramError::Custom(code)`. Codes must be dense from 0 (the program's
+/// tests check `from_code` against `ALL`).
+///
+/// ```
+/// lanes_sdk::program_errors! {
+///     /// Why a counter instruction failed.
+///     pub enum CounterError {
+///         /// The counter would overflow.
+///         Overflow = 0 => "counter overflow",
+///     }
+/// }
+/// assert_eq!(CounterError::from_code(0), Some(CounterError::Overflow));
+/// ```
+#[macro_export]
+macro_rules! program_errors {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal => $message:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u32)]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant = $code, )+
+        }
+
+        impl $name {
+            /// Every error, in code order.
+            pub const ALL: &'static [$name] = &[ $( $name::$variant, )+ ];
+
+            /// Its custom error code.
+            pub const fn code(self) -> u32 {
+                self as u32
+            }
+
+            /// The error with this custom code, if any.
+            pub fn from_code(code: u32) -> Option<$name> {
+                $name::ALL.get(code as usize).copied()
+            }
+
+            /// A one-line description; the program logs it when it fails.
+            pub const fn message(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $message, )+
+                }
+            }
+        }
+
+        impl From<$name> for $crate::program_error::ProgramError {
+            fn from(err: $name) -> Self {
+                $crate::program_error::ProgramError::Custom(err.code())
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.message())
+            }
+        }
+
+        #[cfg(not(target_arch = "wasm32"))]
+        impl std::error::Error for $name {}
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

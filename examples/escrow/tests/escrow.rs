@@ -7,7 +7,7 @@ use lanes_runtime::harness::{FailedTransaction, Harness, TransactionMeta};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::transaction_error::TransactionError;
-use lanes_sdk::{system_instruction, Account, Instruction, Pubkey, LAMPORTS_PER_SOL};
+use lanes_sdk::{system_instruction, Instruction, Pubkey, LAMPORTS_PER_SOL};
 use lanes_token::error::TokenError;
 use lanes_token::instruction as token_ix;
 use lanes_token::state::{Mint, Pack, TokenAccount};
@@ -122,12 +122,8 @@ impl Env {
     #[track_caller]
     fn fails(&mut self, ix: Instruction, payer_is_taker: bool, expected: InstructionError) {
         let watched = [self.maker_x, self.maker_y, self.taker_x, self.taker_y];
-        let before: Vec<Option<Account>> = watched.iter().map(|k| self.h.get_account(k)).collect();
-        let failed = self.send(ix, payer_is_taker).expect_err("expected a failure");
-        assert_eq!(failed.err, TransactionError::InstructionError(0, expected), "{failed}");
-        for (key, account) in watched.iter().zip(before) {
-            assert_eq!(self.h.get_account(key), account, "a failed transaction changed {key}");
-        }
+        let payer = if payer_is_taker { &self.taker } else { &self.maker };
+        self.h.expect_err(&[ix], payer, &[], TransactionError::InstructionError(0, expected)).unchanged(&watched);
     }
 }
 

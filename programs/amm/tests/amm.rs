@@ -50,20 +50,15 @@ impl Env {
 
     #[track_caller]
     fn ok(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TransactionMeta {
-        self.send(ixs, signers).unwrap_or_else(|failed| panic!("expected success: {failed}"))
+        self.h.expect_ok(ixs, &self.payer, signers)
     }
 
     /// Expect instruction 0 to fail with `expected`, changing nothing in `watched`.
     #[track_caller]
     fn fails(&mut self, ixs: &[Instruction], signers: &[&Keypair], expected: InstructionError, watched: &[Pubkey]) {
-        let before: Vec<Option<Account>> = watched.iter().map(|k| self.h.get_account(k)).collect();
-        match self.send(ixs, signers) {
-            Ok(meta) => panic!("expected {expected:?}, but it succeeded: {:#?}", meta.logs),
-            Err(failed) => assert_eq!(failed.err, TransactionError::InstructionError(0, expected), "{failed}"),
-        }
-        for (key, account) in watched.iter().zip(before) {
-            assert_eq!(self.h.get_account(key), account, "a failed transaction changed {key}");
-        }
+        self.h
+            .expect_err(ixs, &self.payer, signers, TransactionError::InstructionError(0, expected))
+            .unchanged(watched);
     }
 
     fn create_mint(&mut self) -> Pubkey {

@@ -3,7 +3,7 @@
 //! and every way a caller can try to cheat, asserting the exact error and
 //! that a failed transaction changed nothing but the fee payer's balance.
 
-use lanes_runtime::harness::{FailedTransaction, Harness, TransactionMeta};
+use lanes_runtime::harness::{Harness, TransactionMeta};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::transaction_error::TransactionError;
@@ -38,17 +38,9 @@ impl Env {
         Env { h, payer, tracked: Vec::new() }
     }
 
-    // The error type is the harness's own.
-    fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<TransactionMeta, FailedTransaction> {
-        self.h.send(ixs, &self.payer, signers)
-    }
-
     #[track_caller]
     fn ok(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TransactionMeta {
-        match self.send(ixs, signers) {
-            Ok(meta) => meta,
-            Err(failed) => panic!("expected success: {failed}"),
-        }
+        self.h.expect_ok(ixs, &self.payer, signers)
     }
 
     /// Send, expect instruction `index` to fail with `expected`, and check
@@ -56,17 +48,9 @@ impl Env {
     /// only the fee.
     #[track_caller]
     fn fails_at(&mut self, index: u8, ixs: &[Instruction], signers: &[&Keypair], expected: InstructionError) {
-        let before: Vec<(Pubkey, Option<Account>)> = self.tracked.iter().map(|k| (*k, self.h.get_account(k))).collect();
-        let payer_before = self.lamports(&self.payer.pubkey());
-        let failed = match self.send(ixs, signers) {
-            Ok(meta) => panic!("expected {expected:?}, but it succeeded; logs: {:#?}", meta.logs),
-            Err(failed) => failed,
-        };
-        assert_eq!(failed.err, TransactionError::InstructionError(index, expected), "logs: {:#?}", failed.meta.logs);
-        for (key, account) in before {
-            assert_eq!(self.h.get_account(&key), account, "a failed transaction changed {key}");
-        }
-        assert_eq!(self.lamports(&self.payer.pubkey()), payer_before - failed.meta.fee, "payer pays only the fee");
+        let expected = TransactionError::InstructionError(index, expected);
+        let tracked = self.tracked.clone();
+        self.h.expect_err(ixs, &self.payer, signers, expected).unchanged(&tracked);
     }
 
     #[track_caller]
