@@ -9,18 +9,17 @@ use lanes_runtime::schedule::SchedulerPlacement;
 use lanes_runtime::store::{AccountStore, InMemoryAccountStore};
 use lanes_runtime::transaction_context::ExecuteTimings;
 use lanes_runtime::vm::{Executor, ExecutorConfig};
-use lanes_sdk::client::Keypair;
-use lanes_sdk::hash::Hash;
+
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::transaction_error::TransactionError;
-use lanes_sdk::{system_instruction, system_program, Account, Instruction, Pubkey, LAMPORTS_PER_SOL};
+use lanes_sdk::{system_program, Account, Pubkey};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Which transactions to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Workload {
+pub enum WorkloadKind {
     /// System-program lamport transfers between wallets.
     Transfer,
     /// Token transfers through the WASM token program.
@@ -33,33 +32,69 @@ pub enum Workload {
     Mixed,
 }
 
-/// What to run.
-#[derive(Debug, Clone)]
+/// What `lanes-bench in-process` runs: its flags, parsed by clap.
+#[derive(Debug, Clone, clap::Args)]
 pub struct InProcessConfig {
-    pub workload: Workload,
+    #[arg(long, value_enum, default_value = "token")]
+    pub workload: WorkloadKind,
+    /// Funded accounts (token accounts for `token`).
+    #[arg(long, default_value_t = 10_000)]
     pub accounts: usize,
+    /// Measured transactions.
+    #[arg(long, default_value_t = 200_000)]
     pub transactions: usize,
+    /// Worker threads.
+    #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// If set, every transaction's destination is one of this many shared accounts.
+    /// Every transaction writes one of this many shared accounts (1: all conflict).
+    #[arg(long)]
     pub hot_accounts: Option<usize>,
-    /// Pools for `swap` (1: every swap hits one pool).
+    /// Pools for `--workload swap` (1: one hot pool).
+    #[arg(long, default_value_t = 100)]
     pub pools: usize,
+    /// Verify signatures inside the timed window.
+    #[arg(long)]
     pub sigverify: bool,
-    /// Persist to a memory-mapped store in this directory (created empty)
-    /// instead of keeping accounts in memory.
+    /// Persist accounts to a memory-mapped store in this new, empty
+    /// directory (synced at the end of the run) instead of memory.
+    #[arg(long)]
     pub ledger: Option<std::path::PathBuf>,
-    /// Where the scheduler runs; `None` for what suits this machine
-    /// ([`SchedulerPlacement::for_machine`]).
-    pub scheduler: Option<SchedulerPlacement>,
-    /// A fresh WASM instance for every invocation instead of reusing reset
-    /// ones (to measure what reuse saves).
+    /// Where the scheduler runs: on its own thread, or inline on the first
+    /// worker's; `auto` takes its own thread only while the workers leave a
+    /// core free.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub scheduler: SchedulerChoice,
+    /// Give every WASM invocation a fresh instance instead of reusing a
+    /// reset one (to measure what reuse saves; results are the same).
+    #[arg(long)]
     pub fresh_instances: bool,
+}
+
+/// `--scheduler`: where the scheduler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchedulerChoice {
+    /// Its own thread while the workers leave a core free, else inline.
+    Auto,
+    Dedicated,
+    Inline,
+}
+
+impl SchedulerChoice {
+    /// The placement asked for; `None` for what suits this machine
+    /// ([`SchedulerPlacement::for_machine`]).
+    pub fn placement(self) -> Option<SchedulerPlacement> {
+        match self {
+            SchedulerChoice::Auto => None,
+            SchedulerChoice::Dedicated => Some(SchedulerPlacement::Dedicated),
+            SchedulerChoice::Inline => Some(SchedulerPlacement::Inline),
+        }
+    }
 }
 
 /// What happened.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct InProcessReport {
-    pub workload: Workload,
+    pub workload: WorkloadKind,
     pub threads: usize,
     pub accounts: usize,
     pub transactions: usize,
@@ -174,21 +209,16 @@ pub fn install_program(bank: &Bank, id: Pubkey, wasm: &[u8]) -> Result<(), Bench
     bank.set_account(id, immutable_program_account(wasm, 0)).map_err(|e| err(e.to_string()))
 }
 
-fn fund(bank: &Bank, key: &Pubkey, lamports: u64) -> Result<(), BenchError> {
+pub(crate) fn fund(bank: &Bank, key: &Pubkey, lamports: u64) -> Result<(), BenchError> {
     bank.set_account(*key, Account::new(lamports, 0, &system_program::ID)).map_err(|e| err(e.to_string()))
 }
 
-fn run_setup(bank: &mut Bank, tx: Transaction) -> Result<(), BenchError> {
+pub(crate) fn run_setup(bank: &mut Bank, tx: Transaction) -> Result<(), BenchError> {
     let outcome = bank.process_transaction(&tx).map_err(|e| err(e.to_string()))?;
     outcome
         .result
         .clone()
         .map_err(|e| err(format!("setup transaction failed: {e}; logs: {:?}", outcome.log_messages())))
-}
-
-/// One signed transaction per measured slot, built before timing.
-struct Prepared {
-    transactions: Vec<Transaction>,
 }
 
 /// Sign `count` transactions on all cores, in index order.
@@ -206,109 +236,6 @@ where
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("signing thread panicked")).collect()
     })
-}
-
-fn prepare_transfer(bank: &mut Bank, config: &InProcessConfig, blockhash: Hash) -> Result<Prepared, BenchError> {
-    let wallets: Vec<Keypair> = (0..config.accounts).map(|_| Keypair::new()).collect();
-    for wallet in &wallets {
-        fund(bank, &wallet.pubkey(), 1_000 * LAMPORTS_PER_SOL)?;
-    }
-    let hot: Vec<Pubkey> =
-        (0..config.hot_accounts.unwrap_or(0)).map(|i| Pubkey::new_unique_from_u64(1_000_000 + i as u64)).collect();
-    for key in &hot {
-        fund(bank, key, LAMPORTS_PER_SOL)?;
-    }
-    let n = wallets.len();
-    let transactions = sign_all(config.transactions, |k| {
-        let from = &wallets[k % n];
-        let to = if hot.is_empty() { wallets[(k + n / 2 + 1) % n].pubkey() } else { hot[k % hot.len()] };
-        // A distinct amount per round keeps every signature distinct.
-        let amount = 1 + (k / n) as u64;
-        Transaction::new_signed_with_payer(
-            &[system_instruction::transfer(&from.pubkey(), &to, amount)],
-            Some(&from.pubkey()),
-            &[from],
-            blockhash,
-        )
-    });
-    Ok(Prepared { transactions })
-}
-
-fn prepare_token(bank: &mut Bank, config: &InProcessConfig, blockhash: Hash) -> Result<Prepared, BenchError> {
-    use lanes_token::instruction as token_ix;
-    let token = lanes_token::ID;
-    let authority = Keypair::new();
-    fund(bank, &authority.pubkey(), 1_000_000 * LAMPORTS_PER_SOL)?;
-    let mint = Keypair::new();
-    let mint_len = <lanes_token::state::Mint as lanes_token::state::Pack>::LEN as u64;
-    let account_len = <lanes_token::state::TokenAccount as lanes_token::state::Pack>::LEN as u64;
-    run_setup(
-        bank,
-        Transaction::new_signed_with_payer(
-            &[
-                system_instruction::create_account(&authority.pubkey(), &mint.pubkey(), 1_000_000, mint_len, &token),
-                token_ix::initialize_mint(&token, &mint.pubkey(), &authority.pubkey(), None, 6),
-            ],
-            Some(&authority.pubkey()),
-            &[&authority, &mint],
-            bank.latest_blockhash(),
-        ),
-    )?;
-
-    let owners: Vec<Keypair> = (0..config.accounts).map(|_| Keypair::new()).collect();
-    let hot_owner = Keypair::new();
-    let hot_count = config.hot_accounts.unwrap_or(0);
-    let mut token_accounts = Vec::with_capacity(owners.len());
-    let mut hot_accounts = Vec::with_capacity(hot_count);
-    let all_owners = owners.iter().map(|o| (o, false)).chain((0..hot_count).map(|_| (&hot_owner, true)));
-    for (owner, is_hot) in all_owners {
-        fund(bank, &owner.pubkey(), 1_000 * LAMPORTS_PER_SOL)?;
-        let account = Keypair::new();
-        run_setup(
-            bank,
-            Transaction::new_signed_with_payer(
-                &[
-                    system_instruction::create_account(
-                        &authority.pubkey(),
-                        &account.pubkey(),
-                        1_000_000,
-                        account_len,
-                        &token,
-                    ),
-                    token_ix::initialize_account(&token, &account.pubkey(), &mint.pubkey(), &owner.pubkey()),
-                    token_ix::mint_to(
-                        &token,
-                        &mint.pubkey(),
-                        &account.pubkey(),
-                        &authority.pubkey(),
-                        1_000_000_000_000,
-                    ),
-                ],
-                Some(&authority.pubkey()),
-                &[&authority, &account],
-                bank.latest_blockhash(),
-            ),
-        )?;
-        if is_hot {
-            hot_accounts.push(account.pubkey());
-        } else {
-            token_accounts.push(account.pubkey());
-        }
-    }
-    let n = owners.len();
-    let transactions = sign_all(config.transactions, |k| {
-        let owner = &owners[k % n];
-        let source = token_accounts[k % n];
-        let destination = if hot_accounts.is_empty() {
-            token_accounts[(k + n / 2 + 1) % n]
-        } else {
-            hot_accounts[k % hot_accounts.len()]
-        };
-        let amount = 1 + (k / n) as u64;
-        let ix: Instruction = token_ix::transfer(&token, &source, &destination, &owner.pubkey(), amount);
-        Transaction::new_signed_with_payer(&[ix], Some(&owner.pubkey()), &[owner], blockhash)
-    });
-    Ok(Prepared { transactions })
 }
 
 /// Set up, then run the measured transactions through the runtime's batch
@@ -340,35 +267,10 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         }
     };
     let blockhash = bank.latest_blockhash();
-    if config.hot_accounts.is_some() && !matches!(config.workload, Workload::Transfer | Workload::Token) {
+    if config.hot_accounts.is_some() && !matches!(config.workload, WorkloadKind::Transfer | WorkloadKind::Token) {
         return Err(err("--hot-accounts applies to the transfer and token workloads; use --pools 1 for a hot pool"));
     }
-    let defi = |r: Result<Vec<Transaction>, String>| r.map(|transactions| Prepared { transactions }).map_err(err);
-    if matches!(config.workload, Workload::Swap | Workload::Lend | Workload::Mixed) {
-        crate::defi_workloads::install_defi_programs(&bank).map_err(err)?;
-    }
-    let prepared = match config.workload {
-        Workload::Transfer => prepare_transfer(&mut bank, config, blockhash)?,
-        Workload::Token => prepare_token(&mut bank, config, blockhash)?,
-        Workload::Swap => {
-            if config.pools == 0 || config.accounts < config.pools {
-                return Err(err("--pools must be at least 1 and at most --accounts (each pool needs a user)"));
-            }
-            defi(crate::defi_workloads::prepare_swaps(
-                &mut bank,
-                config.pools,
-                config.accounts,
-                config.transactions,
-                blockhash,
-            ))?
-        }
-        Workload::Lend => {
-            defi(crate::defi_workloads::prepare_lending(&mut bank, config.accounts, config.transactions, blockhash))?
-        }
-        Workload::Mixed => {
-            defi(crate::defi_workloads::prepare_mixed(&mut bank, config.accounts, config.transactions, blockhash))?
-        }
-    };
+    let transactions = crate::workloads::workload(config.workload).prepare(&mut bank, config, blockhash)?;
     let setup_seconds = setup_started.elapsed().as_secs_f64();
 
     bank.reset_timings();
@@ -376,10 +278,10 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
     let mut batch_config = BatchConfig::with_threads(config.threads);
     batch_config.verify_signatures = config.sigverify;
     batch_config.ingest_threads = config.threads.max(available_cores());
-    if let Some(placement) = config.scheduler {
+    if let Some(placement) = config.scheduler.placement() {
         batch_config.scheduler.placement = placement;
     }
-    let output = execute_batch(&bank, prepared.transactions, &batch_config).map_err(|e| err(e.to_string()))?;
+    let output = execute_batch(&bank, transactions, &batch_config).map_err(|e| err(e.to_string()))?;
     let commit_started = Instant::now();
     bank.commit_slot().map_err(|e| err(e.to_string()))?;
     let slot_commit_seconds = commit_started.elapsed().as_secs_f64();
@@ -426,7 +328,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         tps: committed as f64 / seconds,
         sigverify: config.sigverify,
         hot_accounts: config.hot_accounts,
-        pools: (config.workload == Workload::Swap).then_some(config.pools),
+        pools: (config.workload == WorkloadKind::Swap).then_some(config.pools),
         store: if config.ledger.is_some() { "mmap" } else { "memory" },
         scheduler: match batch_config.scheduler.placement {
             SchedulerPlacement::Dedicated => "dedicated",

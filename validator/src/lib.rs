@@ -10,3 +10,4 @@
 pub mod bench;
 pub mod defi_workloads;
 pub mod store_bench;
+pub mod workloads;

@@ -19,6 +19,7 @@
 //! end. This module must never reach into the store's internals: it uses
 //! its public API only.
 
+use crate::bench::BenchError;
 use lanes_runtime::store::mmap::{self, MmapAccountStore, StoreConfig};
 use lanes_sdk::{Account, Pubkey};
 use std::path::Path;
@@ -33,20 +34,8 @@ pub const WRITER_THREADS: usize = 2;
 /// Accounts per `store` call (a transfer writes payer, source, destination).
 pub const BATCH: usize = 3;
 
-/// Why the store benchmark could not run.
-#[derive(Debug)]
-pub struct StoreBenchError(pub String);
-
-impl std::fmt::Display for StoreBenchError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for StoreBenchError {}
-
-fn err(e: impl std::fmt::Display) -> StoreBenchError {
-    StoreBenchError(e.to_string())
+fn err(e: impl std::fmt::Display) -> BenchError {
+    BenchError(e.to_string())
 }
 
 /// A latency distribution, in nanoseconds.
@@ -209,7 +198,7 @@ fn write_share(
     slot: u64,
     count: usize,
     index: impl Fn(usize) -> u64,
-) -> Result<(), StoreBenchError> {
+) -> Result<(), BenchError> {
     let mut batch: Vec<(Pubkey, Account)> = (0..BATCH).map(|_| (Pubkey::default(), token_account(0))).collect();
     let mut j = 0;
     while j < count {
@@ -232,7 +221,7 @@ fn write_phase<F, I>(
     first_slot: u64,
     writes: usize,
     pick: F,
-) -> Result<WritePhase, StoreBenchError>
+) -> Result<WritePhase, BenchError>
 where
     F: Fn(u64, usize, usize) -> I + Sync,
     I: Fn(usize) -> u64,
@@ -271,7 +260,7 @@ fn read_phase(
     accounts: usize,
     reads: usize,
     zero_copy: bool,
-) -> Result<(f64, Latency), StoreBenchError> {
+) -> Result<(f64, Latency), BenchError> {
     let started = Instant::now();
     let samples = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..2u64)
@@ -320,7 +309,7 @@ fn read_phase(
 }
 
 /// Run the benchmark with `accounts` accounts in a fresh directory under `dir`.
-pub fn run_store_bench(accounts: usize, dir: &Path) -> Result<StoreBenchReport, StoreBenchError> {
+pub fn run_store_bench(accounts: usize, dir: &Path) -> Result<StoreBenchReport, BenchError> {
     if accounts < 1000 {
         return Err(err("--accounts must be at least 1000"));
     }
@@ -333,7 +322,7 @@ pub fn run_store_bench(accounts: usize, dir: &Path) -> Result<StoreBenchReport, 
     result
 }
 
-fn run_in(accounts: usize, store_dir: &Path) -> Result<StoreBenchReport, StoreBenchError> {
+fn run_in(accounts: usize, store_dir: &Path) -> Result<StoreBenchReport, BenchError> {
     let config = StoreConfig { writers: WRITER_THREADS, ..StoreConfig::default() };
     let mut report = StoreBenchReport {
         accounts,

@@ -8,8 +8,7 @@
 //! memory-mapped account store alone (see `lanes_validator::store_bench`).
 
 use clap::{Parser, Subcommand};
-use lanes_runtime::schedule::SchedulerPlacement;
-use lanes_validator::bench::{run_in_process, InProcessConfig, InProcessReport, Workload};
+use lanes_validator::bench::{run_in_process, InProcessConfig, InProcessReport};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -25,39 +24,8 @@ struct Cli {
 enum Command {
     /// Run transactions through the runtime in this process (no network).
     InProcess {
-        #[arg(long, value_enum, default_value = "token")]
-        workload: Workload,
-        /// Funded accounts (token accounts for `token`).
-        #[arg(long, default_value_t = 10_000)]
-        accounts: usize,
-        /// Measured transactions.
-        #[arg(long, default_value_t = 200_000)]
-        transactions: usize,
-        /// Worker threads.
-        #[arg(long, default_value_t = 1)]
-        threads: usize,
-        /// Every transaction writes one of this many shared accounts (1: all conflict).
-        #[arg(long)]
-        hot_accounts: Option<usize>,
-        /// Pools for `--workload swap` (1: one hot pool).
-        #[arg(long, default_value_t = 100)]
-        pools: usize,
-        /// Verify signatures inside the timed window.
-        #[arg(long)]
-        sigverify: bool,
-        /// Persist accounts to a memory-mapped store in this new, empty
-        /// directory (synced at the end of the run) instead of memory.
-        #[arg(long)]
-        ledger: Option<std::path::PathBuf>,
-        /// Where the scheduler runs: on its own thread, or inline on the
-        /// first worker's; `auto` takes its own thread only while the
-        /// workers leave a core free.
-        #[arg(long, value_enum, default_value = "auto")]
-        scheduler: SchedulerChoice,
-        /// Give every WASM invocation a fresh instance instead of reusing
-        /// a reset one (to measure what reuse saves; results are the same).
-        #[arg(long)]
-        fresh_instances: bool,
+        #[command(flatten)]
+        config: InProcessConfig,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
@@ -74,13 +42,6 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum SchedulerChoice {
-    Auto,
-    Dedicated,
-    Inline,
 }
 
 fn print_text(r: &InProcessReport) {
@@ -127,51 +88,20 @@ fn print_text(r: &InProcessReport) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::InProcess {
-            workload,
-            accounts,
-            transactions,
-            threads,
-            hot_accounts,
-            pools,
-            sigverify,
-            ledger,
-            scheduler,
-            fresh_instances,
-            json,
-        } => {
-            let scheduler = match scheduler {
-                SchedulerChoice::Auto => None,
-                SchedulerChoice::Dedicated => Some(SchedulerPlacement::Dedicated),
-                SchedulerChoice::Inline => Some(SchedulerPlacement::Inline),
-            };
-            let config = InProcessConfig {
-                workload,
-                accounts,
-                transactions,
-                threads,
-                hot_accounts,
-                pools,
-                sigverify,
-                ledger,
-                scheduler,
-                fresh_instances,
-            };
-            match run_in_process(&config) {
-                Ok(report) => {
-                    if json {
-                        println!("{}", serde_json::to_string(&report).expect("report serializes"));
-                    } else {
-                        print_text(&report);
-                    }
-                    ExitCode::SUCCESS
+        Command::InProcess { config, json } => match run_in_process(&config) {
+            Ok(report) => {
+                if json {
+                    println!("{}", serde_json::to_string(&report).expect("report serializes"));
+                } else {
+                    print_text(&report);
                 }
-                Err(e) => {
-                    eprintln!("lanes-bench: {e}");
-                    ExitCode::FAILURE
-                }
+                ExitCode::SUCCESS
             }
-        }
+            Err(e) => {
+                eprintln!("lanes-bench: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Store { accounts, dir, json } => match lanes_validator::store_bench::run_store_bench(accounts, &dir) {
             Ok(report) if json => {
                 println!("{}", serde_json::to_string(&report).expect("report serializes"));

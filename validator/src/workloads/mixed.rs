@@ -1,0 +1,24 @@
+//! `--workload mixed`: token transfers, swaps and lending operations
+//! interleaved, a third each.
+
+use super::Workload;
+use crate::bench::{BenchError, InProcessConfig};
+use crate::defi_workloads;
+use lanes_runtime::bank::Bank;
+use lanes_sdk::hash::Hash;
+use lanes_sdk::transaction::Transaction;
+
+/// The mix.
+pub struct Mixed;
+
+impl Workload for Mixed {
+    fn prepare(
+        &self,
+        bank: &mut Bank,
+        config: &InProcessConfig,
+        blockhash: Hash,
+    ) -> Result<Vec<Transaction>, BenchError> {
+        defi_workloads::install_defi_programs(bank).map_err(BenchError)?;
+        defi_workloads::prepare_mixed(bank, config.accounts, config.transactions, blockhash).map_err(BenchError)
+    }
+}

@@ -1,0 +1,103 @@
+//! `--workload token`: token transfers through the WASM token program,
+//! optionally all into `--hot-accounts` shared token accounts.
+
+use super::Workload;
+use crate::bench::{fund, run_setup, sign_all, BenchError, InProcessConfig};
+use lanes_runtime::bank::Bank;
+use lanes_sdk::client::Keypair;
+use lanes_sdk::hash::Hash;
+use lanes_sdk::transaction::Transaction;
+use lanes_sdk::{system_instruction, Instruction, LAMPORTS_PER_SOL};
+
+/// Token transfers.
+pub struct Token;
+
+impl Workload for Token {
+    fn prepare(
+        &self,
+        bank: &mut Bank,
+        config: &InProcessConfig,
+        blockhash: Hash,
+    ) -> Result<Vec<Transaction>, BenchError> {
+        use lanes_token::instruction as token_ix;
+        let token = lanes_token::ID;
+        let authority = Keypair::new();
+        fund(bank, &authority.pubkey(), 1_000_000 * LAMPORTS_PER_SOL)?;
+        let mint = Keypair::new();
+        let mint_len = <lanes_token::state::Mint as lanes_token::state::Pack>::LEN as u64;
+        let account_len = <lanes_token::state::TokenAccount as lanes_token::state::Pack>::LEN as u64;
+        run_setup(
+            bank,
+            Transaction::new_signed_with_payer(
+                &[
+                    system_instruction::create_account(
+                        &authority.pubkey(),
+                        &mint.pubkey(),
+                        1_000_000,
+                        mint_len,
+                        &token,
+                    ),
+                    token_ix::initialize_mint(&token, &mint.pubkey(), &authority.pubkey(), None, 6),
+                ],
+                Some(&authority.pubkey()),
+                &[&authority, &mint],
+                bank.latest_blockhash(),
+            ),
+        )?;
+
+        let owners: Vec<Keypair> = (0..config.accounts).map(|_| Keypair::new()).collect();
+        let hot_owner = Keypair::new();
+        let hot_count = config.hot_accounts.unwrap_or(0);
+        let mut token_accounts = Vec::with_capacity(owners.len());
+        let mut hot_accounts = Vec::with_capacity(hot_count);
+        let all_owners = owners.iter().map(|o| (o, false)).chain((0..hot_count).map(|_| (&hot_owner, true)));
+        for (owner, is_hot) in all_owners {
+            fund(bank, &owner.pubkey(), 1_000 * LAMPORTS_PER_SOL)?;
+            let account = Keypair::new();
+            run_setup(
+                bank,
+                Transaction::new_signed_with_payer(
+                    &[
+                        system_instruction::create_account(
+                            &authority.pubkey(),
+                            &account.pubkey(),
+                            1_000_000,
+                            account_len,
+                            &token,
+                        ),
+                        token_ix::initialize_account(&token, &account.pubkey(), &mint.pubkey(), &owner.pubkey()),
+                        token_ix::mint_to(
+                            &token,
+                            &mint.pubkey(),
+                            &account.pubkey(),
+                            &authority.pubkey(),
+                            1_000_000_000_000,
+                        ),
+                    ],
+                    Some(&authority.pubkey()),
+                    &[&authority, &account],
+                    bank.latest_blockhash(),
+                ),
+            )?;
+            if is_hot {
+                hot_accounts.push(account.pubkey());
+            } else {
+                token_accounts.push(account.pubkey());
+            }
+        }
+        let n = owners.len();
+        let transactions = sign_all(config.transactions, |k| {
+            let owner = &owners[k % n];
+            let source = token_accounts[k % n];
+            let destination = if hot_accounts.is_empty() {
+                token_accounts[(k + n / 2 + 1) % n]
+            } else {
+                hot_accounts[k % hot_accounts.len()]
+            };
+            let amount = 1 + (k / n) as u64;
+            let ix: Instruction = token_ix::transfer(&token, &source, &destination, &owner.pubkey(), amount);
+            Transaction::new_signed_with_payer(&[ix], Some(&owner.pubkey()), &[owner], blockhash)
+        });
+        Ok(transactions)
+    }
+}
