@@ -33,6 +33,7 @@ pub mod instruction;
 pub mod loader;
 pub mod log;
 pub mod message;
+pub mod pack;
 pub mod program;
 pub mod program_error;
 pub mod pubkey;

@@ -7,6 +7,7 @@
 //! length, `is_initialized` a real bool) and never panics.
 
 use borsh::{BorshDeserialize, BorshSerialize};
+use lanes_sdk::pack::{Reader, Writer};
 use lanes_sdk::program_error::ProgramError;
 use lanes_sdk::Pubkey;
 
@@ -66,7 +67,7 @@ impl Pool {
     /// Decode, initialized or not.
     #[inline]
     pub fn unpack_unchecked(data: &[u8]) -> Result<Pool, ProgramError> {
-        let mut r = Reader(data);
+        let mut r = Reader::new(data);
         let pool = Pool {
             is_initialized: match r.u8()? {
                 0 => false,
@@ -84,7 +85,7 @@ impl Pool {
             reserve_b: r.u64()?,
             lp_supply: r.u64()?,
         };
-        if !r.0.is_empty() {
+        if !r.is_empty() {
             return Err(ProgramError::InvalidAccountData);
         }
         Ok(pool)
@@ -95,7 +96,7 @@ impl Pool {
         if dst.len() != Self::LEN {
             return Err(ProgramError::InvalidAccountData);
         }
-        let mut w = Writer(dst);
+        let mut w = Writer::new(dst);
         w.put(&[self.is_initialized as u8, self.bump])?;
         w.put(&self.fee_bps.to_le_bytes())?;
         for key in [&self.mint_a, &self.mint_b, &self.vault_a, &self.vault_b, &self.lp_mint] {
@@ -113,7 +114,7 @@ impl Pool {
         if dst.len() != Self::LEN {
             return Err(ProgramError::InvalidAccountData);
         }
-        let mut w = Writer(&mut dst[Self::RESERVES_OFFSET..]);
+        let mut w = Writer::new(&mut dst[Self::RESERVES_OFFSET..]);
         w.put(&self.reserve_a.to_le_bytes())?;
         w.put(&self.reserve_b.to_le_bytes())?;
         w.put(&self.lp_supply.to_le_bytes())
@@ -125,42 +126,6 @@ impl Pool {
         // Cannot fail: the buffer is exactly LEN bytes.
         let _ = self.pack(&mut data);
         data
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    #[inline(always)]
-    fn take<const N: usize>(&mut self) -> Result<&'a [u8; N], ProgramError> {
-        let (head, rest) = self.0.split_first_chunk::<N>().ok_or(ProgramError::InvalidAccountData)?;
-        self.0 = rest;
-        Ok(head)
-    }
-    #[inline(always)]
-    fn u8(&mut self) -> Result<u8, ProgramError> {
-        Ok(self.take::<1>()?[0])
-    }
-    #[inline(always)]
-    fn u64(&mut self) -> Result<u64, ProgramError> {
-        Ok(u64::from_le_bytes(*self.take::<8>()?))
-    }
-    #[inline(always)]
-    fn pubkey(&mut self) -> Result<Pubkey, ProgramError> {
-        Ok(Pubkey::new_from_array(*self.take::<32>()?))
-    }
-}
-
-struct Writer<'a>(&'a mut [u8]);
-
-impl Writer<'_> {
-    #[inline(always)]
-    fn put<const N: usize>(&mut self, bytes: &[u8; N]) -> Result<(), ProgramError> {
-        let (head, rest) =
-            core::mem::take(&mut self.0).split_first_chunk_mut::<N>().ok_or(ProgramError::InvalidAccountData)?;
-        *head = *bytes;
-        self.0 = rest;
-        Ok(())
     }
 }
 

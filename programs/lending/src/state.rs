@@ -10,6 +10,7 @@
 //! fuel) and tested against borsh byte for byte. Decoding never panics.
 
 use borsh::{BorshDeserialize, BorshSerialize};
+pub use lanes_sdk::pack::{Reader, Writer};
 use lanes_sdk::program_error::ProgramError;
 use lanes_sdk::Pubkey;
 
@@ -35,14 +36,14 @@ pub trait Pack: Sized {
         if data.len() != Self::LEN {
             return Err(ProgramError::InvalidAccountData);
         }
-        let mut r = Reader(data);
+        let mut r = Reader::new(data);
         match r.u8()? {
             kind if kind == Self::KIND => {}
             0 => return Err(ProgramError::UninitializedAccount),
             _ => return Err(ProgramError::InvalidAccountData),
         }
         let value = Self::decode(&mut r)?;
-        if !r.0.is_empty() {
+        if !r.is_empty() {
             return Err(ProgramError::InvalidAccountData);
         }
         Ok(value)
@@ -54,7 +55,7 @@ pub trait Pack: Sized {
         if dst.len() != Self::LEN {
             return Err(ProgramError::InvalidAccountData);
         }
-        let mut w = Writer(dst);
+        let mut w = Writer::new(dst);
         w.u8(Self::KIND)?;
         self.encode(&mut w)
     }
@@ -71,64 +72,6 @@ pub trait Pack: Sized {
 /// Whether `data` is an account of `T`'s length that was never initialized.
 pub fn is_uninitialized<T: Pack>(data: &[u8]) -> bool {
     data.len() == T::LEN && data[0] == 0
-}
-
-/// Reads little-endian primitives off the front of a slice.
-pub struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    #[inline(always)]
-    fn take<const N: usize>(&mut self) -> Result<&'a [u8; N], ProgramError> {
-        let (head, rest) = self.0.split_first_chunk::<N>().ok_or(ProgramError::InvalidAccountData)?;
-        self.0 = rest;
-        Ok(head)
-    }
-    #[inline(always)]
-    fn u8(&mut self) -> Result<u8, ProgramError> {
-        Ok(self.take::<1>()?[0])
-    }
-    #[inline(always)]
-    fn u16(&mut self) -> Result<u16, ProgramError> {
-        Ok(u16::from_le_bytes(*self.take::<2>()?))
-    }
-    #[inline(always)]
-    fn u64(&mut self) -> Result<u64, ProgramError> {
-        Ok(u64::from_le_bytes(*self.take::<8>()?))
-    }
-    #[inline(always)]
-    fn pubkey(&mut self) -> Result<Pubkey, ProgramError> {
-        Ok(Pubkey::new_from_array(*self.take::<32>()?))
-    }
-}
-
-/// Writes little-endian primitives to the front of a slice.
-pub struct Writer<'a>(&'a mut [u8]);
-
-impl Writer<'_> {
-    #[inline(always)]
-    fn put<const N: usize>(&mut self, bytes: &[u8; N]) -> Result<(), ProgramError> {
-        let (head, rest) =
-            core::mem::take(&mut self.0).split_first_chunk_mut::<N>().ok_or(ProgramError::InvalidAccountData)?;
-        *head = *bytes;
-        self.0 = rest;
-        Ok(())
-    }
-    #[inline(always)]
-    fn u8(&mut self, v: u8) -> Result<(), ProgramError> {
-        self.put(&[v])
-    }
-    #[inline(always)]
-    fn u16(&mut self, v: u16) -> Result<(), ProgramError> {
-        self.put(&v.to_le_bytes())
-    }
-    #[inline(always)]
-    fn u64(&mut self, v: u64) -> Result<(), ProgramError> {
-        self.put(&v.to_le_bytes())
-    }
-    #[inline(always)]
-    fn pubkey(&mut self, v: &Pubkey) -> Result<(), ProgramError> {
-        self.put(v.as_array())
-    }
 }
 
 /// A lending market: who adds reserves and who sets prices.

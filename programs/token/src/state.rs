@@ -15,6 +15,7 @@
 //! nothing but the host-side [`Pack::to_bytes`] allocates.
 
 use borsh::{BorshDeserialize, BorshSerialize};
+pub use lanes_sdk::pack::{Reader, Writer};
 use lanes_sdk::program_error::ProgramError;
 use lanes_sdk::Pubkey;
 
@@ -44,9 +45,9 @@ pub trait Pack: BorshSerialize + BorshDeserialize + Sized {
         if data.len() != Self::LEN {
             return Err(ProgramError::InvalidAccountData);
         }
-        let mut reader = Reader(data);
+        let mut reader = Reader::new(data);
         let value = Self::decode(&mut reader)?;
-        reader.finish()?;
+        reader.finish_zero_padding()?;
         Ok(value)
     }
 
@@ -68,9 +69,9 @@ pub trait Pack: BorshSerialize + BorshDeserialize + Sized {
         if dst.len() != Self::LEN {
             return Err(ProgramError::InvalidAccountData);
         }
-        let mut writer = Writer(dst);
+        let mut writer = Writer::new(dst);
         self.encode(&mut writer)?;
-        writer.0.fill(0);
+        writer.zero_rest();
         Ok(())
     }
 
@@ -80,111 +81,6 @@ pub trait Pack: BorshSerialize + BorshDeserialize + Sized {
         // Cannot fail: the buffer has exactly LEN bytes and LEN bounds every encoding.
         let _ = self.pack(&mut data);
         data
-    }
-}
-
-/// Reads borsh primitives off the front of a byte slice; running out is
-/// `InvalidAccountData`.
-pub struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    #[inline(always)]
-    fn take<const N: usize>(&mut self) -> Result<&'a [u8; N], ProgramError> {
-        let (head, rest) = self.0.split_first_chunk::<N>().ok_or(ProgramError::InvalidAccountData)?;
-        self.0 = rest;
-        Ok(head)
-    }
-
-    #[inline(always)]
-    fn u8(&mut self) -> Result<u8, ProgramError> {
-        Ok(self.take::<1>()?[0])
-    }
-
-    #[inline(always)]
-    fn bool(&mut self) -> Result<bool, ProgramError> {
-        match self.u8()? {
-            0 => Ok(false),
-            1 => Ok(true),
-            _ => Err(ProgramError::InvalidAccountData),
-        }
-    }
-
-    #[inline(always)]
-    fn u64(&mut self) -> Result<u64, ProgramError> {
-        Ok(u64::from_le_bytes(*self.take::<8>()?))
-    }
-
-    #[inline(always)]
-    fn pubkey(&mut self) -> Result<Pubkey, ProgramError> {
-        Ok(Pubkey::new_from_array(*self.take::<32>()?))
-    }
-
-    #[inline(always)]
-    fn option_pubkey(&mut self) -> Result<Option<Pubkey>, ProgramError> {
-        if self.bool()? {
-            Ok(Some(self.pubkey()?))
-        } else {
-            Ok(None)
-        }
-    }
-
-    /// What is left must be zero padding (checked eight bytes at a time:
-    /// this runs on every account load).
-    fn finish(self) -> Result<(), ProgramError> {
-        let mut rest = self.0;
-        let mut bits = 0u64;
-        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
-            bits |= u64::from_ne_bytes(*word);
-            rest = tail;
-        }
-        for byte in rest {
-            bits |= u64::from(*byte);
-        }
-        if bits != 0 {
-            return Err(ProgramError::InvalidAccountData);
-        }
-        Ok(())
-    }
-}
-
-/// Writes borsh primitives to the front of a byte slice; running out is
-/// `InvalidAccountData`.
-pub struct Writer<'a>(&'a mut [u8]);
-
-impl Writer<'_> {
-    #[inline(always)]
-    fn put<const N: usize>(&mut self, bytes: &[u8; N]) -> Result<(), ProgramError> {
-        let (head, rest) =
-            core::mem::take(&mut self.0).split_first_chunk_mut::<N>().ok_or(ProgramError::InvalidAccountData)?;
-        *head = *bytes;
-        self.0 = rest;
-        Ok(())
-    }
-
-    #[inline(always)]
-    fn u8(&mut self, value: u8) -> Result<(), ProgramError> {
-        self.put(&[value])
-    }
-
-    #[inline(always)]
-    fn u64(&mut self, value: u64) -> Result<(), ProgramError> {
-        self.put(&value.to_le_bytes())
-    }
-
-    #[inline(always)]
-    fn pubkey(&mut self, value: &Pubkey) -> Result<(), ProgramError> {
-        self.put(value.as_array())
-    }
-
-    #[inline(always)]
-    fn option_pubkey(&mut self, value: &Option<Pubkey>) -> Result<(), ProgramError> {
-        match value {
-            Some(key) => {
-                self.u8(1)?;
-                self.pubkey(key)
-            }
-            None => self.u8(0),
-        }
     }
 }
 
