@@ -77,8 +77,8 @@ lanes_sdk::declare_id!("LanesAmm11111111111111111111111111111111111");
 
 lanes_sdk::entrypoint!(process_instruction);
 
-/// The token program every pool's vaults and LP mint belong to. (declared once, in
-/// `lanes-token-cpi`).
+/// The token program every pool's vaults and LP mint belong to (declared once,
+/// in `lanes-token-cpi`).
 pub use lanes_token_cpi::TOKEN_PROGRAM_ID;
 
 /// Lamports the payer puts into each account a pool creates (Lanes has no

@@ -84,8 +84,8 @@ lanes_sdk::declare_id!("LanesLending1111111111111111111111111111111");
 
 lanes_sdk::entrypoint!(process_instruction);
 
-/// The token program every vault and share mint belongs to. (declared once, in
-/// `lanes-token-cpi`).
+/// The token program every vault and share mint belongs to (declared once,
+/// in `lanes-token-cpi`).
 pub use lanes_token_cpi::TOKEN_PROGRAM_ID;
 
 /// Lamports the payer puts into each account the program creates (Lanes has
