@@ -25,6 +25,7 @@ use crate::store::{AccountStore, InMemoryAccountStore};
 use crate::vm::{Executor, ExecutorConfig, ProgramLoadError};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
+use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::loader;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::transaction_error::TransactionError;
@@ -61,6 +62,49 @@ impl std::fmt::Display for FailedTransaction {
 }
 
 impl std::error::Error for FailedTransaction {}
+
+/// A test fixture that owns a harness and a fee payer: implement
+/// [`WithPayer::harness_and_payer`] and get `send`, `ok` and `fails`, each
+/// sending as that payer at a fresh blockhash (so repeating instructions is
+/// never a replay).
+pub trait WithPayer {
+    /// The fixture's harness and the payer its transactions use.
+    fn harness_and_payer(&mut self) -> (&mut Harness, &Keypair);
+
+    /// Send; the outcome either way.
+    fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TransactionMeta, FailedTransaction> {
+        let (harness, payer) = self.harness_and_payer();
+        harness.expire_blockhash();
+        harness.send(instructions, payer, signers)
+    }
+
+    /// Send and expect success ([`Harness::expect_ok`]).
+    #[track_caller]
+    fn ok(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> TransactionMeta {
+        let (harness, payer) = self.harness_and_payer();
+        harness.expect_ok(instructions, payer, signers)
+    }
+
+    /// Send, expect instruction 0 to fail with `expected`, and check that
+    /// nothing in `watched` changed ([`Harness::expect_err`]).
+    #[track_caller]
+    fn fails(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        expected: InstructionError,
+        watched: &[Pubkey],
+    ) {
+        let (harness, payer) = self.harness_and_payer();
+        harness
+            .expect_err(instructions, payer, signers, TransactionError::InstructionError(0, expected))
+            .unchanged(watched);
+    }
+}
 
 /// A transaction that failed as a test expected ([`Harness::expect_err`]),
 /// with every account as it was before it.

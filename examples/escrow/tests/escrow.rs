@@ -7,10 +7,10 @@ use lanes_runtime::harness::{FailedTransaction, Harness, TransactionMeta};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::transaction_error::TransactionError;
-use lanes_sdk::{system_instruction, Instruction, Pubkey, LAMPORTS_PER_SOL};
+use lanes_sdk::{Instruction, Pubkey, LAMPORTS_PER_SOL};
 use lanes_token::error::TokenError;
 use lanes_token::instruction as token_ix;
-use lanes_token::state::{Mint, Pack, TokenAccount};
+use lanes_token::state::{Pack, TokenAccount};
 
 const TOKEN: Pubkey = lanes_token::ID;
 
@@ -61,32 +61,15 @@ impl Env {
 
     fn mint(&mut self) -> Pubkey {
         let mint = Keypair::new();
-        let ixs = [
-            system_instruction::create_account(
-                &self.maker.pubkey(),
-                &mint.pubkey(),
-                1_000_000,
-                Mint::LEN as u64,
-                &TOKEN,
-            ),
-            token_ix::initialize_mint(&TOKEN, &mint.pubkey(), &self.mint_authority.pubkey(), None, 0),
-        ];
+        let ixs =
+            token_ix::create_mint(&TOKEN, &self.maker.pubkey(), &mint.pubkey(), &self.mint_authority.pubkey(), None, 0);
         self.h.send(&ixs, &self.maker, &[&mint]).unwrap();
         mint.pubkey()
     }
 
     fn token_account(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
         let account = Keypair::new();
-        let mut ixs = vec![
-            system_instruction::create_account(
-                &self.maker.pubkey(),
-                &account.pubkey(),
-                1_000_000,
-                TokenAccount::LEN as u64,
-                &TOKEN,
-            ),
-            token_ix::initialize_account(&TOKEN, &account.pubkey(), mint, owner),
-        ];
+        let mut ixs = token_ix::create_account(&TOKEN, &self.maker.pubkey(), &account.pubkey(), mint, owner).to_vec();
         let mut signers = vec![&account];
         if amount > 0 {
             ixs.push(token_ix::mint_to(&TOKEN, mint, &account.pubkey(), &self.mint_authority.pubkey(), amount));

@@ -9,7 +9,7 @@ use lanes_lending::instruction::{self as lix, position_accounts, ReserveConfig};
 use lanes_lending::math::{Health, SCALE};
 use lanes_lending::state::{Market, Obligation, Pack, PriceFeed, Reserve};
 use lanes_lending::ReserveAddresses;
-use lanes_runtime::harness::{FailedTransaction, Harness, TransactionMeta};
+use lanes_runtime::harness::{Harness, WithPayer};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::transaction_error::TransactionError;
@@ -53,6 +53,12 @@ struct User {
     accounts: Vec<(Pubkey, Pubkey)>,
 }
 
+impl WithPayer for Env {
+    fn harness_and_payer(&mut self) -> (&mut Harness, &Keypair) {
+        (&mut self.h, &self.payer)
+    }
+}
+
 impl Env {
     fn new() -> Self {
         let mut h = Harness::new();
@@ -70,25 +76,6 @@ impl Env {
         };
         env.market = env.create_market();
         env
-    }
-
-    /// Send with a fresh blockhash, so repeating an instruction is never a replay.
-    fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<TransactionMeta, FailedTransaction> {
-        self.h.expire_blockhash();
-        self.h.send(ixs, &self.payer, signers)
-    }
-
-    #[track_caller]
-    fn ok(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TransactionMeta {
-        self.h.expect_ok(ixs, &self.payer, signers)
-    }
-
-    /// Expect instruction 0 to fail with `expected`, changing nothing in `watched`.
-    #[track_caller]
-    fn fails(&mut self, ixs: &[Instruction], signers: &[&Keypair], expected: InstructionError, watched: &[Pubkey]) {
-        self.h
-            .expect_err(ixs, &self.payer, signers, TransactionError::InstructionError(0, expected))
-            .unchanged(watched);
     }
 
     fn create_market(&mut self) -> Pubkey {
@@ -111,20 +98,9 @@ impl Env {
 
     fn create_mint(&mut self) -> Pubkey {
         let mint = Keypair::new();
-        let authority = self.mint_authority.pubkey();
-        self.ok(
-            &[
-                system_instruction::create_account(
-                    &self.payer.pubkey(),
-                    &mint.pubkey(),
-                    1_000_000,
-                    Mint::LEN as u64,
-                    &TOKEN,
-                ),
-                token_ix::initialize_mint(&TOKEN, &mint.pubkey(), &authority, None, 6),
-            ],
-            &[&mint],
-        );
+        let ixs =
+            token_ix::create_mint(&TOKEN, &self.payer.pubkey(), &mint.pubkey(), &self.mint_authority.pubkey(), None, 6);
+        self.ok(&ixs, &[&mint]);
         mint.pubkey()
     }
 
@@ -140,24 +116,12 @@ impl Env {
 
     fn token_account(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
         let account = Keypair::new();
-        let mut ixs = vec![
-            system_instruction::create_account(
-                &self.payer.pubkey(),
-                &account.pubkey(),
-                1_000_000,
-                TokenAccount::LEN as u64,
-                &TOKEN,
-            ),
-            token_ix::initialize_account(&TOKEN, &account.pubkey(), mint, owner),
-        ];
+        let mut ixs = token_ix::create_account(&TOKEN, &self.payer.pubkey(), &account.pubkey(), mint, owner).to_vec();
         if amount > 0 {
             ixs.push(token_ix::mint_to(&TOKEN, mint, &account.pubkey(), &self.mint_authority.pubkey(), amount));
         }
         let signers: &[&Keypair] = if amount > 0 { &[&account, &self.mint_authority] } else { &[&account] };
-        self.h.expire_blockhash();
-        if let Err(failed) = self.h.send(&ixs, &self.payer, signers) {
-            panic!("token account: {failed}");
-        }
+        self.h.expect_ok(&ixs, &self.payer, signers);
         account.pubkey()
     }
 

@@ -278,6 +278,44 @@ pub fn initialize_account(program_id: &Pubkey, account: &Pubkey, mint: &Pubkey, 
     )
 }
 
+/// Lamports [`create_mint`] and [`create_account`] put into a new account
+/// (Lanes collects no rent: an account exists while it holds lamports).
+pub const NEW_ACCOUNT_LAMPORTS: u64 = 1_000_000;
+
+/// Make `mint` (a new keypair's address, which signs) a mint, funded by
+/// `payer`: create its account of [`crate::state::Mint::LEN`] bytes owned by
+/// `program_id`, then initialize it.
+pub fn create_mint(
+    program_id: &Pubkey,
+    payer: &Pubkey,
+    mint: &Pubkey,
+    mint_authority: &Pubkey,
+    freeze_authority: Option<&Pubkey>,
+    decimals: u8,
+) -> [Instruction; 2] {
+    let len = crate::state::Mint::LEN as u64;
+    [
+        lanes_sdk::system_instruction::create_account(payer, mint, NEW_ACCOUNT_LAMPORTS, len, program_id),
+        initialize_mint(program_id, mint, mint_authority, freeze_authority, decimals),
+    ]
+}
+
+/// Make `account` (a new keypair's address, which signs) a token account of
+/// `mint` held by `owner`, funded by `payer`.
+pub fn create_account(
+    program_id: &Pubkey,
+    payer: &Pubkey,
+    account: &Pubkey,
+    mint: &Pubkey,
+    owner: &Pubkey,
+) -> [Instruction; 2] {
+    let len = crate::state::TokenAccount::LEN as u64;
+    [
+        lanes_sdk::system_instruction::create_account(payer, account, NEW_ACCOUNT_LAMPORTS, len, program_id),
+        initialize_account(program_id, account, mint, owner),
+    ]
+}
+
 /// [`TokenInstruction::MintTo`].
 pub fn mint_to(
     program_id: &Pubkey,
