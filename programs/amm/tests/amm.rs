@@ -13,11 +13,14 @@ use lanes_sdk::client::Keypair;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::{system_instruction, Account, Instruction, Pubkey, LAMPORTS_PER_SOL};
 use lanes_token::error::TokenError;
-use lanes_token::instruction as token_ix;
 use lanes_token::state::{Mint, Pack, TokenAccount};
 use proptest::prelude::*;
 
 const AMM: Pubkey = lanes_amm::ID;
+#[path = "../../token/tests/support/token_fixture.rs"]
+mod token_fixture;
+use token_fixture::TokenFixture;
+
 const TOKEN: Pubkey = lanes_token::ID;
 const FEE_BPS: u16 = 30;
 
@@ -37,6 +40,12 @@ impl WithPayer for Env {
     }
 }
 
+impl TokenFixture for Env {
+    fn parts(&mut self) -> (&mut Harness, &Keypair, &Keypair) {
+        (&mut self.h, &self.payer, &self.mint_authority)
+    }
+}
+
 impl Env {
     fn new() -> Self {
         let mut h = Harness::new();
@@ -47,14 +56,6 @@ impl Env {
         Env { h, payer, mint_authority: Keypair::new() }
     }
 
-    fn create_mint(&mut self) -> Pubkey {
-        let mint = Keypair::new();
-        let ixs =
-            token_ix::create_mint(&TOKEN, &self.payer.pubkey(), &mint.pubkey(), &self.mint_authority.pubkey(), None, 6);
-        self.ok(&ixs, &[&mint]);
-        mint.pubkey()
-    }
-
     /// Two mints, in pool order (a < b).
     fn mint_pair(&mut self) -> (Pubkey, Pubkey) {
         let (x, y) = (self.create_mint(), self.create_mint());
@@ -63,17 +64,6 @@ impl Env {
         } else {
             (y, x)
         }
-    }
-
-    fn token_account(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
-        let account = Keypair::new();
-        let mut ixs = token_ix::create_account(&TOKEN, &self.payer.pubkey(), &account.pubkey(), mint, owner).to_vec();
-        if amount > 0 {
-            ixs.push(token_ix::mint_to(&TOKEN, mint, &account.pubkey(), &self.mint_authority.pubkey(), amount));
-        }
-        let signers: &[&Keypair] = if amount > 0 { &[&account, &self.mint_authority] } else { &[&account] };
-        self.h.expect_ok(&ixs, &self.payer, signers);
-        account.pubkey()
     }
 
     fn amount(&self, account: &Pubkey) -> u64 {

@@ -19,6 +19,10 @@ use lanes_token::state::{Mint, Pack as _, TokenAccount};
 use proptest::prelude::*;
 
 const LENDING: Pubkey = lanes_lending::ID;
+#[path = "../../token/tests/support/token_fixture.rs"]
+mod token_fixture;
+use token_fixture::TokenFixture;
+
 const TOKEN: Pubkey = lanes_token::ID;
 
 fn err(e: LendingError) -> InstructionError {
@@ -59,6 +63,12 @@ impl WithPayer for Env {
     }
 }
 
+impl TokenFixture for Env {
+    fn parts(&mut self) -> (&mut Harness, &Keypair, &Keypair) {
+        (&mut self.h, &self.payer, &self.mint_authority)
+    }
+}
+
 impl Env {
     fn new() -> Self {
         let mut h = Harness::new();
@@ -96,14 +106,6 @@ impl Env {
         market.pubkey()
     }
 
-    fn create_mint(&mut self) -> Pubkey {
-        let mint = Keypair::new();
-        let ixs =
-            token_ix::create_mint(&TOKEN, &self.payer.pubkey(), &mint.pubkey(), &self.mint_authority.pubkey(), None, 6);
-        self.ok(&ixs, &[&mint]);
-        mint.pubkey()
-    }
-
     fn create_reserve(&mut self, mint: &Pubkey, config: ReserveConfig) -> ReserveAddresses {
         let addresses = ReserveAddresses::derive(&LENDING, &self.market, mint);
         let ix = lix::init_reserve(&LENDING, &self.payer.pubkey(), &self.admin.pubkey(), &addresses, config);
@@ -112,17 +114,6 @@ impl Env {
             panic!("reserve: {failed}");
         }
         addresses
-    }
-
-    fn token_account(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
-        let account = Keypair::new();
-        let mut ixs = token_ix::create_account(&TOKEN, &self.payer.pubkey(), &account.pubkey(), mint, owner).to_vec();
-        if amount > 0 {
-            ixs.push(token_ix::mint_to(&TOKEN, mint, &account.pubkey(), &self.mint_authority.pubkey(), amount));
-        }
-        let signers: &[&Keypair] = if amount > 0 { &[&account, &self.mint_authority] } else { &[&account] };
-        self.h.expect_ok(&ixs, &self.payer, signers);
-        account.pubkey()
     }
 
     fn mint_more(&mut self, mint: &Pubkey, to: &Pubkey, amount: u64) {
