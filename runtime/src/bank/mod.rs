@@ -11,9 +11,9 @@
 //! payer that cannot pay, …) change nothing and are not recorded.
 //!
 //! Every method but the slot changes takes `&self`: the parallel engine
-//! ([`crate::schedule`]) calls [`Bank::execute_and_commit`] from several
-//! workers at once, and relies on the account locks it holds for the
-//! transaction's accounts to make that safe. The bank must never commit a
+//! ([`crate::schedule`]) executes and commits from several workers at once,
+//! each with its own [`Worker`], and relies on the account locks it holds
+//! for the transaction's accounts to make that safe. The bank must never commit a
 //! change that a check refused, and never depend on anything but the ledger
 //! (no wall clock, no randomness): the same transactions in the same order
 //! give the same state and the same slot hash.

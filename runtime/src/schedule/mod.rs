@@ -7,7 +7,7 @@
 //!
 //! Pending transactions wait in a priority queue (fee per compute unit, then
 //! arrival). Each pass takes them in that order and asks the
-//! [`ThreadAwareAccountLocks`] which worker could run each one *now*:
+//! [`account_locks::ThreadAwareAccountLocks`] which worker could run each one *now*:
 //!
 //! * if it touches nothing locked, any worker (the least loaded is chosen);
 //! * if it conflicts only with work queued on one worker, that worker — it is
@@ -40,7 +40,7 @@
 //! busy-waits: when nothing can be scheduled it sleeps until a worker rings
 //! (workers queue their reports without waking it, and ring when their own
 //! queue is about to run dry, or at once while a transaction waits for
-//! locks held on two workers: see [`Doorbell`]).
+//! locks held on two workers: see `doorbell.rs`).
 //!
 //! It runs on a thread of its own while the machine has a core to spare
 //! ([`SchedulerPlacement::Dedicated`]); otherwise on worker 0's thread

@@ -5,10 +5,10 @@
 //! is the only module that names wasmtime.
 //!
 //! A worker keeps the instances of a program after their invocations and
-//! runs later invocations on them, once [`instance_reset`] has put
+//! runs later invocations on them, once `instance_reset` has put
 //! them back exactly as a fresh instance starts: used instances are reset
 //! in batches, their memories packed in the engine's arena
-//! ([`linear_memory`]) so that one page scan covers a batch. Modules
+//! (`linear_memory`) so that one page scan covers a batch. Modules
 //! it cannot reset completely get a fresh instance every time.
 //!
 //! Determinism: fuel metering (1 unit = 1 compute unit), NaN

@@ -2,8 +2,9 @@
 //! the system program, the compute budget program (parsed before execution,
 //! see [`crate::execution::compute_budget`]), and Lanes' WASM loader.
 //!
-//! Builtins change accounts directly; [`crate::execution::invoke_context`] checks their
-//! changes with the same account rules as any program's.
+//! Builtins change accounts directly; the instruction processor
+//! ([`crate::execution::instruction_processor`]) checks their changes with
+//! the same account rules as any program's.
 
 pub mod loader;
 pub mod system;

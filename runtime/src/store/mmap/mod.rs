@@ -25,7 +25,7 @@
 //! table), `inner` (shared state, the read path), `write` (appending a
 //! batch), `commit` (durability and the background threads), `recovery`
 //! (open), `compaction` (rewriting files whose live share fell),
-//! [`format`] (bytes on disk), `index` (pubkey → record), `raw` (every
+//! [`format`](mod@format) (bytes on disk), `index` (pubkey → record), `raw` (every
 //! `unsafe` block), `backend` (files and mappings, behind a trait), [`sim`]
 //! (a simulated disk for crash tests).
 //!
