@@ -1,15 +1,88 @@
-//! [`Reader`] and [`Writer`]: the little-endian (borsh) primitives of
-//! fixed-layout account state, read off and written to the front of a byte
-//! slice. Programs build their account codecs on them; running out of bytes
-//! is `InvalidAccountData`, and nothing here panics or allocates.
+//! Fixed-layout account state: the [`Pack`] trait (a type stored in exactly
+//! [`Pack::LEN`] bytes of account data), and [`Reader`] and [`Writer`], the
+//! little-endian (borsh) primitives its codecs read off and write to the
+//! front of a byte slice. Programs implement `decode` and `encode` over
+//! these; the length, padding and initialization rules are written once,
+//! here. Running out of bytes is `InvalidAccountData`; nothing here panics,
+//! and nothing but the client-side [`Pack::to_bytes`] allocates.
 //!
 //! Written out by hand rather than through borsh's generic readers: account
 //! state is decoded on every instruction, and the generic path costs several
-//! times more fuel. Every function is `#[inline(always)]` for the same
+//! times more fuel. Every primitive is `#[inline(always)]` for the same
 //! reason.
 
 use crate::program_error::ProgramError;
 use crate::Pubkey;
+
+/// Fixed-length storage of an account's state: its encoding (by
+/// [`Pack::encode`]) followed by zero bytes up to exactly [`Pack::LEN`].
+///
+/// Decoding is strict: data of any other length, or non-zero padding, is
+/// `InvalidAccountData`, so a value has one byte representation as long as
+/// `decode` accepts only canonical encodings.
+pub trait Pack: Sized {
+    /// Exact length of the account data holding this state.
+    const LEN: usize;
+
+    /// Read the encoding from the front of `reader`.
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, ProgramError>;
+
+    /// Write the encoding to the front of `writer`.
+    fn encode(&self, writer: &mut Writer<'_>) -> Result<(), ProgramError>;
+
+    /// Whether this value has been initialized. Every decoded value is,
+    /// unless the type says otherwise (a layout whose `decode` refuses
+    /// uninitialized data keeps this default).
+    #[inline(always)]
+    fn is_initialized(&self) -> bool {
+        true
+    }
+
+    /// Decode `data`, initialized or not. `InvalidAccountData` unless `data`
+    /// is exactly [`Pack::LEN`] bytes: an encoding, then zero padding.
+    #[inline(always)]
+    fn unpack_unchecked(data: &[u8]) -> Result<Self, ProgramError> {
+        if data.len() != Self::LEN {
+            return Err(ProgramError::InvalidAccountData);
+        }
+        let mut reader = Reader::new(data);
+        let value = Self::decode(&mut reader)?;
+        reader.finish_zero_padding()?;
+        Ok(value)
+    }
+
+    /// Decode `data` that must hold an initialized value:
+    /// `UninitializedAccount` if it does not.
+    #[inline(always)]
+    fn unpack(data: &[u8]) -> Result<Self, ProgramError> {
+        let value = Self::unpack_unchecked(data)?;
+        if !value.is_initialized() {
+            return Err(ProgramError::UninitializedAccount);
+        }
+        Ok(value)
+    }
+
+    /// Encode into `dst`, which must be exactly [`Pack::LEN`] bytes; the
+    /// bytes after the encoding are zeroed.
+    #[inline(always)]
+    fn pack(&self, dst: &mut [u8]) -> Result<(), ProgramError> {
+        if dst.len() != Self::LEN {
+            return Err(ProgramError::InvalidAccountData);
+        }
+        let mut writer = Writer::new(dst);
+        self.encode(&mut writer)?;
+        writer.zero_rest();
+        Ok(())
+    }
+
+    /// Encode into a new `LEN`-byte buffer (clients and tests).
+    fn to_bytes(&self) -> alloc::vec::Vec<u8> {
+        let mut data = alloc::vec![0u8; Self::LEN];
+        // Cannot fail: the buffer has exactly LEN bytes and LEN bounds every encoding.
+        let _ = self.pack(&mut data);
+        data
+    }
+}
 
 /// Reads primitives off the front of a byte slice.
 pub struct Reader<'a>(&'a [u8]);
@@ -193,5 +266,56 @@ mod tests {
         let mut r = Reader::new(&[]);
         assert!(r.is_empty());
         assert_eq!(r.u8(), Err(ProgramError::InvalidAccountData));
+    }
+
+    /// A flag and an optional key in 40 bytes: the shape of a token mint.
+    #[derive(Debug, PartialEq)]
+    struct Flagged {
+        is_initialized: bool,
+        key: Option<Pubkey>,
+    }
+
+    impl Pack for Flagged {
+        const LEN: usize = 40;
+        fn decode(r: &mut Reader<'_>) -> Result<Self, ProgramError> {
+            Ok(Flagged { is_initialized: r.bool()?, key: r.option_pubkey()? })
+        }
+        fn encode(&self, w: &mut Writer<'_>) -> Result<(), ProgramError> {
+            w.u8(self.is_initialized as u8)?;
+            w.option_pubkey(&self.key)
+        }
+        fn is_initialized(&self) -> bool {
+            self.is_initialized
+        }
+    }
+
+    #[test]
+    fn pack_is_the_encoding_then_zero_padding_to_exactly_len() {
+        let value = Flagged { is_initialized: true, key: None };
+        let mut dst = [0xAAu8; Flagged::LEN];
+        value.pack(&mut dst).unwrap();
+        assert_eq!(dst[..2], [1, 0]);
+        assert!(dst[2..].iter().all(|b| *b == 0), "the rest is zeroed");
+        assert_eq!(value.to_bytes(), dst);
+        assert_eq!(Flagged::unpack(&dst), Ok(value));
+
+        assert_eq!(
+            Flagged { is_initialized: true, key: None }.pack(&mut [0; 39]),
+            Err(ProgramError::InvalidAccountData)
+        );
+        assert_eq!(Flagged::unpack(&dst[..39]), Err(ProgramError::InvalidAccountData));
+        let mut longer = dst.to_vec();
+        longer.push(0);
+        assert_eq!(Flagged::unpack(&longer), Err(ProgramError::InvalidAccountData));
+        let mut padded = dst;
+        padded[39] = 1;
+        assert_eq!(Flagged::unpack(&padded), Err(ProgramError::InvalidAccountData));
+    }
+
+    #[test]
+    fn unpack_refuses_uninitialized_and_unpack_unchecked_does_not() {
+        let zero = [0u8; Flagged::LEN];
+        assert_eq!(Flagged::unpack(&zero), Err(ProgramError::UninitializedAccount));
+        assert_eq!(Flagged::unpack_unchecked(&zero), Ok(Flagged { is_initialized: false, key: None }));
     }
 }

@@ -15,7 +15,7 @@
 
 use crate::error::AmmError;
 use crate::instruction::AmmInstruction;
-use crate::state::{Pool, LP_DECIMALS, MAX_FEE_BPS};
+use crate::state::{Pack, Pool, LP_DECIMALS, MAX_FEE_BPS};
 use crate::token_cpi::{self, MINT_LEN, TOKEN_ACCOUNT_LEN};
 use crate::{keys_eq, math, ACCOUNT_DEPOSIT, LP_MINT_SEED, POOL_SEED, TOKEN_PROGRAM_ID, VAULT_SEED};
 use lanes_sdk::account_info::AccountInfo;

@@ -1,12 +1,15 @@
 //! The pool account: [`Pool`], borsh-encoded into exactly [`Pool::LEN`]
 //! bytes (every field has a fixed size, so every field has a fixed offset).
 //!
-//! The codec is written out by hand: the swap path decodes a pool on every
-//! call, and borsh's generic reader costs several times more fuel. The unit
-//! tests check it against borsh byte for byte. Decoding is strict (exact
-//! length, `is_initialized` a real bool) and never panics.
+//! The codec is written out by hand over the sdk's [`Pack`] primitives: the
+//! swap path decodes a pool on every call, and borsh's generic reader costs
+//! several times more fuel. The unit tests check it against borsh byte for
+//! byte. Decoding is strict (exact length, `is_initialized` a real bool) and
+//! never panics.
 
 use borsh::{BorshDeserialize, BorshSerialize};
+/// The codec [`Pool`] implements (the sdk's, re-exported).
+pub use lanes_sdk::pack::Pack;
 use lanes_sdk::pack::{Reader, Writer};
 use lanes_sdk::program_error::ProgramError;
 use lanes_sdk::Pubkey;
@@ -53,60 +56,6 @@ impl Pool {
     /// Offset of [`Pool::reserve_a`] (then `reserve_b`, then `lp_supply`).
     pub const RESERVES_OFFSET: usize = 164;
 
-    /// Decode an initialized pool: `InvalidAccountData` for any other
-    /// length or a malformed flag, `UninitializedAccount` if not initialized.
-    #[inline]
-    pub fn unpack(data: &[u8]) -> Result<Pool, ProgramError> {
-        let pool = Self::unpack_unchecked(data)?;
-        if !pool.is_initialized {
-            return Err(ProgramError::UninitializedAccount);
-        }
-        Ok(pool)
-    }
-
-    /// Decode, initialized or not.
-    #[inline]
-    pub fn unpack_unchecked(data: &[u8]) -> Result<Pool, ProgramError> {
-        let mut r = Reader::new(data);
-        let pool = Pool {
-            is_initialized: match r.u8()? {
-                0 => false,
-                1 => true,
-                _ => return Err(ProgramError::InvalidAccountData),
-            },
-            bump: r.u8()?,
-            fee_bps: u16::from_le_bytes(*r.take::<2>()?),
-            mint_a: r.pubkey()?,
-            mint_b: r.pubkey()?,
-            vault_a: r.pubkey()?,
-            vault_b: r.pubkey()?,
-            lp_mint: r.pubkey()?,
-            reserve_a: r.u64()?,
-            reserve_b: r.u64()?,
-            lp_supply: r.u64()?,
-        };
-        if !r.is_empty() {
-            return Err(ProgramError::InvalidAccountData);
-        }
-        Ok(pool)
-    }
-
-    /// Encode into `dst`, which must be exactly [`Pool::LEN`] bytes.
-    pub fn pack(&self, dst: &mut [u8]) -> Result<(), ProgramError> {
-        if dst.len() != Self::LEN {
-            return Err(ProgramError::InvalidAccountData);
-        }
-        let mut w = Writer::new(dst);
-        w.put(&[self.is_initialized as u8, self.bump])?;
-        w.put(&self.fee_bps.to_le_bytes())?;
-        for key in [&self.mint_a, &self.mint_b, &self.vault_a, &self.vault_b, &self.lp_mint] {
-            w.put(key.as_array())?;
-        }
-        w.put(&self.reserve_a.to_le_bytes())?;
-        w.put(&self.reserve_b.to_le_bytes())?;
-        w.put(&self.lp_supply.to_le_bytes())
-    }
-
     /// Write only the reserves and LP supply into a packed pool: what every
     /// instruction after `InitializePool` changes.
     #[inline]
@@ -115,17 +64,50 @@ impl Pool {
             return Err(ProgramError::InvalidAccountData);
         }
         let mut w = Writer::new(&mut dst[Self::RESERVES_OFFSET..]);
-        w.put(&self.reserve_a.to_le_bytes())?;
-        w.put(&self.reserve_b.to_le_bytes())?;
-        w.put(&self.lp_supply.to_le_bytes())
+        w.u64(self.reserve_a)?;
+        w.u64(self.reserve_b)?;
+        w.u64(self.lp_supply)
+    }
+}
+
+/// The layout is borsh's; [`Pack`] adds the exact length (no padding: every
+/// field has a fixed size).
+impl Pack for Pool {
+    const LEN: usize = Pool::LEN;
+
+    #[inline(always)]
+    fn is_initialized(&self) -> bool {
+        self.is_initialized
     }
 
-    /// Encode into a new buffer (clients and tests).
-    pub fn to_bytes(&self) -> alloc::vec::Vec<u8> {
-        let mut data = alloc::vec![0u8; Self::LEN];
-        // Cannot fail: the buffer is exactly LEN bytes.
-        let _ = self.pack(&mut data);
-        data
+    #[inline(always)]
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProgramError> {
+        Ok(Pool {
+            is_initialized: r.bool()?,
+            bump: r.u8()?,
+            fee_bps: r.u16()?,
+            mint_a: r.pubkey()?,
+            mint_b: r.pubkey()?,
+            vault_a: r.pubkey()?,
+            vault_b: r.pubkey()?,
+            lp_mint: r.pubkey()?,
+            reserve_a: r.u64()?,
+            reserve_b: r.u64()?,
+            lp_supply: r.u64()?,
+        })
+    }
+
+    #[inline(always)]
+    fn encode(&self, w: &mut Writer<'_>) -> Result<(), ProgramError> {
+        w.u8(self.is_initialized as u8)?;
+        w.u8(self.bump)?;
+        w.u16(self.fee_bps)?;
+        for key in [&self.mint_a, &self.mint_b, &self.vault_a, &self.vault_b, &self.lp_mint] {
+            w.pubkey(key)?;
+        }
+        w.u64(self.reserve_a)?;
+        w.u64(self.reserve_b)?;
+        w.u64(self.lp_supply)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Account state: [`Market`], [`Reserve`], [`PriceFeed`] and
 //! [`Obligation`].
 //!
-//! Every account's data is one **kind** byte ([`Pack::KIND`]: 1 market,
+//! Every account's data is one **kind** byte ([`Kind::KIND`]: 1 market,
 //! 2 reserve, 3 obligation, 4 price feed; 0 while uninitialized) followed by
 //! the borsh encoding of its struct, exactly [`Pack::LEN`] bytes in all
 //! (every field has a fixed size). The kind byte stops one kind of account
@@ -10,62 +10,31 @@
 //! fuel) and tested against borsh byte for byte. Decoding never panics.
 
 use borsh::{BorshDeserialize, BorshSerialize};
-pub use lanes_sdk::pack::{Reader, Writer};
+/// The codec every state type here implements (the sdk's, re-exported).
+pub use lanes_sdk::pack::{Pack, Reader, Writer};
 use lanes_sdk::program_error::ProgramError;
 use lanes_sdk::Pubkey;
 
 /// Most reserves one obligation can have positions in.
 pub const MAX_POSITIONS: usize = 4;
 
-/// Fixed-length storage: a kind byte, then the borsh encoding.
-pub trait Pack: Sized {
+/// The kind byte that leads an initialized account of a type (0 while
+/// uninitialized). Each type's [`Pack::decode`] reads it first with
+/// `read_kind`, so a decoded value is always initialized (`Pack`'s default
+/// `is_initialized`) and `unpack_unchecked` refuses kind 0 as `unpack` does.
+pub trait Kind: Pack {
     /// The kind byte of initialized accounts of this type.
     const KIND: u8;
-    /// Exact bytes of account data, kind byte included.
-    const LEN: usize;
+}
 
-    /// Read the fields (after the kind byte).
-    fn decode(r: &mut Reader<'_>) -> Result<Self, ProgramError>;
-    /// Write the fields (after the kind byte).
-    fn encode(&self, w: &mut Writer<'_>) -> Result<(), ProgramError>;
-
-    /// Decode an initialized account of this kind: `InvalidAccountData` for
-    /// a wrong length or kind (`UninitializedAccount` for kind 0).
-    #[inline]
-    fn unpack(data: &[u8]) -> Result<Self, ProgramError> {
-        if data.len() != Self::LEN {
-            return Err(ProgramError::InvalidAccountData);
-        }
-        let mut r = Reader::new(data);
-        match r.u8()? {
-            kind if kind == Self::KIND => {}
-            0 => return Err(ProgramError::UninitializedAccount),
-            _ => return Err(ProgramError::InvalidAccountData),
-        }
-        let value = Self::decode(&mut r)?;
-        if !r.is_empty() {
-            return Err(ProgramError::InvalidAccountData);
-        }
-        Ok(value)
-    }
-
-    /// Encode into `dst` (exactly [`Pack::LEN`] bytes), kind byte first.
-    #[inline]
-    fn pack(&self, dst: &mut [u8]) -> Result<(), ProgramError> {
-        if dst.len() != Self::LEN {
-            return Err(ProgramError::InvalidAccountData);
-        }
-        let mut w = Writer::new(dst);
-        w.u8(Self::KIND)?;
-        self.encode(&mut w)
-    }
-
-    /// Encode into a new buffer (clients and tests).
-    fn to_bytes(&self) -> alloc::vec::Vec<u8> {
-        let mut data = alloc::vec![0u8; Self::LEN];
-        // Cannot fail: the buffer is exactly LEN bytes.
-        let _ = self.pack(&mut data);
-        data
+/// Read the kind byte leading `T`'s layout: `UninitializedAccount` for 0,
+/// `InvalidAccountData` for any other kind but `T`'s.
+#[inline(always)]
+fn read_kind<T: Kind>(r: &mut Reader<'_>) -> Result<(), ProgramError> {
+    match r.u8()? {
+        kind if kind == T::KIND => Ok(()),
+        0 => Err(ProgramError::UninitializedAccount),
+        _ => Err(ProgramError::InvalidAccountData),
     }
 }
 
@@ -83,13 +52,18 @@ pub struct Market {
     pub oracle: Pubkey,
 }
 
-impl Pack for Market {
+impl Kind for Market {
     const KIND: u8 = 1;
+}
+
+impl Pack for Market {
     const LEN: usize = 1 + 64;
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProgramError> {
+        read_kind::<Self>(r)?;
         Ok(Market { admin: r.pubkey()?, oracle: r.pubkey()? })
     }
     fn encode(&self, w: &mut Writer<'_>) -> Result<(), ProgramError> {
+        w.u8(Self::KIND)?;
         w.pubkey(&self.admin)?;
         w.pubkey(&self.oracle)
     }
@@ -135,11 +109,15 @@ pub struct Reserve {
     pub share_supply: u64,
 }
 
-impl Pack for Reserve {
+impl Kind for Reserve {
     const KIND: u8 = 2;
+}
+
+impl Pack for Reserve {
     const LEN: usize = 1 + 7 + 6 * 32 + 8 * 8;
     #[inline]
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProgramError> {
+        read_kind::<Self>(r)?;
         Ok(Reserve {
             bump: r.u8()?,
             collateral_factor_bps: r.u16()?,
@@ -163,6 +141,7 @@ impl Pack for Reserve {
     }
     #[inline]
     fn encode(&self, w: &mut Writer<'_>) -> Result<(), ProgramError> {
+        w.u8(Self::KIND)?;
         w.u8(self.bump)?;
         w.u16(self.collateral_factor_bps)?;
         w.u16(self.liquidation_bonus_bps)?;
@@ -198,15 +177,20 @@ pub struct PriceFeed {
     pub last_update_slot: u64,
 }
 
-impl Pack for PriceFeed {
+impl Kind for PriceFeed {
     const KIND: u8 = 4;
+}
+
+impl Pack for PriceFeed {
     const LEN: usize = 1 + 32 + 16;
     #[inline]
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProgramError> {
+        read_kind::<Self>(r)?;
         Ok(PriceFeed { reserve: r.pubkey()?, price: r.u64()?, last_update_slot: r.u64()? })
     }
     #[inline]
     fn encode(&self, w: &mut Writer<'_>) -> Result<(), ProgramError> {
+        w.u8(Self::KIND)?;
         w.pubkey(&self.reserve)?;
         w.u64(self.price)?;
         w.u64(self.last_update_slot)
@@ -276,11 +260,15 @@ impl Obligation {
     }
 }
 
-impl Pack for Obligation {
+impl Kind for Obligation {
     const KIND: u8 = 3;
+}
+
+impl Pack for Obligation {
     const LEN: usize = 1 + 1 + 64 + MAX_POSITIONS * 48;
     #[inline]
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProgramError> {
+        read_kind::<Self>(r)?;
         let bump = r.u8()?;
         let market = r.pubkey()?;
         let owner = r.pubkey()?;
@@ -292,6 +280,7 @@ impl Pack for Obligation {
     }
     #[inline]
     fn encode(&self, w: &mut Writer<'_>) -> Result<(), ProgramError> {
+        w.u8(Self::KIND)?;
         w.u8(self.bump)?;
         w.pubkey(&self.market)?;
         w.pubkey(&self.owner)?;
@@ -312,7 +301,7 @@ mod tests {
         Pubkey::new_unique_from_u64(n)
     }
 
-    fn check<T: Pack + BorshSerialize + BorshDeserialize + PartialEq + core::fmt::Debug>(value: T) {
+    fn check<T: Kind + BorshSerialize + BorshDeserialize + PartialEq + core::fmt::Debug>(value: T) {
         let bytes = value.to_bytes();
         let mut expected = vec![T::KIND];
         expected.extend(borsh::to_vec(&value).unwrap());

@@ -15,7 +15,7 @@ use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_instruction, Account, Instruction, Pubkey, LAMPORTS_PER_SOL};
 use lanes_token::instruction as token_ix;
-use lanes_token::state::{Mint, Pack as _, TokenAccount};
+use lanes_token::state::{Mint, TokenAccount};
 use proptest::prelude::*;
 
 const LENDING: Pubkey = lanes_lending::ID;

@@ -12,77 +12,18 @@
 //! Decoding is strict and canonical: data of any other length, invalid enum
 //! or option tags, or non-zero padding are `InvalidAccountData`, so each
 //! value has exactly one byte representation. Nothing here panics, and
-//! nothing but the host-side [`Pack::to_bytes`] allocates.
+//! nothing but the host-side [`Pack::to_bytes`] allocates. The codecs are
+//! written out by hand over the sdk's [`Reader`] and [`Writer`] (the
+//! on-chain hot path: borsh's generic readers cost several times more fuel);
+//! the unit tests check them against borsh's own encoding byte for byte, and
+//! that they accept exactly what borsh accepts.
 
 use borsh::{BorshDeserialize, BorshSerialize};
-pub use lanes_sdk::pack::{Reader, Writer};
+/// The codec every state type here implements (the sdk's, re-exported so
+/// clients name it as `lanes_token::state::Pack`).
+pub use lanes_sdk::pack::{Pack, Reader, Writer};
 use lanes_sdk::program_error::ProgramError;
 use lanes_sdk::Pubkey;
-
-/// Fixed-length, zero-padded borsh storage of an account's state.
-///
-/// The codec is written out by hand (the on-chain hot path: borsh's generic
-/// readers cost several times more fuel); the unit tests check it against
-/// borsh's own encoding byte for byte, and that it accepts exactly what
-/// borsh accepts.
-pub trait Pack: BorshSerialize + BorshDeserialize + Sized {
-    /// Exact length of the account data holding this state.
-    const LEN: usize;
-
-    /// Whether this value has been initialized.
-    fn is_initialized(&self) -> bool;
-
-    /// Read the borsh encoding from the front of `reader`.
-    fn decode(reader: &mut Reader<'_>) -> Result<Self, ProgramError>;
-
-    /// Write the borsh encoding to the front of `writer`.
-    fn encode(&self, writer: &mut Writer<'_>) -> Result<(), ProgramError>;
-
-    /// Decode `data`, initialized or not. `InvalidAccountData` unless `data`
-    /// is exactly [`Pack::LEN`] bytes of a canonical encoding.
-    #[inline(always)]
-    fn unpack_unchecked(data: &[u8]) -> Result<Self, ProgramError> {
-        if data.len() != Self::LEN {
-            return Err(ProgramError::InvalidAccountData);
-        }
-        let mut reader = Reader::new(data);
-        let value = Self::decode(&mut reader)?;
-        reader.finish_zero_padding()?;
-        Ok(value)
-    }
-
-    /// Decode `data` that must hold an initialized value:
-    /// `UninitializedAccount` if it does not.
-    #[inline(always)]
-    fn unpack(data: &[u8]) -> Result<Self, ProgramError> {
-        let value = Self::unpack_unchecked(data)?;
-        if !value.is_initialized() {
-            return Err(ProgramError::UninitializedAccount);
-        }
-        Ok(value)
-    }
-
-    /// Encode into `dst`, which must be exactly [`Pack::LEN`] bytes; the
-    /// bytes after the encoding are zeroed.
-    #[inline(always)]
-    fn pack(&self, dst: &mut [u8]) -> Result<(), ProgramError> {
-        if dst.len() != Self::LEN {
-            return Err(ProgramError::InvalidAccountData);
-        }
-        let mut writer = Writer::new(dst);
-        self.encode(&mut writer)?;
-        writer.zero_rest();
-        Ok(())
-    }
-
-    /// Encode into a new `LEN`-byte buffer (clients and tests).
-    fn to_bytes(&self) -> alloc::vec::Vec<u8> {
-        let mut data = alloc::vec![0u8; Self::LEN];
-        // Cannot fail: the buffer has exactly LEN bytes and LEN bounds every encoding.
-        let _ = self.pack(&mut data);
-        data
-    }
-}
 
 /// The supply, precision and authorities of one token.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
