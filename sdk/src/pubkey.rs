@@ -23,15 +23,20 @@ pub struct Pubkey(pub [u8; 32]);
 
 /// Compared eight bytes at a time: on wasm32 the derived comparison becomes a
 /// byte loop (~400 compute units per key), and contracts compare keys often.
+/// Written with `split_first_chunk` and always inlined, so the four loads
+/// compile without bounds checks or copies: contracts compare keys with `==`
+/// and need no faster helper of their own.
 impl PartialEq for Pubkey {
-    #[inline]
+    #[inline(always)]
     fn eq(&self, other: &Self) -> bool {
-        let word = |key: &[u8; 32], i: usize| {
-            let mut bytes = [0u8; 8];
-            bytes.copy_from_slice(&key[i * 8..i * 8 + 8]);
-            u64::from_ne_bytes(bytes)
-        };
-        (0..4).all(|i| word(&self.0, i) == word(&other.0, i))
+        let (mut a, mut b) = (&self.0[..], &other.0[..]);
+        while let (Some((x, rest_a)), Some((y, rest_b))) = (a.split_first_chunk::<8>(), b.split_first_chunk::<8>()) {
+            if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
+                return false;
+            }
+            (a, b) = (rest_a, rest_b);
+        }
+        true
     }
 }
 
@@ -245,6 +250,22 @@ mod tests {
         assert_eq!("0OIl".parse::<Pubkey>(), Err(PubkeyError::InvalidBase58));
         assert_eq!("1111".parse::<Pubkey>(), Err(PubkeyError::InvalidBase58));
         assert_eq!("2".repeat(60).parse::<Pubkey>(), Err(PubkeyError::InvalidBase58));
+    }
+
+    #[test]
+    fn eq_is_byte_equality() {
+        let base = Pubkey::new_from_array(core::array::from_fn(|i| i as u8 * 7));
+        assert!(base == base);
+        assert!(Pubkey::default() == Pubkey::default());
+        for byte in 0..32 {
+            for bit in 0..8 {
+                let mut other = base.to_bytes();
+                other[byte] ^= 1 << bit;
+                let other = Pubkey::new_from_array(other);
+                assert!(base != other, "byte {byte} bit {bit}");
+                assert!(other != base);
+            }
+        }
     }
 
     #[test]

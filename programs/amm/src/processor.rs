@@ -17,7 +17,7 @@ use crate::error::AmmError;
 use crate::instruction::AmmInstruction;
 use crate::state::{Pack, Pool, LP_DECIMALS, MAX_FEE_BPS};
 use crate::token_cpi::{self, MINT_LEN, TOKEN_ACCOUNT_LEN};
-use crate::{keys_eq, math, ACCOUNT_DEPOSIT, LP_MINT_SEED, POOL_SEED, TOKEN_PROGRAM_ID, VAULT_SEED};
+use crate::{math, ACCOUNT_DEPOSIT, LP_MINT_SEED, POOL_SEED, TOKEN_PROGRAM_ID, VAULT_SEED};
 use lanes_sdk::account_info::AccountInfo;
 use lanes_sdk::msg;
 use lanes_sdk::program::{invoke, invoke_signed, set_return_data};
@@ -57,7 +57,7 @@ macro_rules! pool_seeds {
 }
 
 fn check_token_program(info: &AccountInfo) -> ProgramResult {
-    if !keys_eq(info.key, &TOKEN_PROGRAM_ID) {
+    if *info.key != TOKEN_PROGRAM_ID {
         return Err(AmmError::WrongTokenProgram.into());
     }
     Ok(())
@@ -66,7 +66,7 @@ fn check_token_program(info: &AccountInfo) -> ProgramResult {
 /// Decode a pool this program owns.
 #[inline]
 fn load_pool(program_id: &Pubkey, info: &AccountInfo) -> Result<Pool, ProgramError> {
-    if !keys_eq(&info.owner(), program_id) {
+    if info.owner() != *program_id {
         return Err(ProgramError::IncorrectProgramId);
     }
     Pool::unpack(&info.try_borrow_data()?)
@@ -83,10 +83,10 @@ fn check_pool_accounts(
     vault_b: &AccountInfo,
     lp_mint: &AccountInfo,
 ) -> ProgramResult {
-    if !keys_eq(vault_a.key, &pool.vault_a) || !keys_eq(vault_b.key, &pool.vault_b) {
+    if *vault_a.key != pool.vault_a || *vault_b.key != pool.vault_b {
         return Err(AmmError::VaultMismatch.into());
     }
-    if !keys_eq(lp_mint.key, &pool.lp_mint) {
+    if *lp_mint.key != pool.lp_mint {
         return Err(AmmError::LpMintMismatch.into());
     }
     Ok(())
@@ -115,7 +115,7 @@ fn process_initialize_pool(program_id: &Pubkey, accounts: &[AccountInfo], fee_bp
     for (info, expected) in
         [(pool_info, &pool_key), (vault_a, &vault_a_key), (vault_b, &vault_b_key), (lp_mint, &lp_key)]
     {
-        if !keys_eq(info.key, expected) {
+        if info.key != expected {
             return Err(AmmError::AddressMismatch.into());
         }
     }
@@ -276,9 +276,9 @@ fn process_swap(program_id: &Pubkey, accounts: &[AccountInfo], amount_in: u64, m
     };
     check_token_program(token_program)?;
     let mut pool = load_pool(program_id, pool_info)?;
-    let a_to_b = if keys_eq(vault_in.key, &pool.vault_a) && keys_eq(vault_out.key, &pool.vault_b) {
+    let a_to_b = if *vault_in.key == pool.vault_a && *vault_out.key == pool.vault_b {
         true
-    } else if keys_eq(vault_in.key, &pool.vault_b) && keys_eq(vault_out.key, &pool.vault_a) {
+    } else if *vault_in.key == pool.vault_b && *vault_out.key == pool.vault_a {
         false
     } else {
         return Err(AmmError::VaultMismatch.into());
@@ -301,7 +301,7 @@ fn process_swap(program_id: &Pubkey, accounts: &[AccountInfo], amount_in: u64, m
     // then out (the pool signs for its vault). The call carries the pool's
     // signature, so the first transfer must not be able to use it: its
     // authority signed this transaction, which a PDA never can.
-    if !user.is_signer || keys_eq(user.key, pool_info.key) {
+    if !user.is_signer || user.key == pool_info.key {
         return Err(ProgramError::MissingRequiredSignature);
     }
     let (fee, bump);

@@ -144,34 +144,9 @@ impl ReserveAddresses {
     }
 }
 
-/// Whether two keys are equal, eight bytes at a time (the derived `==` is a
-/// byte loop on wasm).
-#[inline]
-pub(crate) fn keys_eq(a: &Pubkey, b: &Pubkey) -> bool {
-    let (mut a, mut b) = (&a.as_array()[..], &b.as_array()[..]);
-    while let (Some((x, rest_a)), Some((y, rest_b))) = (a.split_first_chunk::<8>(), b.split_first_chunk::<8>()) {
-        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
-            return false;
-        }
-        (a, b) = (rest_a, rest_b);
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn keys_eq_is_equality() {
-        let base = Pubkey::new_from_array(core::array::from_fn(|i| i as u8 * 3 + 5));
-        assert!(keys_eq(&base, &base));
-        for byte in 0..32 {
-            let mut other = base.to_bytes();
-            other[byte] ^= 0x80;
-            assert!(!keys_eq(&base, &Pubkey::new_from_array(other)), "byte {byte}");
-        }
-    }
 
     #[test]
     fn reserve_addresses_are_distinct() {

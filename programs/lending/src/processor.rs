@@ -13,8 +13,8 @@ use crate::math::{self, Health, BPS, CLOSE_FACTOR_BPS, SCALE};
 use crate::state::{is_uninitialized, Market, Obligation, Pack, PriceFeed, Reserve};
 use crate::token_cpi::{self, MINT_LEN, TOKEN_ACCOUNT_LEN};
 use crate::{
-    keys_eq, ACCOUNT_DEPOSIT, COLLATERAL_SEED, OBLIGATION_SEED, PRICE_SEED, RESERVE_SEED, SHARE_MINT_SEED,
-    TOKEN_PROGRAM_ID, VAULT_SEED,
+    ACCOUNT_DEPOSIT, COLLATERAL_SEED, OBLIGATION_SEED, PRICE_SEED, RESERVE_SEED, SHARE_MINT_SEED, TOKEN_PROGRAM_ID,
+    VAULT_SEED,
 };
 use lanes_sdk::account_info::AccountInfo;
 use lanes_sdk::msg;
@@ -68,7 +68,7 @@ macro_rules! reserve_seeds {
 }
 
 fn check_token_program(info: &AccountInfo) -> ProgramResult {
-    if !keys_eq(info.key, &TOKEN_PROGRAM_ID) {
+    if *info.key != TOKEN_PROGRAM_ID {
         return Err(LendingError::WrongTokenProgram.into());
     }
     Ok(())
@@ -77,7 +77,7 @@ fn check_token_program(info: &AccountInfo) -> ProgramResult {
 /// Decode an initialized account of kind `T` that this program owns.
 #[inline]
 fn load<T: Pack>(program_id: &Pubkey, info: &AccountInfo) -> Result<T, ProgramError> {
-    if !keys_eq(&info.owner(), program_id) {
+    if info.owner() != *program_id {
         return Err(ProgramError::IncorrectProgramId);
     }
     T::unpack(&info.try_borrow_data()?)
@@ -91,7 +91,7 @@ fn store<T: Pack>(value: &T, info: &AccountInfo) -> ProgramResult {
 /// `info` must be the account `expected` names.
 #[inline]
 fn expect_key(info: &AccountInfo, expected: &Pubkey) -> ProgramResult {
-    if !keys_eq(info.key, expected) {
+    if info.key != expected {
         return Err(LendingError::AccountMismatch.into());
     }
     Ok(())
@@ -110,7 +110,7 @@ fn load_owned_obligation(
     owner: &AccountInfo,
 ) -> Result<Obligation, ProgramError> {
     let obligation: Obligation = load(program_id, info)?;
-    if !keys_eq(owner.key, &obligation.owner) {
+    if *owner.key != obligation.owner {
         return Err(LendingError::WrongAuthority.into());
     }
     if !owner.is_signer {
@@ -132,7 +132,7 @@ fn health(
     let mut health = Health::default();
     let mut rest = rest.iter();
     for position in obligation.active() {
-        if let Some((_, reserve, price)) = fixed.iter().find(|(key, _, _)| keys_eq(key, &position.reserve)) {
+        if let Some((_, reserve, price)) = fixed.iter().find(|(key, _, _)| **key == position.reserve) {
             health.add(position, reserve, *price)?;
             continue;
         }
@@ -141,7 +141,7 @@ fn health(
         };
         // Positions are opened only for reserves of the obligation's market,
         // and a reserve lives at one address: matching the key is enough.
-        if !keys_eq(reserve_info.key, &position.reserve) {
+        if *reserve_info.key != position.reserve {
             return Err(LendingError::PositionAccountMismatch.into());
         }
         let reserve: Reserve = load(program_id, reserve_info)?;
@@ -165,7 +165,7 @@ fn create_pda<'a>(
 /// Find the PDA of `seeds` and check `info` is it; returns the bump.
 fn expect_pda(program_id: &Pubkey, info: &AccountInfo, seeds: &[&[u8]]) -> Result<u8, ProgramError> {
     let (key, bump) = Pubkey::find_program_address(seeds, program_id);
-    if !keys_eq(info.key, &key) {
+    if *info.key != key {
         return Err(LendingError::AddressMismatch.into());
     }
     Ok(bump)
@@ -175,7 +175,7 @@ fn process_init_market(program_id: &Pubkey, accounts: &[AccountInfo], oracle: Pu
     let [market_info, admin, ..] = accounts else {
         return Err(ProgramError::NotEnoughAccountKeys);
     };
-    if !keys_eq(&market_info.owner(), program_id) {
+    if market_info.owner() != *program_id {
         return Err(ProgramError::IncorrectProgramId);
     }
     if !is_uninitialized::<Market>(&market_info.try_borrow_data()?) {
@@ -212,7 +212,7 @@ fn process_init_reserve(program_id: &Pubkey, accounts: &[AccountInfo], config: R
     };
     check_token_program(token_program)?;
     let market: Market = load(program_id, market_info)?;
-    if !keys_eq(admin.key, &market.admin) {
+    if *admin.key != market.admin {
         return Err(LendingError::WrongAuthority.into());
     }
     if !admin.is_signer {
@@ -221,7 +221,7 @@ fn process_init_reserve(program_id: &Pubkey, accounts: &[AccountInfo], config: R
     validate(&config)?;
     // The share mint copies the token's decimals (byte 8 of a mint).
     let decimals = {
-        if !keys_eq(&mint.owner(), &TOKEN_PROGRAM_ID) {
+        if mint.owner() != TOKEN_PROGRAM_ID {
             return Err(ProgramError::IncorrectProgramId);
         }
         let data = mint.try_borrow_data()?;
@@ -333,14 +333,14 @@ fn process_set_price(program_id: &Pubkey, accounts: &[AccountInfo], price: u64) 
         return Err(ProgramError::NotEnoughAccountKeys);
     };
     let market: Market = load(program_id, market_info)?;
-    if !keys_eq(oracle.key, &market.oracle) {
+    if *oracle.key != market.oracle {
         return Err(LendingError::WrongAuthority.into());
     }
     if !oracle.is_signer {
         return Err(ProgramError::MissingRequiredSignature);
     }
     let reserve: Reserve = load(program_id, reserve_info)?;
-    if !keys_eq(&reserve.market, market_info.key) {
+    if reserve.market != *market_info.key {
         return Err(LendingError::WrongMarket.into());
     }
     expect_key(feed_info, &reserve.price_feed)?;
@@ -451,7 +451,7 @@ fn process_deposit_collateral(program_id: &Pubkey, accounts: &[AccountInfo], sha
     let reserve: Reserve = load(program_id, reserve_info)?;
     expect_key(collateral_vault, &reserve.collateral_vault)?;
     let mut obligation = load_owned_obligation(program_id, obligation_info, owner)?;
-    if !keys_eq(&obligation.market, &reserve.market) {
+    if obligation.market != reserve.market {
         return Err(LendingError::WrongMarket.into());
     }
     if shares == 0 {
@@ -514,7 +514,7 @@ fn process_borrow(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64) ->
     expect_key(vault, &reserve.vault)?;
     let price = load_price(program_id, &reserve, price_info)?;
     let mut obligation = load_owned_obligation(program_id, obligation_info, owner)?;
-    if !keys_eq(&obligation.market, &reserve.market) {
+    if obligation.market != reserve.market {
         return Err(LendingError::WrongMarket.into());
     }
     if amount == 0 {
@@ -598,12 +598,12 @@ fn process_liquidate(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64)
     let mut debt_reserve: Reserve = load(program_id, debt_info)?;
     expect_key(debt_vault, &debt_reserve.vault)?;
     let debt_price = load_price(program_id, &debt_reserve, debt_price_info)?;
-    let same = keys_eq(debt_info.key, collateral_info.key);
+    let same = debt_info.key == collateral_info.key;
     let collateral_reserve: Reserve = if same { debt_reserve } else { load(program_id, collateral_info)? };
     expect_key(collateral_vault, &collateral_reserve.collateral_vault)?;
     let collateral_price = load_price(program_id, &collateral_reserve, collateral_price_info)?;
     let mut obligation: Obligation = load(program_id, obligation_info)?;
-    if !keys_eq(&obligation.market, &debt_reserve.market) || !keys_eq(&obligation.market, &collateral_reserve.market) {
+    if obligation.market != debt_reserve.market || obligation.market != collateral_reserve.market {
         return Err(LendingError::WrongMarket.into());
     }
     if amount == 0 {

@@ -231,7 +231,7 @@ impl Obligation {
     /// Index of the position in `reserve`, if any.
     #[inline]
     pub fn find(&self, reserve: &Pubkey) -> Option<usize> {
-        self.positions.iter().position(|p| !p.is_empty() && crate::keys_eq(&p.reserve, reserve))
+        self.positions.iter().position(|p| !p.is_empty() && p.reserve == *reserve)
     }
 
     /// Index of the position in `reserve`, opening one in a free slot if needed.

@@ -8,9 +8,9 @@
 //! Accounts it reads as state must be owned by the program id it runs under
 //! (`IncorrectProgramId` otherwise). Extra trailing accounts are ignored.
 //!
-//! Nothing here allocates, and all arithmetic is checked. Key comparisons go
-//! through `keys_eq` (eight bytes at a time), and the state codec is inlined
-//! (see `Pack`): both keep the transfer path cheap in compute units.
+//! Nothing here allocates, and all arithmetic is checked. Keys compare eight
+//! bytes at a time (`Pubkey`'s `==`), and the state codec is inlined (see
+//! `Pack`): both keep the transfer path cheap in compute units.
 
 use crate::error::TokenError;
 use crate::instruction::{AuthorityType, TokenInstruction, BATCH_TAG};
@@ -129,25 +129,9 @@ fn log_error(err: &ProgramError) {
     msg!(text);
 }
 
-/// Whether two keys are equal. `Pubkey`'s derived `==` compiles to a
-/// byte-at-a-time `memcmp` loop on wasm (~400 compute units per compare);
-/// comparing eight bytes at a time costs a tenth of that.
-#[inline]
-fn keys_eq(a: &Pubkey, b: &Pubkey) -> bool {
-    let (mut a, mut b) = (&a.as_array()[..], &b.as_array()[..]);
-    while let (Some((x, rest_a)), Some((y, rest_b))) = (a.split_first_chunk::<8>(), b.split_first_chunk::<8>()) {
-        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
-            return false;
-        }
-        a = rest_a;
-        b = rest_b;
-    }
-    true
-}
-
 /// Whether this program owns `info`.
 fn owned(program_id: &Pubkey, info: &AccountInfo) -> bool {
-    keys_eq(&info.owner(), program_id)
+    info.owner() == *program_id
 }
 
 /// Decode the initialized state of an account this program owns.
@@ -179,7 +163,7 @@ fn store<T: Pack>(value: &T, info: &AccountInfo) -> ProgramResult {
 
 /// `authority` must be `expected` and must have signed.
 fn check_authority(expected: &Pubkey, authority: &AccountInfo) -> ProgramResult {
-    if !keys_eq(expected, authority.key) {
+    if expected != authority.key {
         return Err(TokenError::OwnerMismatch.into());
     }
     if !authority.is_signer {
@@ -192,14 +176,14 @@ fn check_authority(expected: &Pubkey, authority: &AccountInfo) -> ProgramResult 
 /// `amount` left; a delegate's allowance is reduced by `amount` when
 /// `consume` (and the delegate removed when it reaches zero).
 fn authorize_spend(account: &mut TokenAccount, authority: &AccountInfo, amount: u64, consume: bool) -> ProgramResult {
-    if keys_eq(authority.key, &account.owner) {
+    if *authority.key == account.owner {
         if !authority.is_signer {
             return Err(ProgramError::MissingRequiredSignature);
         }
         return Ok(());
     }
     match account.delegate {
-        Some(delegate) if keys_eq(&delegate, authority.key) => {
+        Some(delegate) if delegate == *authority.key => {
             if !authority.is_signer {
                 return Err(ProgramError::MissingRequiredSignature);
             }
@@ -275,11 +259,11 @@ fn process_transfer(
         return Err(TokenError::AccountFrozen.into());
     }
     let remaining = source.amount.checked_sub(amount).ok_or(TokenError::InsufficientFunds)?;
-    if !keys_eq(&source.mint, &destination.mint) {
+    if source.mint != destination.mint {
         return Err(TokenError::MintMismatch.into());
     }
     if let (Some(decimals), Some(mint_info)) = (expected_decimals, mint_info) {
-        if !keys_eq(mint_info.key, &source.mint) {
+        if *mint_info.key != source.mint {
             return Err(TokenError::MintMismatch.into());
         }
         let mint: Mint = load(program_id, mint_info)?;
@@ -288,7 +272,7 @@ fn process_transfer(
         }
     }
 
-    let self_transfer = keys_eq(source_info.key, destination_info.key);
+    let self_transfer = source_info.key == destination_info.key;
     authorize_spend(&mut source, authority_info, amount, !self_transfer)?;
     if self_transfer {
         // Same account on both sides: authorized and valid, and nothing moves.
@@ -311,7 +295,7 @@ fn process_mint_to(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64) -
     if destination.is_frozen() {
         return Err(TokenError::AccountFrozen.into());
     }
-    if !keys_eq(&destination.mint, mint_info.key) {
+    if destination.mint != *mint_info.key {
         return Err(TokenError::MintMismatch.into());
     }
     let mut mint: Mint = load(program_id, mint_info)?;
@@ -336,7 +320,7 @@ fn process_burn(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64) -> P
     if account.is_frozen() {
         return Err(TokenError::AccountFrozen.into());
     }
-    if !keys_eq(&account.mint, mint_info.key) {
+    if account.mint != *mint_info.key {
         return Err(TokenError::MintMismatch.into());
     }
     let remaining = account.amount.checked_sub(amount).ok_or(TokenError::InsufficientFunds)?;
@@ -392,7 +376,7 @@ fn process_toggle_freeze(program_id: &Pubkey, accounts: &[AccountInfo], freeze: 
     if account.is_frozen() == freeze {
         return Err(TokenError::InvalidState.into());
     }
-    if !keys_eq(&account.mint, mint_info.key) {
+    if account.mint != *mint_info.key {
         return Err(TokenError::MintMismatch.into());
     }
     let mint: Mint = load(program_id, mint_info)?;
@@ -411,7 +395,7 @@ fn process_close_account(program_id: &Pubkey, accounts: &[AccountInfo]) -> Progr
     let destination_info = next_account_info(iter)?;
     let authority_info = next_account_info(iter)?;
 
-    if keys_eq(account_info.key, destination_info.key) {
+    if account_info.key == destination_info.key {
         return Err(ProgramError::InvalidAccountData);
     }
     let account: TokenAccount = load(program_id, account_info)?;
@@ -488,27 +472,5 @@ fn process_set_authority(
         Err(ProgramError::IncorrectProgramId)
     } else {
         Err(ProgramError::InvalidAccountData)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::keys_eq;
-    use lanes_sdk::Pubkey;
-
-    #[test]
-    fn keys_eq_is_equality() {
-        let base = Pubkey::new_from_array(core::array::from_fn(|i| i as u8 * 7));
-        assert!(keys_eq(&base, &base));
-        assert!(keys_eq(&Pubkey::default(), &Pubkey::default()));
-        for byte in 0..32 {
-            for bit in 0..8 {
-                let mut other = base.to_bytes();
-                other[byte] ^= 1 << bit;
-                let other = Pubkey::new_from_array(other);
-                assert!(!keys_eq(&base, &other), "byte {byte} bit {bit}");
-                assert!(!keys_eq(&other, &base));
-            }
-        }
     }
 }
