@@ -2,9 +2,11 @@
 //! [`Pack::LEN`] bytes of account data), and [`Reader`] and [`Writer`], the
 //! little-endian (borsh) primitives its codecs read off and write to the
 //! front of a byte slice. Programs implement `decode` and `encode` over
-//! these; the length, padding and initialization rules are written once,
-//! here. Running out of bytes is `InvalidAccountData`; nothing here panics,
-//! and nothing but the client-side [`Pack::to_bytes`] allocates.
+//! these, and decode their instruction data with the same [`Reader`]; the
+//! length, padding and initialization rules are written once, here. Running
+//! out of bytes is `InvalidAccountData` (instruction decoders report their
+//! own error instead); nothing here panics, and nothing but the client-side
+//! [`Pack::to_bytes`] allocates.
 //!
 //! Written out by hand rather than through borsh's generic readers: account
 //! state is decoded on every instruction, and the generic path costs several
@@ -122,8 +124,21 @@ impl<'a> Reader<'a> {
     }
 
     #[inline(always)]
+    pub fn u32(&mut self) -> Result<u32, ProgramError> {
+        Ok(u32::from_le_bytes(*self.take::<4>()?))
+    }
+
+    #[inline(always)]
     pub fn u64(&mut self) -> Result<u64, ProgramError> {
         Ok(u64::from_le_bytes(*self.take::<8>()?))
+    }
+
+    /// The next `len` bytes (a length read before them says how many).
+    #[inline(always)]
+    pub fn bytes(&mut self, len: usize) -> Result<&'a [u8], ProgramError> {
+        let (head, rest) = self.0.split_at_checked(len).ok_or(ProgramError::InvalidAccountData)?;
+        self.0 = rest;
+        Ok(head)
     }
 
     #[inline(always)]
@@ -145,6 +160,12 @@ impl<'a> Reader<'a> {
     #[inline(always)]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Bytes not yet read.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     /// What is left must be zero padding (checked eight bytes at a time:
@@ -266,6 +287,19 @@ mod tests {
         let mut r = Reader::new(&[]);
         assert!(r.is_empty());
         assert_eq!(r.u8(), Err(ProgramError::InvalidAccountData));
+        assert_eq!(Reader::new(&[1, 2, 3]).bytes(4), Err(ProgramError::InvalidAccountData));
+        assert_eq!(Reader::new(&[1, 2, 3]).u32(), Err(ProgramError::InvalidAccountData));
+    }
+
+    #[test]
+    fn lengths_and_slices_read_as_borsh_writes_a_vec() {
+        let encoded = borsh::to_vec(&(alloc::vec![7u8, 8, 9], 5u8)).unwrap();
+        let mut r = Reader::new(&encoded);
+        let len = r.u32().unwrap() as usize;
+        assert_eq!(r.len(), len + 1);
+        assert_eq!(r.bytes(len), Ok(&[7u8, 8, 9][..]));
+        assert_eq!(r.u8(), Ok(5));
+        assert!(r.is_empty());
     }
 
     /// A flag and an optional key in 40 bytes: the shape of a token mint.

@@ -11,6 +11,7 @@ use crate::{PoolAddresses, TOKEN_PROGRAM_ID};
 use alloc::vec;
 use alloc::vec::Vec;
 use borsh::{BorshDeserialize, BorshSerialize};
+use lanes_sdk::pack::Reader;
 use lanes_sdk::program_error::ProgramError;
 use lanes_sdk::{system_program, AccountMeta, Instruction, Pubkey};
 
@@ -74,40 +75,30 @@ impl AmmInstruction {
     /// one complete encoding. Hand-written (it runs on every swap); the
     /// unit tests check it accepts exactly what borsh accepts.
     pub fn unpack(data: &[u8]) -> Result<Self, ProgramError> {
-        Self::decode(data).ok_or(ProgramError::InvalidInstructionData)
+        Self::decode(&mut Reader::new(data)).map_err(|_| ProgramError::InvalidInstructionData)
     }
 
-    fn decode(data: &[u8]) -> Option<Self> {
-        let (&tag, mut rest) = data.split_first()?;
-        let r = &mut rest;
-        let instruction = match tag {
-            0 => AmmInstruction::InitializePool { fee_bps: u16::from_le_bytes(take::<2>(r)?) },
-            1 => AmmInstruction::AddLiquidity { max_amount_a: u64_(r)?, max_amount_b: u64_(r)?, min_lp_out: u64_(r)? },
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProgramError> {
+        let instruction = match r.u8()? {
+            0 => AmmInstruction::InitializePool { fee_bps: r.u16()? },
+            1 => AmmInstruction::AddLiquidity { max_amount_a: r.u64()?, max_amount_b: r.u64()?, min_lp_out: r.u64()? },
             2 => {
-                AmmInstruction::RemoveLiquidity { lp_amount: u64_(r)?, min_amount_a: u64_(r)?, min_amount_b: u64_(r)? }
+                AmmInstruction::RemoveLiquidity { lp_amount: r.u64()?, min_amount_a: r.u64()?, min_amount_b: r.u64()? }
             }
-            3 => AmmInstruction::Swap { amount_in: u64_(r)?, min_amount_out: u64_(r)? },
-            _ => return None,
+            3 => AmmInstruction::Swap { amount_in: r.u64()?, min_amount_out: r.u64()? },
+            _ => return Err(ProgramError::InvalidInstructionData),
         };
-        rest.is_empty().then_some(instruction)
+        // One complete encoding: nothing may follow it.
+        if !r.is_empty() {
+            return Err(ProgramError::InvalidInstructionData);
+        }
+        Ok(instruction)
     }
 
     /// Encode as instruction data.
     pub fn pack(&self) -> Vec<u8> {
         borsh::to_vec(self).unwrap_or_default()
     }
-}
-
-#[inline(always)]
-fn take<const N: usize>(r: &mut &[u8]) -> Option<[u8; N]> {
-    let (head, tail) = r.split_first_chunk::<N>()?;
-    *r = tail;
-    Some(*head)
-}
-
-#[inline(always)]
-fn u64_(r: &mut &[u8]) -> Option<u64> {
-    Some(u64::from_le_bytes(take::<8>(r)?))
 }
 
 /// [`AmmInstruction::InitializePool`] for the pool `addresses` describes.

@@ -12,6 +12,7 @@ use crate::{find_reserve_account, ReserveAddresses, PRICE_SEED, TOKEN_PROGRAM_ID
 use alloc::vec;
 use alloc::vec::Vec;
 use borsh::{BorshDeserialize, BorshSerialize};
+use lanes_sdk::pack::Reader;
 use lanes_sdk::program_error::ProgramError;
 use lanes_sdk::{system_program, AccountMeta, Instruction, Pubkey};
 
@@ -104,60 +105,45 @@ impl LendingInstruction {
     /// Decode instruction data: `InvalidInstructionData` for anything but
     /// one complete encoding (hand-written; tested against borsh).
     pub fn unpack(data: &[u8]) -> Result<Self, ProgramError> {
-        Self::decode(data).ok_or(ProgramError::InvalidInstructionData)
+        Self::decode(&mut Reader::new(data)).map_err(|_| ProgramError::InvalidInstructionData)
     }
 
-    fn decode(data: &[u8]) -> Option<Self> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProgramError> {
         use LendingInstruction::*;
-        let (&tag, mut rest) = data.split_first()?;
-        let r = &mut rest;
-        let ix = match tag {
-            0 => InitMarket { oracle: Pubkey::new_from_array(take::<32>(r)?) },
+        let ix = match r.u8()? {
+            0 => InitMarket { oracle: r.pubkey()? },
             1 => InitReserve {
                 config: ReserveConfig {
-                    collateral_factor_bps: u16_(r)?,
-                    liquidation_bonus_bps: u16_(r)?,
-                    reserve_factor_bps: u16_(r)?,
-                    base_rate_per_slot: u64_(r)?,
-                    slope_per_slot: u64_(r)?,
-                    initial_price: u64_(r)?,
+                    collateral_factor_bps: r.u16()?,
+                    liquidation_bonus_bps: r.u16()?,
+                    reserve_factor_bps: r.u16()?,
+                    base_rate_per_slot: r.u64()?,
+                    slope_per_slot: r.u64()?,
+                    initial_price: r.u64()?,
                 },
             },
-            2 => SetPrice { price: u64_(r)? },
+            2 => SetPrice { price: r.u64()? },
             3 => InitObligation,
-            4 => Deposit { amount: u64_(r)? },
-            5 => Withdraw { shares: u64_(r)? },
-            6 => DepositCollateral { shares: u64_(r)? },
-            7 => WithdrawCollateral { shares: u64_(r)? },
-            8 => Borrow { amount: u64_(r)? },
-            9 => Repay { amount: u64_(r)? },
-            10 => Liquidate { amount: u64_(r)? },
-            _ => return None,
+            4 => Deposit { amount: r.u64()? },
+            5 => Withdraw { shares: r.u64()? },
+            6 => DepositCollateral { shares: r.u64()? },
+            7 => WithdrawCollateral { shares: r.u64()? },
+            8 => Borrow { amount: r.u64()? },
+            9 => Repay { amount: r.u64()? },
+            10 => Liquidate { amount: r.u64()? },
+            _ => return Err(ProgramError::InvalidInstructionData),
         };
-        rest.is_empty().then_some(ix)
+        // One complete encoding: nothing may follow it.
+        if !r.is_empty() {
+            return Err(ProgramError::InvalidInstructionData);
+        }
+        Ok(ix)
     }
 
     /// Encode as instruction data.
     pub fn pack(&self) -> Vec<u8> {
         borsh::to_vec(self).unwrap_or_default()
     }
-}
-
-#[inline(always)]
-fn take<const N: usize>(r: &mut &[u8]) -> Option<[u8; N]> {
-    let (head, tail) = r.split_first_chunk::<N>()?;
-    *r = tail;
-    Some(*head)
-}
-
-#[inline(always)]
-fn u16_(r: &mut &[u8]) -> Option<u16> {
-    Some(u16::from_le_bytes(take::<2>(r)?))
-}
-
-#[inline(always)]
-fn u64_(r: &mut &[u8]) -> Option<u64> {
-    Some(u64::from_le_bytes(take::<8>(r)?))
 }
 
 fn ix(program_id: &Pubkey, accounts: Vec<AccountMeta>, data: LendingInstruction) -> Instruction {

@@ -10,6 +10,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 use borsh::{BorshDeserialize, BorshSerialize};
+use lanes_sdk::pack::Reader;
 use lanes_sdk::program_error::ProgramError;
 use lanes_sdk::{AccountMeta, Instruction, Pubkey};
 
@@ -151,63 +152,54 @@ impl TokenInstruction {
     /// generic enum reader costs several times more fuel); the unit tests
     /// check that it accepts exactly what borsh accepts.
     pub fn unpack(data: &[u8]) -> Result<Self, ProgramError> {
-        Self::decode(data).ok_or(ProgramError::InvalidInstructionData)
+        Self::decode(&mut Reader::new(data)).map_err(|_| ProgramError::InvalidInstructionData)
     }
 
-    fn decode(data: &[u8]) -> Option<Self> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, ProgramError> {
         use TokenInstruction::*;
-        let (&tag, mut rest) = data.split_first()?;
-        let r = &mut rest;
-        let instruction = match tag {
-            0 => InitializeMint {
-                decimals: read_u8(r)?,
-                mint_authority: read_pubkey(r)?,
-                freeze_authority: read_option_pubkey(r)?,
-            },
+        let instruction = match r.u8()? {
+            0 => {
+                InitializeMint { decimals: r.u8()?, mint_authority: r.pubkey()?, freeze_authority: r.option_pubkey()? }
+            }
             1 => InitializeAccount,
-            2 => MintTo { amount: read_u64(r)? },
-            3 => Transfer { amount: read_u64(r)? },
-            4 => Approve { amount: read_u64(r)? },
+            2 => MintTo { amount: r.u64()? },
+            3 => Transfer { amount: r.u64()? },
+            4 => Approve { amount: r.u64()? },
             5 => Revoke,
-            6 => Burn { amount: read_u64(r)? },
+            6 => Burn { amount: r.u64()? },
             7 => FreezeAccount,
             8 => ThawAccount,
             9 => CloseAccount,
-            10 => TransferChecked { amount: read_u64(r)?, decimals: read_u8(r)? },
+            10 => TransferChecked { amount: r.u64()?, decimals: r.u8()? },
             11 => SetAuthority {
-                authority_type: match read_u8(r)? {
+                authority_type: match r.u8()? {
                     0 => AuthorityType::MintTokens,
                     1 => AuthorityType::FreezeAccount,
                     2 => AuthorityType::AccountOwner,
                     3 => AuthorityType::CloseAccount,
-                    _ => return None,
+                    _ => return Err(ProgramError::InvalidInstructionData),
                 },
-                new_authority: read_option_pubkey(r)?,
+                new_authority: r.option_pubkey()?,
             },
             BATCH_TAG => {
-                let count = read_u32(r)?;
+                let count = r.u32()?;
                 // Each item takes at least five bytes: bound the allocation
                 // by the input, never by the claimed count.
                 let mut instructions = Vec::with_capacity((count as usize).min(r.len() / 5));
                 for _ in 0..count {
-                    let accounts = read_u8(r)?;
-                    let len = read_u32(r)? as usize;
-                    if r.len() < len {
-                        return None;
-                    }
-                    let (data, tail) = r.split_at(len);
-                    *r = tail;
-                    instructions.push(BatchedInstruction { accounts, data: data.to_vec() });
+                    let accounts = r.u8()?;
+                    let len = r.u32()? as usize;
+                    instructions.push(BatchedInstruction { accounts, data: r.bytes(len)?.to_vec() });
                 }
                 Batch { instructions }
             }
-            _ => return None,
+            _ => return Err(ProgramError::InvalidInstructionData),
         };
         // One complete encoding: nothing may follow it.
-        if !rest.is_empty() {
-            return None;
+        if !r.is_empty() {
+            return Err(ProgramError::InvalidInstructionData);
         }
-        Some(instruction)
+        Ok(instruction)
     }
 
     /// Encode as instruction data.
@@ -217,36 +209,6 @@ impl TokenInstruction {
 
     fn into_instruction(self, program_id: &Pubkey, accounts: Vec<AccountMeta>) -> Instruction {
         Instruction { program_id: *program_id, accounts, data: self.pack() }
-    }
-}
-
-fn take<const N: usize>(r: &mut &[u8]) -> Option<[u8; N]> {
-    let (head, tail) = r.split_first_chunk::<N>()?;
-    *r = tail;
-    Some(*head)
-}
-
-fn read_u8(r: &mut &[u8]) -> Option<u8> {
-    Some(take::<1>(r)?[0])
-}
-
-fn read_u32(r: &mut &[u8]) -> Option<u32> {
-    Some(u32::from_le_bytes(take::<4>(r)?))
-}
-
-fn read_u64(r: &mut &[u8]) -> Option<u64> {
-    Some(u64::from_le_bytes(take::<8>(r)?))
-}
-
-fn read_pubkey(r: &mut &[u8]) -> Option<Pubkey> {
-    Some(Pubkey::new_from_array(take::<32>(r)?))
-}
-
-fn read_option_pubkey(r: &mut &[u8]) -> Option<Option<Pubkey>> {
-    match read_u8(r)? {
-        0 => Some(None),
-        1 => Some(Some(read_pubkey(r)?)),
-        _ => None,
     }
 }
 
