@@ -16,7 +16,7 @@
 use crate::error::AmmError;
 use crate::instruction::AmmInstruction;
 use crate::state::{Pack, Pool, LP_DECIMALS, MAX_FEE_BPS};
-use crate::token_cpi::{self, MINT_LEN, TOKEN_ACCOUNT_LEN};
+use crate::token_cpi::{self, PdaCreator};
 use crate::{math, ACCOUNT_DEPOSIT, LP_MINT_SEED, POOL_SEED, TOKEN_PROGRAM_ID, VAULT_SEED};
 use lanes_sdk::account_info::AccountInfo;
 use lanes_sdk::msg;
@@ -120,43 +120,31 @@ fn process_initialize_pool(program_id: &Pubkey, accounts: &[AccountInfo], fee_bp
         }
     }
 
+    let creator = PdaCreator { payer, system_program, lamports: ACCOUNT_DEPOSIT };
     // The pool's state account (fails if the pool already exists).
-    create_pda(
-        payer,
+    creator.create(
         pool_info,
-        system_program,
         Pool::LEN as u64,
         program_id,
         &[POOL_SEED, mint_a.key.as_ref(), mint_b.key.as_ref(), &fee, &[pool_bump]],
     )?;
-    // The vaults: token accounts of each mint, owned by the pool. The token
-    // program refuses a mint that is not a real, initialized mint.
+    // The vaults: token accounts of each mint, owned by the pool.
     for (vault, mint, bump) in [(vault_a, mint_a, vault_a_bump), (vault_b, mint_b, vault_b_bump)] {
-        create_pda(
-            payer,
+        creator.create_token_account(
             vault,
-            system_program,
-            TOKEN_ACCOUNT_LEN,
-            &TOKEN_PROGRAM_ID,
+            mint,
+            pool_info,
+            token_program,
             &[VAULT_SEED, pool_key.as_ref(), mint.key.as_ref(), &[bump]],
-        )?;
-        invoke(
-            &token_cpi::initialize_account(vault.key, mint.key, &pool_key),
-            &[vault.clone(), mint.clone(), pool_info.clone(), token_program.clone()],
         )?;
     }
     // The LP mint, with the pool as its only authority.
-    create_pda(
-        payer,
+    creator.create_mint(
         lp_mint,
-        system_program,
-        MINT_LEN,
-        &TOKEN_PROGRAM_ID,
+        &pool_key,
+        LP_DECIMALS,
+        token_program,
         &[LP_MINT_SEED, pool_key.as_ref(), &[lp_bump]],
-    )?;
-    invoke(
-        &token_cpi::initialize_mint(lp_mint.key, &pool_key, LP_DECIMALS),
-        &[lp_mint.clone(), token_program.clone()],
     )?;
 
     let pool = Pool {
@@ -175,17 +163,6 @@ fn process_initialize_pool(program_id: &Pubkey, accounts: &[AccountInfo], fee_bp
     pool.pack(&mut pool_info.try_borrow_mut_data()?)?;
     msg!("pool {} created", pool_key);
     Ok(())
-}
-
-fn create_pda<'a>(
-    payer: &AccountInfo<'a>,
-    new: &AccountInfo<'a>,
-    system_program: &AccountInfo<'a>,
-    space: u64,
-    owner: &Pubkey,
-    seeds: &[&[u8]],
-) -> ProgramResult {
-    token_cpi::create_pda_account(payer, new, system_program, ACCOUNT_DEPOSIT, space, owner, seeds)
 }
 
 fn process_add_liquidity(

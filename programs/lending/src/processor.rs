@@ -11,7 +11,7 @@ use crate::error::LendingError;
 use crate::instruction::{LendingInstruction, ReserveConfig};
 use crate::math::{self, Health, BPS, CLOSE_FACTOR_BPS, SCALE};
 use crate::state::{is_uninitialized, Market, Obligation, Pack, PriceFeed, Reserve};
-use crate::token_cpi::{self, MINT_LEN, TOKEN_ACCOUNT_LEN};
+use crate::token_cpi::{self, PdaCreator, MINT_LEN};
 use crate::{
     ACCOUNT_DEPOSIT, COLLATERAL_SEED, OBLIGATION_SEED, PRICE_SEED, RESERVE_SEED, SHARE_MINT_SEED, TOKEN_PROGRAM_ID,
     VAULT_SEED,
@@ -151,17 +151,6 @@ fn health(
     Ok(health)
 }
 
-fn create_pda<'a>(
-    payer: &AccountInfo<'a>,
-    new: &AccountInfo<'a>,
-    system_program: &AccountInfo<'a>,
-    space: u64,
-    owner: &Pubkey,
-    seeds: &[&[u8]],
-) -> ProgramResult {
-    token_cpi::create_pda_account(payer, new, system_program, ACCOUNT_DEPOSIT, space, owner, seeds)
-}
-
 /// Find the PDA of `seeds` and check `info` is it; returns the bump.
 fn expect_pda(program_id: &Pubkey, info: &AccountInfo, seeds: &[&[u8]]) -> Result<u8, ProgramError> {
     let (key, bump) = Pubkey::find_program_address(seeds, program_id);
@@ -247,61 +236,38 @@ fn process_init_reserve(program_id: &Pubkey, accounts: &[AccountInfo], config: R
         bumps[i] = expect_pda(program_id, info, &[seed, reserve_key.as_ref()])?;
     }
 
-    create_pda(
-        payer,
+    let creator = PdaCreator { payer, system_program, lamports: ACCOUNT_DEPOSIT };
+    creator.create(
         reserve_info,
-        system_program,
         Reserve::LEN as u64,
         program_id,
         &[RESERVE_SEED, market_info.key.as_ref(), mint.key.as_ref(), &[reserve_bump]],
     )?;
     // The cash vault: a token account of the mint, owned by the reserve.
-    create_pda(
-        payer,
+    creator.create_token_account(
         vault,
-        system_program,
-        TOKEN_ACCOUNT_LEN,
-        &TOKEN_PROGRAM_ID,
+        mint,
+        reserve_info,
+        token_program,
         &[VAULT_SEED, reserve_key.as_ref(), &[bumps[0]]],
     )?;
-    invoke(
-        &token_cpi::initialize_account(vault.key, mint.key, &reserve_key),
-        &[vault.clone(), mint.clone(), reserve_info.clone(), token_program.clone()],
-    )?;
     // The share mint, with the reserve as its only authority.
-    create_pda(
-        payer,
+    creator.create_mint(
         share_mint,
-        system_program,
-        MINT_LEN,
-        &TOKEN_PROGRAM_ID,
+        &reserve_key,
+        decimals,
+        token_program,
         &[SHARE_MINT_SEED, reserve_key.as_ref(), &[bumps[1]]],
     )?;
-    invoke(
-        &token_cpi::initialize_mint(share_mint.key, &reserve_key, decimals),
-        &[share_mint.clone(), token_program.clone()],
-    )?;
     // The collateral vault: a token account of the share mint, owned by the reserve.
-    create_pda(
-        payer,
+    creator.create_token_account(
         collateral_vault,
-        system_program,
-        TOKEN_ACCOUNT_LEN,
-        &TOKEN_PROGRAM_ID,
+        share_mint,
+        reserve_info,
+        token_program,
         &[COLLATERAL_SEED, reserve_key.as_ref(), &[bumps[2]]],
     )?;
-    invoke(
-        &token_cpi::initialize_account(collateral_vault.key, share_mint.key, &reserve_key),
-        &[collateral_vault.clone(), share_mint.clone(), reserve_info.clone(), token_program.clone()],
-    )?;
-    create_pda(
-        payer,
-        price_feed,
-        system_program,
-        PriceFeed::LEN as u64,
-        program_id,
-        &[PRICE_SEED, reserve_key.as_ref(), &[bumps[3]]],
-    )?;
+    creator.create(price_feed, PriceFeed::LEN as u64, program_id, &[PRICE_SEED, reserve_key.as_ref(), &[bumps[3]]])?;
 
     let slot = current_slot()?;
     let reserve = Reserve {
@@ -363,10 +329,8 @@ fn process_init_obligation(program_id: &Pubkey, accounts: &[AccountInfo]) -> Pro
     }
     let seeds: [&[u8]; 3] = [OBLIGATION_SEED, market_info.key.as_ref(), owner.key.as_ref()];
     let bump = expect_pda(program_id, obligation_info, &seeds)?;
-    create_pda(
-        payer,
+    PdaCreator { payer, system_program, lamports: ACCOUNT_DEPOSIT }.create(
         obligation_info,
-        system_program,
         Obligation::LEN as u64,
         program_id,
         &[seeds[0], seeds[1], seeds[2], &[bump]],

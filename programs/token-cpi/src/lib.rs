@@ -1,7 +1,8 @@
 //! Cross-program calls contracts make into the token program: its
 //! instructions, encoded from its documented wire format (tag byte, then
-//! little-endian fields), and creating an account at a PDA of the calling
-//! program through the system program.
+//! little-endian fields), and creating accounts at PDAs of the calling
+//! program ([`PdaCreator`]): any account through the system program, and
+//! token accounts and mints created, then initialized, in one call.
 //!
 //! A contract cannot link `lanes-token` (that crate defines an entrypoint,
 //! allocator and panic handler of its own), so the instructions contracts
@@ -117,36 +118,72 @@ pub fn initialize_mint(mint: &Pubkey, authority: &Pubkey, decimals: u8) -> Instr
     token_ix(vec![AccountMeta::new(*mint, false)], data)
 }
 
-/// Create `new` (a PDA of this program, `seeds` with the bump) with `space`
-/// bytes owned by `owner`, funded by `payer` with `lamports`.
-///
-/// `create_account` refuses an address that already holds lamports, and
-/// anyone can send lamports to an address before it is created; so when
-/// `new` has a balance already it is topped up, allocated and assigned
-/// instead (each signed by the PDA's seeds), as Solana programs do.
-pub fn create_pda_account<'a>(
-    payer: &AccountInfo<'a>,
-    new: &AccountInfo<'a>,
-    system_program: &AccountInfo<'a>,
-    lamports: u64,
-    space: u64,
-    owner: &Pubkey,
-    seeds: &[&[u8]],
-) -> ProgramResult {
-    let accounts = [payer.clone(), new.clone(), system_program.clone()];
-    let current = new.lamports();
-    if current == 0 {
-        return invoke_signed(
-            &system_instruction::create_account(payer.key, new.key, lamports, space, owner),
-            &accounts,
-            &[seeds],
-        );
+/// Creates accounts at PDAs of the calling program: `payer` funds each with
+/// `lamports` through `system_program`, and each is signed for by its own
+/// `seeds` (the bump included).
+pub struct PdaCreator<'b, 'a> {
+    pub payer: &'b AccountInfo<'a>,
+    pub system_program: &'b AccountInfo<'a>,
+    /// What each new account holds (Lanes has no rent: an account exists
+    /// while it holds lamports).
+    pub lamports: u64,
+}
+
+impl<'a> PdaCreator<'_, 'a> {
+    /// Create `new` with `space` bytes owned by `owner`.
+    ///
+    /// `create_account` refuses an address that already holds lamports, and
+    /// anyone can send lamports to an address before it is created; so when
+    /// `new` has a balance already it is topped up, allocated and assigned
+    /// instead (each signed by the PDA's seeds), as Solana programs do.
+    pub fn create(&self, new: &AccountInfo<'a>, space: u64, owner: &Pubkey, seeds: &[&[u8]]) -> ProgramResult {
+        let (payer, lamports) = (self.payer, self.lamports);
+        let accounts = [payer.clone(), new.clone(), self.system_program.clone()];
+        let current = new.lamports();
+        if current == 0 {
+            return invoke_signed(
+                &system_instruction::create_account(payer.key, new.key, lamports, space, owner),
+                &accounts,
+                &[seeds],
+            );
+        }
+        if current < lamports {
+            invoke(&system_instruction::transfer(payer.key, new.key, lamports - current), &accounts)?;
+        }
+        invoke_signed(&system_instruction::allocate(new.key, space), &accounts, &[seeds])?;
+        invoke_signed(&system_instruction::assign(new.key, owner), &accounts, &[seeds])
     }
-    if current < lamports {
-        invoke(&system_instruction::transfer(payer.key, new.key, lamports - current), &accounts)?;
+
+    /// Create `account` as a token account of `mint` owned by `owner`. The
+    /// token program refuses a mint that is not a real, initialized mint.
+    pub fn create_token_account(
+        &self,
+        account: &AccountInfo<'a>,
+        mint: &AccountInfo<'a>,
+        owner: &AccountInfo<'a>,
+        token_program: &AccountInfo<'a>,
+        seeds: &[&[u8]],
+    ) -> ProgramResult {
+        self.create(account, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID, seeds)?;
+        invoke(
+            &initialize_account(account.key, mint.key, owner.key),
+            &[account.clone(), mint.clone(), owner.clone(), token_program.clone()],
+        )
     }
-    invoke_signed(&system_instruction::allocate(new.key, space), &accounts, &[seeds])?;
-    invoke_signed(&system_instruction::assign(new.key, owner), &accounts, &[seeds])
+
+    /// Create `mint` as a mint of `decimals` with `authority` as its only
+    /// authority (no freeze authority).
+    pub fn create_mint(
+        &self,
+        mint: &AccountInfo<'a>,
+        authority: &Pubkey,
+        decimals: u8,
+        token_program: &AccountInfo<'a>,
+        seeds: &[&[u8]],
+    ) -> ProgramResult {
+        self.create(mint, MINT_LEN, &TOKEN_PROGRAM_ID, seeds)?;
+        invoke(&initialize_mint(mint.key, authority, decimals), &[mint.clone(), token_program.clone()])
+    }
 }
 
 #[cfg(test)]
