@@ -16,11 +16,11 @@
 use crate::error::AmmError;
 use crate::instruction::AmmInstruction;
 use crate::state::{Pack, Pool, LP_DECIMALS, MAX_FEE_BPS};
-use crate::token_cpi::{self, PdaCreator};
+use crate::token_cpi::{self, PdaCreator, TokenProgram};
 use crate::{math, ACCOUNT_DEPOSIT, LP_MINT_SEED, POOL_SEED, TOKEN_PROGRAM_ID, VAULT_SEED};
 use lanes_sdk::account_info::AccountInfo;
 use lanes_sdk::msg;
-use lanes_sdk::program::{invoke, invoke_signed, set_return_data};
+use lanes_sdk::program::{invoke_signed, set_return_data};
 use lanes_sdk::program_error::{ProgramError, ProgramResult};
 use lanes_sdk::Pubkey;
 
@@ -188,21 +188,11 @@ fn process_add_liquidity(
     pool.lp_supply = deposit.new_lp_supply;
     store_amounts(&pool, pool_info)?;
 
-    invoke(
-        &token_cpi::transfer(user_a.key, vault_a.key, user.key, deposit.amount_a),
-        &[user_a.clone(), vault_a.clone(), user.clone(), token_program.clone()],
-    )?;
-    invoke(
-        &token_cpi::transfer(user_b.key, vault_b.key, user.key, deposit.amount_b),
-        &[user_b.clone(), vault_b.clone(), user.clone(), token_program.clone()],
-    )?;
+    TokenProgram(token_program).transfer(user_a, vault_a, user, deposit.amount_a, &[])?;
+    TokenProgram(token_program).transfer(user_b, vault_b, user, deposit.amount_b, &[])?;
     let (fee, bump);
     let seeds = pool_seeds!(pool, fee, bump);
-    invoke_signed(
-        &token_cpi::mint_to(lp_mint.key, user_lp.key, pool_info.key, deposit.lp_minted),
-        &[lp_mint.clone(), user_lp.clone(), pool_info.clone(), token_program.clone()],
-        &[&seeds],
-    )
+    TokenProgram(token_program).mint_to(lp_mint, user_lp, pool_info, deposit.lp_minted, &[&seeds])
 }
 
 fn process_remove_liquidity(
@@ -229,22 +219,11 @@ fn process_remove_liquidity(
     store_amounts(&pool, pool_info)?;
 
     // The user burns their own LP tokens: a plain invoke, signed by the user.
-    invoke(
-        &token_cpi::burn(user_lp.key, lp_mint.key, user.key, lp_amount),
-        &[user_lp.clone(), lp_mint.clone(), user.clone(), token_program.clone()],
-    )?;
+    TokenProgram(token_program).burn(user_lp, lp_mint, user, lp_amount, &[])?;
     let (fee, bump);
     let seeds = pool_seeds!(pool, fee, bump);
-    invoke_signed(
-        &token_cpi::transfer(vault_a.key, user_a.key, pool_info.key, amount_a),
-        &[vault_a.clone(), user_a.clone(), pool_info.clone(), token_program.clone()],
-        &[&seeds],
-    )?;
-    invoke_signed(
-        &token_cpi::transfer(vault_b.key, user_b.key, pool_info.key, amount_b),
-        &[vault_b.clone(), user_b.clone(), pool_info.clone(), token_program.clone()],
-        &[&seeds],
-    )
+    TokenProgram(token_program).transfer(vault_a, user_a, pool_info, amount_a, &[&seeds])?;
+    TokenProgram(token_program).transfer(vault_b, user_b, pool_info, amount_b, &[&seeds])
 }
 
 fn process_swap(program_id: &Pubkey, accounts: &[AccountInfo], amount_in: u64, min_amount_out: u64) -> ProgramResult {

@@ -11,14 +11,13 @@ use crate::error::LendingError;
 use crate::instruction::{LendingInstruction, ReserveConfig};
 use crate::math::{self, Health, BPS, CLOSE_FACTOR_BPS, SCALE};
 use crate::state::{is_uninitialized, Market, Obligation, Pack, PriceFeed, Reserve};
-use crate::token_cpi::{self, PdaCreator, MINT_LEN};
+use crate::token_cpi::{PdaCreator, TokenProgram, MINT_LEN};
 use crate::{
     ACCOUNT_DEPOSIT, COLLATERAL_SEED, OBLIGATION_SEED, PRICE_SEED, RESERVE_SEED, SHARE_MINT_SEED, TOKEN_PROGRAM_ID,
     VAULT_SEED,
 };
 use lanes_sdk::account_info::AccountInfo;
 use lanes_sdk::msg;
-use lanes_sdk::program::{invoke, invoke_signed};
 use lanes_sdk::program_error::{ProgramError, ProgramResult};
 use lanes_sdk::Pubkey;
 
@@ -358,17 +357,10 @@ fn process_deposit(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64) -
     reserve.share_supply = reserve.share_supply.checked_add(shares).ok_or(LendingError::Overflow)?;
     store(&reserve, reserve_info)?;
 
-    invoke(
-        &token_cpi::transfer(user_token.key, vault.key, user.key, amount),
-        &[user_token.clone(), vault.clone(), user.clone(), token_program.clone()],
-    )?;
+    TokenProgram(token_program).transfer(user_token, vault, user, amount, &[])?;
     let bump;
     let seeds = reserve_seeds!(reserve, bump);
-    invoke_signed(
-        &token_cpi::mint_to(share_mint.key, user_shares.key, reserve_info.key, shares),
-        &[share_mint.clone(), user_shares.clone(), reserve_info.clone(), token_program.clone()],
-        &[&seeds],
-    )
+    TokenProgram(token_program).mint_to(share_mint, user_shares, reserve_info, shares, &[&seeds])
 }
 
 fn process_withdraw(program_id: &Pubkey, accounts: &[AccountInfo], shares: u64) -> ProgramResult {
@@ -394,17 +386,10 @@ fn process_withdraw(program_id: &Pubkey, accounts: &[AccountInfo], shares: u64) 
     reserve.share_supply -= shares; // amount_for_shares refused shares > supply
     store(&reserve, reserve_info)?;
 
-    invoke(
-        &token_cpi::burn(user_shares.key, share_mint.key, user.key, shares),
-        &[user_shares.clone(), share_mint.clone(), user.clone(), token_program.clone()],
-    )?;
+    TokenProgram(token_program).burn(user_shares, share_mint, user, shares, &[])?;
     let bump;
     let seeds = reserve_seeds!(reserve, bump);
-    invoke_signed(
-        &token_cpi::transfer(vault.key, user_token.key, reserve_info.key, amount),
-        &[vault.clone(), user_token.clone(), reserve_info.clone(), token_program.clone()],
-        &[&seeds],
-    )
+    TokenProgram(token_program).transfer(vault, user_token, reserve_info, amount, &[&seeds])
 }
 
 fn process_deposit_collateral(program_id: &Pubkey, accounts: &[AccountInfo], shares: u64) -> ProgramResult {
@@ -426,10 +411,7 @@ fn process_deposit_collateral(program_id: &Pubkey, accounts: &[AccountInfo], sha
     position.collateral_shares = position.collateral_shares.checked_add(shares).ok_or(LendingError::Overflow)?;
     store(&obligation, obligation_info)?;
 
-    invoke(
-        &token_cpi::transfer(owner_shares.key, collateral_vault.key, owner.key, shares),
-        &[owner_shares.clone(), collateral_vault.clone(), owner.clone(), token_program.clone()],
-    )
+    TokenProgram(token_program).transfer(owner_shares, collateral_vault, owner, shares, &[])
 }
 
 fn process_withdraw_collateral(program_id: &Pubkey, accounts: &[AccountInfo], shares: u64) -> ProgramResult {
@@ -461,11 +443,7 @@ fn process_withdraw_collateral(program_id: &Pubkey, accounts: &[AccountInfo], sh
 
     let bump;
     let seeds = reserve_seeds!(reserve, bump);
-    invoke_signed(
-        &token_cpi::transfer(collateral_vault.key, owner_shares.key, reserve_info.key, shares),
-        &[collateral_vault.clone(), owner_shares.clone(), reserve_info.clone(), token_program.clone()],
-        &[&seeds],
-    )
+    TokenProgram(token_program).transfer(collateral_vault, owner_shares, reserve_info, shares, &[&seeds])
 }
 
 fn process_borrow(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64) -> ProgramResult {
@@ -503,11 +481,7 @@ fn process_borrow(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64) ->
 
     let bump;
     let seeds = reserve_seeds!(reserve, bump);
-    invoke_signed(
-        &token_cpi::transfer(vault.key, owner_token.key, reserve_info.key, amount),
-        &[vault.clone(), owner_token.clone(), reserve_info.clone(), token_program.clone()],
-        &[&seeds],
-    )
+    TokenProgram(token_program).transfer(vault, owner_token, reserve_info, amount, &[&seeds])
 }
 
 /// Clear up to `amount` of the debt at position `i` in `reserve` (accrued);
@@ -546,10 +520,7 @@ fn process_repay(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64) -> 
     store(&reserve, reserve_info)?;
     store(&obligation, obligation_info)?;
 
-    invoke(
-        &token_cpi::transfer(payer_token.key, vault.key, payer.key, pay),
-        &[payer_token.clone(), vault.clone(), payer.clone(), token_program.clone()],
-    )
+    TokenProgram(token_program).transfer(payer_token, vault, payer, pay, &[])
 }
 
 fn process_liquidate(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64) -> ProgramResult {
@@ -610,15 +581,8 @@ fn process_liquidate(program_id: &Pubkey, accounts: &[AccountInfo], amount: u64)
     store(&debt_reserve, debt_info)?;
     store(&obligation, obligation_info)?;
 
-    invoke(
-        &token_cpi::transfer(liquidator_token.key, debt_vault.key, liquidator.key, paid),
-        &[liquidator_token.clone(), debt_vault.clone(), liquidator.clone(), token_program.clone()],
-    )?;
+    TokenProgram(token_program).transfer(liquidator_token, debt_vault, liquidator, paid, &[])?;
     let bump;
     let seeds = reserve_seeds!(collateral_reserve, bump);
-    invoke_signed(
-        &token_cpi::transfer(collateral_vault.key, liquidator_shares.key, collateral_info.key, seized),
-        &[collateral_vault.clone(), liquidator_shares.clone(), collateral_info.clone(), token_program.clone()],
-        &[&seeds],
-    )
+    TokenProgram(token_program).transfer(collateral_vault, liquidator_shares, collateral_info, seized, &[&seeds])
 }

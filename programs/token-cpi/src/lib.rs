@@ -1,6 +1,7 @@
 //! Cross-program calls contracts make into the token program: its
 //! instructions, encoded from its documented wire format (tag byte, then
-//! little-endian fields), and creating accounts at PDAs of the calling
+//! little-endian fields); calling it with exactly each instruction's
+//! accounts ([`TokenProgram`]); and creating accounts at PDAs of the calling
 //! program ([`PdaCreator`]): any account through the system program, and
 //! token accounts and mints created, then initialized, in one call.
 //!
@@ -116,6 +117,62 @@ pub fn initialize_mint(mint: &Pubkey, authority: &Pubkey, decimals: u8) -> Instr
     data.extend_from_slice(authority.as_ref());
     data.push(0); // no freeze authority
     token_ix(vec![AccountMeta::new(*mint, false)], data)
+}
+
+/// The token program's account, to call it with: each call passes exactly
+/// its instruction's three accounts and the program. `signer_seeds` sign for
+/// an authority that is a PDA of the caller (`&[]` when the authority signed
+/// the transaction).
+pub struct TokenProgram<'b, 'a>(pub &'b AccountInfo<'a>);
+
+impl<'a> TokenProgram<'_, 'a> {
+    /// `Transfer { amount }`: `source` → `destination`, by `authority`.
+    pub fn transfer(
+        &self,
+        source: &AccountInfo<'a>,
+        destination: &AccountInfo<'a>,
+        authority: &AccountInfo<'a>,
+        amount: u64,
+        signer_seeds: &[&[&[u8]]],
+    ) -> ProgramResult {
+        let instruction = transfer(source.key, destination.key, authority.key, amount);
+        self.call(&instruction, [source, destination, authority], signer_seeds)
+    }
+
+    /// `MintTo { amount }` of `mint` into `destination`, by the mint's `authority`.
+    pub fn mint_to(
+        &self,
+        mint: &AccountInfo<'a>,
+        destination: &AccountInfo<'a>,
+        authority: &AccountInfo<'a>,
+        amount: u64,
+        signer_seeds: &[&[&[u8]]],
+    ) -> ProgramResult {
+        let instruction = mint_to(mint.key, destination.key, authority.key, amount);
+        self.call(&instruction, [mint, destination, authority], signer_seeds)
+    }
+
+    /// `Burn { amount }` from `account` of `mint`, by its `authority`.
+    pub fn burn(
+        &self,
+        account: &AccountInfo<'a>,
+        mint: &AccountInfo<'a>,
+        authority: &AccountInfo<'a>,
+        amount: u64,
+        signer_seeds: &[&[&[u8]]],
+    ) -> ProgramResult {
+        let instruction = burn(account.key, mint.key, authority.key, amount);
+        self.call(&instruction, [account, mint, authority], signer_seeds)
+    }
+
+    fn call(
+        &self,
+        instruction: &Instruction,
+        [a, b, c]: [&AccountInfo<'a>; 3],
+        signer_seeds: &[&[&[u8]]],
+    ) -> ProgramResult {
+        invoke_signed(instruction, &[a.clone(), b.clone(), c.clone(), self.0.clone()], signer_seeds)
+    }
 }
 
 /// Creates accounts at PDAs of the calling program: `payer` funds each with
