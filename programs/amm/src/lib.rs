@@ -52,7 +52,7 @@
 //! program, the vaults and LP mint must be the pool's own (compared with the
 //! keys its state records), the token program must be [`TOKEN_PROGRAM_ID`].
 //! Let the pool's seeds authorize a transfer *into* the pool: deposits
-//! move the user's tokens with an unsigned `invoke`, and a swap, whose one
+//! move the user's tokens with no signer seeds, and a swap, whose one
 //! batched token call carries the pool's signature for its outbound leg,
 //! first requires that the user signed the transaction and is not the pool
 //! (a PDA never signs one). Panic on any input, allocate beyond the CPI

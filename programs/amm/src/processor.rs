@@ -5,8 +5,8 @@
 //! The pool's new amounts are written before the calls (the runtime checks
 //! our writes at each call, and a failing call fails the whole instruction,
 //! so order does not matter for safety). Tokens flowing *into* the pool move
-//! with a plain `invoke` signed by the user; tokens flowing *out* move with
-//! `invoke_signed` and the pool's seeds. A swap does both in one call (the
+//! with no signer seeds (the user signed the transaction); tokens flowing
+//! *out* move with the pool's seeds. A swap does both in one call (the
 //! token program's `Batch`), signed with the pool's seeds, so it first
 //! checks that the user signed the transaction: the pool's signature can
 //! never authorize the inbound leg. The token program checks the user's
@@ -218,7 +218,7 @@ fn process_remove_liquidity(
     pool.lp_supply -= lp_amount;
     store_amounts(&pool, pool_info)?;
 
-    // The user burns their own LP tokens: a plain invoke, signed by the user.
+    // The user burns their own LP tokens: no signer seeds, the user signed.
     TokenProgram(token_program).burn(user_lp, lp_mint, user, lp_amount, &[])?;
     let (fee, bump);
     let seeds = pool_seeds!(pool, fee, bump);

@@ -2,9 +2,9 @@
 //! market, the keys the reserve records), accrue interest, compute with
 //! [`crate::math`], write state, then move tokens through the token program.
 //!
-//! Tokens flowing *into* the protocol move with a plain `invoke` signed by
-//! the user; tokens flowing *out* move with `invoke_signed` and the
-//! reserve's seeds. State is written before the calls; a failing call fails
+//! Tokens flowing *into* the protocol move with no signer seeds (the user
+//! signed the transaction); tokens flowing *out* move with the reserve's
+//! seeds. State is written before the calls; a failing call fails
 //! the whole instruction, so nothing half-done is ever committed.
 
 use crate::error::LendingError;
