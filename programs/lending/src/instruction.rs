@@ -37,7 +37,7 @@ pub struct ReserveConfig {
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub enum LendingInstruction {
     /// Initialize a market account (created, owned by this program, with
-    /// [`crate::state::Market::LEN`] zero bytes, in the same transaction).
+    /// `Market::LEN` ([`crate::state::Pack::LEN`]) zero bytes, in the same transaction).
     ///
     /// Accounts: 0. `[w]` market, 1. `[r, s]` admin.
     InitMarket { oracle: Pubkey },
