@@ -16,8 +16,10 @@ use std::sync::atomic::Ordering::Acquire;
 
 /// What loading a transaction gave.
 pub(super) enum LoadedTransaction {
-    /// Ready to execute. The fee payer (account 0) is already debited.
-    Ready(TransactionAccounts),
+    /// Ready to execute. The fee payer (account 0) is already debited;
+    /// `payer` is that debited state, committed alone if the transaction
+    /// fails.
+    Ready { accounts: TransactionAccounts, payer: (Pubkey, Account) },
     /// An invoked program is missing or not executable: the transaction
     /// fails, and only the fee payer's debit is committed.
     FeeOnly { err: TransactionError, payer: (Pubkey, Account) },
@@ -87,7 +89,7 @@ impl Bank {
                 return Ok(LoadedTransaction::FeeOnly { err, payer: (payer_key, payer) });
             }
         }
-        Ok(LoadedTransaction::Ready(accounts))
+        Ok(LoadedTransaction::Ready { accounts, payer: (payer_key, payer) })
     }
 
     /// A read-only account. Programs (invoked or passed for a cross-program

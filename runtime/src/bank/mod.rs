@@ -338,8 +338,8 @@ impl Bank {
         let load_started = Instant::now();
         let loaded = self.load_transaction(worker, tx);
         timings.load_ns += load_started.elapsed().as_nanos() as u64;
-        let accounts = match loaded? {
-            LoadedTransaction::Ready(accounts) => accounts,
+        let (accounts, fee_payer) = match loaded? {
+            LoadedTransaction::Ready { accounts, payer } => (accounts, payer),
             LoadedTransaction::FeeOnly { err, payer } => {
                 let outcome = TransactionOutcome {
                     signature,
@@ -353,7 +353,6 @@ impl Bank {
                 return Ok((outcome, vec![payer]));
             }
         };
-        let fee_payer = (accounts.keys[0], accounts.accounts[0].clone());
 
         let mut ctx = TransactionContext::new(accounts, tx.compute_budget().compute_unit_limit, self.clock());
         ctx.program_source = Some(self.program_source.clone());
