@@ -182,8 +182,14 @@ impl Harness {
     }
 
     pub fn with_config(config: BankConfig) -> Self {
+        Self::with_executor(config, shared_executor())
+    }
+
+    /// A fresh bank on an executor of its own (to watch its compiled-program
+    /// cache, or to configure it), where [`Harness::new`] shares one.
+    pub fn with_executor(config: BankConfig, executor: Arc<Executor>) -> Self {
         let store = Arc::new(InMemoryAccountStore::new());
-        let bank = Bank::new(store.clone(), shared_executor(), config);
+        let bank = Bank::new(store.clone(), executor, config);
         Harness { bank, store }
     }
 

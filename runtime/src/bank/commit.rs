@@ -62,11 +62,16 @@ impl Bank {
                 self.release_signature(tx);
                 Ok(TransactionOutcome::refused(*tx.signature(), err))
             }
-            Ok((outcome, updates)) => {
+            Ok(executed) => {
                 let started = Instant::now();
-                self.store_updates(worker.index, updates)?;
+                self.store_updates(worker.index, executed.updates)?;
+                // Before the locks go: whoever reads the new program next
+                // finds it compiled.
+                if !executed.deployed.is_empty() {
+                    worker.executor.admit(executed.deployed);
+                }
                 timings.commit_ns += started.elapsed().as_nanos() as u64;
-                Ok(outcome)
+                Ok(executed.outcome)
             }
         }
     }

@@ -36,7 +36,7 @@ use crate::execution::message_processor::process_message;
 use crate::ingest::sanitize::SanitizedTransaction;
 use crate::store::{AccountStore, StoreError};
 use crate::transaction_context::{ExecuteTimings, ProgramSource, TransactionContext};
-use crate::vm::Executor;
+use crate::vm::{CompiledProgram, Executor};
 use account_loader::LoadedTransaction;
 use blockhash_queue::BlockhashQueue;
 use lanes_sdk::clock::Clock;
@@ -249,8 +249,9 @@ impl Bank {
         let executed = self
             .sanitize_and_verify(tx, verify_signatures, &mut timings)
             .and_then(|sanitized| self.execute(&mut self.root_worker.lock(), &sanitized, &mut timings));
+        // What it deployed was dropped with `Executed`: a simulation keeps nothing.
         match executed {
-            Ok((outcome, _)) => outcome,
+            Ok(executed) => executed.outcome,
             Err(err) => TransactionOutcome::refused(signature, err),
         }
     }
@@ -323,16 +324,13 @@ impl Bank {
         self.status_cache.release(&tx.transaction().message.recent_blockhash, tx.signature());
     }
 
-    /// Load, charge, execute. `Err` means refused (nothing to commit); `Ok`
-    /// carries the outcome and the account updates to commit: every
-    /// writable account if the transaction succeeded, else only the fee
-    /// payer's debit.
+    /// Load, charge, execute. `Err` means refused (nothing to commit).
     fn execute(
         &self,
         worker: &mut Worker,
         tx: &SanitizedTransaction,
         timings: &mut ExecuteTimings,
-    ) -> Result<(TransactionOutcome, Vec<(Pubkey, Account)>), TransactionError> {
+    ) -> Result<Executed, TransactionError> {
         let signature = *tx.signature();
         let fee = tx.fee();
         let load_started = Instant::now();
@@ -350,21 +348,37 @@ impl Bank {
                     return_data: None,
                     fee,
                 };
-                return Ok((outcome, vec![payer]));
+                return Ok(Executed { outcome, updates: vec![payer], deployed: Vec::new() });
             }
         };
 
         let mut ctx = TransactionContext::new(accounts, tx.compute_budget().compute_unit_limit, self.clock());
         ctx.program_source = Some(self.program_source.clone());
         let result = process_message(&worker.executor, &mut ctx, &tx.transaction().message);
+        let mut deployed = worker.executor.take_deployed();
         timings.accumulate(&ctx.timings);
 
         let compute_units_consumed = ctx.compute_consumed();
         let logs = std::mem::take(&mut ctx.logs.lines);
         let return_data = ctx.return_data.take();
-        let updates = if result.is_ok() { std::mem::take(&mut ctx.accounts).into_writable() } else { vec![fee_payer] };
+        let updates = if result.is_ok() {
+            std::mem::take(&mut ctx.accounts).into_writable()
+        } else {
+            deployed.clear();
+            vec![fee_payer]
+        };
         let outcome =
             TransactionOutcome { signature, result, committed: true, logs, compute_units_consumed, return_data, fee };
-        Ok((outcome, updates))
+        Ok(Executed { outcome, updates, deployed })
     }
+}
+
+/// An executed transaction, before it is committed.
+struct Executed {
+    outcome: TransactionOutcome,
+    /// Every writable account if the transaction succeeded, else only the
+    /// fee payer's debit.
+    updates: Vec<(Pubkey, Account)>,
+    /// Programs it deployed, for the executor to keep once it commits.
+    deployed: Vec<Arc<CompiledProgram>>,
 }

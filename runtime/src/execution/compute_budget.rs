@@ -1,6 +1,6 @@
 //! A transaction's compute budget, read from its compute-budget instructions
-//! before anything runs, its fee, and the fixed costs of builtins and
-//! deploys. (What host functions charge is in [`crate::vm::costs`].)
+//! before anything runs, its fee, and the fixed cost of builtins. (What
+//! host functions and deploys charge is in [`crate::vm::costs`].)
 //!
 //! One compute unit is one unit of wasmtime fuel (one WASM operator, with
 //! bulk memory charged per byte).
@@ -16,8 +16,6 @@ use lanes_sdk::transaction_error::TransactionError;
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 /// Charged by each builtin instruction (system, loader bookkeeping).
 pub const BUILTIN_INSTRUCTION_COST: u64 = 150;
-/// Charged per byte of program code deployed (compiling is expensive).
-pub const DEPLOY_COST_PER_BYTE: u64 = 2;
 
 /// What a transaction asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! Compiled programs kept outside the engine: on disk (with
+//! Compiled programs kept outside the engine: committed ones on disk (with
 //! [`super::ExecutorConfig::artifact_dir`], keyed by code hash and the
 //! engine's compatibility hash, each with a SHA-256 beside it so that
 //! wasmtime never deserializes bytes we did not write), and in serialized
@@ -19,8 +19,8 @@ impl Executor {
     /// `program` serialized, for worker engines to load: made on the first
     /// request (executors without workers never pay for it), then kept.
     pub(super) fn serialized_artifact(&self, program: &CompiledProgram) -> Result<Arc<Vec<u8>>, ProgramLoadError> {
-        if let Some(bytes) = self.serialized.read().get(&program.code_hash) {
-            return Ok(bytes.clone());
+        if let Some(bytes) = self.programs.read().serialized(&program.code_hash) {
+            return Ok(bytes);
         }
         let bytes = program
             .pre
@@ -28,7 +28,7 @@ impl Executor {
             .serialize()
             .map_err(|e| ProgramLoadError::Setup(format!("serializing a compiled program: {e:#}")))?;
         let bytes = Arc::new(bytes);
-        self.serialized.write().insert(program.code_hash, bytes.clone());
+        self.programs.write().set_serialized(&program.code_hash, bytes.clone());
         Ok(bytes)
     }
 
@@ -57,6 +57,9 @@ impl Executor {
 
     pub(super) fn store_artifact(&self, code_hash: &Hash, module: &Module) {
         let Some(path) = self.artifact_path(code_hash) else { return };
+        if path.exists() {
+            return;
+        }
         let Ok(bytes) = module.serialize() else { return };
         let tmp = path.with_extension("tmp");
         // Best effort: a failed cache write only costs a recompile later.

@@ -28,6 +28,18 @@ pub const INITIAL_MEMORY_BYTES_PER_UNIT: u64 = 4096;
 /// Table elements per unit charged at instance start.
 pub const TABLE_ELEMENTS_PER_UNIT: u64 = 16;
 
+/// Charged per byte of code deployed, for reading, validating and
+/// compiling it (Cranelift takes 3–5 µs a byte of Rust-made code on the
+/// machines of docs/benchmarks.md).
+pub const COMPILE_COST_PER_BYTE: u64 = 2;
+/// Charged per function deployed (Cranelift spends ~130 µs on each, however
+/// small).
+pub const COMPILE_COST_PER_FUNCTION: u64 = 64;
+/// A function's declared locals times its control blocks, per unit charged
+/// at deploy: what Cranelift's SSA construction can take quadratic time in
+/// (`module_limits`).
+pub const COMPILE_LOCALS_TIMES_BLOCKS_PER_UNIT: u64 = 2;
+
 /// What starting an instance of a module costs, by the rule above.
 pub fn instance_start_cost(data_segment_bytes: u64, initial_memory_bytes: u64, table_elements: u64) -> u64 {
     INSTANCE_START_COST

@@ -14,12 +14,14 @@ use std::sync::Arc;
 use wasmtime::{InstancePre, Module, ModuleExport};
 
 /// Why a program could not be deployed or loaded.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ProgramLoadError {
     #[error("program is {len} bytes; the limit is {MAX_PROGRAM_LEN}")]
     TooLarge { len: usize },
     #[error("invalid WASM: {0}")]
     Invalid(String),
+    #[error("program exceeds a deploy limit: {0}")]
+    Limit(String),
     #[error("program must export `{0}`")]
     MissingExport(&'static str),
     #[error("program imports something Lanes does not provide: {0}")]
@@ -45,6 +47,14 @@ pub struct CompiledProgram {
     /// Charged every time an instance of it starts, fresh or reused
     /// ([`super::costs::instance_start_cost`]).
     pub(super) start_cost: u64,
+}
+
+impl CompiledProgram {
+    /// Bytes of machine code and data its compiled module occupies.
+    pub(super) fn compiled_len(&self) -> usize {
+        let image = self.pre.module().image_range();
+        (image.end as usize).saturating_sub(image.start as usize)
+    }
 }
 
 /// What a module asks of every instance, read once at deploy.

@@ -2,6 +2,15 @@
 //! configuration, its host functions, and the programs compiled for it
 //! (validated and compiled once, by code hash; worker engines load the
 //! root engine's compiled artifacts instead of compiling again).
+//!
+//! Only committed code enters an executor's cache or the artifact
+//! directory. A deploy compiles its code without keeping it
+//! ([`Executor::compile_for_deploy`]); the bank admits what a transaction
+//! deployed once it commits ([`Executor::take_deployed`],
+//! [`Executor::admit`]) and drops it otherwise, so a failed, simulated or
+//! refused deploy leaves nothing behind but, for a refusal, its code hash
+//! and reason ([`MAX_REMEMBERED_REFUSALS`]), so that the same bytes are
+//! never compiled twice to be refused twice.
 
 use super::deploy::{CompiledProgram, ProgramLoadError};
 use super::host::define_host_functions;
@@ -9,10 +18,12 @@ use super::instance_pool::InstancePool;
 use super::instance_reset::ResetPlan;
 use super::invoke::HostState;
 use super::linear_memory::{ArenaMemoryCreator, MemoryArena};
+use super::module_limits::check_and_price;
+use super::program_cache::{ProgramCache, DEFAULT_PROGRAM_CACHE_BYTES};
 use super::{MAX_INSTANCE_MEMORY, MAX_WASM_STACK};
 use lanes_sdk::hash::{hashv, Hash};
 use lanes_sdk::loader::MAX_PROGRAM_LEN;
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,6 +35,8 @@ pub(super) const ROOT_ARENA_SLOTS: u32 = 128;
 /// Memory slots in a worker executor's arena: the instances a thread keeps
 /// for reuse plus the deepest call chain.
 const WORKER_ARENA_SLOTS: u32 = 64;
+/// Refused code hashes a root executor remembers (a few hundred KB at most).
+pub const MAX_REMEMBERED_REFUSALS: usize = 4_096;
 
 /// Settings of an [`Executor`].
 #[derive(Debug, Clone, Default)]
@@ -33,23 +46,27 @@ pub struct ExecutorConfig {
     /// Give every invocation a fresh instance instead of reusing reset ones
     /// (to measure what reuse saves, or to rule it out; results are the same).
     pub fresh_instance_per_invocation: bool,
+    /// Bytes of compiled code each engine keeps in memory (the root's and
+    /// every worker's); `None` for [`DEFAULT_PROGRAM_CACHE_BYTES`].
+    pub program_cache_bytes: Option<usize>,
 }
 
-/// The engine, the host functions and the compiled-program cache, shared by
-/// every thread executing transactions.
 /// An engine, its host functions, its compiled programs and the instances
 /// it keeps for reuse. The root executor validates and compiles; each
 /// parallel worker runs on a fork of its own ([`Executor::fork`]).
 pub struct Executor {
     pub(super) engine: Engine,
     pub(super) linker: Linker<HostState>,
-    pub(super) programs: RwLock<HashMap<Hash, Arc<CompiledProgram>>>,
+    /// Committed programs, compiled (and, in a root executor, serialized
+    /// for worker engines to load without recompiling).
+    pub(super) programs: RwLock<ProgramCache>,
     pub(super) artifact_dir: Option<PathBuf>,
     pub(super) stats: CompileStats,
-    /// Compiled modules in serialized form, by code hash (root executors
-    /// only, made when a worker engine first asks), for the worker engines
-    /// to load without recompiling.
-    pub(super) serialized: RwLock<HashMap<Hash, Arc<Vec<u8>>>>,
+    /// Code hashes a root executor refused to compile, with the reason.
+    refusals: Mutex<HashMap<Hash, ProgramLoadError>>,
+    /// What the transaction running on this executor deployed, compiled by
+    /// the root executor and not yet admitted.
+    deployed: Mutex<Vec<Arc<CompiledProgram>>>,
     /// The executor this one was forked from: it validates and compiles.
     pub(super) parent: Option<Arc<Executor>>,
     /// [`ExecutorConfig::fresh_instance_per_invocation`] (forks inherit it).
@@ -67,6 +84,8 @@ pub struct CompileStats {
     pub compiled: std::sync::atomic::AtomicU64,
     /// Loaded from a cached artifact on disk.
     pub loaded_from_disk: std::sync::atomic::AtomicU64,
+    /// Refused again from memory, without compiling.
+    pub refused_from_memory: std::sync::atomic::AtomicU64,
 }
 
 impl Executor {
@@ -75,7 +94,8 @@ impl Executor {
         if let Some(dir) = &config.artifact_dir {
             std::fs::create_dir_all(dir).map_err(|e| ProgramLoadError::Setup(format!("{}: {e}", dir.display())))?;
         }
-        Self::build(ROOT_ARENA_SLOTS, config.artifact_dir, None, config.fresh_instance_per_invocation)
+        let cache_bytes = config.program_cache_bytes.unwrap_or(DEFAULT_PROGRAM_CACHE_BYTES);
+        Self::build(ROOT_ARENA_SLOTS, config.artifact_dir, None, config.fresh_instance_per_invocation, cache_bytes)
     }
 
     /// An executor with an engine of its own, for one worker thread: wasmtime
@@ -86,7 +106,8 @@ impl Executor {
     pub fn fork(self: &Arc<Self>) -> Result<Arc<Self>, ProgramLoadError> {
         let root = self.parent.clone().unwrap_or_else(|| self.clone());
         let fresh_instance_per_invocation = root.fresh_instance_per_invocation;
-        Self::build(WORKER_ARENA_SLOTS, None, Some(root), fresh_instance_per_invocation)
+        let cache_bytes = root.programs.read().budget();
+        Self::build(WORKER_ARENA_SLOTS, None, Some(root), fresh_instance_per_invocation, cache_bytes)
     }
 
     pub(super) fn build(
@@ -94,6 +115,7 @@ impl Executor {
         artifact_dir: Option<PathBuf>,
         parent: Option<Arc<Executor>>,
         fresh_instance_per_invocation: bool,
+        cache_bytes: usize,
     ) -> Result<Arc<Self>, ProgramLoadError> {
         // Threads are off by construction: wasmtime is built without its
         // `threads` feature.
@@ -134,10 +156,11 @@ impl Executor {
         Ok(Arc::new(Executor {
             engine,
             linker,
-            programs: RwLock::new(HashMap::new()),
+            programs: RwLock::new(ProgramCache::new(cache_bytes)),
             artifact_dir,
             stats: CompileStats::default(),
-            serialized: RwLock::new(HashMap::new()),
+            refusals: Mutex::new(HashMap::new()),
+            deployed: Mutex::new(Vec::new()),
             parent,
             fresh_instance_per_invocation,
             arena,
@@ -152,10 +175,59 @@ impl Executor {
 
     /// The cached program with this code hash, if compiled.
     pub fn cached(&self, code_hash: &Hash) -> Option<Arc<CompiledProgram>> {
-        self.programs.read().get(code_hash).cloned()
+        self.programs.read().get(code_hash)
     }
 
-    /// Validate and compile `code` (or reuse the cached result).
+    /// How many compiled programs this executor keeps, and their bytes.
+    pub fn cache_usage(&self) -> (usize, usize) {
+        let cache = self.programs.read();
+        (cache.len(), cache.bytes())
+    }
+
+    fn root(&self) -> &Executor {
+        self.parent.as_deref().unwrap_or(self)
+    }
+
+    /// Check `code` against the deploy limits and return what compiling it
+    /// costs in compute units (see `module_limits`); nothing is compiled.
+    pub fn deploy_price(&self, code: &[u8]) -> Result<u64, ProgramLoadError> {
+        check_and_price(code)
+    }
+
+    /// Validate and compile `code` for a deploy by the transaction running
+    /// on this executor, without keeping it: it is held for
+    /// [`Executor::take_deployed`] and becomes this node's only through
+    /// [`Executor::admit`], when the transaction commits.
+    pub fn compile_for_deploy(&self, code: &[u8]) -> Result<(), ProgramLoadError> {
+        let program = self.root().compile_unadmitted(code)?;
+        self.deployed.lock().push(program);
+        Ok(())
+    }
+
+    /// Whether the transaction running on this executor deployed this code
+    /// (which it may not run before it commits).
+    pub fn deployed_by_this_transaction(&self, code_hash: &Hash) -> bool {
+        self.deployed.lock().iter().any(|program| program.code_hash == *code_hash)
+    }
+
+    /// What the transaction that just ran on this executor deployed: give it
+    /// to [`Executor::admit`] if the transaction commits, or drop it.
+    pub fn take_deployed(&self) -> Vec<Arc<CompiledProgram>> {
+        std::mem::take(&mut *self.deployed.lock())
+    }
+
+    /// Keep committed deploys in the root executor's cache and artifact
+    /// directory (worker engines load them from there when first invoked).
+    pub fn admit(&self, deployed: Vec<Arc<CompiledProgram>>) {
+        let root = self.root();
+        for program in deployed {
+            root.store_artifact(&program.code_hash, program.pre.module());
+            root.programs.write().insert(program);
+        }
+    }
+
+    /// Validate and compile committed `code` (or reuse the cached result),
+    /// and keep it.
     pub fn compile(&self, code: &[u8]) -> Result<Arc<CompiledProgram>, ProgramLoadError> {
         if code.len() > MAX_PROGRAM_LEN {
             return Err(ProgramLoadError::TooLarge { len: code.len() });
@@ -164,22 +236,73 @@ impl Executor {
         if let Some(done) = self.cached(&code_hash) {
             return Ok(done);
         }
-        if let Some(root) = &self.parent {
+        let compiled = match &self.parent {
             // The root validates and compiles (or already has); we load its artifact.
-            let root_program = root.compile(code)?;
-            let bytes = root.serialized_artifact(&root_program)?;
-            // SAFETY: `bytes` came from `Module::serialize` of the root engine,
-            // in this process, and every engine of this module is built by
-            // `Executor::build` with the same configuration.
-            let module = unsafe { Module::deserialize(&self.engine, &bytes[..]) }.map_err(|e| {
-                ProgramLoadError::Setup(format!("loading a compiled program into a worker engine: {e:#}"))
-            })?;
-            let plan = root_program.reset.as_ref().map(|(plan, _)| plan.clone());
-            let compiled = Arc::new(self.prepare(module, code, code_hash, plan)?);
-            self.programs.write().insert(code_hash, compiled.clone());
-            return Ok(compiled);
+            Some(root) => {
+                let root_program = root.compile(code)?;
+                Arc::new(self.load_from_root(root, &root_program, code)?)
+            }
+            None => {
+                let compiled = self.compile_unadmitted(code)?;
+                self.store_artifact(&code_hash, compiled.pre.module());
+                compiled
+            }
+        };
+        self.programs.write().insert(compiled.clone());
+        Ok(compiled)
+    }
+
+    /// `root_program` (compiled by the root engine) in this engine.
+    fn load_from_root(
+        &self,
+        root: &Executor,
+        root_program: &CompiledProgram,
+        code: &[u8],
+    ) -> Result<CompiledProgram, ProgramLoadError> {
+        let bytes = root.serialized_artifact(root_program)?;
+        // SAFETY: `bytes` came from `Module::serialize` of the root engine,
+        // in this process, and every engine of this module is built by
+        // `Executor::build` with the same configuration.
+        let module = unsafe { Module::deserialize(&self.engine, &bytes[..]) }
+            .map_err(|e| ProgramLoadError::Setup(format!("loading a compiled program into a worker engine: {e:#}")))?;
+        let plan = root_program.reset.as_ref().map(|(plan, _)| plan.clone());
+        self.prepare(module, code, root_program.code_hash, plan)
+    }
+
+    /// Validate and compile `code` in this (root) engine, or take it from
+    /// the cache or the artifact directory (which hold committed code
+    /// only), keeping nothing new; a refusal is remembered.
+    fn compile_unadmitted(&self, code: &[u8]) -> Result<Arc<CompiledProgram>, ProgramLoadError> {
+        debug_assert!(self.parent.is_none(), "only root executors compile");
+        if code.len() > MAX_PROGRAM_LEN {
+            return Err(ProgramLoadError::TooLarge { len: code.len() });
         }
+        let code_hash = hashv(&[code]);
+        if let Some(done) = self.cached(&code_hash) {
+            return Ok(done);
+        }
+        if let Some(refusal) = self.refusals.lock().get(&code_hash) {
+            self.stats.refused_from_memory.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Err(refusal.clone());
+        }
+        let compiled = self.compile_uncached(code, code_hash);
+        if let Err(refusal) = &compiled {
+            // Only what the bytes themselves cause: a setup failure may pass.
+            if !matches!(refusal, ProgramLoadError::Setup(_)) {
+                let mut refusals = self.refusals.lock();
+                if refusals.len() >= MAX_REMEMBERED_REFUSALS {
+                    refusals.clear();
+                }
+                refusals.insert(code_hash, refusal.clone());
+            }
+        }
+        compiled.map(Arc::new)
+    }
+
+    fn compile_uncached(&self, code: &[u8], code_hash: Hash) -> Result<CompiledProgram, ProgramLoadError> {
         use std::sync::atomic::Ordering::Relaxed;
+        // Nothing past the deploy limits reaches Cranelift, whoever asks.
+        check_and_price(code)?;
         // What is compiled: `code`, or `code` with its mutable globals exported
         // when its instances can be reset for reuse.
         let (resettable_code, mut plan) = match ResetPlan::for_module(code) {
@@ -203,12 +326,9 @@ impl Executor {
                     }
                 };
                 self.stats.compiled.fetch_add(1, Relaxed);
-                self.store_artifact(&code_hash, &module);
                 module
             }
         };
-        let compiled = Arc::new(self.prepare(module, code, code_hash, plan)?);
-        self.programs.write().insert(code_hash, compiled.clone());
-        Ok(compiled)
+        self.prepare(module, code, code_hash, plan)
     }
 }

@@ -277,6 +277,11 @@ pub(crate) fn resolve_program(
     if let Some(program) = executor.cached(&code_hash) {
         return Ok(program);
     }
+    // Its compiled code is not the node's until the deploy commits.
+    if executor.deployed_by_this_transaction(&code_hash) {
+        ctx.log(format!("Program {program_id} is deployed by this transaction; invoke it from a later one"));
+        return Err(InstructionError::UnsupportedProgramId);
+    }
     // Not compiled in this process yet: read the code and compile it.
     let full;
     let code: &[u8] = if account.data.len() >= STATE_HEADER_LEN + code_len {

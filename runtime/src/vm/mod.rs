@@ -23,7 +23,9 @@
 
 //!
 //! Files, in the order an invocation meets them: [`engine`] (the engine,
-//! compile and the program cache), `deploy` (what a module must be),
+//! compile, and what a deploy leaves behind), [`module_limits`] (what
+//! deploy accepts and what compiling costs), `program_cache` (compiled
+//! programs kept within a budget), `deploy` (what a module must be),
 //! `artifact_cache` (compiled code on disk and for worker engines),
 //! `invoke` (one instruction of a program), `instance_pool` (instances kept
 //! for reuse), `instance_reset`, `linear_memory` (the memory arena),
@@ -42,12 +44,15 @@ mod instance_pool;
 mod instance_reset;
 mod invoke;
 mod linear_memory;
+pub mod module_limits;
+mod program_cache;
 mod sys;
 
 pub use deploy::{CompiledProgram, ProgramLoadError};
-pub use engine::{CompileStats, Executor, ExecutorConfig};
+pub use engine::{CompileStats, Executor, ExecutorConfig, MAX_REMEMBERED_REFUSALS};
 pub(crate) use invoke::execute_program;
 pub use invoke::InstructionProcessor;
+pub use program_cache::DEFAULT_PROGRAM_CACHE_BYTES;
 
 /// Most linear memory one program instance may use.
 pub const MAX_INSTANCE_MEMORY: usize = 4 * 1024 * 1024;

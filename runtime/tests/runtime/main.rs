@@ -4,6 +4,7 @@
 mod bank;
 mod common;
 mod cpi;
+mod deploy;
 mod determinism;
 mod hostile;
 mod limits;

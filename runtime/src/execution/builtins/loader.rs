@@ -1,11 +1,13 @@
 //! Lanes' WASM loader: buffers, deploy, upgrade, authority changes, close.
 //! See [`lanes_sdk::loader`] for the instructions and account layout.
 //!
-//! Deploy and upgrade validate and compile the code before anything changes,
-//! and charge compute for it; invalid WASM never becomes an executable account.
+//! Deploy and upgrade check the code against the deploy limits, charge what
+//! compiling it costs, then validate and compile it before anything changes;
+//! invalid WASM never becomes an executable account, and the compiled code
+//! becomes the node's only when the transaction commits
+//! ([`Executor::compile_for_deploy`]).
 
 use super::Accounts;
-use crate::execution::compute_budget::DEPLOY_COST_PER_BYTE;
 use crate::transaction_context::{InstructionAccount, TransactionContext};
 use crate::vm::Executor;
 use lanes_sdk::hash::hashv;
@@ -194,11 +196,13 @@ fn install_from_buffer(
     }
     require_authority(a, 2, &authority)?;
     let code = a.get(1)?.data[STATE_HEADER_LEN..].to_vec();
-    a.ctx.consume(code.len() as u64 * DEPLOY_COST_PER_BYTE)?;
-    if let Err(err) = executor.compile(&code) {
+    let refused = |a: &mut Accounts<'_>, err| {
         a.ctx.log(format!("Deploy: {err}"));
-        return Err(InstructionError::InvalidAccountData);
-    }
+        InstructionError::InvalidAccountData
+    };
+    let price = executor.deploy_price(&code).map_err(|err| refused(a, err))?;
+    a.ctx.consume(price)?;
+    executor.compile_for_deploy(&code).map_err(|err| refused(a, err))?;
     let header = LoaderState::Program {
         authority: Some(authority),
         code_hash: hashv(&[&code]),
