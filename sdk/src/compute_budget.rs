@@ -1,5 +1,6 @@
 //! The compute budget program (Solana's id and borsh layout): set a
-//! transaction's compute unit limit and its priority fee price.
+//! transaction's compute unit limit, its priority fee price, and the most
+//! account data it may load.
 
 use crate::instruction::Instruction;
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -10,6 +11,9 @@ crate::declare_id!("ComputeBudget111111111111111111111111111111");
 pub const DEFAULT_INSTRUCTION_COMPUTE_UNIT_LIMIT: u32 = 200_000;
 /// Most compute units one transaction may use.
 pub const MAX_COMPUTE_UNIT_LIMIT: u32 = 1_400_000;
+/// Most account data one transaction may load, in bytes, and the limit when
+/// it sets none (Solana's).
+pub const MAX_LOADED_ACCOUNTS_DATA_SIZE_BYTES: u32 = 64 * 1024 * 1024;
 
 /// A compute budget instruction.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -22,8 +26,14 @@ pub enum ComputeBudgetInstruction {
     SetComputeUnitLimit(u32),
     /// 3: price in micro-lamports per compute unit (the priority fee).
     SetComputeUnitPrice(u64),
-    /// 4: accepted for compatibility, ignored.
+    /// 4: the most account data, in bytes, the transaction may load
+    /// (at most [`MAX_LOADED_ACCOUNTS_DATA_SIZE_BYTES`]; 0 is refused).
     SetLoadedAccountsDataSizeLimit(u32),
+}
+
+/// Set the most account data, in bytes, the transaction may load.
+pub fn set_loaded_accounts_data_size_limit(bytes: u32) -> Instruction {
+    Instruction::new_with_borsh(ID, &ComputeBudgetInstruction::SetLoadedAccountsDataSizeLimit(bytes), alloc::vec![])
 }
 
 /// Set the transaction's compute unit limit.

@@ -45,6 +45,13 @@ pub enum TransactionError {
     DuplicateInstruction(u8),
     /// The compute unit limit or price is invalid.
     InvalidComputeBudget,
+    /// An account the transaction created or grew holds less than the
+    /// rent-exempt minimum for its size.
+    InsufficientFundsForRent { account_index: u8 },
+    /// The accounts the transaction loads hold more data than its limit.
+    MaxLoadedAccountsDataSizeExceeded,
+    /// `SetLoadedAccountsDataSizeLimit(0)`.
+    InvalidLoadedAccountsDataSizeLimit,
 }
 
 impl fmt::Display for TransactionError {
@@ -72,6 +79,13 @@ impl fmt::Display for TransactionError {
                 write!(f, "Transaction contains a duplicate instruction ({index}) that is not allowed")
             }
             InvalidComputeBudget => f.write_str("Transaction has an invalid compute budget"),
+            InsufficientFundsForRent { account_index } => {
+                write!(f, "Transaction results in an account ({account_index}) with insufficient funds for rent")
+            }
+            MaxLoadedAccountsDataSizeExceeded => f.write_str("Transaction exceeded max loaded accounts data size cap"),
+            InvalidLoadedAccountsDataSizeLimit => {
+                f.write_str("LoadedAccountsDataSizeLimit set for transaction must be greater than 0.")
+            }
         }
     }
 }

@@ -1,15 +1,16 @@
 //! Loading a transaction's accounts: the fee payer checked and debited,
 //! writable accounts read whole, read-only accounts read with an
 //! executable's data cut to its loader header (kept by the [`Worker`]),
-//! and every invoked program checked to exist and be
-//! executable.
+//! the data loaded counted against the transaction's limit (a program
+//! counts its whole code, as on Solana), and every invoked program checked
+//! to exist and be executable.
 
 use super::worker::{Worker, MAX_CACHED_PROGRAM_HEADERS};
 use super::Bank;
 use crate::execution::builtins::is_builtin;
 use crate::ingest::sanitize::SanitizedTransaction;
 use crate::transaction_context::TransactionAccounts;
-use lanes_sdk::loader::{self, STATE_HEADER_LEN};
+use lanes_sdk::loader::{self, LoaderState, STATE_HEADER_LEN};
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_program, Account, Pubkey};
 use std::sync::atomic::Ordering::Acquire;
@@ -19,9 +20,10 @@ pub(super) enum LoadedTransaction {
     /// Ready to execute. The fee payer (account 0) is already debited;
     /// `payer` is that debited state, committed alone if the transaction
     /// fails.
-    Ready { accounts: TransactionAccounts, payer: (Pubkey, Account) },
-    /// An invoked program is missing or not executable: the transaction
-    /// fails, and only the fee payer's debit is committed.
+    Ready { accounts: TransactionAccounts, payer: (Pubkey, Account), loaded_data_bytes: u64 },
+    /// An invoked program is missing or not executable, or the accounts
+    /// hold more data than the transaction may load: the transaction fails,
+    /// and only the fee payer's debit is committed.
     FeeOnly { err: TransactionError, payer: (Pubkey, Account) },
 }
 
@@ -31,6 +33,17 @@ pub(super) enum LoadedTransaction {
 /// no lamports counts too.
 pub(super) fn may_change_a_program(account: &Account) -> bool {
     account.executable || account.owner == loader::ID || account.lamports == 0
+}
+
+/// The bytes `account` counts as loaded: its data, or for a program read
+/// with its header only, the header and the code it stands for.
+fn loaded_data_len(account: &Account) -> u64 {
+    if account.executable && account.owner == loader::ID && account.data.len() == STATE_HEADER_LEN {
+        if let Some(LoaderState::Program { code_len, .. }) = LoaderState::read(&account.data) {
+            return (STATE_HEADER_LEN as u64) + u64::from(code_len);
+        }
+    }
+    account.data.len() as u64
 }
 
 impl Bank {
@@ -61,6 +74,8 @@ impl Bank {
             is_signer: (0..num_keys).map(|i| message.is_signer(i)).collect(),
             is_writable: (0..num_keys).map(|i| tx.is_writable(i)).collect(),
         };
+        let data_limit = u64::from(tx.compute_budget().loaded_accounts_data_size_limit);
+        let mut loaded_data_bytes = 0u64;
         for (i, key) in message.account_keys.iter().enumerate() {
             let account = if i == 0 {
                 payer.clone()
@@ -69,6 +84,12 @@ impl Bank {
             } else {
                 self.store.get(key).unwrap_or_default()
             };
+            loaded_data_bytes += loaded_data_len(&account);
+            // Stop at the first account past the limit: the rest is never copied.
+            if loaded_data_bytes > data_limit {
+                let err = TransactionError::MaxLoadedAccountsDataSizeExceeded;
+                return Ok(LoadedTransaction::FeeOnly { err, payer: (payer_key, payer) });
+            }
             accounts.accounts.push(account);
         }
         // Every invoked program must exist and be executable (or a builtin).
@@ -89,7 +110,7 @@ impl Bank {
                 return Ok(LoadedTransaction::FeeOnly { err, payer: (payer_key, payer) });
             }
         }
-        Ok(LoadedTransaction::Ready { accounts, payer: (payer_key, payer) })
+        Ok(LoadedTransaction::Ready { accounts, payer: (payer_key, payer), loaded_data_bytes })
     }
 
     /// A read-only account. Programs (invoked or passed for a cross-program

@@ -32,6 +32,7 @@ pub use slot_hash::account_hash;
 pub use status_cache::{SignatureHashState, SignatureHasher};
 pub use worker::Worker;
 
+use crate::execution::compute_budget::loaded_accounts_data_cost;
 use crate::execution::message_processor::process_message;
 use crate::ingest::sanitize::SanitizedTransaction;
 use crate::store::{AccountStore, StoreError};
@@ -336,8 +337,8 @@ impl Bank {
         let load_started = Instant::now();
         let loaded = self.load_transaction(worker, tx);
         timings.load_ns += load_started.elapsed().as_nanos() as u64;
-        let (accounts, fee_payer) = match loaded? {
-            LoadedTransaction::Ready { accounts, payer } => (accounts, payer),
+        let (accounts, fee_payer, loaded_data_bytes) = match loaded? {
+            LoadedTransaction::Ready { accounts, payer, loaded_data_bytes } => (accounts, payer, loaded_data_bytes),
             LoadedTransaction::FeeOnly { err, payer } => {
                 let outcome = TransactionOutcome {
                     signature,
@@ -354,7 +355,12 @@ impl Bank {
 
         let mut ctx = TransactionContext::new(accounts, tx.compute_budget().compute_unit_limit, self.clock());
         ctx.program_source = Some(self.program_source.clone());
-        let result = process_message(&worker.executor, &mut ctx, &tx.transaction().message);
+        // Loading is charged before anything runs; a limit that cannot pay
+        // for it fails the first instruction.
+        let result = match ctx.consume(loaded_accounts_data_cost(loaded_data_bytes)) {
+            Ok(()) => process_message(&worker.executor, &mut ctx, &tx.transaction().message),
+            Err(err) => Err(TransactionError::InstructionError(0, err)),
+        };
         let mut deployed = worker.executor.take_deployed();
         timings.accumulate(&ctx.timings);
 

@@ -7,6 +7,7 @@
 
 use lanes_sdk::compute_budget::{
     self as cb, ComputeBudgetInstruction, DEFAULT_INSTRUCTION_COMPUTE_UNIT_LIMIT, MAX_COMPUTE_UNIT_LIMIT,
+    MAX_LOADED_ACCOUNTS_DATA_SIZE_BYTES,
 };
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::message::Message;
@@ -16,6 +17,16 @@ use lanes_sdk::transaction_error::TransactionError;
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 /// Charged by each builtin instruction (system, loader bookkeeping).
 pub const BUILTIN_INSTRUCTION_COST: u64 = 150;
+/// Loaded account data is charged [`LOADED_ACCOUNTS_DATA_COST_PER_PAGE`]
+/// units per page of this many bytes (Solana's 8 units per 32 KiB).
+pub const LOADED_ACCOUNTS_DATA_PAGE_SIZE: u64 = 32 * 1024;
+pub const LOADED_ACCOUNTS_DATA_COST_PER_PAGE: u64 = 8;
+
+/// What loading `bytes` of account data costs, charged before the first
+/// instruction runs.
+pub fn loaded_accounts_data_cost(bytes: u64) -> u64 {
+    bytes.div_ceil(LOADED_ACCOUNTS_DATA_PAGE_SIZE) * LOADED_ACCOUNTS_DATA_COST_PER_PAGE
+}
 
 /// What a transaction asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +35,8 @@ pub struct ComputeBudget {
     pub compute_unit_limit: u64,
     /// Priority fee price, micro-lamports per compute unit.
     pub compute_unit_price: u64,
+    /// Most account data the transaction may load, in bytes.
+    pub loaded_accounts_data_size_limit: u32,
 }
 
 impl ComputeBudget {
@@ -35,7 +48,7 @@ impl ComputeBudget {
         let mut price: Option<u64> = None;
         let mut other_instructions = 0u64;
         let mut seen_heap = false;
-        let mut seen_data_limit = false;
+        let mut data_limit: Option<u32> = None;
         for (i, ix) in message.instructions.iter().enumerate() {
             let program = message.account_keys.get(ix.program_id_index as usize);
             if program != Some(&cb::ID) {
@@ -62,8 +75,8 @@ impl ComputeBudget {
                         return Err(duplicate);
                     }
                 }
-                ComputeBudgetInstruction::SetLoadedAccountsDataSizeLimit(_) => {
-                    if std::mem::replace(&mut seen_data_limit, true) {
+                ComputeBudgetInstruction::SetLoadedAccountsDataSizeLimit(bytes) => {
+                    if data_limit.replace(bytes).is_some() {
                         return Err(duplicate);
                     }
                 }
@@ -71,7 +84,16 @@ impl ComputeBudget {
         }
         let default_limit = other_instructions.saturating_mul(DEFAULT_INSTRUCTION_COMPUTE_UNIT_LIMIT as u64);
         let compute_unit_limit = limit.map(u64::from).unwrap_or(default_limit).min(MAX_COMPUTE_UNIT_LIMIT as u64);
-        Ok(ComputeBudget { compute_unit_limit, compute_unit_price: price.unwrap_or(0) })
+        let loaded_accounts_data_size_limit = match data_limit {
+            Some(0) => return Err(TransactionError::InvalidLoadedAccountsDataSizeLimit),
+            Some(bytes) => bytes.min(MAX_LOADED_ACCOUNTS_DATA_SIZE_BYTES),
+            None => MAX_LOADED_ACCOUNTS_DATA_SIZE_BYTES,
+        };
+        Ok(ComputeBudget {
+            compute_unit_limit,
+            compute_unit_price: price.unwrap_or(0),
+            loaded_accounts_data_size_limit,
+        })
     }
 
     /// The priority fee: price × limit, in lamports, rounded up.
@@ -111,6 +133,25 @@ mod tests {
         .unwrap();
         assert_eq!(b.compute_unit_limit, 1_400_000);
         assert_eq!(b.priority_fee(), 2_100_000);
+    }
+
+    #[test]
+    fn the_loaded_data_limit_defaults_to_and_is_capped_at_64_mib() {
+        let limit =
+            |ixs: &[Instruction]| ComputeBudget::from_message(&message(ixs)).map(|b| b.loaded_accounts_data_size_limit);
+        assert_eq!(limit(&[]), Ok(MAX_LOADED_ACCOUNTS_DATA_SIZE_BYTES));
+        assert_eq!(limit(&[cb::set_loaded_accounts_data_size_limit(4096)]), Ok(4096));
+        assert_eq!(
+            limit(&[cb::set_loaded_accounts_data_size_limit(u32::MAX)]),
+            Ok(MAX_LOADED_ACCOUNTS_DATA_SIZE_BYTES)
+        );
+        assert_eq!(
+            limit(&[cb::set_loaded_accounts_data_size_limit(0)]),
+            Err(TransactionError::InvalidLoadedAccountsDataSizeLimit)
+        );
+        assert_eq!(loaded_accounts_data_cost(0), 0);
+        assert_eq!(loaded_accounts_data_cost(1), 8);
+        assert_eq!(loaded_accounts_data_cost(64 * 1024 * 1024), 16_384);
     }
 
     #[test]

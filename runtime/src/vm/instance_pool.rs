@@ -210,7 +210,8 @@ mod tests {
             }
         }
 
-        let executor = Executor::build(arena_slots, None, None, false, super::super::DEFAULT_PROGRAM_CACHE_BYTES).unwrap();
+        let executor =
+            Executor::build(arena_slots, None, None, false, super::super::DEFAULT_PROGRAM_CACHE_BYTES).unwrap();
         // Writes two pages apart, so each reset has work in several places.
         let code = wat::parse_str(PROGRAM.replace(
             "i64.const 0)",

@@ -4,6 +4,7 @@
 
 use crate::common::{call, ix, PROGRAM};
 use lanes_runtime::bank::BankConfig;
+use lanes_runtime::execution::compute_budget::{loaded_accounts_data_cost, BUILTIN_INSTRUCTION_COST};
 use lanes_runtime::harness::Harness;
 use lanes_runtime::vm::module_limits::MAX_CONTROL_DEPTH;
 use lanes_runtime::vm::{Executor, ExecutorConfig};
@@ -60,8 +61,10 @@ fn a_deploy_is_charged_its_compile_price() {
     let buffer = buffer_with(&mut h, &payer, code);
     let program = Keypair::new();
     let meta = h.send(&deploy_instructions(&payer, &program, &buffer), &payer, &[&program]).unwrap();
-    let builtins = 2 * lanes_runtime::execution::compute_budget::BUILTIN_INSTRUCTION_COST;
-    assert_eq!(meta.compute_units_consumed, builtins + price);
+    let builtins = 2 * BUILTIN_INSTRUCTION_COST;
+    // The buffer is loaded: its header and the code.
+    let loading = loaded_accounts_data_cost((loader::STATE_HEADER_LEN + code.len()) as u64);
+    assert_eq!(meta.compute_units_consumed, loading + builtins + price);
 
     // With a compute limit below the price, nothing is compiled.
     let compiled = executor.stats().compiled.load(Relaxed);

@@ -1,11 +1,16 @@
 //! Limits one transaction meets, as Solana's: the instruction trace (64
 //! instructions, top-level and cross-program calls together) and where a
-//! cross-program call may go.
+//! cross-program call may go, and the account data it may load (64 MiB,
+//! charged 8 units per 32 KiB).
 
 use crate::common::*;
+use lanes_runtime::harness::Harness;
+use lanes_sdk::client::Keypair;
 use lanes_sdk::instruction::InstructionError;
+use lanes_sdk::message::Message;
+use lanes_sdk::transaction::Transaction;
 use lanes_sdk::transaction_error::TransactionError;
-use lanes_sdk::{AccountMeta, Instruction};
+use lanes_sdk::{AccountMeta, Instruction, Pubkey};
 use lanes_test_program::TestInstruction;
 
 fn noop() -> Instruction {
@@ -56,4 +61,60 @@ fn a_cross_program_call_reaches_only_programs_passed_to_the_caller() {
     assert!(failed.meta.logs.iter().any(|line| line.contains("Unknown program")), "{:?}", failed.meta.logs);
     let passed = ix(call(PROGRAM, &[], data, vec![]), vec![AccountMeta::new_readonly(PROGRAM, false)]);
     send(&mut h, &payer, &[passed], &[]).unwrap();
+}
+
+/// What loading `extra_bytes` of account data beside the test program costs.
+fn load_cost(extra_bytes: u64) -> u64 {
+    let program = (lanes_sdk::loader::STATE_HEADER_LEN + lanes_program_artifacts::TEST_PROGRAM.len()) as u64;
+    lanes_runtime::execution::compute_budget::loaded_accounts_data_cost(program + extra_bytes)
+}
+
+/// `instructions` with `extra` read-only accounts in the message that no
+/// instruction uses: loaded, and nothing else.
+fn with_unused_accounts(h: &Harness, payer: &Keypair, instructions: &[Instruction], extra: &[Pubkey]) -> Transaction {
+    let mut message = Message::new(instructions, Some(&payer.pubkey()));
+    message.account_keys.extend_from_slice(extra);
+    message.header.num_readonly_unsigned_accounts += extra.len() as u8;
+    let mut tx = Transaction::new_unsigned(message);
+    tx.sign(&[payer], h.latest_blockhash());
+    tx
+}
+
+#[test]
+fn loaded_account_data_is_charged_eight_units_per_32_kib() {
+    let (mut h, payer) = setup();
+    let bare = send(&mut h, &payer, &[noop()], &[]).unwrap().compute_units_consumed;
+    let big = owned_account(&mut h, 1_000_000_000, 1024 * 1024);
+    let tx = with_unused_accounts(&h, &payer, &[noop()], &[big]);
+    let loaded = h.send_transaction(tx).unwrap().compute_units_consumed;
+    assert_eq!(loaded - bare, load_cost(1024 * 1024) - load_cost(0));
+    assert_eq!(load_cost(1024 * 1024) - load_cost(0), 256, "1 MiB is 32 pages of 8 units");
+}
+
+#[test]
+fn more_than_64_mib_of_loaded_data_fails_with_the_fee_charged() {
+    let (mut h, payer) = setup();
+    let big: Vec<_> = (0..7).map(|_| owned_account(&mut h, 1_000_000_000, 10 * 1024 * 1024)).collect();
+    let before = h.get_balance(&payer.pubkey());
+    let failed = h.send_transaction(with_unused_accounts(&h, &payer, &[noop()], &big)).unwrap_err();
+    assert_eq!(failed.err, TransactionError::MaxLoadedAccountsDataSizeExceeded);
+    assert_eq!(h.get_balance(&payer.pubkey()), before - failed.meta.fee, "the fee is charged");
+    // Six fit, and pay for their 60 MiB.
+    let meta = h.send_transaction(with_unused_accounts(&h, &payer, &[noop()], &big[..6])).unwrap();
+    assert!(meta.compute_units_consumed > load_cost(60 * 1024 * 1024));
+}
+
+#[test]
+fn a_transaction_may_lower_its_loaded_data_limit() {
+    let (mut h, payer) = setup();
+    let account = owned_account(&mut h, 1_000_000_000, 64 * 1024);
+    let with_account = ix(TestInstruction::Noop, vec![AccountMeta::new(account, false)]);
+    let limit = |bytes| lanes_sdk::compute_budget::set_loaded_accounts_data_size_limit(bytes);
+    let program_len = (lanes_sdk::loader::STATE_HEADER_LEN + lanes_program_artifacts::TEST_PROGRAM.len()) as u32;
+    let failed = send(&mut h, &payer, &[limit(program_len + 1024), with_account.clone()], &[]).unwrap_err();
+    assert_eq!(failed.err, TransactionError::MaxLoadedAccountsDataSizeExceeded);
+    send(&mut h, &payer, &[limit(program_len + 64 * 1024), with_account.clone()], &[]).unwrap();
+    let refused = send(&mut h, &payer, &[limit(0), with_account], &[]).unwrap_err();
+    assert_eq!(refused.err, TransactionError::InvalidLoadedAccountsDataSizeLimit);
+    assert_eq!(refused.meta.fee, 0, "refused before any fee");
 }
