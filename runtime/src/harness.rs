@@ -27,6 +27,7 @@ use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::loader;
+use lanes_sdk::rent::minimum_balance;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_instruction, system_program, Account, Instruction, Pubkey, Signature};
@@ -238,13 +239,20 @@ impl Harness {
 
     /// Deploy `wasm` the way a client does, through the loader's
     /// transactions: create and fill a buffer, then deploy it as `program`
-    /// with `payer` as upgrade authority. Returns the buffer's address.
+    /// with `payer` as upgrade authority, each account funded with the
+    /// rent-exempt minimum for the code. Returns the buffer's address.
     pub fn deploy_program(&mut self, payer: &Keypair, program: &Keypair, wasm: &[u8]) -> Result<Pubkey, HarnessError> {
         let buffer = Keypair::new();
         self.write_buffer(payer, &buffer, wasm)?;
         self.send(
             &[
-                system_instruction::create_account(&payer.pubkey(), &program.pubkey(), 1, 0, &loader::ID),
+                system_instruction::create_account(
+                    &payer.pubkey(),
+                    &program.pubkey(),
+                    minimum_balance(loader::STATE_HEADER_LEN + wasm.len()),
+                    0,
+                    &loader::ID,
+                ),
                 loader::deploy(&program.pubkey(), &buffer.pubkey(), &payer.pubkey()),
             ],
             payer,
@@ -253,11 +261,18 @@ impl Harness {
         Ok(buffer.pubkey())
     }
 
-    /// Create a loader buffer holding `wasm`, authority `payer`.
+    /// Create a loader buffer holding `wasm`, authority `payer`, funded with
+    /// the rent-exempt minimum for its size.
     pub fn write_buffer(&mut self, payer: &Keypair, buffer: &Keypair, wasm: &[u8]) -> Result<(), HarnessError> {
         self.send(
             &[
-                system_instruction::create_account(&payer.pubkey(), &buffer.pubkey(), 1, 0, &loader::ID),
+                system_instruction::create_account(
+                    &payer.pubkey(),
+                    &buffer.pubkey(),
+                    minimum_balance(loader::STATE_HEADER_LEN + wasm.len()),
+                    0,
+                    &loader::ID,
+                ),
                 loader::initialize_buffer(&buffer.pubkey(), &payer.pubkey()),
             ],
             payer,

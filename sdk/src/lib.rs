@@ -37,6 +37,7 @@ pub mod pack;
 pub mod program;
 pub mod program_error;
 pub mod pubkey;
+pub mod rent;
 pub mod short_vec;
 pub mod signature;
 pub mod system_instruction;

@@ -34,6 +34,7 @@ use lanes_runtime::bank::Bank;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::message::PACKET_DATA_SIZE;
+use lanes_sdk::rent::minimum_balance;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::{system_instruction, system_program, Account, Instruction, Pubkey, LAMPORTS_PER_SOL};
 use lanes_token::instruction as token_ix;
@@ -52,7 +53,6 @@ pub const MIXED_POOLS: usize = 16;
 /// Lamports each user wallet starts with (fees are 5,000 a transaction).
 const WALLET_LAMPORTS: u64 = 10 * LAMPORTS_PER_SOL;
 /// Lamports in each token account or mint the setup creates.
-const ACCOUNT_LAMPORTS: u64 = 1_000_000;
 /// Tokens of each mint a user starts with.
 const USER_TOKENS: u64 = 1_000_000_000_000;
 /// Each side of each pool's initial liquidity.
@@ -188,7 +188,7 @@ impl<'b> Setup<'b> {
                 ixs.push(system_instruction::create_account(
                     &faucet,
                     &mint.pubkey(),
-                    ACCOUNT_LAMPORTS,
+                    minimum_balance(MINT_LEN as usize),
                     MINT_LEN,
                     &TOKEN,
                 ));
@@ -210,7 +210,7 @@ impl<'b> Setup<'b> {
                 ixs.push(system_instruction::create_account(
                     &faucet,
                     &account.pubkey(),
-                    ACCOUNT_LAMPORTS,
+                    minimum_balance(TOKEN_ACCOUNT_LEN as usize),
                     TOKEN_ACCOUNT_LEN,
                     &TOKEN,
                 ));
@@ -353,7 +353,7 @@ impl LendEnv {
                     system_instruction::create_account(
                         &faucet,
                         &market.pubkey(),
-                        ACCOUNT_LAMPORTS,
+                        minimum_balance(Market::LEN),
                         Market::LEN as u64,
                         &LENDING,
                     ),

@@ -17,7 +17,13 @@ fn setup() -> (Harness, Keypair, Keypair) {
     let counter = Keypair::new();
     h.send(
         &[
-            system_instruction::create_account(&payer.pubkey(), &counter.pubkey(), 1_000_000, Counter::LEN as u64, &ID),
+            system_instruction::create_account(
+                &payer.pubkey(),
+                &counter.pubkey(),
+                lanes_sdk::rent::minimum_balance(Counter::LEN),
+                Counter::LEN as u64,
+                &ID,
+            ),
             initialize(&counter.pubkey(), &payer.pubkey()),
         ],
         &payer,

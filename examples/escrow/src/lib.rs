@@ -37,6 +37,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use lanes_sdk::account_info::{next_account_info, AccountInfo};
 use lanes_sdk::program::{invoke, invoke_signed};
 use lanes_sdk::program_error::{ProgramError, ProgramResult};
+use lanes_sdk::rent::minimum_balance;
 use lanes_sdk::{msg, system_instruction, system_program, AccountMeta, Instruction, Pubkey};
 
 lanes_sdk::declare_id!("LanesEscrow11111111111111111111111111111111");
@@ -46,8 +47,11 @@ lanes_sdk::entrypoint!(process_instruction);
 /// The token program the escrow calls.
 pub const TOKEN_PROGRAM_ID: Pubkey = Pubkey::from_str_const("LanesToken111111111111111111111111111111111");
 
-/// Lamports the maker puts into each of the two accounts (returned on take or cancel).
-pub const ACCOUNT_DEPOSIT: u64 = 1_000_000;
+/// Lamports the maker puts into the escrow and the vault (the rent-exempt
+/// minimum for each; returned on take or cancel).
+pub fn account_deposits() -> u64 {
+    minimum_balance(Escrow::LEN) + minimum_balance(TOKEN_ACCOUNT_LEN as usize)
+}
 
 /// The terms of one offer, borsh-encoded in the escrow account.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -183,7 +187,13 @@ fn make(
     // 1. The escrow account, owned by this program. A PDA cannot sign a
     //    transaction, so the program signs for it with its seeds.
     invoke_signed(
-        &system_instruction::create_account(maker.key, &escrow_key, ACCOUNT_DEPOSIT, Escrow::LEN as u64, program_id),
+        &system_instruction::create_account(
+            maker.key,
+            &escrow_key,
+            minimum_balance(Escrow::LEN),
+            Escrow::LEN as u64,
+            program_id,
+        ),
         &[maker.clone(), escrow_info.clone(), system.clone()],
         &[escrow_seeds],
     )?;
@@ -193,7 +203,7 @@ fn make(
         &system_instruction::create_account(
             maker.key,
             &vault_key,
-            ACCOUNT_DEPOSIT,
+            minimum_balance(TOKEN_ACCOUNT_LEN as usize),
             TOKEN_ACCOUNT_LEN,
             &TOKEN_PROGRAM_ID,
         ),

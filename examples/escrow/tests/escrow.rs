@@ -2,7 +2,7 @@
 //! the real token program: make, take, cancel, and the ways to cheat.
 
 use borsh::BorshDeserialize;
-use lanes_example_escrow::{cancel_offer, make_offer, take_offer, Escrow, EscrowError, Offer, ACCOUNT_DEPOSIT, ID};
+use lanes_example_escrow::{cancel_offer, make_offer, take_offer, Escrow, EscrowError, Offer, ID};
 use lanes_runtime::harness::{FailedTransaction, Harness, TransactionMeta};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::instruction::InstructionError;
@@ -136,7 +136,7 @@ fn make_then_take() {
     // Both accounts are closed, their lamports back with the maker.
     assert!(env.h.get_account(&offer.escrow()).is_none());
     assert!(env.h.get_account(&offer.vault()).is_none());
-    assert_eq!(env.h.get_balance(&env.maker.pubkey()), maker_lamports + 2 * ACCOUNT_DEPOSIT);
+    assert_eq!(env.h.get_balance(&env.maker.pubkey()), maker_lamports + lanes_example_escrow::account_deposits());
     // And it cannot be taken twice.
     let ix = take_offer(&offer, &env.taker.pubkey(), &env.taker_y, &env.maker_y, &env.taker_x);
     env.fails(ix, true, InstructionError::IncorrectProgramId);

@@ -81,10 +81,6 @@ lanes_sdk::entrypoint!(process_instruction);
 /// in `lanes-token-cpi`).
 pub use lanes_token_cpi::TOKEN_PROGRAM_ID;
 
-/// Lamports the payer puts into each account a pool creates (Lanes has no
-/// rent: an account exists while it holds lamports).
-pub const ACCOUNT_DEPOSIT: u64 = 1_000_000;
-
 /// Seed prefix of a pool's address.
 pub const POOL_SEED: &[u8] = b"pool";
 /// Seed prefix of a vault's address.

@@ -17,7 +17,7 @@ use crate::error::AmmError;
 use crate::instruction::AmmInstruction;
 use crate::state::{Pack, Pool, LP_DECIMALS, MAX_FEE_BPS};
 use crate::token_cpi::{self, PdaCreator, TokenProgram};
-use crate::{math, ACCOUNT_DEPOSIT, LP_MINT_SEED, POOL_SEED, TOKEN_PROGRAM_ID, VAULT_SEED};
+use crate::{math, LP_MINT_SEED, POOL_SEED, TOKEN_PROGRAM_ID, VAULT_SEED};
 use lanes_sdk::account_info::AccountInfo;
 use lanes_sdk::msg;
 use lanes_sdk::program::{invoke_signed, set_return_data};
@@ -120,7 +120,7 @@ fn process_initialize_pool(program_id: &Pubkey, accounts: &[AccountInfo], fee_bp
         }
     }
 
-    let creator = PdaCreator { payer, system_program, lamports: ACCOUNT_DEPOSIT };
+    let creator = PdaCreator { payer, system_program };
     // The pool's state account (fails if the pool already exists).
     creator.create(
         pool_info,

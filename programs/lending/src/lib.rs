@@ -88,10 +88,6 @@ lanes_sdk::entrypoint!(process_instruction);
 /// in `lanes-token-cpi`).
 pub use lanes_token_cpi::TOKEN_PROGRAM_ID;
 
-/// Lamports the payer puts into each account the program creates (Lanes has
-/// no rent: an account exists while it holds lamports).
-pub const ACCOUNT_DEPOSIT: u64 = 1_000_000;
-
 pub const RESERVE_SEED: &[u8] = b"reserve";
 pub const VAULT_SEED: &[u8] = b"vault";
 pub const SHARE_MINT_SEED: &[u8] = b"shares";

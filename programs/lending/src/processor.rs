@@ -13,8 +13,7 @@ use crate::math::{self, Health, BPS, CLOSE_FACTOR_BPS, SCALE};
 use crate::state::{is_uninitialized, Market, Obligation, Pack, PriceFeed, Reserve};
 use crate::token_cpi::{PdaCreator, TokenProgram, MINT_LEN};
 use crate::{
-    ACCOUNT_DEPOSIT, COLLATERAL_SEED, OBLIGATION_SEED, PRICE_SEED, RESERVE_SEED, SHARE_MINT_SEED, TOKEN_PROGRAM_ID,
-    VAULT_SEED,
+    COLLATERAL_SEED, OBLIGATION_SEED, PRICE_SEED, RESERVE_SEED, SHARE_MINT_SEED, TOKEN_PROGRAM_ID, VAULT_SEED,
 };
 use lanes_sdk::account_info::AccountInfo;
 use lanes_sdk::msg;
@@ -235,7 +234,7 @@ fn process_init_reserve(program_id: &Pubkey, accounts: &[AccountInfo], config: R
         bumps[i] = expect_pda(program_id, info, &[seed, reserve_key.as_ref()])?;
     }
 
-    let creator = PdaCreator { payer, system_program, lamports: ACCOUNT_DEPOSIT };
+    let creator = PdaCreator { payer, system_program };
     creator.create(
         reserve_info,
         Reserve::LEN as u64,
@@ -328,7 +327,7 @@ fn process_init_obligation(program_id: &Pubkey, accounts: &[AccountInfo]) -> Pro
     }
     let seeds: [&[u8]; 3] = [OBLIGATION_SEED, market_info.key.as_ref(), owner.key.as_ref()];
     let bump = expect_pda(program_id, obligation_info, &seeds)?;
-    PdaCreator { payer, system_program, lamports: ACCOUNT_DEPOSIT }.create(
+    PdaCreator { payer, system_program }.create(
         obligation_info,
         Obligation::LEN as u64,
         program_id,

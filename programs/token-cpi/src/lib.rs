@@ -19,6 +19,7 @@ use alloc::vec;
 use lanes_sdk::account_info::AccountInfo;
 use lanes_sdk::program::{invoke, invoke_signed};
 use lanes_sdk::program_error::ProgramResult;
+use lanes_sdk::rent::Rent;
 use lanes_sdk::{system_instruction, AccountMeta, Instruction, Pubkey};
 
 /// The bundled token program's id (`lanes_token::ID`).
@@ -176,14 +177,11 @@ impl<'a> TokenProgram<'_, 'a> {
 }
 
 /// Creates accounts at PDAs of the calling program: `payer` funds each with
-/// `lamports` through `system_program`, and each is signed for by its own
-/// `seeds` (the bump included).
+/// the rent-exempt minimum for its size through `system_program`, and each
+/// is signed for by its own `seeds` (the bump included).
 pub struct PdaCreator<'b, 'a> {
     pub payer: &'b AccountInfo<'a>,
     pub system_program: &'b AccountInfo<'a>,
-    /// What each new account holds (Lanes has no rent: an account exists
-    /// while it holds lamports).
-    pub lamports: u64,
 }
 
 impl<'a> PdaCreator<'_, 'a> {
@@ -194,7 +192,8 @@ impl<'a> PdaCreator<'_, 'a> {
     /// `new` has a balance already it is topped up, allocated and assigned
     /// instead (each signed by the PDA's seeds), as Solana programs do.
     pub fn create(&self, new: &AccountInfo<'a>, space: u64, owner: &Pubkey, seeds: &[&[u8]]) -> ProgramResult {
-        let (payer, lamports) = (self.payer, self.lamports);
+        let payer = self.payer;
+        let lamports = Rent::get().minimum_balance(space as usize);
         let accounts = [payer.clone(), new.clone(), self.system_program.clone()];
         let current = new.lamports();
         if current == 0 {

@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use borsh::{BorshDeserialize, BorshSerialize};
 use lanes_sdk::pack::Reader;
 use lanes_sdk::program_error::ProgramError;
+use lanes_sdk::rent::minimum_balance;
 use lanes_sdk::{AccountMeta, Instruction, Pubkey};
 
 /// Which authority [`TokenInstruction::SetAuthority`] changes.
@@ -240,13 +241,9 @@ pub fn initialize_account(program_id: &Pubkey, account: &Pubkey, mint: &Pubkey, 
     )
 }
 
-/// Lamports [`create_mint`] and [`create_account`] put into a new account
-/// (Lanes collects no rent: an account exists while it holds lamports).
-pub const NEW_ACCOUNT_LAMPORTS: u64 = 1_000_000;
-
 /// Make `mint` (a new keypair's address, which signs) a mint, funded by
 /// `payer`: create its account of [`crate::state::Mint::LEN`] bytes owned by
-/// `program_id`, then initialize it.
+/// `program_id` with the rent-exempt minimum for it, then initialize it.
 pub fn create_mint(
     program_id: &Pubkey,
     payer: &Pubkey,
@@ -257,13 +254,13 @@ pub fn create_mint(
 ) -> [Instruction; 2] {
     let len = crate::state::Mint::LEN as u64;
     [
-        lanes_sdk::system_instruction::create_account(payer, mint, NEW_ACCOUNT_LAMPORTS, len, program_id),
+        lanes_sdk::system_instruction::create_account(payer, mint, minimum_balance(len as usize), len, program_id),
         initialize_mint(program_id, mint, mint_authority, freeze_authority, decimals),
     ]
 }
 
 /// Make `account` (a new keypair's address, which signs) a token account of
-/// `mint` held by `owner`, funded by `payer`.
+/// `mint` held by `owner`, funded by `payer` with the rent-exempt minimum.
 pub fn create_account(
     program_id: &Pubkey,
     payer: &Pubkey,
@@ -273,7 +270,7 @@ pub fn create_account(
 ) -> [Instruction; 2] {
     let len = crate::state::TokenAccount::LEN as u64;
     [
-        lanes_sdk::system_instruction::create_account(payer, account, NEW_ACCOUNT_LAMPORTS, len, program_id),
+        lanes_sdk::system_instruction::create_account(payer, account, minimum_balance(len as usize), len, program_id),
         initialize_account(program_id, account, mint, owner),
     ]
 }

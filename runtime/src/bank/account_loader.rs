@@ -9,7 +9,7 @@ use super::worker::{Worker, MAX_CACHED_PROGRAM_HEADERS};
 use super::Bank;
 use crate::execution::builtins::is_builtin;
 use crate::ingest::sanitize::SanitizedTransaction;
-use crate::transaction_context::TransactionAccounts;
+use crate::transaction_context::{check_rent_transition, RentState, TransactionAccounts};
 use lanes_sdk::loader::{self, LoaderState, STATE_HEADER_LEN};
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_program, Account, Pubkey};
@@ -65,7 +65,13 @@ impl Bank {
         if payer.lamports < fee {
             return Err(TransactionError::InsufficientFundsForFee);
         }
+        // Paying the fee may not leave the payer short of rent-exempt
+        // (Solana's check; refused, so no fee is taken).
+        let before_fee = RentState::of(payer.lamports, payer.data.len());
         payer.lamports -= fee;
+        if !check_rent_transition(before_fee, RentState::of(payer.lamports, payer.data.len())) {
+            return Err(TransactionError::InsufficientFundsForRent { account_index: 0 });
+        }
 
         let num_keys = message.account_keys.len();
         let mut accounts = TransactionAccounts {

@@ -36,7 +36,7 @@ use crate::execution::compute_budget::loaded_accounts_data_cost;
 use crate::execution::message_processor::process_message;
 use crate::ingest::sanitize::SanitizedTransaction;
 use crate::store::{AccountStore, StoreError};
-use crate::transaction_context::{ExecuteTimings, ProgramSource, TransactionContext};
+use crate::transaction_context::{check_rent_transition, ExecuteTimings, ProgramSource, RentState, TransactionContext};
 use crate::vm::{CompiledProgram, Executor};
 use account_loader::LoadedTransaction;
 use blockhash_queue::BlockhashQueue;
@@ -361,6 +361,7 @@ impl Bank {
             Ok(()) => process_message(&worker.executor, &mut ctx, &tx.transaction().message),
             Err(err) => Err(TransactionError::InstructionError(0, err)),
         };
+        let result = result.and_then(|()| check_rent(&ctx));
         let mut deployed = worker.executor.take_deployed();
         timings.accumulate(&ctx.timings);
 
@@ -377,6 +378,26 @@ impl Bank {
             TransactionOutcome { signature, result, committed: true, logs, compute_units_consumed, return_data, fee };
         Ok(Executed { outcome, updates, deployed })
     }
+}
+
+/// The rent rule over every account the transaction could write: each is
+/// empty, rent-exempt, or short of exempt as it was loaded, at the same
+/// size and no richer.
+fn check_rent(ctx: &TransactionContext) -> Result<(), TransactionError> {
+    let accounts = &ctx.accounts;
+    for (i, (account, &(lamports, data_len))) in accounts.accounts.iter().zip(&ctx.loaded).enumerate() {
+        if !accounts.is_writable[i] {
+            continue;
+        }
+        let pre = RentState::of(lamports, data_len);
+        let post = RentState::of(account.lamports, account.data.len());
+        if !check_rent_transition(pre, post) {
+            // At most 256 keys in a message (MAX_TX_ACCOUNT_LOCKS is 128).
+            let account_index = u8::try_from(i).unwrap_or(u8::MAX);
+            return Err(TransactionError::InsufficientFundsForRent { account_index });
+        }
+    }
+    Ok(())
 }
 
 /// An executed transaction, before it is committed.

@@ -52,6 +52,9 @@ pub fn process_instruction(
         ctx.log_line(LogLine::Consumed { program: program_id, consumed, limit: before });
         result
     };
+    // Every instruction, nested ones too: no transaction holds much more
+    // new data than it may keep.
+    let result = result.and_then(|()| ctx.check_data_allocations());
     match &result {
         Ok(()) => ctx.log_line(LogLine::Success { program: program_id }),
         Err(err) => ctx.log(format!("Program {program_id} failed: {err}")),

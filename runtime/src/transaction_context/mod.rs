@@ -9,16 +9,21 @@
 pub mod account_rules;
 mod accounts;
 mod logs;
+mod rent_state;
 mod timings;
 
 pub use accounts::{InstructionAccount, TransactionAccounts};
 pub use logs::{LogCollector, LogLine, LOG_BYTES_LIMIT};
+pub use rent_state::{check_rent_transition, RentState};
 pub use timings::ExecuteTimings;
 
 /// Most instructions one transaction may start, top-level and cross-program
 /// calls together (Solana's limit). So the index of a failing top-level
 /// instruction always fits the `u8` of `TransactionError::InstructionError`.
 pub const MAX_INSTRUCTION_TRACE_LENGTH: usize = 64;
+/// Most account data one transaction may add, net, over all its accounts
+/// (Solana's `MAX_PERMITTED_ACCOUNTS_DATA_ALLOCATIONS_PER_TRANSACTION`).
+pub const MAX_ACCOUNTS_DATA_ALLOCATIONS_PER_TRANSACTION: u64 = 20 * 1024 * 1024;
 
 use lanes_sdk::clock::Clock;
 use lanes_sdk::instruction::InstructionError;
@@ -48,11 +53,38 @@ pub struct TransactionContext {
     pub clock: Clock,
     pub timings: ExecuteTimings,
     pub program_source: Option<Arc<dyn ProgramSource>>,
+    /// Each account's lamports and data length as loaded (the fee payer's
+    /// after its fee): what the data allocation limit and the rent rule
+    /// compare against.
+    pub loaded: Vec<(u64, usize)>,
 }
 
 impl TransactionContext {
     pub fn new(accounts: TransactionAccounts, compute_limit: u64, clock: Clock) -> Self {
-        TransactionContext { accounts, compute_remaining: compute_limit, compute_limit, clock, ..Default::default() }
+        let loaded = accounts.accounts.iter().map(|account| (account.lamports, account.data.len())).collect();
+        TransactionContext {
+            accounts,
+            compute_remaining: compute_limit,
+            compute_limit,
+            clock,
+            loaded,
+            ..Default::default()
+        }
+    }
+
+    /// Refuse more than [`MAX_ACCOUNTS_DATA_ALLOCATIONS_PER_TRANSACTION`]
+    /// of data added (net) since the transaction's accounts were loaded.
+    /// Checked after every instruction, nested ones included, so a
+    /// transaction never holds much more than the limit in memory.
+    pub fn check_data_allocations(&self) -> Result<(), InstructionError> {
+        let mut added: i64 = 0;
+        for (account, (_, loaded_len)) in self.accounts.accounts.iter().zip(&self.loaded) {
+            added += account.data.len() as i64 - *loaded_len as i64;
+        }
+        if added > MAX_ACCOUNTS_DATA_ALLOCATIONS_PER_TRANSACTION as i64 {
+            return Err(InstructionError::MaxAccountsDataAllocationsExceeded);
+        }
+        Ok(())
     }
 
     /// Charge `units`, or fail with `ComputationalBudgetExceeded` (leaving 0).

@@ -23,7 +23,8 @@ fn borsh(ix: &TestInstruction) -> Vec<u8> {
 fn signer_privilege_passes_through_to_the_system_program() {
     let (mut h, payer) = setup();
     let to = Pubkey::new_unique_from_u64(1);
-    let transfer = system_instruction::transfer(&payer.pubkey(), &to, 1_234);
+    let amount = lanes_sdk::rent::minimum_balance(0) + 1_234;
+    let transfer = system_instruction::transfer(&payer.pubkey(), &to, amount);
     let accounts = [
         AccountMeta::new(payer.pubkey(), true),
         AccountMeta::new(to, false),
@@ -31,7 +32,7 @@ fn signer_privilege_passes_through_to_the_system_program() {
     ];
     let call = call(system_program::ID, &transfer.accounts, transfer.data.clone(), vec![]);
     send(&mut h, &payer, &[ix(call, accounts.to_vec())], &[]).unwrap();
-    assert_eq!(h.get_balance(&to), 1_234);
+    assert_eq!(h.get_balance(&to), amount);
 }
 
 #[test]
@@ -98,9 +99,9 @@ fn accounts_outside_the_callers_set_are_refused() {
 fn pda_signs_with_the_right_seeds_only() {
     let (mut h, payer) = setup();
     let (pda, bump) = Pubkey::find_program_address(&[b"treasury"], &PROGRAM);
-    h.airdrop(&pda, 5_000);
+    h.airdrop(&pda, 5_000_000);
     let to = Pubkey::new_unique_from_u64(3);
-    let transfer = system_instruction::transfer(&pda, &to, 2_000);
+    let transfer = system_instruction::transfer(&pda, &to, 2_000_000);
     let accounts = vec![
         AccountMeta::new(pda, false),
         AccountMeta::new(to, false),
@@ -113,7 +114,7 @@ fn pda_signs_with_the_right_seeds_only() {
         vec![vec![b"treasury".to_vec(), vec![bump]]],
     );
     send(&mut h, &payer, &[ix(good, accounts.clone())], &[]).unwrap();
-    assert_eq!((h.get_balance(&pda), h.get_balance(&to)), (3_000, 2_000));
+    assert_eq!((h.get_balance(&pda), h.get_balance(&to)), (3_000_000, 2_000_000));
     let bad = call(
         system_program::ID,
         &transfer.accounts,
@@ -207,8 +208,9 @@ fn callee_debits_its_own_account_into_the_callers() {
     let (mut h, payer) = setup_two();
     let theirs = Pubkey::new_unique_from_u64(12);
     h.set_account(theirs, Account::new(10, 4, &OTHER));
-    // The callee (OTHER) owns `theirs` and may debit it into the caller's account.
-    let mine = owned_account(&mut h, 100, 0);
+    // The callee (OTHER) owns `theirs` and may debit it into the caller's
+    // account (rent-exempt: one short of it could not be credited).
+    let mine = owned_account(&mut h, 1_000_000, 0);
     let inner = borsh(&TestInstruction::MoveLamports { from: 0, to: 1, amount: 10 });
     let outer_call = call(OTHER, &[AccountMeta::new(theirs, false), AccountMeta::new(mine, false)], inner, vec![]);
     send(
@@ -225,5 +227,5 @@ fn callee_debits_its_own_account_into_the_callers() {
         &[],
     )
     .unwrap();
-    assert_eq!((h.get_balance(&theirs), h.get_balance(&mine)), (0, 110));
+    assert_eq!((h.get_balance(&theirs), h.get_balance(&mine)), (0, 1_000_010));
 }

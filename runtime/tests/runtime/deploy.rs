@@ -37,7 +37,7 @@ fn isolated(config: ExecutorConfig) -> (Harness, Arc<Executor>, Keypair) {
 /// The two instructions that deploy `buffer` as `program`.
 fn deploy_instructions(payer: &Keypair, program: &Keypair, buffer: &Keypair) -> Vec<Instruction> {
     vec![
-        system_instruction::create_account(&payer.pubkey(), &program.pubkey(), 1, 0, &loader::ID),
+        system_instruction::create_account(&payer.pubkey(), &program.pubkey(), 1_000_000_000, 0, &loader::ID),
         loader::deploy(&program.pubkey(), &buffer.pubkey(), &payer.pubkey()),
     ]
 }

@@ -127,9 +127,10 @@ fn minting_lamports_is_unbalanced() {
 #[test]
 fn debiting_a_foreign_account_fails_but_crediting_it_works() {
     let (mut h, payer) = setup();
-    let mine = owned_account(&mut h, 1_000, 0);
+    // Both rent-exempt, so that the one credited may stay as it is.
+    let mine = owned_account(&mut h, 1_000_000, 0);
     let wallet = lanes_sdk::Pubkey::new_unique_from_u64(5);
-    h.airdrop(&wallet, 1_000);
+    h.airdrop(&wallet, 1_000_000);
     let steal = ix(
         TestInstruction::MoveLamports { from: 1, to: 0, amount: 10 },
         vec![AccountMeta::new(mine, false), AccountMeta::new(wallet, false)],
@@ -141,7 +142,7 @@ fn debiting_a_foreign_account_fails_but_crediting_it_works() {
         vec![AccountMeta::new(mine, false), AccountMeta::new(wallet, false)],
     );
     send(&mut h, &payer, &[give], &[]).unwrap();
-    assert_eq!((h.get_balance(&mine), h.get_balance(&wallet)), (990, 1_010));
+    assert_eq!((h.get_balance(&mine), h.get_balance(&wallet)), (999_990, 1_000_010));
 }
 
 #[test]
@@ -184,7 +185,7 @@ fn reassigning_needs_zeroed_data_and_ownership() {
 #[test]
 fn resize_within_and_beyond_the_growth_limit() {
     let (mut h, payer) = setup();
-    let mine = owned_account(&mut h, 10, 4);
+    let mine = owned_account(&mut h, lanes_sdk::rent::minimum_balance(40 * 1024), 4);
     send(
         &mut h,
         &payer,

@@ -53,7 +53,9 @@ fn deploy_through_buffer_then_invoke_upgrade_and_close() {
     // Close: lamports go to the recipient and the program can no longer run.
     let recipient = lanes_sdk::Pubkey::new_unique_from_u64(31);
     h.send(&[loader::close(&program.pubkey(), &payer.pubkey(), &recipient)], &payer, &[]).unwrap();
-    assert_eq!(h.get_balance(&recipient), 1);
+    let program_deposit =
+        lanes_sdk::rent::minimum_balance(loader::STATE_HEADER_LEN + lanes_program_artifacts::TEST_PROGRAM.len());
+    assert_eq!(h.get_balance(&recipient), program_deposit);
     h.expire_blockhash();
     assert_eq!(
         h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err().err,

@@ -76,10 +76,13 @@ fn bank_on(world: &World, executor: Arc<Executor>) -> Bank {
         bank.set_account(id, immutable_program_account(&code, 0)).unwrap();
     }
     for wallet in &world.wallets {
-        bank.set_account(wallet.pubkey(), Account::new(50_000_000, 0, &system_program::ID)).unwrap();
+        // Rent-exempt however much of the 50,000,000 a run spends.
+        let lamports = 50_000_000 + lanes_sdk::rent::minimum_balance(0);
+        bank.set_account(wallet.pubkey(), Account::new(lamports, 0, &system_program::ID)).unwrap();
     }
     for (i, key) in world.shared.iter().enumerate() {
-        bank.set_account(*key, Account::new(1_000 + i as u64, 8, &PROGRAM)).unwrap();
+        bank.set_account(*key, Account::new(lanes_sdk::rent::minimum_balance(8) + 1_000_000 + i as u64, 8, &PROGRAM))
+            .unwrap();
     }
     bank
 }

@@ -81,6 +81,8 @@ fn a_batch_with_nothing_refused_reports_input_positions_as_they_are() {
     let payer = Keypair::from_seed(&[77; 32]);
     bank.set_account(payer.pubkey(), Account::new(10_000_000, 0, &system_program::ID)).unwrap();
     let to = Keypair::from_seed(&[78; 32]).pubkey();
+    // Rent-exempt already, so that any credit keeps it so.
+    bank.set_account(to, Account::new(lanes_sdk::rent::minimum_balance(0), 0, &system_program::ID)).unwrap();
     let transactions: Vec<Transaction> = (1..=20)
         .map(|lamports| {
             Transaction::new_signed_with_payer(
@@ -95,5 +97,5 @@ fn a_batch_with_nothing_refused_reports_input_positions_as_they_are() {
     assert!(output.outcomes.iter().all(|o| o.result.is_ok() && o.committed));
     // One payer: every transfer conflicts, so they commit in input order.
     assert_eq!(output.committed_order().collect::<Vec<_>>(), (0..20).collect::<Vec<_>>());
-    assert_eq!(bank.get_account(&to).unwrap().lamports, (1..=20).sum::<u64>());
+    assert_eq!(bank.get_account(&to).unwrap().lamports, lanes_sdk::rent::minimum_balance(0) + (1..=20).sum::<u64>());
 }

@@ -194,7 +194,7 @@ fn the_bank_runs_on_the_mmap_store() {
         let bank = Bank::new(store.clone(), executor, BankConfig::default());
         bank.set_account(payer.pubkey(), Account::new(1_000_000_000, 0, &system_program::ID)).unwrap();
         let tx = Transaction::new_signed_with_payer(
-            &[system_instruction::transfer(&payer.pubkey(), &to, 5_000)],
+            &[system_instruction::transfer(&payer.pubkey(), &to, lanes_sdk::rent::minimum_balance(0))],
             Some(&payer.pubkey()),
             &[&payer],
             bank.latest_blockhash(),
@@ -204,6 +204,9 @@ fn the_bank_runs_on_the_mmap_store() {
         store.commit_slot(bank.slot()).unwrap();
     }
     let store = MmapAccountStore::open(dir.path(), StoreConfig::default()).unwrap();
-    assert_eq!(store.get(&to).map(|a| a.lamports), Some(5_000));
-    assert_eq!(store.get(&payer.pubkey()).map(|a| a.lamports), Some(1_000_000_000 - 5_000 - 5_000));
+    assert_eq!(store.get(&to).map(|a| a.lamports), Some(lanes_sdk::rent::minimum_balance(0)));
+    assert_eq!(
+        store.get(&payer.pubkey()).map(|a| a.lamports),
+        Some(1_000_000_000 - lanes_sdk::rent::minimum_balance(0) - 5_000)
+    );
 }

@@ -6,6 +6,7 @@ use crate::bench::{fund, run_setup, sign_all, BenchError, InProcessConfig};
 use lanes_runtime::bank::Bank;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
+use lanes_sdk::rent::minimum_balance;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::{system_instruction, Instruction, LAMPORTS_PER_SOL};
 
@@ -33,7 +34,7 @@ impl Workload for Token {
                     system_instruction::create_account(
                         &authority.pubkey(),
                         &mint.pubkey(),
-                        1_000_000,
+                        minimum_balance(mint_len as usize),
                         mint_len,
                         &token,
                     ),
@@ -61,7 +62,7 @@ impl Workload for Token {
                         system_instruction::create_account(
                             &authority.pubkey(),
                             &account.pubkey(),
-                            1_000_000,
+                            minimum_balance(account_len as usize),
                             account_len,
                             &token,
                         ),

@@ -90,7 +90,7 @@ impl Env {
             system_instruction::create_account(
                 &self.payer.pubkey(),
                 &market.pubkey(),
-                1_000_000,
+                lanes_sdk::rent::minimum_balance(Market::LEN),
                 Market::LEN as u64,
                 &LENDING,
             ),

@@ -76,7 +76,13 @@ fn another_markets_reserve_never_counts() {
     let attacker_market = Keypair::new();
     let payer = env.payer.pubkey();
     let ixs = [
-        system_instruction::create_account(&payer, &attacker_market.pubkey(), 1_000_000, Market::LEN as u64, &LENDING),
+        system_instruction::create_account(
+            &payer,
+            &attacker_market.pubkey(),
+            lanes_sdk::rent::minimum_balance(Market::LEN),
+            Market::LEN as u64,
+            &LENDING,
+        ),
         lix::init_market(&LENDING, &attacker_market.pubkey(), &borrower.key.pubkey(), &attacker_oracle.pubkey()),
     ];
     env.ok(&ixs, &[&attacker_market, &borrower.key]);

@@ -12,7 +12,9 @@ use lanes_token::state::{Mint, Pack, TokenAccount};
 
 pub(crate) const PROGRAM: Pubkey = lanes_token::ID;
 /// Lamports each created mint or token account holds (Lanes has no rent).
-pub(crate) const ACCOUNT_LAMPORTS: u64 = 1_000_000;
+/// What every account these tests create holds: rent-exempt for up to
+/// 1,308 bytes of data (each use checks that it is enough).
+pub(crate) const ACCOUNT_LAMPORTS: u64 = 10_000_000;
 pub(crate) const DECIMALS: u8 = 6;
 
 pub(crate) fn custom(err: TokenError) -> InstructionError {
@@ -90,6 +92,7 @@ impl Env {
 
     /// Create an account of `space` bytes owned by the token program, uninitialized.
     pub(crate) fn create_raw(&mut self, space: usize) -> Pubkey {
+        assert!(ACCOUNT_LAMPORTS >= lanes_sdk::rent::minimum_balance(space), "{space} bytes need more lamports");
         let account = Keypair::new();
         let ix = system_instruction::create_account(
             &self.payer.pubkey(),

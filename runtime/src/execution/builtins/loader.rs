@@ -13,6 +13,7 @@ use crate::vm::Executor;
 use lanes_sdk::hash::hashv;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::loader::{self, LoaderInstruction, LoaderState, MAX_PROGRAM_LEN, STATE_HEADER_LEN};
+use lanes_sdk::rent::minimum_balance;
 use lanes_sdk::Pubkey;
 use std::sync::Arc;
 
@@ -25,7 +26,12 @@ pub fn immutable_program_account(wasm: &[u8], deployed_slot: u64) -> lanes_sdk::
     LoaderState::Program { authority: None, code_hash: hashv(&[wasm]), deployed_slot, code_len: wasm.len() as u32 }
         .write(&mut data);
     data.extend_from_slice(wasm);
-    lanes_sdk::Account { lamports: 1, data, owner: loader::ID, executable: true }
+    lanes_sdk::Account {
+        lamports: lanes_sdk::rent::minimum_balance(data.len()),
+        data,
+        owner: loader::ID,
+        executable: true,
+    }
 }
 
 pub(crate) fn process(
@@ -215,9 +221,12 @@ fn install_from_buffer(
     header.write(&mut program.data);
     program.data.extend_from_slice(&code);
     program.executable = true;
-    // Close the buffer: its lamports go to the authority.
+    // Close the buffer: what the program needs to stay rent-exempt at its
+    // new size goes to it, the rest to the authority.
+    let shortfall = minimum_balance(program.data.len()).saturating_sub(program.lamports);
     let lamports = a.get(1)?.lamports;
-    a.move_lamports(1, 2, lamports)?;
+    a.move_lamports(1, 0, shortfall.min(lamports))?;
+    a.move_lamports(1, 2, lamports - shortfall.min(lamports))?;
     a.get_mut(1)?.data.clear();
     Ok(())
 }

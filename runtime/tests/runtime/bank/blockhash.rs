@@ -12,7 +12,7 @@ use lanes_sdk::{system_instruction, Pubkey};
 fn stale_unknown_blockhash_and_replay() {
     let (mut h, payer) = funded();
     let to = Pubkey::new_unique_from_u64(1);
-    let ix = system_instruction::transfer(&payer.pubkey(), &to, 10);
+    let ix = system_instruction::transfer(&payer.pubkey(), &to, lanes_sdk::rent::minimum_balance(0));
     let tx = h.transaction(std::slice::from_ref(&ix), &payer, &[]);
     h.send_transaction(tx.clone()).unwrap();
     assert_eq!(h.send_transaction(tx.clone()).unwrap_err().err, TransactionError::AlreadyProcessed);
@@ -30,7 +30,7 @@ fn stale_unknown_blockhash_and_replay() {
         tx.message.recent_blockhash,
     );
     assert_eq!(h.send_transaction(stale).unwrap_err().err, TransactionError::BlockhashNotFound);
-    assert_eq!(h.get_balance(&to), 10);
+    assert_eq!(h.get_balance(&to), lanes_sdk::rent::minimum_balance(0));
 }
 
 #[test]

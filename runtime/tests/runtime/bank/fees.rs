@@ -13,10 +13,11 @@ use lanes_sdk::{compute_budget, system_instruction, Account, Pubkey};
 fn transfer_charges_fee_and_moves_lamports() {
     let (mut h, payer) = funded();
     let to = Pubkey::new_unique_from_u64(1);
-    let meta = h.send(&[system_instruction::transfer(&payer.pubkey(), &to, 1_000)], &payer, &[]).unwrap();
+    let amount = lanes_sdk::rent::minimum_balance(0);
+    let meta = h.send(&[system_instruction::transfer(&payer.pubkey(), &to, amount)], &payer, &[]).unwrap();
     assert_eq!(meta.fee, 5_000);
-    assert_eq!(h.get_balance(&to), 1_000);
-    assert_eq!(h.get_balance(&payer.pubkey()), 1_000_000_000 - 1_000 - 5_000);
+    assert_eq!(h.get_balance(&to), amount);
+    assert_eq!(h.get_balance(&payer.pubkey()), 1_000_000_000 - amount - 5_000);
     assert_eq!(h.bank().collected_fees(), 5_000);
 }
 
@@ -66,7 +67,7 @@ fn priority_fee_and_compute_limit() {
             &[
                 compute_budget::set_compute_unit_limit(10_000),
                 compute_budget::set_compute_unit_price(2_000_000),
-                system_instruction::transfer(&payer.pubkey(), &to, 10),
+                system_instruction::transfer(&payer.pubkey(), &to, lanes_sdk::rent::minimum_balance(0)),
             ],
             &payer,
             &[],
@@ -83,7 +84,11 @@ fn priority_fee_and_compute_limit() {
 fn simulation_changes_nothing() {
     let (h, payer) = funded();
     let to = Pubkey::new_unique_from_u64(1);
-    let tx = h.transaction(&[system_instruction::transfer(&payer.pubkey(), &to, 10)], &payer, &[]);
+    let tx = h.transaction(
+        &[system_instruction::transfer(&payer.pubkey(), &to, lanes_sdk::rent::minimum_balance(0))],
+        &payer,
+        &[],
+    );
     let before = h.snapshot();
     let meta = h.simulate_transaction(&tx).unwrap();
     assert_eq!(meta.fee, 5_000);

@@ -3,6 +3,7 @@
 
 mod blockhash;
 mod fees;
+mod rent;
 mod sanitize;
 mod signatures;
 mod system;

@@ -5,6 +5,7 @@ use super::funded;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::message::Message;
+use lanes_sdk::rent::minimum_balance;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_instruction, system_program, AccountMeta, Instruction, Pubkey};
@@ -14,14 +15,23 @@ fn system_program_create_assign_allocate_and_seeds() {
     let (mut h, payer) = funded();
     let new = Keypair::new();
     let owner = Pubkey::new_unique_from_u64(3);
-    h.send(&[system_instruction::create_account(&payer.pubkey(), &new.pubkey(), 500, 16, &owner)], &payer, &[&new])
-        .unwrap();
+    let lamports = minimum_balance(16);
+    h.send(
+        &[system_instruction::create_account(&payer.pubkey(), &new.pubkey(), lamports, 16, &owner)],
+        &payer,
+        &[&new],
+    )
+    .unwrap();
     let created = h.get_account(&new.pubkey()).unwrap();
-    assert_eq!((created.lamports, created.data.len(), created.owner), (500, 16, owner));
+    assert_eq!((created.lamports, created.data.len(), created.owner), (lamports, 16, owner));
     // Creating it again fails: already in use.
     h.expire_blockhash();
     let again = h
-        .send(&[system_instruction::create_account(&payer.pubkey(), &new.pubkey(), 500, 16, &owner)], &payer, &[&new])
+        .send(
+            &[system_instruction::create_account(&payer.pubkey(), &new.pubkey(), lamports, 16, &owner)],
+            &payer,
+            &[&new],
+        )
         .unwrap_err();
     assert_eq!(again.err, TransactionError::InstructionError(0, InstructionError::Custom(0)));
     // Without the new account's signature.
@@ -42,7 +52,7 @@ fn system_program_create_assign_allocate_and_seeds() {
             &seeded,
             &payer.pubkey(),
             "vault-1",
-            7,
+            minimum_balance(3),
             3,
             &owner,
         )],
@@ -71,7 +81,7 @@ fn system_program_create_assign_allocate_and_seeds() {
 
     // Allocate + assign on a fresh wallet.
     let wallet = Keypair::new();
-    h.airdrop(&wallet.pubkey(), 100);
+    h.airdrop(&wallet.pubkey(), minimum_balance(32));
     h.send(
         &[system_instruction::allocate(&wallet.pubkey(), 32), system_instruction::assign(&wallet.pubkey(), &owner)],
         &payer,
