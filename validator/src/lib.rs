@@ -7,6 +7,7 @@
 //! This crate must never reach into the runtime's internals: it drives the
 //! bank through its public API, exactly as a node would.
 
+pub mod adversarial;
 pub mod bench;
 pub mod defi_workloads;
 pub mod store_bench;

@@ -81,6 +81,12 @@ pub enum TestInstruction {
     SetReturnData(Vec<u8>),
     /// Call another program; the call's return data is set as ours.
     Invoke(CallSpec),
+    /// Make the same call `times` times (as many as the instruction trace
+    /// allows), for measuring what a cross-program call costs the host.
+    InvokeRepeatedly {
+        call: CallSpec,
+        times: u16,
+    },
     /// Find this program's PDA for `seeds`; sets return data to address ‖ bump.
     FindPda {
         seeds: Vec<Vec<u8>>,
@@ -97,6 +103,24 @@ pub enum TestInstruction {
     },
     /// Recurse on the native stack until the engine stops it.
     StackOverflow,
+}
+
+impl CallSpec {
+    fn instruction(&self) -> Instruction {
+        Instruction {
+            program_id: self.program_id,
+            accounts: self
+                .accounts
+                .iter()
+                .map(|(pubkey, is_signer, is_writable)| AccountMeta {
+                    pubkey: *pubkey,
+                    is_signer: *is_signer,
+                    is_writable: *is_writable,
+                })
+                .collect(),
+            data: self.data.clone(),
+        }
+    }
 }
 
 lanes_sdk::entrypoint!(process_instruction);
@@ -176,20 +200,15 @@ pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: 
             set_return_data(&bytes);
             Ok(())
         }
+        TestInstruction::InvokeRepeatedly { call, times } => {
+            let ix = call.instruction();
+            for _ in 0..times {
+                invoke_signed(&ix, accounts, &[])?;
+            }
+            Ok(())
+        }
         TestInstruction::Invoke(call) => {
-            let ix = Instruction {
-                program_id: call.program_id,
-                accounts: call
-                    .accounts
-                    .iter()
-                    .map(|(pubkey, is_signer, is_writable)| AccountMeta {
-                        pubkey: *pubkey,
-                        is_signer: *is_signer,
-                        is_writable: *is_writable,
-                    })
-                    .collect(),
-                data: call.data,
-            };
+            let ix = call.instruction();
             let seeds: Vec<Vec<&[u8]>> = call.seeds.iter().map(|pda| pda.iter().map(Vec::as_slice).collect()).collect();
             let seed_refs: Vec<&[&[u8]]> = seeds.iter().map(Vec::as_slice).collect();
             invoke_signed(&ix, accounts, &seed_refs)?;

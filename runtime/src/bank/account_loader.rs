@@ -8,8 +8,10 @@
 use super::worker::{Worker, MAX_CACHED_PROGRAM_HEADERS};
 use super::Bank;
 use crate::execution::builtins::is_builtin;
+use crate::execution::compute_budget::loaded_accounts_data_cost;
 use crate::ingest::sanitize::SanitizedTransaction;
 use crate::transaction_context::{check_rent_transition, RentState, TransactionAccounts};
+use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::loader::{self, LoaderState, STATE_HEADER_LEN};
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_program, Account, Pubkey};
@@ -20,7 +22,9 @@ pub(super) enum LoadedTransaction {
     /// Ready to execute. The fee payer (account 0) is already debited;
     /// `payer` is that debited state, committed alone if the transaction
     /// fails.
-    Ready { accounts: TransactionAccounts, payer: (Pubkey, Account), loaded_data_bytes: u64 },
+    /// `loaded_data_bytes` counts a program's code, `copied_data_bytes`
+    /// only the data actually read into `accounts`.
+    Ready { accounts: TransactionAccounts, payer: (Pubkey, Account), loaded_data_bytes: u64, copied_data_bytes: u64 },
     /// An invoked program is missing or not executable, or the accounts
     /// hold more data than the transaction may load: the transaction fails,
     /// and only the fee payer's debit is committed.
@@ -81,7 +85,9 @@ impl Bank {
             is_writable: (0..num_keys).map(|i| tx.is_writable(i)).collect(),
         };
         let data_limit = u64::from(tx.compute_budget().loaded_accounts_data_size_limit);
+        let compute_limit = tx.compute_budget().compute_unit_limit;
         let mut loaded_data_bytes = 0u64;
+        let mut copied_data_bytes = 0u64;
         for (i, key) in message.account_keys.iter().enumerate() {
             let account = if i == 0 {
                 payer.clone()
@@ -91,9 +97,16 @@ impl Bank {
                 self.store.get(key).unwrap_or_default()
             };
             loaded_data_bytes += loaded_data_len(&account);
-            // Stop at the first account past the limit: the rest is never copied.
-            if loaded_data_bytes > data_limit {
-                let err = TransactionError::MaxLoadedAccountsDataSizeExceeded;
+            copied_data_bytes += account.data.len() as u64;
+            // Stop at the first account past a limit: the rest is never copied.
+            let err = if loaded_data_bytes > data_limit {
+                Some(TransactionError::MaxLoadedAccountsDataSizeExceeded)
+            } else if loaded_accounts_data_cost(loaded_data_bytes, copied_data_bytes) > compute_limit {
+                Some(TransactionError::InstructionError(0, InstructionError::ComputationalBudgetExceeded))
+            } else {
+                None
+            };
+            if let Some(err) = err {
                 return Ok(LoadedTransaction::FeeOnly { err, payer: (payer_key, payer) });
             }
             accounts.accounts.push(account);
@@ -116,7 +129,7 @@ impl Bank {
                 return Ok(LoadedTransaction::FeeOnly { err, payer: (payer_key, payer) });
             }
         }
-        Ok(LoadedTransaction::Ready { accounts, payer: (payer_key, payer), loaded_data_bytes })
+        Ok(LoadedTransaction::Ready { accounts, payer: (payer_key, payer), loaded_data_bytes, copied_data_bytes })
     }
 
     /// A read-only account. Programs (invoked or passed for a cross-program

@@ -337,8 +337,10 @@ impl Bank {
         let load_started = Instant::now();
         let loaded = self.load_transaction(worker, tx);
         timings.load_ns += load_started.elapsed().as_nanos() as u64;
-        let (accounts, fee_payer, loaded_data_bytes) = match loaded? {
-            LoadedTransaction::Ready { accounts, payer, loaded_data_bytes } => (accounts, payer, loaded_data_bytes),
+        let (accounts, fee_payer, loading_cost) = match loaded? {
+            LoadedTransaction::Ready { accounts, payer, loaded_data_bytes, copied_data_bytes } => {
+                (accounts, payer, loaded_accounts_data_cost(loaded_data_bytes, copied_data_bytes))
+            }
             LoadedTransaction::FeeOnly { err, payer } => {
                 let outcome = TransactionOutcome {
                     signature,
@@ -355,9 +357,9 @@ impl Bank {
 
         let mut ctx = TransactionContext::new(accounts, tx.compute_budget().compute_unit_limit, self.clock());
         ctx.program_source = Some(self.program_source.clone());
-        // Loading is charged before anything runs; a limit that cannot pay
-        // for it fails the first instruction.
-        let result = match ctx.consume(loaded_accounts_data_cost(loaded_data_bytes)) {
+        // Loading is charged before anything runs (the loader refused a
+        // transaction whose limit cannot pay for it).
+        let result = match ctx.consume(loading_cost) {
             Ok(()) => process_message(&worker.executor, &mut ctx, &tx.transaction().message),
             Err(err) => Err(TransactionError::InstructionError(0, err)),
         };

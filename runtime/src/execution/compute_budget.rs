@@ -21,11 +21,19 @@ pub const BUILTIN_INSTRUCTION_COST: u64 = 150;
 /// units per page of this many bytes (Solana's 8 units per 32 KiB).
 pub const LOADED_ACCOUNTS_DATA_PAGE_SIZE: u64 = 32 * 1024;
 pub const LOADED_ACCOUNTS_DATA_COST_PER_PAGE: u64 = 8;
+/// Bytes per unit of the account data a transaction's loading copies: all
+/// of it but programs' code, which is compiled once and never copied.
+/// Solana's rate alone leaves a 40 MiB load-and-store at thousands of times
+/// the host time per unit of the bundled workloads (docs/benchmarks.md,
+/// `lanes-bench adversarial`).
+pub const COPIED_ACCOUNT_DATA_BYTES_PER_UNIT: u64 = 8;
 
-/// What loading `bytes` of account data costs, charged before the first
-/// instruction runs.
-pub fn loaded_accounts_data_cost(bytes: u64) -> u64 {
-    bytes.div_ceil(LOADED_ACCOUNTS_DATA_PAGE_SIZE) * LOADED_ACCOUNTS_DATA_COST_PER_PAGE
+/// What loading costs, charged before the first instruction runs: Solana's
+/// rate on `loaded_bytes` (every account's data, a program's code
+/// included), plus the copy of `copied_bytes`.
+pub fn loaded_accounts_data_cost(loaded_bytes: u64, copied_bytes: u64) -> u64 {
+    loaded_bytes.div_ceil(LOADED_ACCOUNTS_DATA_PAGE_SIZE) * LOADED_ACCOUNTS_DATA_COST_PER_PAGE
+        + copied_bytes / COPIED_ACCOUNT_DATA_BYTES_PER_UNIT
 }
 
 /// What a transaction asked for.
@@ -149,9 +157,10 @@ mod tests {
             limit(&[cb::set_loaded_accounts_data_size_limit(0)]),
             Err(TransactionError::InvalidLoadedAccountsDataSizeLimit)
         );
-        assert_eq!(loaded_accounts_data_cost(0), 0);
-        assert_eq!(loaded_accounts_data_cost(1), 8);
-        assert_eq!(loaded_accounts_data_cost(64 * 1024 * 1024), 16_384);
+        assert_eq!(loaded_accounts_data_cost(0, 0), 0);
+        assert_eq!(loaded_accounts_data_cost(1, 0), 8);
+        assert_eq!(loaded_accounts_data_cost(64 * 1024 * 1024, 0), 16_384);
+        assert_eq!(loaded_accounts_data_cost(1024, 1024), 8 + 128);
     }
 
     #[test]

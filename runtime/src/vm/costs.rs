@@ -16,6 +16,11 @@ pub const PDA_COST: u64 = 1_500;
 pub const SYSCALL_BASE_COST: u64 = 100;
 /// Charged per byte copied into or out of a program for its input and CPI.
 pub const BYTES_PER_UNIT: u64 = 250;
+/// Bytes of account data per unit a program's input costs on top of
+/// [`BYTES_PER_UNIT`]: the data is copied in, compared with what the
+/// program left and copied back (measured by `lanes-bench adversarial`,
+/// docs/benchmarks.md).
+pub const ACCOUNT_DATA_BYTES_PER_UNIT: u64 = 16;
 /// Charged each time an instance of a program starts, fresh or reused (the
 /// same by rule, whatever the worker holds), plus its parts below.
 pub const INSTANCE_START_COST: u64 = 100;
@@ -23,8 +28,10 @@ pub const INSTANCE_START_COST: u64 = 100;
 /// (what a fresh instance copies, and a reset one restores).
 pub const DATA_SEGMENT_BYTES_PER_UNIT: u64 = BYTES_PER_UNIT;
 /// Bytes of a module's initial linear memory per unit charged at instance
-/// start (one unit a page: what a fresh instance maps and a reset scans).
-pub const INITIAL_MEMORY_BYTES_PER_UNIT: u64 = 4096;
+/// start: eight units a 4 KiB page, what a page the program touches costs
+/// (a fault on first touch, a reset after), measured by `lanes-bench
+/// adversarial`.
+pub const INITIAL_MEMORY_BYTES_PER_UNIT: u64 = 512;
 /// Table elements per unit charged at instance start.
 pub const TABLE_ELEMENTS_PER_UNIT: u64 = 16;
 

@@ -62,8 +62,9 @@ fn a_deploy_is_charged_its_compile_price() {
     let program = Keypair::new();
     let meta = h.send(&deploy_instructions(&payer, &program, &buffer), &payer, &[&program]).unwrap();
     let builtins = 2 * BUILTIN_INSTRUCTION_COST;
-    // The buffer is loaded: its header and the code.
-    let loading = loaded_accounts_data_cost((loader::STATE_HEADER_LEN + code.len()) as u64);
+    // The buffer is loaded and copied: its header and the code.
+    let buffer_len = (loader::STATE_HEADER_LEN + code.len()) as u64;
+    let loading = loaded_accounts_data_cost(buffer_len, buffer_len);
     assert_eq!(meta.compute_units_consumed, loading + builtins + price);
 
     // With a compute limit below the price, nothing is compiled.

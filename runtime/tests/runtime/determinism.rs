@@ -80,17 +80,19 @@ fn on_warm_and_cold(
 
 #[test]
 fn an_instance_costs_the_same_fresh_or_reused() {
-    let (warm, _) = on_warm_and_cold([2_000, 1_000, 720, 600, 2_000], |nonce| {
+    let (warm, _) = on_warm_and_cold([2_000, 1_000, 960, 900, 2_000], |nonce| {
         vec![Instruction::new_with_bytes(BIG_DATA, &nonce.to_le_bytes(), vec![])]
     });
     // Loading the program (its 96 KiB of data and the rest of its code, at 8
-    // units per 32 KiB) + 150 (the compute-budget instruction) + the start
-    // cost (100 + 96 KiB of data at 250 bytes a unit + 128 KiB of memory at
-    // 4 KiB a unit: 526) + 7 = 715: 720 fits, 600 does not, fresh or reused.
-    let loading = loaded_accounts_data_cost((STATE_HEADER_LEN + big_data_program().len()) as u64);
-    assert_eq!(loading, 32);
+    // units per 32 KiB, and its 96-byte header copied, at 8 bytes a unit: 44)
+    // + 150 (the compute-budget instruction) + the start cost (100 + 96 KiB
+    // of data at 250 bytes a unit + 128 KiB of memory at 512 bytes a unit:
+    // 750) + 7 = 951: 960 fits, 900 does not, fresh or reused.
+    let loading =
+        loaded_accounts_data_cost((STATE_HEADER_LEN + big_data_program().len()) as u64, STATE_HEADER_LEN as u64);
+    assert_eq!(loading, 44);
     let tight: Vec<_> = warm[9..].iter().map(|o| (o.result.is_ok(), o.compute_units_consumed)).collect();
-    assert_eq!(tight, [(true, 715), (true, 715), (true, 715), (false, 600), (true, 715)]);
+    assert_eq!(tight, [(true, 951), (true, 951), (true, 951), (false, 900), (true, 951)]);
     if instance_reuse_supported() {
         // (Without reuse both banks are cold, and the test shows nothing.)
         assert!(warm.iter().take(9).all(|o| o.result.is_ok()));

@@ -1,7 +1,7 @@
 //! Limits one transaction meets, as Solana's: the instruction trace (64
 //! instructions, top-level and cross-program calls together) and where a
 //! cross-program call may go, and the account data it may load (64 MiB,
-//! charged 8 units per 32 KiB).
+//! charged 8 units per 32 KiB, plus 1 per 8 bytes it copies).
 
 use crate::common::*;
 use lanes_runtime::harness::Harness;
@@ -63,10 +63,12 @@ fn a_cross_program_call_reaches_only_programs_passed_to_the_caller() {
     send(&mut h, &payer, &[passed], &[]).unwrap();
 }
 
-/// What loading `extra_bytes` of account data beside the test program costs.
+/// What loading `extra_bytes` of account data beside the test program costs
+/// (its code counts as loaded; only its header is copied).
 fn load_cost(extra_bytes: u64) -> u64 {
-    let program = (lanes_sdk::loader::STATE_HEADER_LEN + lanes_program_artifacts::TEST_PROGRAM.len()) as u64;
-    lanes_runtime::execution::compute_budget::loaded_accounts_data_cost(program + extra_bytes)
+    let header = lanes_sdk::loader::STATE_HEADER_LEN as u64;
+    let program = header + lanes_program_artifacts::TEST_PROGRAM.len() as u64;
+    lanes_runtime::execution::compute_budget::loaded_accounts_data_cost(program + extra_bytes, header + extra_bytes)
 }
 
 /// `instructions` with `extra` read-only accounts in the message that no
@@ -88,20 +90,26 @@ fn loaded_account_data_is_charged_eight_units_per_32_kib() {
     let tx = with_unused_accounts(&h, &payer, &[noop()], &[big]);
     let loaded = h.send_transaction(tx).unwrap().compute_units_consumed;
     assert_eq!(loaded - bare, load_cost(1024 * 1024) - load_cost(0));
-    assert_eq!(load_cost(1024 * 1024) - load_cost(0), 256, "1 MiB is 32 pages of 8 units");
+    assert_eq!(
+        load_cost(1024 * 1024) - load_cost(0),
+        256 + 131_072,
+        "1 MiB: 32 pages of 8 units, copied at 8 bytes a unit"
+    );
 }
 
 #[test]
-fn more_than_64_mib_of_loaded_data_fails_with_the_fee_charged() {
+fn loading_more_than_the_compute_limit_pays_for_fails_with_the_fee_charged() {
     let (mut h, payer) = setup();
     let big: Vec<_> = (0..7).map(|_| owned_account(&mut h, 1_000_000_000, 10 * 1024 * 1024)).collect();
+    let full_budget = lanes_sdk::compute_budget::set_compute_unit_limit(1_400_000);
     let before = h.get_balance(&payer.pubkey());
-    let failed = h.send_transaction(with_unused_accounts(&h, &payer, &[noop()], &big)).unwrap_err();
-    assert_eq!(failed.err, TransactionError::MaxLoadedAccountsDataSizeExceeded);
+    let tx = with_unused_accounts(&h, &payer, &[full_budget.clone(), noop()], &big);
+    let failed = h.send_transaction(tx).unwrap_err();
+    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::ComputationalBudgetExceeded));
     assert_eq!(h.get_balance(&payer.pubkey()), before - failed.meta.fee, "the fee is charged");
-    // Six fit, and pay for their 60 MiB.
-    let meta = h.send_transaction(with_unused_accounts(&h, &payer, &[noop()], &big[..6])).unwrap();
-    assert!(meta.compute_units_consumed > load_cost(60 * 1024 * 1024));
+    // One fits in the whole budget, and pays for copying its 10 MiB.
+    let meta = h.send_transaction(with_unused_accounts(&h, &payer, &[full_budget, noop()], &big[..1])).unwrap();
+    assert!(meta.compute_units_consumed > load_cost(10 * 1024 * 1024));
 }
 
 #[test]
@@ -117,4 +125,19 @@ fn a_transaction_may_lower_its_loaded_data_limit() {
     let refused = send(&mut h, &payer, &[limit(0), with_account], &[]).unwrap_err();
     assert_eq!(refused.err, TransactionError::InvalidLoadedAccountsDataSizeLimit);
     assert_eq!(refused.meta.fee, 0, "refused before any fee");
+}
+
+#[test]
+fn account_data_passed_to_a_program_is_charged_for_its_copies() {
+    let (mut h, payer) = setup();
+    let small = owned_account(&mut h, lanes_sdk::rent::minimum_balance(0), 0);
+    let large = owned_account(&mut h, lanes_sdk::rent::minimum_balance(65_536), 65_536);
+    let noop_on = |key| ix(TestInstruction::Noop, vec![AccountMeta::new(key, false)]);
+    let bare = send(&mut h, &payer, &[noop_on(small)], &[]).unwrap().compute_units_consumed;
+    let loaded = send(&mut h, &payer, &[noop_on(large)], &[]).unwrap().compute_units_consumed;
+    // Copied at loading (1 unit per 8 bytes) and into and out of the
+    // program (1 per 16), beyond what the input's bytes cost (1 per 250).
+    let copies = 65_536 / 8 + 65_536 / 16;
+    assert!(loaded - bare >= copies + 65_536 / 250, "{bare} → {loaded}");
+    assert!(loaded - bare <= copies + 65_536 / 250 + 16, "{bare} → {loaded}");
 }

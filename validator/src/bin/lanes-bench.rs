@@ -6,8 +6,13 @@
 //!
 //! `lanes-bench store --accounts 1000000 [--dir PATH] [--json]` measures the
 //! memory-mapped account store alone (see `lanes_validator::store_bench`).
+//!
+//! `lanes-bench adversarial [--transactions 100] [--json]` measures host time
+//! per compute unit of hostile transactions beside the bundled workloads
+//! (see `lanes_validator::adversarial`).
 
 use clap::{Parser, Subcommand};
+use lanes_validator::adversarial::{run_adversarial, AdversarialConfig};
 use lanes_validator::bench::{run_in_process, InProcessConfig, InProcessReport};
 use std::process::ExitCode;
 
@@ -27,6 +32,15 @@ enum Command {
         #[command(flatten)]
         config: InProcessConfig,
         /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Host time per compute unit: hostile transactions and deploys beside
+    /// the bundled workloads.
+    Adversarial {
+        #[command(flatten)]
+        config: AdversarialConfig,
+        /// Print one JSON object per case instead of a table.
         #[arg(long)]
         json: bool,
     },
@@ -99,6 +113,37 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("lanes-bench: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Adversarial { config, json } => match run_adversarial(&config) {
+            Ok(reports) => {
+                if !json {
+                    println!(
+                        "{:<40} {:>8} {:>6} {:>12} {:>12} {:>9} {:>9}",
+                        "case", "kind", "txs", "units/tx", "µs/tx", "ns/unit", "×median"
+                    );
+                }
+                for r in &reports {
+                    if json {
+                        println!("{}", serde_json::to_string(r).expect("report serializes"));
+                    } else {
+                        println!(
+                            "{:<40} {:>8} {:>6} {:>12.0} {:>12.1} {:>9.2} {:>9.1}",
+                            r.case,
+                            r.kind,
+                            r.transactions,
+                            r.units_per_transaction,
+                            r.micros_per_transaction,
+                            r.ns_per_unit,
+                            r.times_bundled_median
+                        );
+                    }
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("lanes-bench adversarial: {e}");
                 ExitCode::FAILURE
             }
         },

@@ -2,7 +2,7 @@
 //! (accounts, instruction data, program id) into memory it allocated.
 
 use super::{charge, fail, guest_range, memory, HostResult};
-use crate::vm::costs::BYTES_PER_UNIT;
+use crate::vm::costs::{ACCOUNT_DATA_BYTES_PER_UNIT, BYTES_PER_UNIT};
 use crate::vm::input_buffer::write_input;
 use crate::vm::invoke::HostState;
 use lanes_sdk::abi::import;
@@ -16,8 +16,10 @@ pub(super) fn define(linker: &mut Linker<HostState>) -> HostResult<()> {
 
     linker.func_wrap("env", import::INPUT_READ, |mut caller: Caller<'_, HostState>, dst: i32| -> HostResult<()> {
         let started = Instant::now();
-        let len = caller.data().frame.input_len;
-        charge(&mut caller, len as u64 / BYTES_PER_UNIT)?;
+        let frame = &caller.data().frame;
+        let len = frame.input_len;
+        let account_data: usize = frame.entries.iter().map(|entry| entry.original_len).sum();
+        charge(&mut caller, len as u64 / BYTES_PER_UNIT + account_data as u64 / ACCOUNT_DATA_BYTES_PER_UNIT)?;
         let mem = memory(&caller)?;
         let (data, state) = mem.data_and_store_mut(&mut caller);
         let range = guest_range(data.len(), dst as u32, len as u64)?;
