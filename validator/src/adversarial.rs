@@ -112,8 +112,8 @@ pub fn run_adversarial(config: &AdversarialConfig) -> Result<Vec<CaseReport>, Be
     let hostile: Vec<(&str, usize, HostileShape)> = vec![
         // As many calls as the instruction trace and the compute limit allow.
         ("fresh-instance x16", config.transactions, HostileShape::TopLevel(FRESH, 16)),
-        ("touch-every-page x62", config.transactions, HostileShape::TopLevel(TOUCH_PAGES, 62)),
-        ("memory-fill-16KiB x50", config.transactions, HostileShape::TopLevel(FILL, 50)),
+        ("touch-every-page x45", config.transactions, HostileShape::TopLevel(TOUCH_PAGES, 45)),
+        ("memory-fill-16KiB x40", config.transactions, HostileShape::TopLevel(FILL, 40)),
         ("cpi-noop x61", config.transactions, HostileShape::Cpi(NOOP, 61)),
         ("cpi-fresh-instance x16", config.transactions, HostileShape::Cpi(FRESH, 16)),
         ("load-and-store-9MiB", config.transactions.div_ceil(10), HostileShape::LoadedData),
@@ -296,13 +296,15 @@ fn deploy_cases() -> Result<Vec<CaseReport>, BenchError> {
         format!("(func (local i32) {body})")
     };
     let flat = format!("(func (result i64) i64.const 1 {} )", "i64.const 3 i64.add ".repeat(1_000));
+    // Each as large as a deploy may be: the most functions, or as many
+    // copies as 512 KiB or a transaction's 1.4M units allow.
     let shapes: Vec<(String, String)> = vec![
         ("tiny functions x10000".into(), module("(func (result i32) i32.const 1)", 9_999)),
-        ("locals 256 x loops 128".into(), module(&nested_loops(256, 128), 40)),
-        ("locals 1024 x loops 64".into(), module(&nested_loops(1_024, 64), 12)),
-        (format!("blocks {MAX_CONTROL_DEPTH} branching out"), module(&branchy_blocks(MAX_CONTROL_DEPTH), 100)),
-        (format!("ifs {MAX_CONTROL_DEPTH} branching out"), module(&nested_ifs(MAX_CONTROL_DEPTH), 80)),
-        ("flat arithmetic".into(), module(&flat, 120)),
+        ("locals 256 x loops 128".into(), module(&nested_loops(256, 128), 34)),
+        ("locals 1024 x loops 64".into(), module(&nested_loops(1_024, 64), 16)),
+        (format!("blocks {MAX_CONTROL_DEPTH} branching out"), module(&branchy_blocks(MAX_CONTROL_DEPTH), 270)),
+        (format!("ifs {MAX_CONTROL_DEPTH} branching out"), module(&nested_ifs(MAX_CONTROL_DEPTH), 190)),
+        ("flat arithmetic".into(), module(&flat, 170)),
     ];
     let mut reports = Vec::new();
     for (name, code) in lanes_program_artifacts::ALL.iter().map(|(n, c)| (n.to_string(), c.to_vec())) {

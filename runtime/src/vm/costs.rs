@@ -28,10 +28,10 @@ pub const INSTANCE_START_COST: u64 = 100;
 /// (what a fresh instance copies, and a reset one restores).
 pub const DATA_SEGMENT_BYTES_PER_UNIT: u64 = BYTES_PER_UNIT;
 /// Bytes of a module's initial linear memory per unit charged at instance
-/// start: eight units a 4 KiB page, what a page the program touches costs
-/// (a fault on first touch, a reset after), measured by `lanes-bench
-/// adversarial`.
-pub const INITIAL_MEMORY_BYTES_PER_UNIT: u64 = 512;
+/// start: sixteen units a 4 KiB page, for what a page the program touches
+/// costs (a fault on first touch, a reset after: ~270 ns on the machines of
+/// docs/benchmarks.md), measured by `lanes-bench adversarial`.
+pub const INITIAL_MEMORY_BYTES_PER_UNIT: u64 = 256;
 /// Table elements per unit charged at instance start.
 pub const TABLE_ELEMENTS_PER_UNIT: u64 = 16;
 
@@ -45,7 +45,7 @@ pub const COMPILE_COST_PER_FUNCTION: u64 = 64;
 /// A function's declared locals times its control blocks, per unit charged
 /// at deploy: what Cranelift's SSA construction can take quadratic time in
 /// (`module_limits`).
-pub const COMPILE_LOCALS_TIMES_BLOCKS_PER_UNIT: u64 = 2;
+pub const COMPILE_LOCALS_TIMES_BLOCKS_PER_UNIT: u64 = 1;
 
 /// What starting an instance of a module costs, by the rule above.
 pub fn instance_start_cost(data_segment_bytes: u64, initial_memory_bytes: u64, table_elements: u64) -> u64 {
