@@ -119,6 +119,7 @@ pub fn run_adversarial(config: &AdversarialConfig) -> Result<Vec<CaseReport>, Be
         ("load-and-store-9MiB", config.transactions.div_ceil(10), HostileShape::LoadedData),
         ("input-3MiB", config.transactions, HostileShape::BigInput),
         ("log-flood", config.transactions, HostileShape::Logs),
+        ("system-transfers x62", config.transactions, HostileShape::SystemTransfers(62)),
     ];
     for (name, transactions, shape) in hostile {
         reports.push(hostile_case(name, transactions, shape)?);
@@ -174,6 +175,9 @@ enum HostileShape {
     BigInput,
     /// As many log lines as one instruction may write.
     Logs,
+    /// System-program transfers of one lamport to one wallet, this many
+    /// (the builtin's own cost, the fixed per-transaction work shared).
+    SystemTransfers(usize),
 }
 
 fn hostile_case(name: &str, transactions: usize, shape: HostileShape) -> Result<CaseReport, BenchError> {
@@ -207,6 +211,11 @@ fn hostile_case(name: &str, transactions: usize, shape: HostileShape) -> Result<
         }
         HostileShape::LoadedData => vec![],
         HostileShape::BigInput => vec![test_ix(&TestInstruction::Noop, big(3, 1024 * 1024)?)],
+        HostileShape::SystemTransfers(times) => {
+            let to = Pubkey::new_unique_from_u64(0x7047);
+            fund(&bank, &to, LAMPORTS_PER_SOL)?;
+            vec![lanes_sdk::system_instruction::transfer(&payer.pubkey(), &to, 1); times]
+        }
         HostileShape::Logs => {
             let flood = TestInstruction::LogRepeat { text: "x".repeat(100), times: 6_000 };
             vec![test_ix(&flood, vec![])]
@@ -340,7 +349,7 @@ mod tests {
     fn every_case_runs_without_failures() {
         let config = AdversarialConfig { transactions: 10, bundled_transactions: 50, skip_deploys: true };
         let reports = run_adversarial(&config).unwrap();
-        assert_eq!(reports.len(), 12);
+        assert_eq!(reports.len(), 13);
         for report in &reports {
             assert_eq!(report.failed, 0, "{report:?}");
             assert!(report.units_per_transaction > 0.0 && report.ns_per_unit > 0.0, "{report:?}");
