@@ -1,8 +1,10 @@
 //! # lanes-validator
 //!
-//! The Lanes node and its tools. Today it holds the load tester's
-//! workloads ([`bench`]) and the `lanes-bench` binary; the validator (RPC,
-//! TPU, banking stage, ledger) and the `lanes` CLI are to come.
+//! The Lanes node and its tools: the local validator ([`node`]: ledger,
+//! banking thread, Solana's JSON-RPC) behind the `lanes-validator` binary,
+//! and the load tester's workloads ([`bench`], [`adversarial`]) behind
+//! `lanes-bench`. The WebSocket, the UDP port, the transaction ledger and
+//! the `lanes` CLI are to come.
 //!
 //! This crate must never reach into the runtime's internals: it drives the
 //! bank through its public API, exactly as a node would.
@@ -10,5 +12,6 @@
 pub mod adversarial;
 pub mod bench;
 pub mod defi_workloads;
+pub mod node;
 pub mod store_bench;
 pub mod workloads;

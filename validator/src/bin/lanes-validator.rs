@@ -1,0 +1,119 @@
+//! `lanes-validator`: a local single-node Lanes chain that Solana's clients
+//! talk to over JSON-RPC (see docs/validator.md).
+//!
+//! With no flags it opens (or creates) `test-ledger/`, deploys the bundled
+//! token, AMM and lending programs at genesis, funds a faucet, prints where
+//! everything is, and serves RPC on 127.0.0.1:8899 until Ctrl-C, after
+//! which the next start resumes from the last durable slot.
+
+use clap::Parser;
+use lanes_validator::node::genesis::bundled_programs;
+use lanes_validator::node::{NodeConfig, RunningNode};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "lanes-validator", version, about = "Run a local Lanes chain with Solana's JSON-RPC")]
+struct Cli {
+    /// Ledger directory (accounts, keypairs, compiled programs).
+    #[arg(long, default_value = "test-ledger")]
+    ledger: PathBuf,
+    /// Wipe the ledger and start from genesis (the default resumes).
+    #[arg(long)]
+    reset: bool,
+    /// Address RPC listens on.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind_address: IpAddr,
+    /// JSON-RPC over HTTP (0: any free port).
+    #[arg(long, default_value_t = 8899)]
+    rpc_port: u16,
+    /// Slot length in milliseconds.
+    #[arg(long, default_value_t = 400)]
+    slot_ms: u64,
+    /// Worker threads executing transactions (default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// SOL the faucet holds at genesis.
+    #[arg(long, default_value_t = 500_000_000)]
+    faucet_sol: u64,
+    /// Print only the startup block.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.slot_ms == 0 {
+        eprintln!("lanes-validator: --slot-ms must be at least 1");
+        return ExitCode::FAILURE;
+    }
+    let config = NodeConfig {
+        ledger: cli.ledger.clone(),
+        reset: cli.reset,
+        bind_address: cli.bind_address,
+        rpc_port: cli.rpc_port,
+        slot: Duration::from_millis(cli.slot_ms),
+        threads: cli.threads.unwrap_or_else(lanes_runtime::available_cores),
+        faucet_sol: cli.faucet_sol,
+    };
+    let running = match RunningNode::start(&config) {
+        Ok(running) => running,
+        Err(e) => {
+            eprintln!("lanes-validator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let node = &running.node;
+    println!("Ledger location: {}", cli.ledger.display());
+    println!("Identity: {}", node.identity.pubkey());
+    println!("Faucet: {} ({}/faucet.json)", node.faucet.pubkey(), cli.ledger.display());
+    println!("Genesis Hash: {}", node.genesis_hash);
+    println!("Version: {}", env!("CARGO_PKG_VERSION"));
+    for (id, name, _) in bundled_programs() {
+        println!("Program {name}: {id}");
+    }
+    println!("JSON RPC URL: http://{}", running.rpc_addr);
+    // Printed last: tests and scripts wait for this line.
+    println!("Ready at slot {}", node.bank.read().slot());
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let signals = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let Ok(signals) = signals else {
+        eprintln!("lanes-validator: could not set up signal handling");
+        return ExitCode::FAILURE;
+    };
+    std::thread::spawn(move || {
+        signals.block_on(async {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+            }
+        });
+        let _ = stop_tx.send(());
+    });
+    let quiet = cli.quiet;
+    loop {
+        match stop_rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if !quiet {
+                    let bank = node.bank.read();
+                    eprint!(
+                        "\rslot {} · finalized {} · transactions {}    ",
+                        bank.slot(),
+                        node.frozen_slot(),
+                        bank.transaction_count()
+                    );
+                }
+            }
+        }
+    }
+    if !quiet {
+        eprintln!();
+    }
+    println!("Shutting down: finishing the slot in progress");
+    running.shutdown();
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,167 @@
+//! The local single-node validator (`lanes-validator`): a ledger directory
+//! with the account store and the node's keypairs, a banking thread that
+//! turns submitted transactions into slots through the runtime's batch entry
+//! point, and Solana's JSON-RPC over HTTP.
+//!
+//! Owns: the node's shared state ([`Node`]) — the bank, the queue of
+//! submitted transactions, the statuses of recent transactions, the
+//! identity and faucet keys. The runtime below it does no I/O and knows no
+//! JSON; this module and its children are where both happen.
+//!
+//! Never: execute a transaction outside the banking thread (RPC only reads
+//! the bank, queues transactions and simulates), block an RPC request on a
+//! full queue (the transaction is dropped and counted), or panic on input
+//! from a client.
+//!
+//! Commitment on one node: `processed` is executed in the working slot;
+//! `confirmed` and `finalized` are the same thing, a slot frozen and made
+//! durable (there are no forks to wait out).
+
+mod banking;
+pub mod genesis;
+pub mod rpc;
+mod statuses;
+
+use crossbeam_channel::{Receiver, Sender};
+use lanes_runtime::bank::Bank;
+use lanes_sdk::client::Keypair;
+use lanes_sdk::hash::Hash;
+use lanes_sdk::transaction::Transaction;
+use parking_lot::{Mutex, RwLock};
+use statuses::StatusLog;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use statuses::RecordedTransaction;
+
+/// Transactions waiting for the banking thread, at most.
+pub const SUBMIT_QUEUE_CAPACITY: usize = 100_000;
+
+/// How to run the node.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    pub ledger: PathBuf,
+    /// Wipe the ledger and start from genesis.
+    pub reset: bool,
+    pub bind_address: IpAddr,
+    /// JSON-RPC over HTTP; 0 picks a free port.
+    pub rpc_port: u16,
+    /// Length of a slot.
+    pub slot: Duration,
+    /// Worker threads executing transactions.
+    pub threads: usize,
+    /// What the faucet holds at genesis, in SOL.
+    pub faucet_sol: u64,
+}
+
+/// The node's state, shared by the banking thread and RPC.
+pub struct Node {
+    /// Written only by the banking thread, between slots.
+    pub bank: RwLock<Bank>,
+    submit: Sender<Transaction>,
+    pub(crate) statuses: Mutex<StatusLog>,
+    pub identity: Keypair,
+    pub faucet: Keypair,
+    pub genesis_hash: Hash,
+    /// The newest slot frozen and durable (confirmed and finalized).
+    pub(crate) frozen_slot: AtomicU64,
+    /// Transactions dropped because the queue was full.
+    pub(crate) dropped: AtomicU64,
+    shutdown: AtomicBool,
+}
+
+impl Node {
+    /// Queue `tx` for the next slot; `false` (and counted) if the queue is full.
+    pub fn submit(&self, tx: Transaction) -> bool {
+        if self.submit.try_send(tx).is_ok() {
+            true
+        } else {
+            self.dropped.fetch_add(1, Relaxed);
+            false
+        }
+    }
+
+    pub fn frozen_slot(&self) -> u64 {
+        self.frozen_slot.load(Relaxed)
+    }
+
+    pub fn stop(&self) {
+        self.shutdown.store(true, Relaxed);
+    }
+}
+
+/// A started node: its state, where RPC listens, and its threads.
+pub struct RunningNode {
+    pub node: Arc<Node>,
+    pub rpc_addr: SocketAddr,
+    banking: Option<std::thread::JoinHandle<()>>,
+    rpc: Option<std::thread::JoinHandle<()>>,
+    rpc_shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Why the node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error("ledger {0}: {1}")]
+    Ledger(PathBuf, String),
+    #[error("RPC on {0}: {1}")]
+    Rpc(SocketAddr, std::io::Error),
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl RunningNode {
+    /// Open (or create) the ledger, start the banking thread and RPC.
+    pub fn start(config: &NodeConfig) -> Result<RunningNode, NodeError> {
+        let genesis = genesis::open_ledger(config)?;
+        let (submit, queue): (Sender<Transaction>, Receiver<Transaction>) =
+            crossbeam_channel::bounded(SUBMIT_QUEUE_CAPACITY);
+        let frozen = genesis.bank.slot().saturating_sub(1);
+        let node = Arc::new(Node {
+            bank: RwLock::new(genesis.bank),
+            submit,
+            statuses: Mutex::new(StatusLog::default()),
+            identity: genesis.identity,
+            faucet: genesis.faucet,
+            genesis_hash: genesis.genesis_hash,
+            frozen_slot: AtomicU64::new(frozen),
+            dropped: AtomicU64::new(0),
+            shutdown: AtomicBool::new(false),
+        });
+        let rpc_addr = SocketAddr::new(config.bind_address, config.rpc_port);
+        let listener = std::net::TcpListener::bind(rpc_addr).map_err(|e| NodeError::Rpc(rpc_addr, e))?;
+        let rpc_addr = listener.local_addr().map_err(|e| NodeError::Rpc(rpc_addr, e))?;
+        let (rpc_shutdown, rpc_stop) = tokio::sync::oneshot::channel();
+        let rpc = rpc::spawn(node.clone(), listener, rpc_stop).map_err(|e| NodeError::Rpc(rpc_addr, e))?;
+        let banking = banking::spawn(node.clone(), queue, config.slot, config.threads)
+            .map_err(|e| NodeError::Setup(format!("starting the banking thread: {e}")))?;
+        Ok(RunningNode { node, rpc_addr, banking: Some(banking), rpc: Some(rpc), rpc_shutdown: Some(rpc_shutdown) })
+    }
+
+    /// Stop RPC, finish the slot in progress (made durable), and return.
+    pub fn shutdown(mut self) {
+        self.stop_threads();
+    }
+
+    fn stop_threads(&mut self) {
+        if let Some(stop) = self.rpc_shutdown.take() {
+            let _ = stop.send(());
+        }
+        if let Some(rpc) = self.rpc.take() {
+            let _ = rpc.join();
+        }
+        self.node.stop();
+        if let Some(banking) = self.banking.take() {
+            let _ = banking.join();
+        }
+    }
+}
+
+impl Drop for RunningNode {
+    fn drop(&mut self) {
+        self.stop_threads();
+    }
+}

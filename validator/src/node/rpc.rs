@@ -1,0 +1,456 @@
+//! Solana's JSON-RPC over HTTP: `POST /` with one request or a batch, and
+//! `GET /health`. Method names, parameters, results and error codes are
+//! Solana's (see docs/rpc.md for what is supported and every deviation).
+//!
+//! Never: panic on a request, answer a u64 as a float, or lose a request's
+//! `id` (echoed with its JSON type). A request that cannot be parsed gets
+//! -32700, an unknown method -32601, bad parameters -32602 with Solana's
+//! messages.
+
+use super::Node;
+use axum::body::Bytes;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use base64::Engine as _;
+use lanes_runtime::bank::TransactionOutcome;
+use lanes_sdk::hash::Hash;
+use lanes_sdk::instruction::InstructionError;
+use lanes_sdk::message::Message;
+use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction_error::TransactionError;
+use lanes_sdk::{system_instruction, Account, Pubkey, Signature};
+use serde_json::{json, Value};
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// The Solana API level whose method shapes this node follows (what
+/// `getVersion` reports as `solana-core`; Lanes' own version is beside it).
+pub const SOLANA_API_VERSION: &str = "2.2.0";
+/// Largest request body accepted.
+pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
+/// Blocks a blockhash stays valid for (Solana's).
+pub const BLOCKHASH_VALID_SLOTS: u64 = 150;
+/// Most signatures one `getSignatureStatuses` may ask about.
+pub const MAX_SIGNATURE_STATUSES: usize = 256;
+/// Most keys one `getMultipleAccounts` may ask about.
+pub const MAX_MULTIPLE_ACCOUNTS: usize = 100;
+
+/// Serve RPC on `listener` until `stop` fires, on a runtime of its own.
+pub(super) fn spawn(
+    node: Arc<Node>,
+    listener: std::net::TcpListener,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    listener.set_nonblocking(true)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    std::thread::Builder::new().name("lanes-rpc".into()).spawn(move || {
+        runtime.block_on(async move {
+            let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                eprintln!("lanes-validator: the RPC listener could not join the runtime");
+                return;
+            };
+            let app = Router::new()
+                .route("/", post(handle))
+                .route("/health", get(|| async { "ok" }))
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+                .with_state(node);
+            let served = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stop.await;
+            });
+            if let Err(e) = served.await {
+                eprintln!("lanes-validator: RPC stopped: {e}");
+            }
+        });
+    })
+}
+
+async fn handle(axum::extract::State(node): axum::extract::State<Arc<Node>>, body: Bytes) -> impl IntoResponse {
+    let response = match serde_json::from_slice::<Value>(&body) {
+        Err(_) => error_response(Value::Null, -32700, "Parse error", None),
+        Ok(Value::Array(requests)) if requests.is_empty() => {
+            error_response(Value::Null, -32600, "Invalid request", None)
+        }
+        Ok(Value::Array(requests)) => {
+            let node = node.clone();
+            let answers = tokio::task::spawn_blocking(move || {
+                requests.into_iter().map(|request| answer(&node, request)).collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            Value::Array(answers)
+        }
+        Ok(request) => {
+            let node = node.clone();
+            tokio::task::spawn_blocking(move || answer(&node, request))
+                .await
+                .unwrap_or_else(|_| error_response(Value::Null, -32603, "Internal error", None))
+        }
+    };
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], response.to_string())
+}
+
+/// A JSON-RPC error: code, message and optional data.
+#[derive(Debug)]
+pub struct RpcError {
+    pub code: i64,
+    pub message: String,
+    pub data: Option<Value>,
+}
+
+fn invalid_params(message: impl Into<String>) -> RpcError {
+    RpcError { code: -32602, message: message.into(), data: None }
+}
+
+fn error_response(id: Value, code: i64, message: &str, data: Option<Value>) -> Value {
+    let mut error = json!({ "code": code, "message": message });
+    if let Some(data) = data {
+        error["data"] = data;
+    }
+    json!({ "jsonrpc": "2.0", "error": error, "id": id })
+}
+
+/// One request to one response object.
+fn answer(node: &Node, request: Value) -> Value {
+    let id = request.get("id").cloned().unwrap_or(Value::Null);
+    let (Some(method), true) =
+        (request.get("method").and_then(Value::as_str), request.get("jsonrpc").and_then(Value::as_str) == Some("2.0"))
+    else {
+        return error_response(id, -32600, "Invalid request", None);
+    };
+    let params = match request.get("params") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(params)) => params.clone(),
+        Some(_) => return error_response(id, -32602, "Invalid params: expected an array", None),
+    };
+    match dispatch(node, method, &params) {
+        Ok(result) => json!({ "jsonrpc": "2.0", "result": result, "id": id }),
+        Err(e) => error_response(id, e.code, &e.message, e.data),
+    }
+}
+
+/// Which slot a request's commitment reads at.
+fn slot_for(node: &Node, config: Option<&Value>) -> u64 {
+    match config.and_then(|c| c.get("commitment")).and_then(Value::as_str) {
+        Some("processed") => node.bank.read().slot(),
+        _ => node.frozen_slot(),
+    }
+}
+
+fn context(slot: u64, value: Value) -> Value {
+    json!({ "context": { "slot": slot, "apiVersion": SOLANA_API_VERSION }, "value": value })
+}
+
+/// `minContextSlot` above `slot` is -32016.
+fn check_min_context_slot(config: Option<&Value>, slot: u64) -> Result<(), RpcError> {
+    match config.and_then(|c| c.get("minContextSlot")).and_then(Value::as_u64) {
+        Some(min) if min > slot => Err(RpcError {
+            code: -32016,
+            message: "Minimum context slot has not been reached".into(),
+            data: Some(json!({ "contextSlot": slot })),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn pubkey_param(params: &[Value], index: usize) -> Result<Pubkey, RpcError> {
+    let text = params.get(index).and_then(Value::as_str).ok_or_else(|| invalid_params("Invalid params"))?;
+    Pubkey::from_str(text).map_err(|_| invalid_params("Invalid param: Invalid"))
+}
+
+fn config_param(params: &[Value], index: usize) -> Option<&Value> {
+    params.get(index).filter(|v| v.is_object())
+}
+
+fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcError> {
+    match method {
+        "getHealth" => Ok(json!("ok")),
+        "getVersion" => Ok(json!({
+            "solana-core": SOLANA_API_VERSION,
+            "feature-set": 0u32,
+            "lanes": env!("CARGO_PKG_VERSION"),
+        })),
+        "getIdentity" => Ok(json!({ "identity": node.identity.pubkey().to_string() })),
+        "getGenesisHash" => Ok(json!(node.genesis_hash.to_string())),
+        "getSlot" | "getBlockHeight" => {
+            let config = config_param(params, 0);
+            let slot = slot_for(node, config);
+            check_min_context_slot(config, slot)?;
+            Ok(json!(slot))
+        }
+        "getTransactionCount" => Ok(json!(node.bank.read().transaction_count())),
+        "getEpochInfo" => {
+            let slot = slot_for(node, config_param(params, 0));
+            let slots_in_epoch = lanes_runtime::bank::SLOTS_PER_EPOCH;
+            Ok(json!({
+                "absoluteSlot": slot,
+                "blockHeight": slot,
+                "epoch": slot / slots_in_epoch,
+                "slotIndex": slot % slots_in_epoch,
+                "slotsInEpoch": slots_in_epoch,
+                "transactionCount": node.bank.read().transaction_count(),
+            }))
+        }
+        "getLatestBlockhash" => {
+            let config = config_param(params, 0);
+            let bank = node.bank.read();
+            let slot = bank.slot();
+            check_min_context_slot(config, slot)?;
+            let value = json!({
+                "blockhash": bank.latest_blockhash().to_string(),
+                "lastValidBlockHeight": slot + BLOCKHASH_VALID_SLOTS,
+            });
+            Ok(context(slot, value))
+        }
+        "isBlockhashValid" => {
+            let text = params.first().and_then(Value::as_str).ok_or_else(|| invalid_params("Invalid params"))?;
+            let hash = Hash::from_str(text).map_err(|_| invalid_params("Invalid param: Invalid hash"))?;
+            let bank = node.bank.read();
+            Ok(context(bank.slot(), json!(bank.is_blockhash_valid(&hash))))
+        }
+        "getBalance" => {
+            let key = pubkey_param(params, 0)?;
+            let config = config_param(params, 1);
+            let slot = slot_for(node, config);
+            check_min_context_slot(config, slot)?;
+            let lamports = node.bank.read().get_account(&key).map(|a| a.lamports).unwrap_or(0);
+            Ok(context(slot, json!(lamports)))
+        }
+        "getAccountInfo" => {
+            let key = pubkey_param(params, 0)?;
+            let config = config_param(params, 1);
+            let slot = slot_for(node, config);
+            check_min_context_slot(config, slot)?;
+            let account = node.bank.read().get_account(&key);
+            let value = match account {
+                Some(account) => account_json(&account, config)?,
+                None => Value::Null,
+            };
+            Ok(context(slot, value))
+        }
+        "getMultipleAccounts" => {
+            let keys = params.first().and_then(Value::as_array).ok_or_else(|| invalid_params("Invalid params"))?;
+            if keys.len() > MAX_MULTIPLE_ACCOUNTS {
+                return Err(invalid_params(format!("Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}")));
+            }
+            let config = config_param(params, 1);
+            let slot = slot_for(node, config);
+            check_min_context_slot(config, slot)?;
+            let bank = node.bank.read();
+            let mut values = Vec::with_capacity(keys.len());
+            for key in keys {
+                let key = key
+                    .as_str()
+                    .and_then(|k| Pubkey::from_str(k).ok())
+                    .ok_or_else(|| invalid_params("Invalid param: Invalid"))?;
+                values.push(match bank.get_account(&key) {
+                    Some(account) => account_json(&account, config)?,
+                    None => Value::Null,
+                });
+            }
+            Ok(context(slot, Value::Array(values)))
+        }
+        "getMinimumBalanceForRentExemption" => {
+            let len = params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
+            Ok(json!(lanes_sdk::rent::minimum_balance(len as usize)))
+        }
+        "getFeeForMessage" => {
+            let text = params.first().and_then(Value::as_str).ok_or_else(|| invalid_params("Invalid params"))?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map_err(|_| invalid_params("Invalid param: invalid base64"))?;
+            let message = Message::deserialize(&bytes).map_err(|e| invalid_params(format!("Invalid param: {e}")))?;
+            let bank = node.bank.read();
+            let fee = if bank.is_blockhash_valid(&message.recent_blockhash) {
+                lanes_runtime::execution::compute_budget::ComputeBudget::from_message(&message)
+                    .ok()
+                    .map(|budget| lanes_runtime::execution::compute_budget::transaction_fee(&message, &budget))
+            } else {
+                None
+            };
+            Ok(context(bank.slot(), json!(fee)))
+        }
+        "requestAirdrop" => {
+            let key = pubkey_param(params, 0)?;
+            let lamports = params.get(1).and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
+            let blockhash = node.bank.read().latest_blockhash();
+            let transfer = system_instruction::transfer(&node.faucet.pubkey(), &key, lamports);
+            let tx = Transaction::new_signed_with_payer(
+                &[transfer],
+                Some(&node.faucet.pubkey()),
+                &[&node.faucet],
+                blockhash,
+            );
+            let signature = tx.signature().copied().unwrap_or_default();
+            if !node.submit(tx) {
+                return Err(RpcError { code: -32005, message: "Node is busy: airdrop dropped".into(), data: None });
+            }
+            Ok(json!(signature.to_string()))
+        }
+        "sendTransaction" => send_transaction(node, params),
+        "simulateTransaction" => {
+            let config = config_param(params, 1);
+            let tx = decode_transaction(params, config)?;
+            let verify = config.and_then(|c| c.get("sigVerify")).and_then(Value::as_bool).unwrap_or(false);
+            let bank = node.bank.read();
+            let outcome = bank.simulate_transaction(&tx, verify);
+            Ok(context(bank.slot(), simulation_json(&outcome)))
+        }
+        "getSignatureStatuses" => {
+            let signatures =
+                params.first().and_then(Value::as_array).ok_or_else(|| invalid_params("Invalid params"))?;
+            if signatures.len() > MAX_SIGNATURE_STATUSES {
+                return Err(invalid_params(format!("Too many inputs provided; max {MAX_SIGNATURE_STATUSES}")));
+            }
+            let frozen = node.frozen_slot();
+            let statuses = node.statuses.lock();
+            let mut values = Vec::with_capacity(signatures.len());
+            for signature in signatures {
+                let signature = signature
+                    .as_str()
+                    .and_then(|s| Signature::from_str(s).ok())
+                    .ok_or_else(|| invalid_params("Invalid param: Invalid"))?;
+                values.push(match statuses.get(&signature) {
+                    None => Value::Null,
+                    Some(recorded) => {
+                        let err = recorded.result.as_ref().err().map(transaction_error_json);
+                        let status = match &err {
+                            None => json!({ "Ok": null }),
+                            Some(e) => json!({ "Err": e }),
+                        };
+                        let durable = recorded.slot <= frozen;
+                        json!({
+                            "slot": recorded.slot,
+                            "confirmations": if durable { Value::Null } else { json!(0) },
+                            "err": err,
+                            "status": status,
+                            "confirmationStatus": if durable { "finalized" } else { "processed" },
+                        })
+                    }
+                });
+            }
+            Ok(context(frozen, Value::Array(values)))
+        }
+        _ => Err(RpcError { code: -32601, message: "Method not found".into(), data: None }),
+    }
+}
+
+/// An account as Solana's RPC shows it, in the requested encoding.
+fn account_json(account: &Account, config: Option<&Value>) -> Result<Value, RpcError> {
+    let encoding = config.and_then(|c| c.get("encoding")).and_then(Value::as_str).unwrap_or("binary");
+    let mut data: &[u8] = &account.data;
+    if let Some(slice) = config.and_then(|c| c.get("dataSlice")) {
+        let offset = slice.get("offset").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let length = slice.get("length").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let start = offset.min(data.len());
+        data = &data[start..start.saturating_add(length).min(data.len())];
+    }
+    let data = match encoding {
+        "base64" | "jsonParsed" => json!([base64::engine::general_purpose::STANDARD.encode(data), "base64"]),
+        "base58" | "binary" => {
+            if data.len() > 128 {
+                return Err(invalid_params(
+                    "Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding.",
+                ));
+            }
+            let text = bs58::encode(data).into_string();
+            if encoding == "binary" {
+                json!(text)
+            } else {
+                json!([text, "base58"])
+            }
+        }
+        other => return Err(invalid_params(format!("Invalid param: unsupported encoding {other}"))),
+    };
+    Ok(json!({
+        "data": data,
+        "executable": account.executable,
+        "lamports": account.lamports,
+        "owner": account.owner.to_string(),
+        "rentEpoch": u64::MAX,
+        "space": account.data.len(),
+    }))
+}
+
+/// The transaction in `params[0]`, in the config's encoding (base58 by default).
+fn decode_transaction(params: &[Value], config: Option<&Value>) -> Result<Transaction, RpcError> {
+    let text = params.first().and_then(Value::as_str).ok_or_else(|| invalid_params("Invalid params"))?;
+    let encoding = config.and_then(|c| c.get("encoding")).and_then(Value::as_str).unwrap_or("base58");
+    let bytes = match encoding {
+        "base58" => bs58::decode(text).into_vec().map_err(|_| invalid_params("invalid base58 encoding"))?,
+        "base64" => base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|_| invalid_params("invalid base64 encoding"))?,
+        other => return Err(invalid_params(format!("Invalid param: unsupported encoding {other}"))),
+    };
+    if bytes.len() > lanes_sdk::message::PACKET_DATA_SIZE {
+        return Err(invalid_params(format!(
+            "base64 encoded solana_transaction::versioned::VersionedTransaction too large: {} bytes (max: encoded/raw {}/{})",
+            text.len(),
+            lanes_sdk::message::PACKET_DATA_SIZE * 4 / 3 + 4,
+            lanes_sdk::message::PACKET_DATA_SIZE
+        )));
+    }
+    Transaction::from_wire(&bytes).map_err(|e| invalid_params(format!("failed to deserialize transaction: {e}")))
+}
+
+fn send_transaction(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
+    let config = config_param(params, 1);
+    let tx = decode_transaction(params, config)?;
+    let signature = tx.signature().copied().ok_or_else(|| invalid_params("transaction has no signature"))?;
+    if !tx.verify() {
+        return Err(RpcError {
+            code: -32003,
+            message: "Transaction signature verification failure".into(),
+            data: None,
+        });
+    }
+    let skip_preflight = config.and_then(|c| c.get("skipPreflight")).and_then(Value::as_bool).unwrap_or(false);
+    if !skip_preflight {
+        let outcome = node.bank.read().simulate_transaction(&tx, false);
+        if let Err(err) = &outcome.result {
+            return Err(RpcError {
+                code: -32002,
+                message: format!("Transaction simulation failed: {err}"),
+                data: Some(simulation_json(&outcome)),
+            });
+        }
+    }
+    if !node.submit(tx) {
+        return Err(RpcError { code: -32005, message: "Node is busy: transaction dropped".into(), data: None });
+    }
+    Ok(json!(signature.to_string()))
+}
+
+fn simulation_json(outcome: &TransactionOutcome) -> Value {
+    let return_data = outcome.return_data.as_ref().map(|(program, data)| {
+        json!({ "programId": program.to_string(), "data": [base64::engine::general_purpose::STANDARD.encode(data), "base64"] })
+    });
+    json!({
+        "err": outcome.result.as_ref().err().map(transaction_error_json),
+        "logs": outcome.log_messages(),
+        "accounts": null,
+        "unitsConsumed": outcome.compute_units_consumed,
+        "returnData": return_data,
+    })
+}
+
+/// A transaction error as Solana's RPC serializes it: a unit variant is its
+/// name; `{"InstructionError":[index,{"Custom":n}]}` and the like otherwise.
+pub fn transaction_error_json(err: &TransactionError) -> Value {
+    match err {
+        TransactionError::InstructionError(index, inner) => {
+            let inner = match inner {
+                InstructionError::Custom(code) => json!({ "Custom": code }),
+                other => json!(format!("{other:?}")),
+            };
+            json!({ "InstructionError": [index, inner] })
+        }
+        TransactionError::DuplicateInstruction(index) => json!({ "DuplicateInstruction": index }),
+        TransactionError::InsufficientFundsForRent { account_index } => {
+            json!({ "InsufficientFundsForRent": { "account_index": account_index } })
+        }
+        other => json!(format!("{other:?}")),
+    }
+}

@@ -1,0 +1,189 @@
+//! The real `lanes-validator` binary on a free loopback port with a
+//! temporary ledger, driven over HTTP as Solana's clients drive a node:
+//! airdrop, a signed transfer, a failing preflight, bad requests, batches,
+//! and a restart that resumes the state.
+
+use lanes_sdk::client::Keypair;
+use lanes_sdk::hash::Hash;
+use lanes_sdk::transaction::Transaction;
+use lanes_sdk::{system_instruction, Pubkey};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+/// A running validator, killed when dropped.
+struct Validator {
+    child: Child,
+    address: String,
+}
+
+impl Validator {
+    fn start(ledger: &Path) -> Validator {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lanes-validator"))
+            .args(["--ledger", ledger.to_str().unwrap(), "--rpc-port", "0", "--slot-ms", "20", "--quiet"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the validator binary starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut address = None;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(url) = line.strip_prefix("JSON RPC URL: http://") {
+                address = Some(url.to_string());
+            }
+            if line.starts_with("Ready at slot") {
+                break;
+            }
+        }
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Validator { child, address: address.expect("the startup block names the RPC URL") }
+    }
+
+    /// POST `body` and return the parsed response.
+    fn post(&self, body: &str) -> Value {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.address,
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+    }
+
+    fn call(&self, method: &str, params: Value) -> Value {
+        let response = self.post(&json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string());
+        assert!(response.get("error").is_none(), "{method}: {response}");
+        response["result"].clone()
+    }
+
+    fn balance(&self, key: &Pubkey) -> u64 {
+        self.call("getBalance", json!([key.to_string()]))["value"].as_u64().unwrap()
+    }
+
+    /// Wait (bounded) until `signature` is finalized; its status.
+    fn finalized(&self, signature: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let status = self.call("getSignatureStatuses", json!([[signature]]))["value"][0].clone();
+            if status["confirmationStatus"] == "finalized" {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "{signature} not finalized: {status}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stop(mut self) {
+        // SIGINT, as Ctrl-C: the node finishes its slot and exits.
+        let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "the validator did not stop on SIGINT");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Validator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn temp_ledger(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lanes-node-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn airdrop_transfer_refusals_and_restart() {
+    let ledger = temp_ledger("flow");
+    let node = Validator::start(&ledger);
+    assert_eq!(node.call("getHealth", json!([])), json!("ok"));
+    let version = node.call("getVersion", json!([]));
+    assert!(version["solana-core"].is_string() && version["feature-set"].is_u64(), "{version}");
+
+    // Airdrop, then a transfer signed here and sent as base64.
+    let alice = Keypair::new();
+    let bob = Pubkey::new_unique_from_u64(77);
+    let airdrop = node.call("requestAirdrop", json!([alice.pubkey().to_string(), 2_000_000_000u64]));
+    let status = node.finalized(airdrop.as_str().unwrap());
+    assert_eq!(status["err"], Value::Null);
+    assert_eq!(status["status"], json!({ "Ok": null }));
+    assert_eq!(node.balance(&alice.pubkey()), 2_000_000_000);
+
+    let blockhash = node.call("getLatestBlockhash", json!([]))["value"]["blockhash"].as_str().unwrap().to_string();
+    let blockhash = Hash::from_str(&blockhash).unwrap();
+    let transfer = Transaction::new_signed_with_payer(
+        &[system_instruction::transfer(&alice.pubkey(), &bob, 1_000_000)],
+        Some(&alice.pubkey()),
+        &[&alice],
+        blockhash,
+    );
+    let wire = base64_encode(&transfer.to_wire().unwrap());
+    let signature = node.call("sendTransaction", json!([wire, { "encoding": "base64" }]));
+    node.finalized(signature.as_str().unwrap());
+    assert_eq!(node.balance(&bob), 1_000_000);
+    assert_eq!(node.balance(&alice.pubkey()), 2_000_000_000 - 1_000_000 - 5_000);
+
+    // A transfer the rent rule refuses fails preflight with its logs.
+    let short = Transaction::new_signed_with_payer(
+        &[system_instruction::transfer(&alice.pubkey(), &Pubkey::new_unique_from_u64(78), 10)],
+        Some(&alice.pubkey()),
+        &[&alice],
+        blockhash,
+    );
+    let refused = node.post(
+        &json!({ "jsonrpc": "2.0", "id": "x", "method": "sendTransaction",
+                 "params": [base64_encode(&short.to_wire().unwrap()), { "encoding": "base64" }] })
+        .to_string(),
+    );
+    assert_eq!(refused["id"], json!("x"), "the id keeps its type");
+    assert_eq!(refused["error"]["code"], json!(-32002), "{refused}");
+    assert_eq!(refused["error"]["data"]["err"], json!({ "InsufficientFundsForRent": { "account_index": 1 } }));
+    assert!(refused["error"]["data"]["logs"].as_array().is_some_and(|logs| !logs.is_empty()));
+
+    // Bad requests: each a JSON-RPC error, and the node keeps serving.
+    assert_eq!(node.post("{not json")["error"]["code"], json!(-32700));
+    assert_eq!(node.post(r#"{"jsonrpc":"2.0","id":1,"method":"noSuchMethod"}"#)["error"]["code"], json!(-32601));
+    let bad_key = node.post(r#"{"jsonrpc":"2.0","id":1,"method":"getBalance","params":["not-a-key"]}"#);
+    assert_eq!(bad_key["error"]["code"], json!(-32602));
+    let garbage =
+        node.post(r#"{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["3vQB7B6MrGQZaxCuFg4oh"]}"#);
+    assert_eq!(garbage["error"]["code"], json!(-32602), "{garbage}");
+    let batch =
+        node.post(r#"[{"jsonrpc":"2.0","id":1,"method":"getSlot"},{"jsonrpc":"2.0","id":"two","method":"getHealth"}]"#);
+    assert_eq!((batch[0]["id"].clone(), batch[1]["result"].clone()), (json!(1), json!("ok")));
+    let account =
+        node.call("getAccountInfo", json!([lanes_token::ID.to_string(), { "encoding": "base64" }]))["value"].clone();
+    assert_eq!(account["executable"], json!(true));
+    assert_eq!(account["rentEpoch"], json!(u64::MAX));
+    assert!(account["rentEpoch"].is_u64(), "a JSON integer, never a float");
+
+    // Stopped with SIGINT and started again: the state is still there.
+    node.stop();
+    let node = Validator::start(&ledger);
+    assert_eq!(node.balance(&bob), 1_000_000);
+    assert_eq!(node.balance(&alice.pubkey()), 2_000_000_000 - 1_000_000 - 5_000);
+    drop(node);
+    let _ = std::fs::remove_dir_all(&ledger);
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
