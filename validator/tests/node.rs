@@ -174,6 +174,15 @@ fn airdrop_transfer_refusals_and_restart() {
     assert_eq!(account["rentEpoch"], json!(u64::MAX));
     assert!(account["rentEpoch"].is_u64(), "a JSON integer, never a float");
 
+    // What a TPU client asks first: one node, leading every slot.
+    let identity = node.call("getIdentity", json!([]))["identity"].clone();
+    assert_eq!(node.call("getSlotLeaders", json!([0, 3])), json!([identity, identity, identity]));
+    assert_eq!(node.call("getClusterNodes", json!([]))[0]["pubkey"], identity);
+    assert_eq!(node.call("getEpochSchedule", json!([]))["slotsPerEpoch"], json!(432_000));
+    assert_eq!(node.call("getBlockTime", json!([1])), json!(1_700_000_000));
+    let future = node.post(r#"{"jsonrpc":"2.0","id":1,"method":"getBlockTime","params":[99999999]}"#);
+    assert_eq!(future["error"]["code"], json!(-32004));
+
     // Stopped with SIGINT and started again: the state is still there.
     node.stop();
     let node = Validator::start(&ledger);

@@ -66,6 +66,8 @@ pub struct Node {
     pub identity: Keypair,
     pub faucet: Keypair,
     pub genesis_hash: Hash,
+    /// Where RPC listens.
+    pub rpc_addr: SocketAddr,
     /// The newest slot frozen and durable (confirmed and finalized).
     pub(crate) frozen_slot: AtomicU64,
     /// Transactions dropped because the queue was full.
@@ -120,6 +122,9 @@ impl RunningNode {
         let (submit, queue): (Sender<Transaction>, Receiver<Transaction>) =
             crossbeam_channel::bounded(SUBMIT_QUEUE_CAPACITY);
         let frozen = genesis.bank.slot().saturating_sub(1);
+        let rpc_addr = SocketAddr::new(config.bind_address, config.rpc_port);
+        let listener = std::net::TcpListener::bind(rpc_addr).map_err(|e| NodeError::Rpc(rpc_addr, e))?;
+        let rpc_addr = listener.local_addr().map_err(|e| NodeError::Rpc(rpc_addr, e))?;
         let node = Arc::new(Node {
             bank: RwLock::new(genesis.bank),
             submit,
@@ -127,13 +132,11 @@ impl RunningNode {
             identity: genesis.identity,
             faucet: genesis.faucet,
             genesis_hash: genesis.genesis_hash,
+            rpc_addr,
             frozen_slot: AtomicU64::new(frozen),
             dropped: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
         });
-        let rpc_addr = SocketAddr::new(config.bind_address, config.rpc_port);
-        let listener = std::net::TcpListener::bind(rpc_addr).map_err(|e| NodeError::Rpc(rpc_addr, e))?;
-        let rpc_addr = listener.local_addr().map_err(|e| NodeError::Rpc(rpc_addr, e))?;
         let (rpc_shutdown, rpc_stop) = tokio::sync::oneshot::channel();
         let rpc = rpc::spawn(node.clone(), listener, rpc_stop).map_err(|e| NodeError::Rpc(rpc_addr, e))?;
         let banking = banking::spawn(node.clone(), queue, config.slot, config.threads)

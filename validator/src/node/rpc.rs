@@ -14,7 +14,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine as _;
-use lanes_runtime::bank::TransactionOutcome;
+use lanes_runtime::bank::{TransactionOutcome, SLOTS_PER_EPOCH};
 use lanes_sdk::hash::Hash;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::message::Message;
@@ -36,6 +36,8 @@ pub const BLOCKHASH_VALID_SLOTS: u64 = 150;
 pub const MAX_SIGNATURE_STATUSES: usize = 256;
 /// Most keys one `getMultipleAccounts` may ask about.
 pub const MAX_MULTIPLE_ACCOUNTS: usize = 100;
+/// Most leaders one `getSlotLeaders` may ask for (Solana's).
+pub const MAX_SLOT_LEADERS: u64 = 5_000;
 
 /// Serve RPC on `listener` until `stop` fires, on a runtime of its own.
 pub(super) fn spawn(
@@ -180,9 +182,51 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             Ok(json!(slot))
         }
         "getTransactionCount" => Ok(json!(node.bank.read().transaction_count())),
+        "getEpochSchedule" => Ok(json!({
+            "slotsPerEpoch": SLOTS_PER_EPOCH,
+            "leaderScheduleSlotOffset": SLOTS_PER_EPOCH,
+            "warmup": false,
+            "firstNormalEpoch": 0,
+            "firstNormalSlot": 0,
+        })),
+        // One node: it leads every slot, and it is the whole cluster.
+        "getSlotLeaders" => {
+            let limit = params.get(1).and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
+            if limit > MAX_SLOT_LEADERS {
+                return Err(invalid_params(format!("Invalid limit; max {MAX_SLOT_LEADERS}")));
+            }
+            let identity = node.identity.pubkey().to_string();
+            Ok(Value::Array(vec![json!(identity); limit as usize]))
+        }
+        "getClusterNodes" => Ok(json!([{
+            "pubkey": node.identity.pubkey().to_string(),
+            "gossip": null,
+            "tpu": null,
+            "tpuQuic": null,
+            "rpc": node.rpc_addr.to_string(),
+            "pubsub": null,
+            "version": SOLANA_API_VERSION,
+            "featureSet": 0,
+            "shredVersion": 0,
+        }])),
+        // The deterministic clock: 400 ms a slot from genesis, whatever --slot-ms is.
+        "getBlockTime" => {
+            let slot = params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
+            if slot > node.frozen_slot() {
+                return Err(RpcError {
+                    code: -32004,
+                    message: format!("Block not available for slot {slot}"),
+                    data: None,
+                });
+            }
+            let bank = node.bank.read();
+            let genesis = bank.config().genesis_unix_timestamp;
+            Ok(json!(genesis + (slot as i64).saturating_mul(lanes_runtime::bank::MS_PER_SLOT) / 1000))
+        }
+        "getFirstAvailableBlock" | "minimumLedgerSlot" => Ok(json!(0)),
         "getEpochInfo" => {
             let slot = slot_for(node, config_param(params, 0));
-            let slots_in_epoch = lanes_runtime::bank::SLOTS_PER_EPOCH;
+            let slots_in_epoch = SLOTS_PER_EPOCH;
             Ok(json!({
                 "absoluteSlot": slot,
                 "blockHeight": slot,
