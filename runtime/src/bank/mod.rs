@@ -22,6 +22,7 @@ mod account_loader;
 mod blockhash_queue;
 mod commit;
 mod outcome;
+pub mod program_accounts;
 mod slot_hash;
 mod status_cache;
 mod worker;

@@ -1,7 +1,7 @@
 //! [`InMemoryAccountStore`]: accounts in sharded hash maps, for tests, the
 //! harness and benchmarks. It keeps nothing on disk.
 
-use super::{AccountStore, StoreError};
+use super::{AccountStore, AccountView, StoreError};
 use crossbeam_utils::CachePadded;
 use lanes_sdk::{Account, Pubkey};
 use parking_lot::RwLock;
@@ -154,6 +154,26 @@ impl AccountStore for InMemoryAccountStore {
     fn len(&self) -> usize {
         self.shards.iter().map(|s| s.read().len()).sum()
     }
+
+    /// Shard by shard: the owner's keys are gathered in one pass under the
+    /// shard's read lock, then each account is read again and copied under
+    /// a lock held for that account alone, and visited with no lock held.
+    fn scan_owned_by(&self, owner: &Pubkey, visit: &mut dyn FnMut(&Pubkey, AccountView<'_>) -> bool) {
+        let mut keys = Vec::new();
+        for shard in &self.shards {
+            keys.clear();
+            keys.extend(shard.read().iter().filter(|(_, a)| a.owner == *owner).map(|(key, _)| *key));
+            for key in &keys {
+                // Stored again, reassigned or deleted since: as it is now.
+                let Some(account) = shard.read().get(key).filter(|a| a.owner == *owner).cloned() else {
+                    continue;
+                };
+                if !visit(key, AccountView::of(&account)) {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -194,5 +214,43 @@ mod tests {
         store.store_owned(1, vec![(keys[500], Account::new(0, 0, &Pubkey::default()))]).unwrap();
         assert!(store.get(&keys[500]).is_none());
         assert_eq!(store.len(), 999);
+    }
+
+    /// The newest version of each key owned by the program, none deleted;
+    /// a visitor that says stop is not called again.
+    #[test]
+    fn scan_owned_by_sees_the_newest_live_versions() {
+        let store = InMemoryAccountStore::new();
+        let (program, other) = (Pubkey::new_unique_from_u64(9000), Pubkey::new_unique_from_u64(9001));
+        let keys: Vec<Pubkey> = (0..300).map(Pubkey::new_unique_from_u64).collect();
+        let owned = |i: usize, lamports: u64, owner: &Pubkey| (keys[i], Account::new(lamports, i % 5, owner));
+        store
+            .store(0, &(0..300).map(|i| owned(i, 1, if i % 3 == 0 { &other } else { &program })).collect::<Vec<_>>())
+            .unwrap();
+        // Overwritten (newer lamports, and one reassigned each way) and deleted.
+        store
+            .store(1, &[owned(1, 77, &program), owned(2, 5, &other), owned(3, 6, &program), owned(4, 0, &program)])
+            .unwrap();
+
+        let mut seen = Vec::new();
+        store.scan_owned_by(&program, &mut |key, view| {
+            seen.push((*key, view.to_account()));
+            true
+        });
+        seen.sort_by_key(|(key, _)| *key);
+        let expected: Vec<(Pubkey, Account)> =
+            store.snapshot().into_iter().filter(|(_, a)| a.owner == program).collect();
+        assert_eq!(seen, expected);
+        assert_eq!(seen.len(), 200 - 2 + 1, "two left the program (2 reassigned, 4 deleted), one joined (3)");
+        assert!(seen.iter().any(|(k, a)| *k == keys[1] && a.lamports == 77));
+        assert!(!seen.iter().any(|(k, _)| *k == keys[2] || *k == keys[4]));
+
+        let mut visits = 0;
+        store.scan_owned_by(&program, &mut |_, _| {
+            visits += 1;
+            visits < 10
+        });
+        assert_eq!(visits, 10);
+        store.scan_owned_by(&Pubkey::new_unique_from_u64(9002), &mut |_, _| panic!("nothing is owned by it"));
     }
 }

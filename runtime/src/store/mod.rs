@@ -23,6 +23,46 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// An account as a scan ([`AccountStore::scan_owned_by`]) shows it: its
+/// data borrowed from the store for the length of one visit, so a visitor
+/// that keeps only some accounts (or part of their data) copies only those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountView<'a> {
+    pub lamports: u64,
+    pub data: &'a [u8],
+    pub owner: Pubkey,
+    pub executable: bool,
+}
+
+impl<'a> AccountView<'a> {
+    /// A view of `account`.
+    pub fn of(account: &'a Account) -> AccountView<'a> {
+        AccountView {
+            lamports: account.lamports,
+            data: &account.data,
+            owner: account.owner,
+            executable: account.executable,
+        }
+    }
+
+    /// An owned copy, with at most `max_data` bytes of data from `data_offset` on.
+    pub fn to_account_sliced(&self, data_offset: usize, max_data: usize) -> Account {
+        let start = data_offset.min(self.data.len());
+        let end = start.saturating_add(max_data).min(self.data.len());
+        Account {
+            lamports: self.lamports,
+            data: self.data[start..end].to_vec(),
+            owner: self.owner,
+            executable: self.executable,
+        }
+    }
+
+    /// An owned copy.
+    pub fn to_account(&self) -> Account {
+        self.to_account_sliced(0, usize::MAX)
+    }
+}
+
 /// Where committed accounts live.
 pub trait AccountStore: Send + Sync {
     /// The newest committed version of `key`, if it exists.
@@ -62,6 +102,19 @@ pub trait AccountStore: Send + Sync {
 
     /// Number of live accounts.
     fn len(&self) -> usize;
+
+    /// Call `visit` with every live account whose owner is `owner` (the
+    /// newest stored version of each key; deleted keys are not live), in no
+    /// particular order, until it returns `false`. O(live accounts): stores
+    /// keep no index by owner.
+    ///
+    /// Not a snapshot: a key stored during the scan may be seen before or
+    /// after the store, each key at most once. The scan never holds a lock
+    /// that writers wait for longer than one pass over one shard of the
+    /// store (copying the shard's locations or the owner's keys), and holds
+    /// none while `visit` runs, so a scan under full load does not stall
+    /// execution.
+    fn scan_owned_by(&self, owner: &Pubkey, visit: &mut dyn FnMut(&Pubkey, AccountView<'_>) -> bool);
 
     /// Make every `store` of slots up to `slot` durable: after a crash the
     /// store reopens with exactly the state of the last committed slot. The

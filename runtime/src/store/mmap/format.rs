@@ -237,6 +237,12 @@ pub fn parse_head(b: &[u8]) -> Result<RecordHead, Defect> {
     Ok(head)
 }
 
+/// The owner field of the record whose fixed part `b` begins with (`None`
+/// if `b` is shorter than the fixed part): what a scan by owner reads first.
+pub fn record_owner(b: &[u8]) -> Option<&[u8; 32]> {
+    b.get(64..96).and_then(|owner| owner.try_into().ok())
+}
+
 /// Check the checksum of the record `b` begins with; `head` is its parsed
 /// fixed part and `b` must hold at least `RECORD_HEADER_LEN + data_len` bytes.
 pub fn verify_record(b: &[u8], head: &RecordHead) -> Result<(), Defect> {

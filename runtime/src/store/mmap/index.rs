@@ -331,6 +331,22 @@ impl Index {
         }
     }
 
+    /// Number of shards, for [`Index::live_locs_of_shard`].
+    pub(crate) fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Append to `out` the location of every entry of shard `shard` that is
+    /// not a tombstone: one pass over its table under its read lock, copying
+    /// 8 bytes an entry, so a scan holds up a shard's writers only that long.
+    pub(crate) fn live_locs_of_shard(&self, shard: usize, out: &mut Vec<Loc>) {
+        if let Some(shard) = self.shards.get(shard) {
+            let table = shard.read();
+            out.reserve(table.live);
+            out.extend(table.slots.iter().filter(|e| e.tag != 0 && !e.loc.tomb()).map(|e| e.loc));
+        }
+    }
+
     /// Number of entries (keys with a record, tombstones included).
     pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(|s| s.read().len).sum()

@@ -197,6 +197,82 @@ impl Inner {
         s
     }
 
+    /// Call `visit` with every live account owned by `owner` until it
+    /// returns `false` (see [`AccountStore::scan_owned_by`]).
+    ///
+    /// Shard by shard: the shard's live locations are copied under the file
+    /// table's read guard and the shard's read lock (one pass over the
+    /// table), and the table itself is kept (an `Arc`, no lock). Every
+    /// location the index held then names a file of that table, and a
+    /// file's readable bytes never change, so the copied locations stay
+    /// readable through the kept table after both locks are gone: a removed
+    /// file stays mapped while its `Arc` lives. So writers, compaction and
+    /// file creation wait at most for one shard's copy, never for the reads
+    /// or for `visit`. A location whose key was stored again meanwhile shows
+    /// the version current when its shard was copied.
+    pub(super) fn scan_owned_by(&self, owner: &Pubkey, visit: &mut dyn FnMut(&Pubkey, AccountView<'_>) -> bool) {
+        let mut locs = Vec::new();
+        for shard in 0..self.index.shard_count() {
+            locs.clear();
+            let table: Arc<FileTable> = {
+                let files = self.files.read();
+                self.index.live_locs_of_shard(shard, &mut locs);
+                Arc::clone(&files)
+            };
+            for &loc in &locs {
+                match self.owned_record_at(&table, loc, owner) {
+                    Ok(None) => {}
+                    Ok(Some((key, view))) => {
+                        if !visit(&key, view) {
+                            return;
+                        }
+                    }
+                    // Damage: the store is poisoned (as a read would have
+                    // it); the scan stops rather than show a partial state
+                    // as whole.
+                    Err(why) => {
+                        self.poison(why);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The record at `loc` if its owner is `owner`: its key and a view of
+    /// its account, borrowed from `table`. The owner is compared before
+    /// anything else is parsed: most records of a scan are not `owner`'s.
+    fn owned_record_at<'t>(
+        &self,
+        table: &'t FileTable,
+        loc: Loc,
+        owner: &Pubkey,
+    ) -> Result<Option<(Pubkey, AccountView<'t>)>, String> {
+        let Some(file) = table.get(loc.file()) else {
+            return Err(format!("index names file slot {} which is not open", loc.file()));
+        };
+        let region = file.data.region();
+        let past_end =
+            || format!("{}, offset {}: indexed record lies past the written end", file.path.display(), loc.offset());
+        let fixed = region.bytes(loc.offset(), RECORD_HEADER_LEN).ok_or_else(past_end)?;
+        if format::record_owner(fixed) != Some(&owner.0) {
+            return Ok(None);
+        }
+        let head =
+            parse_head(fixed).map_err(|d| MmapStoreError::defect(&file.path, loc.offset() as u64, d).to_string())?;
+        if head.is_tombstone() {
+            return Ok(None);
+        }
+        let record = region.bytes(loc.offset(), RECORD_HEADER_LEN + head.data_len).ok_or_else(past_end)?;
+        let view = AccountView {
+            lamports: head.lamports,
+            data: &record[RECORD_HEADER_LEN..],
+            owner: *owner,
+            executable: head.executable,
+        };
+        Ok(Some((Pubkey(head.key), view)))
+    }
+
     /// Every live account, sorted by key.
     pub(super) fn accounts(&self) -> Vec<(Pubkey, Account)> {
         let files = self.files.read();

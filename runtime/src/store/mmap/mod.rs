@@ -78,7 +78,7 @@ pub use error::MmapStoreError;
 pub use recovery::RecoveryReport;
 pub use sim::{SimBackend, Tear};
 
-use crate::store::{AccountStore, StoreError};
+use crate::store::{AccountStore, AccountView, StoreError};
 use backend::{Backend, FsBackend, MetaFile};
 use files::{read_record, thread_hint, FileEntry, FileTable, Files, PENDING, RETIRED, SEALED, WRITING};
 use format::{
@@ -234,6 +234,10 @@ impl AccountStore for MmapAccountStore {
         self.inner.index.live()
     }
 
+    fn scan_owned_by(&self, owner: &Pubkey, visit: &mut dyn FnMut(&Pubkey, AccountView<'_>) -> bool) {
+        self.inner.scan_owned_by(owner, visit)
+    }
+
     fn commit_slot(&self, slot: u64) -> Result<(), StoreError> {
         Ok(self.inner.commit(slot)?)
     }
@@ -248,3 +252,127 @@ const _: () = {
     assert_send_sync::<MmapAccountStore>();
     assert_send_sync::<AccountRef>();
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> StoreConfig {
+        StoreConfig {
+            file_capacity: 16 << 10,
+            writers: 2,
+            background: false,
+            compact_below: 0.9,
+            ledger_id: Some([3; 16]),
+            ..StoreConfig::default()
+        }
+    }
+
+    fn owned_by(store: &MmapAccountStore, owner: &Pubkey) -> Vec<(Pubkey, Account)> {
+        let mut seen = Vec::new();
+        store.scan_owned_by(owner, &mut |key, view| {
+            assert_eq!(view.owner, *owner);
+            seen.push((*key, view.to_account()));
+            true
+        });
+        seen.sort_by_key(|(key, _)| *key);
+        seen
+    }
+
+    /// Over many files, after overwrites, reassignments, deletions and a
+    /// compaction that moved records: the newest live version of each key,
+    /// as `accounts()` (the whole index) has it; a stop is obeyed.
+    #[test]
+    fn scan_owned_by_sees_the_newest_live_versions() {
+        let store = MmapAccountStore::open_sim(&SimBackend::new(), config()).unwrap();
+        let (program, other) = (Pubkey::new_unique_from_u64(9000), Pubkey::new_unique_from_u64(9001));
+        let keys: Vec<Pubkey> = (0..400).map(Pubkey::new_unique_from_u64).collect();
+        let version = |i: usize, lamports: u64, owner: &Pubkey| {
+            let mut account = Account::new(lamports, 20 + i % 50, owner);
+            account.data.iter_mut().for_each(|b| *b = lamports as u8);
+            (keys[i], account)
+        };
+        for chunk in (0..400).collect::<Vec<_>>().chunks(40) {
+            let batch: Vec<_> =
+                chunk.iter().map(|&i| version(i, 1, if i % 3 == 0 { &other } else { &program })).collect();
+            store.store(0, &batch).unwrap();
+        }
+        store.commit_slot(0).unwrap();
+        // Slot 1 rewrites most keys (so the first files are mostly dead),
+        // reassigns two ways and deletes one.
+        let rewrite: Vec<_> = (5..400).filter(|i| i % 3 != 0).map(|i| version(i, 2, &program)).collect();
+        store.store(1, &rewrite).unwrap();
+        store.store(1, &[version(1, 77, &program), version(2, 5, &other), version(3, 6, &program)]).unwrap();
+        store.store(1, &[version(4, 0, &program)]).unwrap();
+        store.commit_slot(1).unwrap();
+        let report = store.compact().unwrap().expect("the slot-0 files qualify");
+        assert!(report.records_copied > 0, "{report:?}");
+        store.store(2, &[version(7, 9, &program)]).unwrap(); // newest, not yet committed
+
+        let seen = owned_by(&store, &program);
+        let expected: Vec<_> = store.accounts().into_iter().filter(|(_, a)| a.owner == program).collect();
+        assert_eq!(seen, expected);
+        assert_eq!(seen.len(), 400 * 2 / 3 - 2 + 1, "2 and 4 left the program, 3 joined");
+        let find = |i: usize| seen.iter().find(|(k, _)| *k == keys[i]).map(|(_, a)| a.clone());
+        assert_eq!(find(1), Some(version(1, 77, &program).1));
+        assert_eq!(find(7), Some(version(7, 9, &program).1), "stored, not yet committed: as `get` reads it");
+        assert_eq!((find(2), find(4)), (None, None));
+        assert_eq!(owned_by(&store, &other).len(), 400 / 3 + 1 - 1 + 1, "0, 3, 6, … less 3, plus 2");
+
+        let mut visits = 0;
+        store.scan_owned_by(&program, &mut |_, _| {
+            visits += 1;
+            visits < 10
+        });
+        assert_eq!(visits, 10);
+        store.scan_owned_by(&Pubkey::new_unique_from_u64(9002), &mut |_, _| panic!("nothing is owned by it"));
+        assert_eq!(store.poisoned(), None);
+    }
+
+    /// Scans beside a writer that keeps storing, committing and compacting
+    /// (files created and deleted under the scan): each scan sees every
+    /// key once, in a version that was stored, and never poisons the store.
+    #[test]
+    fn scans_run_beside_writes_and_compaction() {
+        let store = Arc::new(MmapAccountStore::open_sim(&SimBackend::new(), config()).unwrap());
+        let program = Pubkey::new_unique_from_u64(9000);
+        let keys: Vec<Pubkey> = (0..200).map(Pubkey::new_unique_from_u64).collect();
+        let version = move |key: &Pubkey, round: u64| {
+            let mut account = Account::new(round + 1, 64, &program);
+            account.data[..8].copy_from_slice(&round.to_le_bytes());
+            account.data[8..40].copy_from_slice(&key.0);
+            (*key, account)
+        };
+        store.store(0, &keys.iter().map(|k| version(k, 0)).collect::<Vec<_>>()).unwrap();
+        store.commit_slot(0).unwrap();
+        let done = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let (store, keys, done) = (store.clone(), keys.clone(), done.clone());
+            std::thread::spawn(move || {
+                for round in 1..60u64 {
+                    for chunk in keys.chunks(25) {
+                        store.store(round, &chunk.iter().map(|k| version(k, round)).collect::<Vec<_>>()).unwrap();
+                    }
+                    store.commit_slot(round).unwrap();
+                    store.compact().unwrap();
+                }
+                done.store(true, Ordering::Release);
+            })
+        };
+        let mut scans = 0;
+        while !done.load(Ordering::Acquire) || scans < 3 {
+            let mut seen = std::collections::HashSet::new();
+            store.scan_owned_by(&program, &mut |key, view| {
+                assert!(seen.insert(*key), "{key} seen twice");
+                let round = u64::from_le_bytes(view.data[..8].try_into().unwrap());
+                assert_eq!((view.lamports, &view.data[8..40]), (round + 1, &key.0[..]), "a version that was stored");
+                true
+            });
+            assert_eq!(seen.len(), keys.len());
+            scans += 1;
+        }
+        writer.join().unwrap();
+        assert_eq!(store.poisoned(), None);
+        assert!(store.stats().compaction.files > 0, "compaction ran under the scans");
+    }
+}
