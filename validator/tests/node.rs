@@ -1,7 +1,9 @@
 //! The real `lanes-validator` binary on a free loopback port with a
 //! temporary ledger, driven over HTTP as Solana's clients drive a node:
 //! airdrop, a signed transfer, a failing preflight, bad requests, batches,
-//! and a restart that resumes the state.
+//! a restart that resumes the state, and the ledger's history (getTransaction,
+//! getSignaturesForAddress, getBlock, getBlocks) kept across a restart and
+//! checked by `verify-ledger`.
 
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
@@ -189,6 +191,150 @@ fn airdrop_transfer_refusals_and_restart() {
     assert_eq!(node.balance(&bob), 1_000_000);
     assert_eq!(node.balance(&alice.pubkey()), 2_000_000_000 - 1_000_000 - 5_000);
     drop(node);
+    let _ = std::fs::remove_dir_all(&ledger);
+}
+
+fn send_base64(node: &Validator, tx: &Transaction, skip_preflight: bool) -> String {
+    let wire = base64_encode(&tx.to_wire().unwrap());
+    let signature =
+        node.call("sendTransaction", json!([wire, { "encoding": "base64", "skipPreflight": skip_preflight }]));
+    signature.as_str().unwrap().to_string()
+}
+
+fn latest_blockhash(node: &Validator) -> Hash {
+    Hash::from_str(node.call("getLatestBlockhash", json!([]))["value"]["blockhash"].as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn history_from_the_ledger_survives_a_restart_and_verifies() {
+    let ledger = temp_ledger("history");
+    let node = Validator::start(&ledger);
+    let alice = Keypair::new();
+    let bob = Pubkey::new_unique_from_u64(91);
+    let airdrop = node.call("requestAirdrop", json!([alice.pubkey().to_string(), 2_000_000_000u64]));
+    let airdrop = airdrop.as_str().unwrap().to_string();
+    node.finalized(&airdrop);
+    let old_blockhash = latest_blockhash(&node);
+    let pay = |lamports: u64, blockhash: Hash| {
+        Transaction::new_signed_with_payer(
+            &[system_instruction::transfer(&alice.pubkey(), &bob, lamports)],
+            Some(&alice.pubkey()),
+            &[&alice],
+            blockhash,
+        )
+    };
+    let transfer = pay(1_000_000, old_blockhash);
+    let sent = send_base64(&node, &transfer, false);
+    // Too much: fails on chain (preflight skipped), fee charged.
+    let failing = send_base64(&node, &pay(50_000_000_000, old_blockhash), true);
+    node.finalized(&sent);
+    assert!(node.finalized(&failing)["err"]["InstructionError"].is_array());
+
+    // getTransaction, json: Solana's shape, field by field.
+    let got = node.call("getTransaction", json!([sent, { "encoding": "json" }]));
+    let slot = got["slot"].as_u64().unwrap();
+    assert_eq!(got["transaction"]["signatures"], json!([sent]));
+    let message = &got["transaction"]["message"];
+    assert_eq!(
+        message["accountKeys"],
+        json!([alice.pubkey().to_string(), bob.to_string(), lanes_sdk::system_program::ID.to_string()])
+    );
+    assert_eq!(
+        message["header"],
+        json!({ "numRequiredSignatures": 1, "numReadonlySignedAccounts": 0, "numReadonlyUnsignedAccounts": 1 })
+    );
+    assert_eq!(message["recentBlockhash"], json!(old_blockhash.to_string()));
+    assert_eq!(message["instructions"][0]["programIdIndex"], json!(2));
+    assert_eq!(message["instructions"][0]["accounts"], json!([0, 1]));
+    let meta = &got["meta"];
+    assert_eq!((meta["err"].clone(), meta["status"].clone()), (Value::Null, json!({ "Ok": null })));
+    assert_eq!(meta["fee"], json!(5_000));
+    assert_eq!(meta["preBalances"], json!([2_000_000_000u64, 0, 0]), "builtins hold no lamports here");
+    assert_eq!(meta["postBalances"], json!([2_000_000_000u64 - 1_005_000, 1_000_000, 0]));
+    assert!(meta["logMessages"].as_array().is_some_and(|l| !l.is_empty()), "{meta}");
+    assert!(meta["computeUnitsConsumed"].is_u64());
+    assert_eq!(meta["innerInstructions"], json!([]));
+    assert!(got["blockTime"].is_i64());
+    assert!(got.get("version").is_none(), "no version unless asked: {got}");
+    let versioned = node.call("getTransaction", json!([sent, { "maxSupportedTransactionVersion": 0 }]));
+    assert_eq!(versioned["version"], json!("legacy"));
+    let base64 = node.call("getTransaction", json!([sent, { "encoding": "base64" }]));
+    assert_eq!(base64["transaction"], json!([base64_encode(&transfer.to_wire().unwrap()), "base64"]));
+    let failed = node.call("getTransaction", json!([failing]));
+    assert_eq!(failed["meta"]["fee"], json!(5_000));
+    assert!(failed["meta"]["err"]["InstructionError"].is_array(), "{failed}");
+    let pre = failed["meta"]["preBalances"][0].as_u64().unwrap();
+    assert_eq!(failed["meta"]["postBalances"][0].as_u64().unwrap(), pre - 5_000, "only the fee moved");
+    let processed = node.post(
+        &json!({"jsonrpc":"2.0","id":1,"method":"getTransaction","params":[sent, {"commitment":"processed"}]})
+            .to_string(),
+    );
+    assert_eq!(processed["error"]["code"], json!(-32602));
+    let unknown = Keypair::new().sign_message(b"never sent").to_string();
+    assert_eq!(node.call("getTransaction", json!([unknown])), Value::Null);
+
+    // getSignaturesForAddress: newest first, with before / until / limit.
+    let history = node.call("getSignaturesForAddress", json!([alice.pubkey().to_string()]));
+    let signatures: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["signature"].as_str().unwrap()).collect();
+    assert_eq!(signatures.len(), 3, "{history}");
+    assert_eq!(signatures[2], airdrop, "the airdrop is the oldest");
+    assert!(signatures[..2].contains(&sent.as_str()) && signatures[..2].contains(&failing.as_str()));
+    let entry = &history[2];
+    assert_eq!((entry["err"].clone(), entry["memo"].clone()), (Value::Null, Value::Null));
+    assert_eq!(entry["confirmationStatus"], json!("finalized"));
+    let one = node.call("getSignaturesForAddress", json!([alice.pubkey().to_string(), { "limit": 1 }]));
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    let before = node.call("getSignaturesForAddress", json!([alice.pubkey().to_string(), { "before": signatures[0] }]));
+    assert_eq!(before.as_array().unwrap().len(), 2);
+    assert_eq!(before[0]["signature"], json!(signatures[1]));
+    let until = node.call("getSignaturesForAddress", json!([alice.pubkey().to_string(), { "until": signatures[2] }]));
+    assert_eq!(until.as_array().unwrap().len(), 2);
+    let limit = node.post(
+        &json!({"jsonrpc":"2.0","id":1,"method":"getSignaturesForAddress",
+                "params":[alice.pubkey().to_string(), {"limit": 1001}]})
+        .to_string(),
+    );
+    assert_eq!(limit["error"]["code"], json!(-32602));
+
+    // getBlock and getBlocks.
+    let block = node.call("getBlock", json!([slot, { "maxSupportedTransactionVersion": 0 }]));
+    assert_eq!(block["parentSlot"], json!(slot - 1));
+    assert_eq!(block["blockHeight"], json!(slot));
+    assert!(block["blockhash"].is_string() && block["previousBlockhash"].is_string());
+    let parent = node.call("getBlock", json!([slot - 1, { "transactionDetails": "none" }]));
+    assert_eq!(block["previousBlockhash"], parent["blockhash"], "blocks chain by blockhash");
+    assert!(block["transactions"].as_array().unwrap().iter().any(|t| t["transaction"]["signatures"][0] == sent));
+    assert_eq!(block["transactions"][0]["version"], json!("legacy"));
+    let signatures_only = node.call("getBlock", json!([slot, { "transactionDetails": "signatures" }]));
+    assert!(signatures_only["signatures"].as_array().unwrap().contains(&json!(sent)));
+    let blocks = node.call("getBlocks", json!([slot - 1, slot]));
+    assert_eq!(blocks, json!([slot - 1, slot]));
+    assert_eq!(node.call("getBlocksWithLimit", json!([slot, 1])), json!([slot]));
+    let missing = node.post(r#"{"jsonrpc":"2.0","id":1,"method":"getBlock","params":[99999999]}"#);
+    assert_eq!(missing["error"]["code"], json!(-32004));
+
+    // After a restart: history, statuses and blockhashes are all still there,
+    // and a replay of a processed transaction is refused.
+    let count = node.call("getTransactionCount", json!([])).as_u64().unwrap();
+    node.stop();
+    let node = Validator::start(&ledger);
+    assert_eq!(node.call("getTransaction", json!([sent]))["slot"], json!(slot));
+    assert_eq!(node.finalized(&sent)["slot"], json!(slot), "the status is found after a restart");
+    assert!(node.call("getTransactionCount", json!([])).as_u64().unwrap() >= count);
+    assert_eq!(node.call("isBlockhashValid", json!([old_blockhash.to_string()]))["value"], json!(true));
+    send_base64(&node, &transfer, true);
+    let again = send_base64(&node, &pay(2_000_000, old_blockhash), false);
+    node.finalized(&again);
+    assert_eq!(node.balance(&bob), 3_000_000, "the replayed transfer did not land twice");
+    node.stop();
+
+    let verify = Command::new(env!("CARGO_BIN_EXE_lanes-validator"))
+        .args(["verify-ledger", "--ledger", ledger.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "verify-ledger: {out} {}", String::from_utf8_lossy(&verify.stderr));
+    assert!(out.contains("Ledger verified"), "{out}");
     let _ = std::fs::remove_dir_all(&ledger);
 }
 

@@ -30,6 +30,16 @@ impl BlockhashQueue {
         self.hashes.read()
     }
 
+    /// Replace the queue with `hashes` (oldest first; the newest
+    /// [`MAX_BLOCKHASH_AGE`] kept). Nothing if `hashes` is empty.
+    pub fn restore(&self, hashes: &[Hash]) {
+        if hashes.is_empty() {
+            return;
+        }
+        let keep = &hashes[hashes.len().saturating_sub(MAX_BLOCKHASH_AGE)..];
+        *self.hashes.write() = keep.iter().copied().collect();
+    }
+
     /// Make a new blockhash for `slot` (derived from the previous one) and
     /// return those that expired.
     pub fn register(&self, slot: u64) -> Vec<Hash> {

@@ -23,13 +23,14 @@ mod blockhash_queue;
 mod commit;
 mod outcome;
 pub mod program_accounts;
+mod resume;
 mod slot_hash;
 mod status_cache;
 mod worker;
 
 pub use blockhash_queue::MAX_BLOCKHASH_AGE;
 pub use outcome::TransactionOutcome;
-pub use slot_hash::account_hash;
+pub use slot_hash::{account_hash, MAX_SLOT_HASHES};
 pub use status_cache::{SignatureHashState, SignatureHasher};
 pub use worker::Worker;
 
@@ -49,6 +50,7 @@ use lanes_sdk::{Account, Pubkey};
 use parking_lot::Mutex;
 use slot_hash::SlotDelta;
 use status_cache::StatusCache;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
@@ -103,7 +105,7 @@ pub struct Bank {
     /// Accounts written in the current slot (hashed when the slot is finished).
     slot_delta: SlotDelta,
     /// Hashes of finished slots.
-    slot_hashes: Mutex<Vec<(u64, Hash)>>,
+    slot_hashes: Mutex<VecDeque<(u64, Hash)>>,
     collected_fees: AtomicU64,
     transaction_count: AtomicU64,
     timings: Mutex<ExecuteTimings>,
@@ -132,7 +134,7 @@ impl Bank {
             blockhashes: BlockhashQueue::new(genesis),
             status_cache: StatusCache::default(),
             slot_delta: SlotDelta::default(),
-            slot_hashes: Mutex::new(Vec::new()),
+            slot_hashes: Mutex::new(VecDeque::new()),
             collected_fees: AtomicU64::new(0),
             transaction_count: AtomicU64::new(0),
             timings: Mutex::new(ExecuteTimings::default()),
@@ -343,6 +345,13 @@ impl Bank {
                 (accounts, payer, loaded_accounts_data_cost(loaded_data_bytes, copied_data_bytes))
             }
             LoadedTransaction::FeeOnly { err, payer } => {
+                // Only the payer changes: the others' balances as stored.
+                let keys = &tx.transaction().message.account_keys;
+                let post_balances: Vec<u64> = std::iter::once(payer.1.lamports)
+                    .chain(keys.iter().skip(1).map(|key| self.store.get_prefix(key, 0).map_or(0, |a| a.lamports)))
+                    .collect();
+                let mut pre_balances = post_balances.clone();
+                pre_balances[0] = pre_balances[0].saturating_add(fee);
                 let outcome = TransactionOutcome {
                     signature,
                     result: Err(err),
@@ -351,6 +360,8 @@ impl Bank {
                     compute_units_consumed: 0,
                     return_data: None,
                     fee,
+                    pre_balances,
+                    post_balances,
                 };
                 return Ok(Executed { outcome, updates: vec![payer], deployed: Vec::new() });
             }
@@ -371,14 +382,30 @@ impl Bank {
         let compute_units_consumed = ctx.compute_consumed();
         let logs = std::mem::take(&mut ctx.logs.lines);
         let return_data = ctx.return_data.take();
-        let updates = if result.is_ok() {
-            std::mem::take(&mut ctx.accounts).into_writable()
+        // As loaded, the payer's after its fee.
+        let loaded_balances: Vec<u64> = ctx.loaded.iter().map(|&(lamports, _)| lamports).collect();
+        let mut pre_balances = loaded_balances.clone();
+        if let Some(payer) = pre_balances.first_mut() {
+            *payer = payer.saturating_add(fee);
+        }
+        let (updates, post_balances) = if result.is_ok() {
+            let post_balances = ctx.accounts.accounts.iter().map(|account| account.lamports).collect();
+            (std::mem::take(&mut ctx.accounts).into_writable(), post_balances)
         } else {
             deployed.clear();
-            vec![fee_payer]
+            (vec![fee_payer], loaded_balances)
         };
-        let outcome =
-            TransactionOutcome { signature, result, committed: true, logs, compute_units_consumed, return_data, fee };
+        let outcome = TransactionOutcome {
+            signature,
+            result,
+            committed: true,
+            logs,
+            compute_units_consumed,
+            return_data,
+            fee,
+            pre_balances,
+            post_balances,
+        };
         Ok(Executed { outcome, updates, deployed })
     }
 }

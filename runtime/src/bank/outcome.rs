@@ -18,6 +18,10 @@ pub struct TransactionOutcome {
     pub compute_units_consumed: u64,
     pub return_data: Option<(Pubkey, Vec<u8>)>,
     pub fee: u64,
+    /// Each account key's lamports before the transaction (fee included)
+    /// and after it, in the message's key order; empty when refused.
+    pub pre_balances: Vec<u64>,
+    pub post_balances: Vec<u64>,
 }
 
 impl TransactionOutcome {
@@ -36,6 +40,8 @@ impl TransactionOutcome {
             compute_units_consumed: 0,
             return_data: None,
             fee: 0,
+            pre_balances: Vec::new(),
+            post_balances: Vec::new(),
         }
     }
 }

@@ -14,6 +14,8 @@ const DELTA_SHARDS: usize = 32;
 /// Shard length (32 MiB of keys) from which repeated keys are dropped: a
 /// slot that rewrites the same accounts for long keeps memory bounded.
 const COMPACT_DELTA_AT: usize = 1 << 20;
+/// Finished slots whose hashes are kept (Solana's `SlotHashes` holds 512).
+pub const MAX_SLOT_HASHES: usize = 512;
 
 /// The hash of one account's state, as the slot hash covers it (zero for a
 /// deleted account).
@@ -100,24 +102,36 @@ impl Bank {
         hashv(&parts)
     }
 
-    /// Hashes of the slots finished so far, oldest first.
+    /// Each account written so far in this slot, in key order, as it is now
+    /// (a deleted one with zero lamports): what the slot changed.
+    pub fn slot_written_accounts(&self) -> Vec<(Pubkey, Account)> {
+        self.slot_delta.keys().into_iter().map(|key| (key, self.store.get(&key).unwrap_or_default())).collect()
+    }
+
+    /// Hashes of the newest finished slots (at most [`MAX_SLOT_HASHES`]), oldest first.
     pub fn slot_hashes(&self) -> Vec<(u64, Hash)> {
-        self.slot_hashes.lock().clone()
+        self.slot_hashes.lock().iter().copied().collect()
     }
 
     /// Finish the current slot (recording its hash) and move to the next,
-    /// with a new blockhash.
-    pub fn advance_slot(&mut self) {
-        self.warp_to_slot(self.slot + 1);
+    /// with a new blockhash. Returns the finished slot's hash.
+    pub fn advance_slot(&mut self) -> Hash {
+        self.warp_to_slot(self.slot + 1)
     }
 
     /// Finish the current slot and jump to `slot` (later than now) with one
-    /// new blockhash.
-    pub fn warp_to_slot(&mut self, slot: u64) {
+    /// new blockhash. Returns the finished slot's hash.
+    pub fn warp_to_slot(&mut self, slot: u64) -> Hash {
         let hash = self.slot_delta_hash();
-        self.slot_hashes.lock().push((self.slot, hash));
+        let mut hashes = self.slot_hashes.lock();
+        hashes.push_back((self.slot, hash));
+        if hashes.len() > MAX_SLOT_HASHES {
+            hashes.pop_front();
+        }
+        drop(hashes);
         self.slot_delta.clear();
         self.slot = slot.max(self.slot + 1);
         self.register_blockhash();
+        hash
     }
 }

@@ -5,6 +5,9 @@
 //! token, AMM and lending programs at genesis, funds a faucet, prints where
 //! everything is, and serves RPC on 127.0.0.1:8899 until Ctrl-C, after
 //! which the next start resumes from the last durable slot.
+//!
+//! `lanes-validator verify-ledger --ledger DIR` replays a ledger from
+//! genesis on one thread and checks every slot's blockhash and state hash.
 
 use clap::Parser;
 use lanes_validator::node::genesis::bundled_programs;
@@ -17,6 +20,8 @@ use std::time::Duration;
 #[derive(Parser)]
 #[command(name = "lanes-validator", version, about = "Run a local Lanes chain with Solana's JSON-RPC")]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Ledger directory (accounts, keypairs, compiled programs).
     #[arg(long, default_value = "test-ledger")]
     ledger: PathBuf,
@@ -43,8 +48,38 @@ struct Cli {
     quiet: bool,
 }
 
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Replay a ledger from genesis on one thread, checking every slot's
+    /// blockhash, state hash and every transaction's result.
+    VerifyLedger {
+        /// Ledger directory.
+        #[arg(long, default_value = "test-ledger")]
+        ledger: PathBuf,
+    },
+}
+
+fn verify_ledger(ledger: &std::path::Path) -> ExitCode {
+    match lanes_validator::node::replay::verify_ledger(ledger) {
+        Ok(report) => {
+            println!(
+                "Ledger verified: {} slots (0..={}), {} transactions replayed in {:.2} s: every blockhash, result and state hash matches",
+                report.slots, report.last_slot, report.transactions, report.seconds
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("lanes-validator verify-ledger: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::VerifyLedger { ledger }) = &cli.command {
+        return verify_ledger(ledger);
+    }
     if cli.slot_ms == 0 {
         eprintln!("lanes-validator: --slot-ms must be at least 1");
         return ExitCode::FAILURE;
@@ -75,6 +110,9 @@ fn main() -> ExitCode {
         println!("Program {name}: {id}");
     }
     println!("JSON RPC URL: http://{}", running.rpc_addr);
+    if !running.created {
+        println!("Resumed the ledger ({} slots replayed onto the account store)", running.replayed_slots);
+    }
     // Printed last: tests and scripts wait for this line.
     println!("Ready at slot {}", node.bank.read().slot());
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();

@@ -1,12 +1,21 @@
 //! The banking thread: once a slot, the transactions submitted since the
 //! last run through the runtime's batch entry point (signatures verified on
-//! every core, executed on the worker threads), their statuses recorded,
-//! the slot made durable, and the bank moved to the next slot with a new
-//! blockhash (which clients wait for).
+//! every core, executed on the worker threads); then the slot is frozen —
+//! its [`Block`] appended to the ledger, the account store made durable,
+//! the statuses recorded, subscribers told — and the bank moves to the next
+//! slot with a new blockhash (which clients wait for).
+//!
+//! Never: report a slot confirmed before both the ledger and the account
+//! store hold it, or let the store get ahead of the ledger (the ledger is
+//! what a restart replays).
 
+use super::block::{block_time, Block, BlockTransaction};
+use super::rpc::transaction_error_json;
 use super::Node;
 use crossbeam_channel::Receiver;
+use lanes_runtime::bank::Bank;
 use lanes_runtime::pipeline::{execute_batch, BatchConfig};
+use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::Transaction;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -20,11 +29,14 @@ pub(super) fn spawn(
     queue: Receiver<Transaction>,
     slot: Duration,
     threads: usize,
+    previous_blockhash: Hash,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new().name("lanes-banking".into()).spawn(move || run(&node, &queue, slot, threads))
+    std::thread::Builder::new()
+        .name("lanes-banking".into())
+        .spawn(move || run(&node, &queue, slot, threads, previous_blockhash))
 }
 
-fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usize) {
+fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usize, mut previous_blockhash: Hash) {
     let config = BatchConfig::with_threads(threads.max(1));
     let mut deadline = Instant::now() + slot;
     loop {
@@ -36,18 +48,28 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
             }
         }
         let transactions: Vec<Transaction> = queue.try_iter().take(MAX_TRANSACTIONS_PER_SLOT).collect();
-        {
+        let block = {
             let bank = node.bank.read();
-            if !transactions.is_empty() {
-                match execute_batch(&bank, transactions, &config) {
-                    Ok(output) => node.statuses.lock().record_slot(bank.slot(), &output.outcomes),
-                    Err(e) => eprintln!("lanes-validator: slot {} failed to execute: {e}", bank.slot()),
-                }
-                if let Err(e) = bank.commit_slot() {
-                    eprintln!("lanes-validator: slot {} could not be made durable: {e}", bank.slot());
-                }
+            let executed = execute(&bank, transactions, &config);
+            let block = freeze(&bank, executed, previous_blockhash);
+            if let Err(e) = node.ledger.append(&block, |err| transaction_error_json(err).to_string()) {
+                // The slot's transactions stay applied in memory, but
+                // nothing of it is made durable or confirmed.
+                eprintln!("lanes-validator: slot {} could not be written to the ledger: {e}", block.slot);
+                None
+            } else if !block.transactions.is_empty() && bank.commit_slot().is_err() {
+                eprintln!("lanes-validator: slot {} could not be made durable", block.slot);
+                None
+            } else {
+                node.statuses.lock().record_block(&block);
+                node.frozen_slot.store(block.slot, Relaxed);
+                Some(Arc::new(block))
             }
-            node.frozen_slot.store(bank.slot(), Relaxed);
+        };
+        if let Some(block) = block {
+            previous_blockhash = block.blockhash;
+            // No subscriber is not an error.
+            let _ = node.blocks.send(block);
         }
         node.bank.write().advance_slot();
         if stopping {
@@ -56,5 +78,51 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
         deadline += slot;
         // Behind by more than a slot (a long batch): start the next one now.
         deadline = deadline.max(Instant::now());
+    }
+}
+
+/// Run `transactions` on `bank`: the committed ones in committed order.
+fn execute(bank: &Bank, transactions: Vec<Transaction>, config: &BatchConfig) -> Vec<BlockTransaction> {
+    if transactions.is_empty() {
+        return Vec::new();
+    }
+    let mut kept: Vec<Option<Transaction>> = transactions.iter().cloned().map(Some).collect();
+    let output = match execute_batch(bank, transactions, config) {
+        Ok(output) => output,
+        Err(e) => {
+            eprintln!("lanes-validator: slot {} failed to execute: {e}", bank.slot());
+            return Vec::new();
+        }
+    };
+    let mut outcomes: Vec<_> = output.outcomes.into_iter().map(Some).collect();
+    let mut executed = Vec::new();
+    for entry in &output.entries {
+        for &index in &entry.transactions {
+            let (Some(outcome), Some(transaction)) = (outcomes[index].take(), kept[index].take()) else {
+                continue;
+            };
+            if outcome.committed {
+                executed.push(BlockTransaction { transaction, outcome, worker: entry.thread as u32 });
+            }
+        }
+    }
+    executed
+}
+
+/// The block of the bank's current slot, `executed` its transactions.
+pub(super) fn freeze(bank: &Bank, executed: Vec<BlockTransaction>, previous_blockhash: Hash) -> Block {
+    let slot = bank.slot();
+    let written_accounts = bank.slot_written_accounts();
+    Block {
+        slot,
+        parent_slot: slot.saturating_sub(1),
+        blockhash: bank.latest_blockhash(),
+        previous_blockhash,
+        state_hash: bank.slot_delta_hash(),
+        block_time: block_time(bank.config().genesis_unix_timestamp, slot),
+        transactions: executed,
+        written_accounts,
+        total_transactions: bank.transaction_count(),
+        total_fees: bank.collected_fees(),
     }
 }

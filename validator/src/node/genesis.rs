@@ -1,11 +1,19 @@
 //! The ledger directory and genesis: `accounts/` (the memory-mapped account
-//! store), `identity.json` and `faucet.json` (Solana keypair files), and
+//! store), `ledger.redb` (the blocks, see [`super::ledger`]),
+//! `identity.json` and `faucet.json` (Solana keypair files), and
 //! `genesis-seed` (what makes this ledger's genesis hash its own). A new
 //! ledger gets the bundled programs at their fixed addresses and a funded
-//! faucet; an existing one resumes after its last durable slot.
+//! faucet, recorded as slot 0's block; an existing one resumes after the
+//! ledger's last slot: recent blockhashes, processed signatures and counters
+//! restored, and any slot the account store missed (a crash between the
+//! ledger's write and the store's) replayed from the ledger.
 
+use super::banking::freeze;
+use super::ledger::{Ledger, SlotRecord};
+use super::replay::replay_slot;
+use super::rpc::transaction_error_json;
 use super::{NodeConfig, NodeError};
-use lanes_runtime::bank::{Bank, BankConfig};
+use lanes_runtime::bank::{Bank, BankConfig, MAX_BLOCKHASH_AGE};
 use lanes_runtime::execution::builtins::loader::immutable_program_account;
 use lanes_runtime::store::mmap::MmapAccountStore;
 use lanes_runtime::vm::{Executor, ExecutorConfig};
@@ -30,8 +38,13 @@ pub struct Genesis {
     pub identity: Keypair,
     pub faucet: Keypair,
     pub genesis_hash: Hash,
+    pub ledger: Ledger,
+    /// The blockhash of the slot before the bank's current one.
+    pub previous_blockhash: Hash,
     /// Whether this start created the ledger.
     pub created: bool,
+    /// Slots replayed from the ledger onto the account store at start.
+    pub replayed_slots: u64,
 }
 
 fn ledger_error(dir: &Path, what: impl std::fmt::Display) -> NodeError {
@@ -69,14 +82,22 @@ pub fn open_ledger(config: &NodeConfig) -> Result<Genesis, NodeError> {
     let faucet = keypair_file(dir, "faucet.json")?;
     let store = MmapAccountStore::open(dir.join("accounts"), Default::default())
         .map_err(|e| ledger_error(dir, format!("accounts: {e}")))?;
-    let resume_after = store.committed_slot();
+    let store_slot = store.committed_slot();
+    let ledger = Ledger::open(&dir.join("ledger.redb")).map_err(|e| ledger_error(dir, e))?;
     let executor = Executor::new(ExecutorConfig { artifact_dir: Some(dir.join("compiled")), ..Default::default() })
         .map_err(|e| NodeError::Setup(e.to_string()))?;
     let bank_config = BankConfig { verify_signatures: true, genesis_seed: seed, ..BankConfig::default() };
     let mut bank = Bank::new(Arc::new(store), executor, bank_config);
-    let created = resume_after.is_none();
-    match resume_after {
-        Some(slot) => bank.warp_to_slot(slot + 1),
+    let genesis_hash = hashv(&[b"lanes genesis", &seed]);
+    let last = ledger.last_slot().map_err(|e| ledger_error(dir, e))?;
+    let (created, previous_blockhash, replayed_slots) = match last {
+        Some(last) => {
+            let replayed = resume(&mut bank, &ledger, &last, store_slot).map_err(|e| ledger_error(dir, e))?;
+            (false, last.blockhash(), replayed)
+        }
+        None if store_slot.is_some() => {
+            return Err(ledger_error(dir, "the account store has slots but ledger.redb has none: use --reset"))
+        }
         None => {
             for (id, name, wasm) in bundled_programs() {
                 bank.executor().compile(wasm).map_err(|e| NodeError::Setup(format!("bundled {name}: {e}")))?;
@@ -85,9 +106,70 @@ pub fn open_ledger(config: &NodeConfig) -> Result<Genesis, NodeError> {
             let lamports = config.faucet_sol.saturating_mul(LAMPORTS_PER_SOL);
             bank.set_account(faucet.pubkey(), Account::new(lamports, 0, &system_program::ID))
                 .map_err(|e| ledger_error(dir, e))?;
+            let block = freeze(&bank, Vec::new(), genesis_hash);
+            // Durable before the store: the genesis accounts are in the block.
+            ledger
+                .append_durable(&block, |err| transaction_error_json(err).to_string())
+                .map_err(|e| ledger_error(dir, e))?;
             bank.commit_slot().map_err(|e| ledger_error(dir, e))?;
             bank.advance_slot();
+            (true, block.blockhash, 0)
+        }
+    };
+    Ok(Genesis { bank, identity, faucet, genesis_hash, ledger, previous_blockhash, created, replayed_slots })
+}
+
+/// Bring `bank` (fresh, over a store durable to `store_slot`) to the slot
+/// after the ledger's `last`: replay what the store missed, restore the
+/// recent blockhashes, processed signatures and counters. Returns the
+/// number of slots replayed.
+fn resume(bank: &mut Bank, ledger: &Ledger, last: &SlotRecord, store_slot: Option<u64>) -> Result<u64, String> {
+    let store_slot = store_slot.unwrap_or(0);
+    if store_slot > last.slot {
+        return Err(format!("the account store is at slot {store_slot}, past the ledger's last slot {}", last.slot));
+    }
+    // The bank as it was at the end of the store's slot.
+    restore_at(bank, ledger, store_slot)?;
+    let mut replayed = 0;
+    for slot in store_slot + 1..=last.slot {
+        bank.warp_to_slot(slot);
+        let record = ledger.slot(slot).map_err(|e| e.to_string())?;
+        let Some(record) = record else { continue };
+        if bank.latest_blockhash() != record.blockhash() {
+            return Err(format!("slot {slot}: the blockhash derived again differs from the ledger's"));
+        }
+        if record.transaction_count > 0 {
+            replay_slot(bank, ledger, &record)?;
+            bank.commit_slot().map_err(|e| e.to_string())?;
+            replayed += 1;
         }
     }
-    Ok(Genesis { bank, identity, faucet, genesis_hash: hashv(&[b"lanes genesis", &seed]), created })
+    bank.warp_to_slot(last.slot + 1);
+    Ok(replayed)
+}
+
+/// Set `bank`'s slot, recent blockhashes, processed signatures and
+/// counters to what they were at the end of `slot`.
+fn restore_at(bank: &mut Bank, ledger: &Ledger, slot: u64) -> Result<(), String> {
+    let window = MAX_BLOCKHASH_AGE as u64;
+    let recent = ledger.slots_in(slot.saturating_sub(window - 1), slot, window as usize).map_err(|e| e.to_string())?;
+    let Some(at) = recent.last().filter(|r| r.slot == slot) else {
+        return Err(format!("the ledger has no record of slot {slot}"));
+    };
+    if slot > 0 {
+        bank.warp_to_slot(slot);
+    }
+    let hashes: Vec<Hash> = recent.iter().map(SlotRecord::blockhash).collect();
+    bank.restore_recent_blockhashes(&hashes);
+    bank.restore_counters(at.total_transactions, at.total_fees);
+    for record in recent.iter().filter(|r| r.transaction_count > 0) {
+        for tx in ledger.block_transactions(record.slot).map_err(|e| e.to_string())? {
+            if let Some(tx) = tx.transaction() {
+                if let Some(signature) = tx.signatures.first() {
+                    bank.restore_processed([(tx.message.recent_blockhash, signature)]);
+                }
+            }
+        }
+    }
+    Ok(())
 }

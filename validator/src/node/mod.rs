@@ -1,7 +1,7 @@
 //! The local single-node validator (`lanes-validator`): a ledger directory
 //! with the account store and the node's keypairs, a banking thread that
 //! turns submitted transactions into slots through the runtime's batch entry
-//! point, and Solana's JSON-RPC over HTTP.
+//! point, a ledger of every block, and Solana's JSON-RPC over HTTP.
 //!
 //! Owns: the node's shared state ([`Node`]) — the bank, the queue of
 //! submitted transactions, the statuses of recent transactions, the
@@ -18,7 +18,11 @@
 //! durable (there are no forks to wait out).
 
 mod banking;
+pub mod block;
 pub mod genesis;
+mod history;
+pub mod ledger;
+pub mod replay;
 pub mod rpc;
 mod statuses;
 
@@ -39,6 +43,8 @@ pub use statuses::RecordedTransaction;
 
 /// Transactions waiting for the banking thread, at most.
 pub const SUBMIT_QUEUE_CAPACITY: usize = 100_000;
+/// Frozen blocks waiting for a slow subscriber before it misses some.
+pub const BLOCK_CHANNEL_CAPACITY: usize = 64;
 
 /// How to run the node.
 #[derive(Debug, Clone)]
@@ -66,6 +72,10 @@ pub struct Node {
     pub identity: Keypair,
     pub faucet: Keypair,
     pub genesis_hash: Hash,
+    /// Every frozen slot's block and every committed transaction.
+    pub ledger: ledger::Ledger,
+    /// Each frozen block, as it is frozen (PubSub listens here).
+    pub blocks: tokio::sync::broadcast::Sender<Arc<block::Block>>,
     /// Where RPC listens.
     pub rpc_addr: SocketAddr,
     /// The newest slot frozen and durable (confirmed and finalized).
@@ -99,6 +109,10 @@ impl Node {
 pub struct RunningNode {
     pub node: Arc<Node>,
     pub rpc_addr: SocketAddr,
+    /// Whether this start created the ledger (otherwise it resumed one).
+    pub created: bool,
+    /// Slots replayed from the ledger onto the account store at start.
+    pub replayed_slots: u64,
     banking: Option<std::thread::JoinHandle<()>>,
     rpc: Option<std::thread::JoinHandle<()>>,
     rpc_shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -119,6 +133,8 @@ impl RunningNode {
     /// Open (or create) the ledger, start the banking thread and RPC.
     pub fn start(config: &NodeConfig) -> Result<RunningNode, NodeError> {
         let genesis = genesis::open_ledger(config)?;
+        let previous_blockhash = genesis.previous_blockhash;
+        let (created, replayed_slots) = (genesis.created, genesis.replayed_slots);
         let (submit, queue): (Sender<Transaction>, Receiver<Transaction>) =
             crossbeam_channel::bounded(SUBMIT_QUEUE_CAPACITY);
         let frozen = genesis.bank.slot().saturating_sub(1);
@@ -132,6 +148,8 @@ impl RunningNode {
             identity: genesis.identity,
             faucet: genesis.faucet,
             genesis_hash: genesis.genesis_hash,
+            ledger: genesis.ledger,
+            blocks: tokio::sync::broadcast::channel(BLOCK_CHANNEL_CAPACITY).0,
             rpc_addr,
             frozen_slot: AtomicU64::new(frozen),
             dropped: AtomicU64::new(0),
@@ -139,9 +157,17 @@ impl RunningNode {
         });
         let (rpc_shutdown, rpc_stop) = tokio::sync::oneshot::channel();
         let rpc = rpc::spawn(node.clone(), listener, rpc_stop).map_err(|e| NodeError::Rpc(rpc_addr, e))?;
-        let banking = banking::spawn(node.clone(), queue, config.slot, config.threads)
+        let banking = banking::spawn(node.clone(), queue, config.slot, config.threads, previous_blockhash)
             .map_err(|e| NodeError::Setup(format!("starting the banking thread: {e}")))?;
-        Ok(RunningNode { node, rpc_addr, banking: Some(banking), rpc: Some(rpc), rpc_shutdown: Some(rpc_shutdown) })
+        Ok(RunningNode {
+            node,
+            rpc_addr,
+            created,
+            replayed_slots,
+            banking: Some(banking),
+            rpc: Some(rpc),
+            rpc_shutdown: Some(rpc_shutdown),
+        })
     }
 
     /// Stop RPC, finish the slot in progress (made durable), and return.

@@ -101,7 +101,7 @@ pub struct RpcError {
     pub data: Option<Value>,
 }
 
-fn invalid_params(message: impl Into<String>) -> RpcError {
+pub(super) fn invalid_params(message: impl Into<String>) -> RpcError {
     RpcError { code: -32602, message: message.into(), data: None }
 }
 
@@ -347,6 +347,10 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             if signatures.len() > MAX_SIGNATURE_STATUSES {
                 return Err(invalid_params(format!("Too many inputs provided; max {MAX_SIGNATURE_STATUSES}")));
             }
+            let search_history = config_param(params, 1)
+                .and_then(|c| c.get("searchTransactionHistory"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             let frozen = node.frozen_slot();
             let statuses = node.statuses.lock();
             let mut values = Vec::with_capacity(signatures.len());
@@ -356,7 +360,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
                     .and_then(|s| Signature::from_str(s).ok())
                     .ok_or_else(|| invalid_params("Invalid param: Invalid"))?;
                 values.push(match statuses.get(&signature) {
-                    None => Value::Null,
+                    None => super::history::historical_status(node, &signature, search_history)?,
                     Some(recorded) => {
                         let err = recorded.result.as_ref().err().map(transaction_error_json);
                         let status = match &err {
@@ -377,7 +381,8 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             Ok(context(frozen, Value::Array(values)))
         }
         "getProgramAccounts" => get_program_accounts(node, params),
-        _ => Err(RpcError { code: -32601, message: "Method not found".into(), data: None }),
+        _ => super::history::dispatch(node, method, params)
+            .unwrap_or_else(|| Err(RpcError { code: -32601, message: "Method not found".into(), data: None })),
     }
 }
 

@@ -1,9 +1,9 @@
 //! What became of recent transactions, by signature, for
-//! `getSignatureStatuses` (and, later, the ledger's index): the slot, the
-//! result, the fee, the logs, the compute units. Kept for the last
+//! `getSignatureStatuses` without a trip to the ledger: the slot and the
+//! result. Kept for the last
 //! [`STATUS_SLOTS`] slots, as long as their blockhashes can be valid.
 
-use lanes_runtime::bank::TransactionOutcome;
+use super::block::Block;
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::Signature;
 use std::collections::{HashMap, VecDeque};
@@ -16,9 +16,6 @@ pub const STATUS_SLOTS: usize = 300;
 pub struct RecordedTransaction {
     pub slot: u64,
     pub result: Result<(), TransactionError>,
-    pub fee: u64,
-    pub logs: Vec<String>,
-    pub compute_units: u64,
 }
 
 #[derive(Default)]
@@ -29,24 +26,16 @@ pub(crate) struct StatusLog {
 }
 
 impl StatusLog {
-    /// Record what `slot` committed (refused transactions are not recorded:
-    /// they never happened).
-    pub fn record_slot(&mut self, slot: u64, outcomes: &[TransactionOutcome]) {
-        let mut signatures = Vec::with_capacity(outcomes.len());
-        for outcome in outcomes.iter().filter(|o| o.committed) {
+    /// Record what `block` committed.
+    pub fn record_block(&mut self, block: &Block) {
+        let mut signatures = Vec::with_capacity(block.transactions.len());
+        for executed in &block.transactions {
+            let outcome = &executed.outcome;
             signatures.push(outcome.signature);
-            self.by_signature.insert(
-                outcome.signature,
-                RecordedTransaction {
-                    slot,
-                    result: outcome.result.clone(),
-                    fee: outcome.fee,
-                    logs: outcome.log_messages(),
-                    compute_units: outcome.compute_units_consumed,
-                },
-            );
+            self.by_signature
+                .insert(outcome.signature, RecordedTransaction { slot: block.slot, result: outcome.result.clone() });
         }
-        self.slots.push_back((slot, signatures));
+        self.slots.push_back((block.slot, signatures));
         while self.slots.len() > STATUS_SLOTS {
             if let Some((_, old)) = self.slots.pop_front() {
                 for signature in old {

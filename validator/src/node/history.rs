@@ -1,0 +1,393 @@
+//! The RPC methods served from the ledger: `getTransaction`,
+//! `getSignaturesForAddress`, `getBlock`, `getBlocks`, `getBlocksWithLimit`,
+//! and the history half of `getSignatureStatuses`. Shapes are Solana's
+//! `json` and `base64` encodings (`jsonParsed` answers as `json`).
+//!
+//! Never: answer from a slot that is not durable (history is `confirmed`
+//! or `finalized`, which on one node are the same), or panic on a record
+//! (a corrupt one is an internal error, -32603).
+
+use super::ledger::{LedgerError, SlotRecord, TransactionRecord};
+use super::rpc::{invalid_params, RpcError};
+use super::Node;
+use base64::Engine as _;
+use lanes_sdk::hash::Hash;
+use lanes_sdk::transaction::Transaction;
+use lanes_sdk::{Pubkey, Signature};
+use serde_json::{json, Value};
+use std::str::FromStr;
+
+/// Most signatures one `getSignaturesForAddress` returns (Solana's).
+pub const MAX_SIGNATURES_FOR_ADDRESS: usize = 1_000;
+/// Widest slot range `getBlocks` and `getBlocksWithLimit` cover (Solana's).
+pub const MAX_GET_BLOCKS_RANGE: u64 = 500_000;
+
+impl From<LedgerError> for RpcError {
+    fn from(e: LedgerError) -> Self {
+        RpcError { code: -32603, message: format!("Internal error: {e}"), data: None }
+    }
+}
+
+/// The ledger-backed method `method`, or `None` if it is not one.
+pub(super) fn dispatch(node: &Node, method: &str, params: &[Value]) -> Option<Result<Value, RpcError>> {
+    Some(match method {
+        "getTransaction" => get_transaction(node, params),
+        "getSignaturesForAddress" => get_signatures_for_address(node, params),
+        "getBlock" => get_block(node, params),
+        "getBlocks" => get_blocks(node, params, false),
+        "getBlocksWithLimit" => get_blocks(node, params, true),
+        _ => return None,
+    })
+}
+
+fn config(params: &[Value], index: usize) -> Option<&Value> {
+    params.get(index).filter(|v| v.is_object())
+}
+
+/// History is durable: `processed` is refused as Solana refuses it.
+fn check_commitment(config: Option<&Value>) -> Result<(), RpcError> {
+    match config.and_then(|c| c.get("commitment")).and_then(Value::as_str) {
+        Some("processed") => Err(invalid_params("Method does not support commitment below `confirmed`")),
+        _ => Ok(()),
+    }
+}
+
+/// The `version` field: present only when the client said which versions
+/// it supports (every Lanes transaction is legacy, which all clients read).
+fn version_field(config: Option<&Value>) -> Option<Value> {
+    config.and_then(|c| c.get("maxSupportedTransactionVersion")).filter(|v| !v.is_null()).map(|_| json!("legacy"))
+}
+
+fn encoding(config: Option<&Value>) -> Result<&str, RpcError> {
+    match config.and_then(|c| c.get("encoding")).and_then(Value::as_str).unwrap_or("json") {
+        "jsonParsed" | "json" => Ok("json"),
+        "base64" => Ok("base64"),
+        "base58" => Ok("base58"),
+        other => Err(invalid_params(format!("Invalid param: unsupported encoding {other}"))),
+    }
+}
+
+fn get_transaction(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
+    let text = params.first().and_then(Value::as_str).ok_or_else(|| invalid_params("Invalid params"))?;
+    let signature = Signature::from_str(text).map_err(|_| invalid_params("Invalid param: Invalid"))?;
+    // The second parameter may be the encoding alone (an old form).
+    let string_config;
+    let config = match params.get(1) {
+        Some(Value::String(encoding)) => {
+            string_config = json!({ "encoding": encoding });
+            Some(&string_config)
+        }
+        _ => config(params, 1),
+    };
+    check_commitment(config)?;
+    let encoding = encoding(config)?;
+    let Some((slot, record)) = node.ledger.transaction(&signature)? else {
+        return Ok(Value::Null);
+    };
+    if slot > node.frozen_slot() {
+        return Ok(Value::Null);
+    }
+    let block_time = node.ledger.slot(slot)?.map(|s| s.block_time);
+    let mut value = json!({
+        "slot": slot,
+        "transaction": transaction_json(&record, encoding)?,
+        "meta": meta_json(&record),
+        "blockTime": block_time,
+    });
+    if let Some(version) = version_field(config) {
+        value["version"] = version;
+    }
+    Ok(value)
+}
+
+fn decoded(record: &TransactionRecord) -> Result<Transaction, RpcError> {
+    record.transaction().ok_or_else(|| RpcError {
+        code: -32603,
+        message: "Internal error: a recorded transaction does not decode".into(),
+        data: None,
+    })
+}
+
+/// The transaction in `encoding`: Solana's `UiTransaction` for `json`,
+/// `[data, encoding]` for the binary ones.
+fn transaction_json(record: &TransactionRecord, encoding: &str) -> Result<Value, RpcError> {
+    match encoding {
+        "base64" => return Ok(json!([base64::engine::general_purpose::STANDARD.encode(&record.wire), "base64"])),
+        "base58" => return Ok(json!([bs58::encode(&record.wire).into_string(), "base58"])),
+        _ => {}
+    }
+    let tx = decoded(record)?;
+    let message = &tx.message;
+    let instructions: Vec<Value> = message
+        .instructions
+        .iter()
+        .map(|ix| {
+            json!({
+                "programIdIndex": ix.program_id_index,
+                "accounts": ix.accounts,
+                "data": bs58::encode(&ix.data).into_string(),
+                "stackHeight": null,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "signatures": tx.signatures.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "message": {
+            "accountKeys": message.account_keys.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "header": {
+                "numRequiredSignatures": message.header.num_required_signatures,
+                "numReadonlySignedAccounts": message.header.num_readonly_signed_accounts,
+                "numReadonlyUnsignedAccounts": message.header.num_readonly_unsigned_accounts,
+            },
+            "recentBlockhash": message.recent_blockhash.to_string(),
+            "instructions": instructions,
+        },
+    }))
+}
+
+/// Solana's `UiTransactionStatusMeta` (no inner-instruction or token
+/// balance recording yet: those lists are empty).
+fn meta_json(record: &TransactionRecord) -> Value {
+    let err = record.err.as_deref().map(|e| serde_json::from_str::<Value>(e).unwrap_or_else(|_| json!(e)));
+    let status = match &err {
+        None => json!({ "Ok": null }),
+        Some(e) => json!({ "Err": e }),
+    };
+    let mut meta = json!({
+        "err": err,
+        "status": status,
+        "fee": record.fee,
+        "preBalances": record.pre_balances,
+        "postBalances": record.post_balances,
+        "innerInstructions": [],
+        "logMessages": record.logs,
+        "preTokenBalances": [],
+        "postTokenBalances": [],
+        "rewards": [],
+        "loadedAddresses": { "writable": [], "readonly": [] },
+        "computeUnitsConsumed": record.compute_units,
+    });
+    if let Some((program, data)) = &record.return_data {
+        meta["returnData"] = json!({
+            "programId": Pubkey(*program).to_string(),
+            "data": [base64::engine::general_purpose::STANDARD.encode(data), "base64"],
+        });
+    }
+    meta
+}
+
+fn signature_param(config: Option<&Value>, name: &str) -> Result<Option<Signature>, RpcError> {
+    match config.and_then(|c| c.get(name)) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => {
+            Signature::from_str(text).map(Some).map_err(|_| invalid_params("Invalid param: Invalid"))
+        }
+        Some(_) => Err(invalid_params(format!("Invalid param: {name} must be a signature string"))),
+    }
+}
+
+fn get_signatures_for_address(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
+    let text = params.first().and_then(Value::as_str).ok_or_else(|| invalid_params("Invalid params"))?;
+    let address = Pubkey::from_str(text).map_err(|_| invalid_params("Invalid param: Invalid"))?;
+    let config = config(params, 1);
+    check_commitment(config)?;
+    let limit = match config.and_then(|c| c.get("limit")) {
+        None | Some(Value::Null) => MAX_SIGNATURES_FOR_ADDRESS,
+        Some(limit) => match limit.as_u64() {
+            Some(n @ 1..=1_000) => n as usize,
+            _ => return Err(invalid_params(format!("Invalid limit; max {MAX_SIGNATURES_FOR_ADDRESS}"))),
+        },
+    };
+    let before = signature_param(config, "before")?;
+    let until = signature_param(config, "until")?;
+    let frozen = node.frozen_slot();
+    let found = node.ledger.signatures_for_address(&address, before.as_ref(), until.as_ref(), limit)?;
+    let mut out = Vec::with_capacity(found.len());
+    let mut block_times: std::collections::HashMap<u64, Option<i64>> = Default::default();
+    for entry in found.into_iter().filter(|e| e.slot <= frozen) {
+        let block_time = match block_times.get(&entry.slot) {
+            Some(time) => *time,
+            None => {
+                let time = node.ledger.slot(entry.slot)?.map(|s| s.block_time);
+                block_times.insert(entry.slot, time);
+                time
+            }
+        };
+        let err = entry.err.as_deref().map(|e| serde_json::from_str::<Value>(e).unwrap_or_else(|_| json!(e)));
+        out.push(json!({
+            "signature": entry.signature.to_string(),
+            "slot": entry.slot,
+            "err": err,
+            "memo": null,
+            "blockTime": block_time,
+            "confirmationStatus": "finalized",
+        }));
+    }
+    Ok(Value::Array(out))
+}
+
+fn block_not_available(slot: u64) -> RpcError {
+    RpcError { code: -32004, message: format!("Block not available for slot {slot}"), data: None }
+}
+
+fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
+    let slot = params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
+    let string_config;
+    let config = match params.get(1) {
+        Some(Value::String(encoding)) => {
+            string_config = json!({ "encoding": encoding });
+            Some(&string_config)
+        }
+        _ => config(params, 1),
+    };
+    check_commitment(config)?;
+    let encoding = encoding(config)?;
+    let details = config.and_then(|c| c.get("transactionDetails")).and_then(Value::as_str).unwrap_or("full");
+    if !matches!(details, "full" | "signatures" | "none" | "accounts") {
+        return Err(invalid_params(format!("Invalid param: unknown transactionDetails {details}")));
+    }
+    let rewards = config.and_then(|c| c.get("rewards")).and_then(Value::as_bool).unwrap_or(true);
+    if slot > node.frozen_slot() {
+        return Err(block_not_available(slot));
+    }
+    let Some(record) = node.ledger.slot(slot)? else {
+        return Err(block_not_available(slot));
+    };
+    let mut block = block_header(&record);
+    let version = version_field(config);
+    if details != "none" {
+        let transactions =
+            if record.transaction_count > 0 { node.ledger.block_transactions(slot)? } else { Vec::new() };
+        match details {
+            "signatures" => {
+                let signatures: Result<Vec<Value>, RpcError> = transactions
+                    .iter()
+                    .map(|tx| Ok(json!(decoded(tx)?.signatures.first().copied().unwrap_or_default().to_string())))
+                    .collect();
+                block["signatures"] = Value::Array(signatures?);
+            }
+            "accounts" => {
+                let mut list = Vec::with_capacity(transactions.len());
+                for record in &transactions {
+                    let tx = decoded(record)?;
+                    let keys: Vec<Value> = tx
+                        .message
+                        .account_keys
+                        .iter()
+                        .enumerate()
+                        .map(|(i, key)| {
+                            json!({
+                                "pubkey": key.to_string(),
+                                "signer": tx.message.is_signer(i),
+                                "writable": tx.message.is_writable(i),
+                                "source": "transaction",
+                            })
+                        })
+                        .collect();
+                    let mut item = json!({
+                        "transaction": {
+                            "signatures": tx.signatures.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                            "accountKeys": keys,
+                        },
+                        "meta": meta_json(record),
+                    });
+                    if let Some(version) = &version {
+                        item["version"] = version.clone();
+                    }
+                    list.push(item);
+                }
+                block["transactions"] = Value::Array(list);
+            }
+            _ => {
+                let mut list = Vec::with_capacity(transactions.len());
+                for record in &transactions {
+                    let mut item = json!({
+                        "transaction": transaction_json(record, encoding)?,
+                        "meta": meta_json(record),
+                    });
+                    if let Some(version) = &version {
+                        item["version"] = version.clone();
+                    }
+                    list.push(item);
+                }
+                block["transactions"] = Value::Array(list);
+            }
+        }
+    }
+    if rewards {
+        block["rewards"] = json!([]);
+    }
+    Ok(block)
+}
+
+fn block_header(record: &SlotRecord) -> Value {
+    json!({
+        "blockhash": Hash(record.blockhash).to_string(),
+        "previousBlockhash": Hash(record.previous_blockhash).to_string(),
+        "parentSlot": record.parent_slot,
+        "blockTime": record.block_time,
+        "blockHeight": record.slot,
+    })
+}
+
+/// `getBlocks(start, end?)` or, with `with_limit`, `getBlocksWithLimit(start, limit)`.
+fn get_blocks(node: &Node, params: &[Value], with_limit: bool) -> Result<Value, RpcError> {
+    let start = params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
+    let frozen = node.frozen_slot();
+    let (end, config_index) = if with_limit {
+        let limit = params.get(1).and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
+        if limit > MAX_GET_BLOCKS_RANGE {
+            return Err(invalid_params(format!("Limit too large; max {MAX_GET_BLOCKS_RANGE}")));
+        }
+        if limit == 0 {
+            return Ok(json!([]));
+        }
+        (start.saturating_add(limit - 1), 2)
+    } else {
+        match params.get(1) {
+            Some(Value::Number(n)) => {
+                let end = n.as_u64().ok_or_else(|| invalid_params("Invalid params"))?;
+                if end.saturating_sub(start) > MAX_GET_BLOCKS_RANGE {
+                    return Err(invalid_params(format!("Slot range too large; max {MAX_GET_BLOCKS_RANGE}")));
+                }
+                (end, 2)
+            }
+            _ => {
+                if frozen.saturating_sub(start) > MAX_GET_BLOCKS_RANGE {
+                    return Err(invalid_params(format!("Slot range too large; max {MAX_GET_BLOCKS_RANGE}")));
+                }
+                (frozen, 1)
+            }
+        }
+    };
+    check_commitment(config(params, config_index))?;
+    let end = end.min(frozen);
+    let slots = node.ledger.slots_in(start, end, MAX_GET_BLOCKS_RANGE as usize + 1)?;
+    Ok(Value::Array(slots.iter().map(|s| json!(s.slot)).collect()))
+}
+
+/// `getSignatureStatuses` for a signature the in-memory statuses do not
+/// hold (older, or from before a restart): the ledger's record of it if it
+/// is recent or `search_history` (`searchTransactionHistory`) is set.
+pub(super) fn historical_status(node: &Node, signature: &Signature, search_history: bool) -> Result<Value, RpcError> {
+    let Some((slot, record)) = node.ledger.transaction(signature)? else {
+        return Ok(Value::Null);
+    };
+    let frozen = node.frozen_slot();
+    let recent = slot + super::statuses::STATUS_SLOTS as u64 >= frozen;
+    if slot > frozen || !(recent || search_history) {
+        return Ok(Value::Null);
+    }
+    let err = record.err.as_deref().map(|e| serde_json::from_str::<Value>(e).unwrap_or_else(|_| json!(e)));
+    let status = match &err {
+        None => json!({ "Ok": null }),
+        Some(e) => json!({ "Err": e }),
+    };
+    Ok(json!({
+        "slot": slot,
+        "confirmations": null,
+        "err": err,
+        "status": status,
+        "confirmationStatus": "finalized",
+    }))
+}

@@ -1,0 +1,114 @@
+//! Replaying the ledger on one thread: each recorded transaction run again
+//! in committed order through the bank's one-transaction path, its result,
+//! fee, compute units, logs and balances compared with the record, and each
+//! slot's state hash with the recorded one.
+//!
+//! Used at start to bring the account store up to the ledger after a crash
+//! between the two writes, and by `lanes-validator verify-ledger`, which
+//! replays a whole ledger from its genesis accounts onto an empty store.
+//!
+//! Never: write the ledger. A mismatch is reported, not repaired.
+
+use super::ledger::{Ledger, SlotRecord};
+use super::rpc::transaction_error_json;
+use lanes_runtime::bank::{Bank, BankConfig};
+use lanes_runtime::store::InMemoryAccountStore;
+use lanes_runtime::vm::{Executor, ExecutorConfig};
+use lanes_sdk::hash::Hash;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Run `record`'s transactions on `bank` (at its slot) and check each
+/// result and the slot's state hash against the ledger.
+pub fn replay_slot(bank: &Bank, ledger: &Ledger, record: &SlotRecord) -> Result<(), String> {
+    let slot = record.slot;
+    let transactions = ledger.block_transactions(slot).map_err(|e| e.to_string())?;
+    if transactions.len() != record.transaction_count as usize {
+        return Err(format!(
+            "slot {slot}: {} transactions recorded, the slot says {}",
+            transactions.len(),
+            record.transaction_count
+        ));
+    }
+    for (index, recorded) in transactions.iter().enumerate() {
+        let tx =
+            recorded.transaction().ok_or_else(|| format!("slot {slot} #{index}: the transaction does not decode"))?;
+        let outcome = bank.process_transaction(&tx).map_err(|e| format!("slot {slot} #{index}: {e}"))?;
+        let err = outcome.result.as_ref().err().map(|e| transaction_error_json(e).to_string());
+        let same = outcome.committed
+            && err == recorded.err
+            && outcome.fee == recorded.fee
+            && outcome.compute_units_consumed == recorded.compute_units
+            && outcome.log_messages() == recorded.logs
+            && outcome.post_balances == recorded.post_balances;
+        if !same {
+            return Err(format!(
+                "slot {slot} #{index} ({}): replayed as committed={} err={err:?} fee={} units={}, recorded err={:?} fee={} units={}",
+                outcome.signature,
+                outcome.committed,
+                outcome.fee,
+                outcome.compute_units_consumed,
+                recorded.err,
+                recorded.fee,
+                recorded.compute_units
+            ));
+        }
+    }
+    let state_hash = bank.slot_delta_hash();
+    if state_hash != Hash(record.state_hash) {
+        return Err(format!("slot {slot}: state hash {state_hash} replayed, {} recorded", Hash(record.state_hash)));
+    }
+    Ok(())
+}
+
+/// What `verify-ledger` checked.
+#[derive(Debug, Clone)]
+pub struct VerifyReport {
+    pub slots: u64,
+    pub transactions: u64,
+    pub last_slot: u64,
+    pub seconds: f64,
+}
+
+/// Replay the ledger in `dir` from genesis on one thread, onto an empty
+/// in-memory store, checking every slot's blockhash and state hash and
+/// every transaction's result.
+pub fn verify_ledger(dir: &Path) -> Result<VerifyReport, String> {
+    let started = Instant::now();
+    let seed: [u8; 32] = std::fs::read(dir.join("genesis-seed"))
+        .map_err(|e| format!("{}: {e}", dir.join("genesis-seed").display()))?
+        .try_into()
+        .map_err(|_| "genesis-seed is not 32 bytes".to_string())?;
+    let ledger = Ledger::open_existing(&dir.join("ledger.redb")).map_err(|e| e.to_string())?;
+    let last = ledger.last_slot().map_err(|e| e.to_string())?.ok_or("the ledger has no slots")?;
+    let executor = Executor::new(ExecutorConfig::default()).map_err(|e| e.to_string())?;
+    let config = BankConfig { verify_signatures: true, genesis_seed: seed, ..BankConfig::default() };
+    let mut bank = Bank::new(Arc::new(InMemoryAccountStore::new()), executor, config);
+    for (key, account) in ledger.genesis_accounts().map_err(|e| e.to_string())? {
+        bank.set_account(key, account).map_err(|e| e.to_string())?;
+    }
+    let mut report = VerifyReport { slots: 0, transactions: 0, last_slot: last.slot, seconds: 0.0 };
+    for slot in 0..=last.slot {
+        if slot > 0 {
+            bank.warp_to_slot(slot);
+        }
+        let record = ledger.slot(slot).map_err(|e| e.to_string())?.ok_or_else(|| format!("slot {slot} is missing"))?;
+        if bank.latest_blockhash() != record.blockhash() {
+            return Err(format!(
+                "slot {slot}: blockhash {} derived, {} recorded",
+                bank.latest_blockhash(),
+                record.blockhash()
+            ));
+        }
+        if record.transaction_count > 0 {
+            replay_slot(&bank, &ledger, &record)?;
+            report.transactions += u64::from(record.transaction_count);
+        } else if bank.slot_delta_hash() != Hash(record.state_hash) {
+            return Err(format!("slot {slot}: state hash differs"));
+        }
+        report.slots += 1;
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
