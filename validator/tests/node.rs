@@ -5,116 +5,20 @@
 //! getSignaturesForAddress, getBlock, getBlocks) kept across a restart and
 //! checked by `verify-ledger`.
 
+mod common;
+
+use common::{base64_encode, verify_ledger, TempLedger, Validator};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::{system_instruction, Pubkey};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
-use std::time::{Duration, Instant};
-
-/// A running validator, killed when dropped.
-struct Validator {
-    child: Child,
-    address: String,
-}
-
-impl Validator {
-    fn start(ledger: &Path) -> Validator {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lanes-validator"))
-            .args(["--ledger", ledger.to_str().unwrap(), "--rpc-port", "0", "--slot-ms", "20", "--quiet"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the validator binary starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut address = None;
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            if let Some(url) = line.strip_prefix("JSON RPC URL: http://") {
-                address = Some(url.to_string());
-            }
-            if line.starts_with("Ready at slot") {
-                break;
-            }
-        }
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Validator { child, address: address.expect("the startup block names the RPC URL") }
-    }
-
-    /// POST `body` and return the parsed response.
-    fn post(&self, body: &str) -> Value {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.address,
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
-    }
-
-    fn call(&self, method: &str, params: Value) -> Value {
-        let response = self.post(&json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string());
-        assert!(response.get("error").is_none(), "{method}: {response}");
-        response["result"].clone()
-    }
-
-    fn balance(&self, key: &Pubkey) -> u64 {
-        self.call("getBalance", json!([key.to_string()]))["value"].as_u64().unwrap()
-    }
-
-    /// Wait (bounded) until `signature` is finalized; its status.
-    fn finalized(&self, signature: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let status = self.call("getSignatureStatuses", json!([[signature]]))["value"][0].clone();
-            if status["confirmationStatus"] == "finalized" {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "{signature} not finalized: {status}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn stop(mut self) {
-        // SIGINT, as Ctrl-C: the node finishes its slot and exits.
-        let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < deadline, "the validator did not stop on SIGINT");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Validator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn temp_ledger(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lanes-node-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
 
 #[test]
 fn airdrop_transfer_refusals_and_restart() {
-    let ledger = temp_ledger("flow");
-    let node = Validator::start(&ledger);
+    let ledger = TempLedger::new("flow");
+    let node = Validator::start(ledger.path());
     assert_eq!(node.call("getHealth", json!([])), json!("ok"));
     let version = node.call("getVersion", json!([]));
     assert!(version["solana-core"].is_string() && version["feature-set"].is_u64(), "{version}");
@@ -187,34 +91,21 @@ fn airdrop_transfer_refusals_and_restart() {
 
     // Stopped with SIGINT and started again: the state is still there.
     node.stop();
-    let node = Validator::start(&ledger);
+    let node = Validator::start(ledger.path());
     assert_eq!(node.balance(&bob), 1_000_000);
     assert_eq!(node.balance(&alice.pubkey()), 2_000_000_000 - 1_000_000 - 5_000);
-    drop(node);
-    let _ = std::fs::remove_dir_all(&ledger);
-}
-
-fn send_base64(node: &Validator, tx: &Transaction, skip_preflight: bool) -> String {
-    let wire = base64_encode(&tx.to_wire().unwrap());
-    let signature =
-        node.call("sendTransaction", json!([wire, { "encoding": "base64", "skipPreflight": skip_preflight }]));
-    signature.as_str().unwrap().to_string()
-}
-
-fn latest_blockhash(node: &Validator) -> Hash {
-    Hash::from_str(node.call("getLatestBlockhash", json!([]))["value"]["blockhash"].as_str().unwrap()).unwrap()
 }
 
 #[test]
 fn history_from_the_ledger_survives_a_restart_and_verifies() {
-    let ledger = temp_ledger("history");
-    let node = Validator::start(&ledger);
+    let ledger = TempLedger::new("history");
+    let node = Validator::start(ledger.path());
     let alice = Keypair::new();
     let bob = Pubkey::new_unique_from_u64(91);
     let airdrop = node.call("requestAirdrop", json!([alice.pubkey().to_string(), 2_000_000_000u64]));
     let airdrop = airdrop.as_str().unwrap().to_string();
     node.finalized(&airdrop);
-    let old_blockhash = latest_blockhash(&node);
+    let old_blockhash = node.blockhash();
     let pay = |lamports: u64, blockhash: Hash| {
         Transaction::new_signed_with_payer(
             &[system_instruction::transfer(&alice.pubkey(), &bob, lamports)],
@@ -224,9 +115,9 @@ fn history_from_the_ledger_survives_a_restart_and_verifies() {
         )
     };
     let transfer = pay(1_000_000, old_blockhash);
-    let sent = send_base64(&node, &transfer, false);
+    let sent = node.send(&transfer, false);
     // Too much: fails on chain (preflight skipped), fee charged.
-    let failing = send_base64(&node, &pay(50_000_000_000, old_blockhash), true);
+    let failing = node.send(&pay(50_000_000_000, old_blockhash), true);
     node.finalized(&sent);
     assert!(node.finalized(&failing)["err"]["InstructionError"].is_array());
 
@@ -317,28 +208,16 @@ fn history_from_the_ledger_survives_a_restart_and_verifies() {
     // and a replay of a processed transaction is refused.
     let count = node.call("getTransactionCount", json!([])).as_u64().unwrap();
     node.stop();
-    let node = Validator::start(&ledger);
+    let node = Validator::start(ledger.path());
     assert_eq!(node.call("getTransaction", json!([sent]))["slot"], json!(slot));
     assert_eq!(node.finalized(&sent)["slot"], json!(slot), "the status is found after a restart");
     assert!(node.call("getTransactionCount", json!([])).as_u64().unwrap() >= count);
     assert_eq!(node.call("isBlockhashValid", json!([old_blockhash.to_string()]))["value"], json!(true));
-    send_base64(&node, &transfer, true);
-    let again = send_base64(&node, &pay(2_000_000, old_blockhash), false);
+    node.send(&transfer, true);
+    let again = node.send(&pay(2_000_000, old_blockhash), false);
     node.finalized(&again);
     assert_eq!(node.balance(&bob), 3_000_000, "the replayed transfer did not land twice");
     node.stop();
 
-    let verify = Command::new(env!("CARGO_BIN_EXE_lanes-validator"))
-        .args(["verify-ledger", "--ledger", ledger.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&verify.stdout);
-    assert!(verify.status.success(), "verify-ledger: {out} {}", String::from_utf8_lossy(&verify.stderr));
-    assert!(out.contains("Ledger verified"), "{out}");
-    let _ = std::fs::remove_dir_all(&ledger);
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    verify_ledger(ledger.path());
 }

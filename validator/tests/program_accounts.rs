@@ -5,153 +5,18 @@
 //! `withContext`; bad filters are -32602 with Solana's messages, and a
 //! program that owns nothing answers `[]`.
 
+mod common;
+
+use common::{base64_decode, base64_encode, TempLedger, Validator};
 use lanes_sdk::client::Keypair;
-use lanes_sdk::hash::Hash;
 use lanes_sdk::rent::minimum_balance;
-use lanes_sdk::transaction::Transaction;
-use lanes_sdk::{Instruction, Pubkey};
+use lanes_sdk::Pubkey;
 use lanes_token::state::{Mint, TokenAccount};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
-use std::time::{Duration, Instant};
 
-/// A running validator, killed when dropped (as in `node.rs`).
-struct Validator {
-    child: Child,
-    address: String,
-}
-
-impl Validator {
-    fn start(ledger: &Path) -> Validator {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lanes-validator"))
-            .args(["--ledger", ledger.to_str().unwrap(), "--rpc-port", "0", "--slot-ms", "20", "--quiet"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the validator binary starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut address = None;
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            if let Some(url) = line.strip_prefix("JSON RPC URL: http://") {
-                address = Some(url.to_string());
-            }
-            if line.starts_with("Ready at slot") {
-                break;
-            }
-        }
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        let address = address.expect("the startup block names the RPC URL");
-        assert!(address.starts_with("127.0.0.1:"), "loopback only: {address}");
-        Validator { child, address }
-    }
-
-    /// POST `body` and return the parsed response.
-    fn post(&self, body: &str) -> Value {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.address,
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
-    }
-
-    fn request(&self, method: &str, params: Value) -> Value {
-        self.post(&json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string())
-    }
-
-    fn call(&self, method: &str, params: Value) -> Value {
-        let response = self.request(method, params);
-        assert!(response.get("error").is_none(), "{method}: {response}");
-        response["result"].clone()
-    }
-
-    /// The error of a call that must fail: `(code, message)`.
-    fn error(&self, method: &str, params: Value) -> (i64, String) {
-        let response = self.request(method, params);
-        let error = &response["error"];
-        assert!(error.is_object(), "{method} should fail: {response}");
-        (error["code"].as_i64().unwrap(), error["message"].as_str().unwrap().to_string())
-    }
-
-    fn blockhash(&self) -> Hash {
-        let text = self.call("getLatestBlockhash", json!([]))["value"]["blockhash"].as_str().unwrap().to_string();
-        Hash::from_str(&text).unwrap()
-    }
-
-    /// Wait (bounded) until `signature` is finalized, and check it succeeded.
-    fn finalized_ok(&self, signature: &str) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let status = self.call("getSignatureStatuses", json!([[signature]]))["value"][0].clone();
-            if status["confirmationStatus"] == "finalized" {
-                assert_eq!(status["err"], Value::Null, "{signature}: {status}");
-                return;
-            }
-            assert!(Instant::now() < deadline, "{signature} not finalized: {status}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Sign, send (base64, with preflight) and wait for a transaction.
-    fn run(&self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) {
-        let mut all = vec![payer];
-        all.extend_from_slice(signers);
-        let tx = Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, self.blockhash());
-        let wire = base64_encode(&tx.to_wire().unwrap());
-        let signature = self.call("sendTransaction", json!([wire, { "encoding": "base64" }]));
-        self.finalized_ok(signature.as_str().unwrap());
-    }
-
-    fn program_accounts(&self, program: &Pubkey, config: Value) -> Value {
-        self.call("getProgramAccounts", json!([program.to_string(), config]))
-    }
-}
-
-impl Drop for Validator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A ledger directory of this test's own, removed when dropped.
-struct TempLedger(PathBuf);
-
-impl TempLedger {
-    fn new(name: &str) -> TempLedger {
-        let dir = std::env::temp_dir().join(format!("lanes-node-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        TempLedger(dir)
-    }
-}
-
-impl Drop for TempLedger {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
+fn program_accounts(node: &Validator, program: &Pubkey, config: Value) -> Value {
+    node.call("getProgramAccounts", json!([program.to_string(), config]))
 }
 
 /// The keys of a bare `getProgramAccounts` result, in answer order.
@@ -216,7 +81,7 @@ fn get_program_accounts_filters_slices_and_refuses() {
     let (a1, b1, a2) = (alice_one.pubkey(), bob_one.pubkey(), alice_two.pubkey());
 
     // No filter: every account the program owns, sorted by key, each field.
-    let all = node.program_accounts(&token, json!({ "encoding": "base64" }));
+    let all = program_accounts(&node, &token, json!({ "encoding": "base64" }));
     assert_eq!(keys(&all), sorted(&[&m1, &m2, &a1, &b1, &a2]), "{all}");
     for item in all.as_array().unwrap() {
         let account = &item["account"];
@@ -259,14 +124,14 @@ fn get_program_accounts_filters_slices_and_refuses() {
 
     // dataSize.
     let size =
-        |n: usize| node.program_accounts(&token, json!({ "encoding": "base64", "filters": [{ "dataSize": n }] }));
+        |n: usize| program_accounts(&node, &token, json!({ "encoding": "base64", "filters": [{ "dataSize": n }] }));
     assert_eq!(keys(&size(TokenAccount::LEN)), sorted(&[&a1, &b1, &a2]));
     assert_eq!(keys(&size(Mint::LEN)), sorted(&[&m1, &m2]));
     assert_eq!(size(1), json!([]));
 
     // memcmp at an offset: the owner at 32 in base58 (the default), the
     // mint at 0 in base64, both with dataSize; raw bytes.
-    let memcmp = |filters: Value| node.program_accounts(&token, json!({ "encoding": "base64", "filters": filters }));
+    let memcmp = |filters: Value| program_accounts(&node, &token, json!({ "encoding": "base64", "filters": filters }));
     let alices = memcmp(json!([{ "memcmp": { "offset": 32, "bytes": alice.to_string() } }]));
     assert_eq!(keys(&alices), sorted(&[&a1, &a2]));
     let explicit = memcmp(json!([{ "memcmp": { "offset": 32, "bytes": alice.to_string(), "encoding": "base58" } }]));
@@ -287,7 +152,8 @@ fn get_program_accounts_filters_slices_and_refuses() {
 
     // dataSlice: the owner field alone, small enough for base58; `space`
     // is still the whole length.
-    let sliced = node.program_accounts(
+    let sliced = program_accounts(
+        &node,
         &token,
         json!({ "encoding": "base58", "dataSlice": { "offset": 32, "length": 32 }, "filters": [{ "dataSize": TokenAccount::LEN }] }),
     );
@@ -298,19 +164,21 @@ fn get_program_accounts_filters_slices_and_refuses() {
         assert_eq!(item["account"]["space"], json!(TokenAccount::LEN));
     }
     assert_eq!(keys(&sliced), sorted(&[&a1, &b1, &a2]));
-    let keys_only = node.program_accounts(&token, json!({ "dataSlice": { "offset": 0, "length": 0 } }));
+    let keys_only = program_accounts(&node, &token, json!({ "dataSlice": { "offset": 0, "length": 0 } }));
     assert_eq!(keys(&keys_only), sorted(&[&m1, &m2, &a1, &b1, &a2]));
     assert!(keys_only.as_array().unwrap().iter().all(|item| item["account"]["data"] == json!("")), "{keys_only}");
 
     // withContext: {context, value}.
-    let with_context = node.program_accounts(
+    let with_context = program_accounts(
+        &node,
         &token,
         json!({ "withContext": true, "encoding": "base64", "filters": [{ "dataSize": Mint::LEN }] }),
     );
     assert!(with_context["context"]["slot"].is_u64(), "{with_context}");
     assert_eq!(with_context["context"]["apiVersion"], json!("2.2.0"));
     assert_eq!(keys(&with_context["value"]), sorted(&[&m1, &m2]));
-    let processed = node.program_accounts(
+    let processed = program_accounts(
+        &node,
         &token,
         json!({ "withContext": true, "commitment": "processed", "dataSlice": { "offset": 0, "length": 0 } }),
     );
@@ -348,9 +216,9 @@ fn get_program_accounts_filters_slices_and_refuses() {
 
     // A program that owns nothing: [] (and an empty value with context).
     let nobody = Pubkey::new_unique_from_u64(9_999);
-    assert_eq!(node.program_accounts(&nobody, json!({})), json!([]));
+    assert_eq!(program_accounts(&node, &nobody, json!({})), json!([]));
     assert_eq!(node.call("getProgramAccounts", json!([nobody.to_string()])), json!([]));
-    assert_eq!(node.program_accounts(&nobody, json!({ "withContext": true }))["value"], json!([]));
+    assert_eq!(program_accounts(&node, &nobody, json!({ "withContext": true }))["value"], json!([]));
 
     drop(node);
 }

@@ -24,6 +24,12 @@ use std::time::{Duration, Instant};
 /// Most transactions one slot takes from the queue.
 pub const MAX_TRANSACTIONS_PER_SLOT: usize = 200_000;
 
+/// Fault injection for the crash tests: when this environment variable is
+/// set, the process aborts right after the first slot with transactions is
+/// in the ledger and before the account store commits it — the crash that
+/// the replay at start exists for.
+pub const ABORT_AFTER_LEDGER_WRITE_ENV: &str = "LANES_FAULT_ABORT_AFTER_LEDGER_WRITE";
+
 pub(super) fn spawn(
     node: Arc<Node>,
     queue: Receiver<Transaction>,
@@ -38,6 +44,7 @@ pub(super) fn spawn(
 
 fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usize, mut previous_blockhash: Hash) {
     let config = BatchConfig::with_threads(threads.max(1));
+    let abort_after_ledger_write = std::env::var_os(ABORT_AFTER_LEDGER_WRITE_ENV).is_some();
     let mut deadline = Instant::now() + slot;
     loop {
         let stopping = node.shutdown.load(Relaxed);
@@ -57,6 +64,9 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
                 // nothing of it is made durable or confirmed.
                 eprintln!("lanes-validator: slot {} could not be written to the ledger: {e}", block.slot);
                 None
+            } else if abort_after_ledger_write && !block.transactions.is_empty() {
+                eprintln!("lanes-validator: {ABORT_AFTER_LEDGER_WRITE_ENV}: aborting after slot {}", block.slot);
+                std::process::abort();
             } else if !block.transactions.is_empty() && bank.commit_slot().is_err() {
                 eprintln!("lanes-validator: slot {} could not be made durable", block.slot);
                 None

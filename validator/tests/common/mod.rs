@@ -1,0 +1,229 @@
+//! What the validator's integration tests share: the real `lanes-validator`
+//! binary started on free loopback ports with a temporary ledger, a plain
+//! HTTP JSON-RPC client over `TcpStream`, and bounded waits.
+//!
+//! Every wait here is bounded; every process started is killed on drop;
+//! every address is loopback.
+#![allow(dead_code)]
+
+use lanes_sdk::client::Keypair;
+use lanes_sdk::hash::Hash;
+use lanes_sdk::transaction::Transaction;
+use lanes_sdk::{Instruction, Pubkey};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+/// How long any one wait may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// A running validator, killed (SIGKILL) when dropped.
+pub struct Validator {
+    pub child: Child,
+    /// The RPC address, `127.0.0.1:PORT`.
+    pub address: String,
+    /// The WebSocket PubSub URL, when the node prints one.
+    pub ws_url: Option<String>,
+    /// The startup block, line by line.
+    pub startup: Vec<String>,
+}
+
+impl Validator {
+    /// Start on `ledger` with 20 ms slots and any free port.
+    pub fn start(ledger: &Path) -> Validator {
+        Validator::start_with(ledger, &[], &[])
+    }
+
+    /// Start with extra flags and environment variables.
+    pub fn start_with(ledger: &Path, flags: &[&str], envs: &[(&str, &str)]) -> Validator {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lanes-validator"));
+        command
+            .args(["--ledger", ledger.to_str().unwrap(), "--rpc-port", "0", "--slot-ms", "20", "--quiet"])
+            .args(flags)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (key, value) in envs {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("the validator binary starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut address = None;
+        let mut ws_url = None;
+        let mut startup = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(url) = line.strip_prefix("JSON RPC URL: http://") {
+                address = Some(url.to_string());
+            }
+            if let Some(url) = line.strip_prefix("WebSocket PubSub URL: ") {
+                ws_url = Some(url.to_string());
+            }
+            startup.push(line.clone());
+            if line.starts_with("Ready at slot") {
+                break;
+            }
+        }
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        let address = address.unwrap_or_else(|| panic!("the startup block names the RPC URL: {startup:?}"));
+        assert!(address.starts_with("127.0.0.1:"), "loopback only: {address}");
+        Validator { child, address, ws_url, startup }
+    }
+
+    /// POST `body` and return the parsed response.
+    pub fn post(&self, body: &str) -> Value {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.address,
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+    }
+
+    pub fn request(&self, method: &str, params: Value) -> Value {
+        self.post(&json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string())
+    }
+
+    pub fn call(&self, method: &str, params: Value) -> Value {
+        let response = self.request(method, params);
+        assert!(response.get("error").is_none(), "{method}: {response}");
+        response["result"].clone()
+    }
+
+    /// The error of a call that must fail: `(code, message)`.
+    pub fn error(&self, method: &str, params: Value) -> (i64, String) {
+        let response = self.request(method, params);
+        let error = &response["error"];
+        assert!(error.is_object(), "{method} should fail: {response}");
+        (error["code"].as_i64().unwrap(), error["message"].as_str().unwrap().to_string())
+    }
+
+    pub fn balance(&self, key: &Pubkey) -> u64 {
+        self.call("getBalance", json!([key.to_string()]))["value"].as_u64().unwrap()
+    }
+
+    pub fn blockhash(&self) -> Hash {
+        let text = self.call("getLatestBlockhash", json!([]))["value"]["blockhash"].as_str().unwrap().to_string();
+        Hash::from_str(&text).unwrap()
+    }
+
+    /// Wait (bounded) until `signature` is finalized; its status.
+    pub fn finalized(&self, signature: &str) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let status = self.call("getSignatureStatuses", json!([[signature]]))["value"][0].clone();
+            if status["confirmationStatus"] == "finalized" {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "{signature} not finalized: {status}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Wait until `signature` is finalized and check it succeeded.
+    pub fn finalized_ok(&self, signature: &str) {
+        let status = self.finalized(signature);
+        assert_eq!(status["err"], Value::Null, "{signature}: {status}");
+    }
+
+    /// Send `tx` as base64; its signature.
+    pub fn send(&self, tx: &Transaction, skip_preflight: bool) -> String {
+        let wire = base64_encode(&tx.to_wire().unwrap());
+        let signature =
+            self.call("sendTransaction", json!([wire, { "encoding": "base64", "skipPreflight": skip_preflight }]));
+        signature.as_str().unwrap().to_string()
+    }
+
+    /// Sign, send (with preflight) and wait for a transaction to succeed.
+    pub fn run(&self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> String {
+        let mut all = vec![payer];
+        all.extend_from_slice(signers);
+        let tx = Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, self.blockhash());
+        let signature = self.send(&tx, false);
+        self.finalized_ok(&signature);
+        signature
+    }
+
+    /// SIGINT, as Ctrl-C: the node finishes its slot and exits (bounded).
+    pub fn stop(mut self) {
+        let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + WAIT;
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "the validator did not stop on SIGINT");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Wait (bounded) for the process to exit on its own; its status.
+    pub fn wait_exit(mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the validator did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Validator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A ledger directory of this test's own, removed when dropped.
+pub struct TempLedger(pub PathBuf);
+
+impl TempLedger {
+    pub fn new(name: &str) -> TempLedger {
+        let dir = std::env::temp_dir().join(format!("lanes-node-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        TempLedger(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempLedger {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `lanes-validator verify-ledger` on `ledger`: its stdout, after checking it passed.
+pub fn verify_ledger(ledger: &Path) -> String {
+    let verify = Command::new(env!("CARGO_BIN_EXE_lanes-validator"))
+        .args(["verify-ledger", "--ledger", ledger.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&verify.stdout).to_string();
+    assert!(verify.status.success(), "verify-ledger: {out} {}", String::from_utf8_lossy(&verify.stderr));
+    assert!(out.contains("Ledger verified"), "{out}");
+    out
+}
+
+pub fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+pub fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
+}
