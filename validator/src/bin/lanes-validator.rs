@@ -34,6 +34,10 @@ struct Cli {
     /// JSON-RPC over HTTP (0: any free port).
     #[arg(long, default_value_t = 8899)]
     rpc_port: u16,
+    /// UDP transaction port, one wire transaction per datagram (default:
+    /// the RPC port + 2; 0: any free port).
+    #[arg(long)]
+    tpu_port: Option<u16>,
     /// Slot length in milliseconds.
     #[arg(long, default_value_t = 400)]
     slot_ms: u64,
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         reset: cli.reset,
         bind_address: cli.bind_address,
         rpc_port: cli.rpc_port,
+        tpu_port: cli.tpu_port,
         slot: Duration::from_millis(cli.slot_ms),
         threads: cli.threads.unwrap_or_else(lanes_runtime::available_cores),
         faucet_sol: cli.faucet_sol,
@@ -110,6 +115,7 @@ fn main() -> ExitCode {
         println!("Program {name}: {id}");
     }
     println!("JSON RPC URL: http://{}", running.rpc_addr);
+    println!("TPU address: {}", running.tpu_addr);
     if !running.created {
         println!("Resumed the ledger ({} slots replayed onto the account store)", running.replayed_slots);
     }

@@ -25,6 +25,7 @@ pub mod ledger;
 pub mod replay;
 pub mod rpc;
 mod statuses;
+pub mod tpu;
 
 use crossbeam_channel::{Receiver, Sender};
 use lanes_runtime::bank::Bank;
@@ -55,6 +56,9 @@ pub struct NodeConfig {
     pub bind_address: IpAddr,
     /// JSON-RPC over HTTP; 0 picks a free port.
     pub rpc_port: u16,
+    /// The UDP transaction port: `None` is the RPC port + 2 (any free
+    /// port when the RPC port is 0); `Some(0)` any free port.
+    pub tpu_port: Option<u16>,
     /// Length of a slot.
     pub slot: Duration,
     /// Worker threads executing transactions.
@@ -78,6 +82,10 @@ pub struct Node {
     pub blocks: tokio::sync::broadcast::Sender<Arc<block::Block>>,
     /// Where RPC listens.
     pub rpc_addr: SocketAddr,
+    /// Where the UDP transaction port listens.
+    pub tpu_addr: SocketAddr,
+    /// What the UDP transaction port has seen.
+    pub tpu: tpu::TpuCounters,
     /// The newest slot frozen and durable (confirmed and finalized).
     pub(crate) frozen_slot: AtomicU64,
     /// Transactions dropped because the queue was full.
@@ -103,18 +111,25 @@ impl Node {
     pub fn stop(&self) {
         self.shutdown.store(true, Relaxed);
     }
+
+    /// Whether the node is shutting down.
+    pub fn stopping(&self) -> bool {
+        self.shutdown.load(Relaxed)
+    }
 }
 
 /// A started node: its state, where RPC listens, and its threads.
 pub struct RunningNode {
     pub node: Arc<Node>,
     pub rpc_addr: SocketAddr,
+    pub tpu_addr: SocketAddr,
     /// Whether this start created the ledger (otherwise it resumed one).
     pub created: bool,
     /// Slots replayed from the ledger onto the account store at start.
     pub replayed_slots: u64,
     banking: Option<std::thread::JoinHandle<()>>,
     rpc: Option<std::thread::JoinHandle<()>>,
+    tpu: Option<std::thread::JoinHandle<()>>,
     rpc_shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -125,6 +140,8 @@ pub enum NodeError {
     Ledger(PathBuf, String),
     #[error("RPC on {0}: {1}")]
     Rpc(SocketAddr, std::io::Error),
+    #[error("TPU on {0}: {1}")]
+    Tpu(SocketAddr, std::io::Error),
     #[error("{0}")]
     Setup(String),
 }
@@ -141,6 +158,14 @@ impl RunningNode {
         let rpc_addr = SocketAddr::new(config.bind_address, config.rpc_port);
         let listener = std::net::TcpListener::bind(rpc_addr).map_err(|e| NodeError::Rpc(rpc_addr, e))?;
         let rpc_addr = listener.local_addr().map_err(|e| NodeError::Rpc(rpc_addr, e))?;
+        let tpu_port = match config.tpu_port {
+            Some(port) => port,
+            None if config.rpc_port == 0 => 0,
+            None => rpc_addr.port().saturating_add(2),
+        };
+        let tpu_addr = SocketAddr::new(config.bind_address, tpu_port);
+        let tpu_socket = std::net::UdpSocket::bind(tpu_addr).map_err(|e| NodeError::Tpu(tpu_addr, e))?;
+        let tpu_addr = tpu_socket.local_addr().map_err(|e| NodeError::Tpu(tpu_addr, e))?;
         let node = Arc::new(Node {
             bank: RwLock::new(genesis.bank),
             submit,
@@ -151,21 +176,26 @@ impl RunningNode {
             ledger: genesis.ledger,
             blocks: tokio::sync::broadcast::channel(BLOCK_CHANNEL_CAPACITY).0,
             rpc_addr,
+            tpu_addr,
+            tpu: Default::default(),
             frozen_slot: AtomicU64::new(frozen),
             dropped: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
         });
         let (rpc_shutdown, rpc_stop) = tokio::sync::oneshot::channel();
         let rpc = rpc::spawn(node.clone(), listener, rpc_stop).map_err(|e| NodeError::Rpc(rpc_addr, e))?;
+        let tpu = tpu::spawn(node.clone(), tpu_socket).map_err(|e| NodeError::Tpu(tpu_addr, e))?;
         let banking = banking::spawn(node.clone(), queue, config.slot, config.threads, previous_blockhash)
             .map_err(|e| NodeError::Setup(format!("starting the banking thread: {e}")))?;
         Ok(RunningNode {
             node,
             rpc_addr,
+            tpu_addr,
             created,
             replayed_slots,
             banking: Some(banking),
             rpc: Some(rpc),
+            tpu: Some(tpu),
             rpc_shutdown: Some(rpc_shutdown),
         })
     }
@@ -183,6 +213,9 @@ impl RunningNode {
             let _ = rpc.join();
         }
         self.node.stop();
+        if let Some(tpu) = self.tpu.take() {
+            let _ = tpu.join();
+        }
         if let Some(banking) = self.banking.take() {
             let _ = banking.join();
         }

@@ -201,7 +201,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
         "getClusterNodes" => Ok(json!([{
             "pubkey": node.identity.pubkey().to_string(),
             "gossip": null,
-            "tpu": null,
+            "tpu": node.tpu_addr.to_string(),
             "tpuQuic": null,
             "rpc": node.rpc_addr.to_string(),
             "pubsub": null,
@@ -224,6 +224,16 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             Ok(json!(genesis + (slot as i64).saturating_mul(lanes_runtime::bank::MS_PER_SLOT) / 1000))
         }
         "getFirstAvailableBlock" | "minimumLedgerSlot" => Ok(json!(0)),
+        // Lanes' own: what the node's ingest has seen since start.
+        "lanesGetNodeStats" => Ok(json!({
+            "slot": node.bank.read().slot(),
+            "finalizedSlot": node.frozen_slot(),
+            "transactionCount": node.bank.read().transaction_count(),
+            "queueDropped": node.dropped.load(std::sync::atomic::Ordering::Relaxed),
+            "tpuReceived": node.tpu.received.load(std::sync::atomic::Ordering::Relaxed),
+            "tpuGarbage": node.tpu.garbage.load(std::sync::atomic::Ordering::Relaxed),
+            "tpuQueued": node.tpu.queued.load(std::sync::atomic::Ordering::Relaxed),
+        })),
         "getEpochInfo" => {
             let slot = slot_for(node, config_param(params, 0));
             let slots_in_epoch = SLOTS_PER_EPOCH;

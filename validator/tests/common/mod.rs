@@ -28,6 +28,8 @@ pub struct Validator {
     pub address: String,
     /// The WebSocket PubSub URL, when the node prints one.
     pub ws_url: Option<String>,
+    /// The UDP transaction port's address.
+    pub tpu_addr: Option<String>,
     /// The startup block, line by line.
     pub startup: Vec<String>,
 }
@@ -53,6 +55,7 @@ impl Validator {
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut address = None;
         let mut ws_url = None;
+        let mut tpu_addr = None;
         let mut startup = Vec::new();
         for line in lines.by_ref() {
             let line = line.unwrap();
@@ -61,6 +64,9 @@ impl Validator {
             }
             if let Some(url) = line.strip_prefix("WebSocket PubSub URL: ") {
                 ws_url = Some(url.to_string());
+            }
+            if let Some(address) = line.strip_prefix("TPU address: ") {
+                tpu_addr = Some(address.to_string());
             }
             startup.push(line.clone());
             if line.starts_with("Ready at slot") {
@@ -71,7 +77,7 @@ impl Validator {
         std::thread::spawn(move || lines.for_each(drop));
         let address = address.unwrap_or_else(|| panic!("the startup block names the RPC URL: {startup:?}"));
         assert!(address.starts_with("127.0.0.1:"), "loopback only: {address}");
-        Validator { child, address, ws_url, startup }
+        Validator { child, address, ws_url, tpu_addr, startup }
     }
 
     /// POST `body` and return the parsed response.
