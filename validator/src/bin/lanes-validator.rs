@@ -34,6 +34,10 @@ struct Cli {
     /// JSON-RPC over HTTP (0: any free port).
     #[arg(long, default_value_t = 8899)]
     rpc_port: u16,
+    /// PubSub over WebSocket (default: the RPC port + 1, where Solana's
+    /// clients look; 0: any free port).
+    #[arg(long)]
+    pubsub_port: Option<u16>,
     /// UDP transaction port, one wire transaction per datagram (default:
     /// the RPC port + 2; 0: any free port).
     #[arg(long)]
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
         reset: cli.reset,
         bind_address: cli.bind_address,
         rpc_port: cli.rpc_port,
+        pubsub_port: cli.pubsub_port,
         tpu_port: cli.tpu_port,
         slot: Duration::from_millis(cli.slot_ms),
         threads: cli.threads.unwrap_or_else(lanes_runtime::available_cores),
@@ -115,6 +120,7 @@ fn main() -> ExitCode {
         println!("Program {name}: {id}");
     }
     println!("JSON RPC URL: http://{}", running.rpc_addr);
+    println!("WebSocket PubSub URL: ws://{}", running.pubsub_addr);
     println!("TPU address: {}", running.tpu_addr);
     if !running.created {
         println!("Resumed the ledger ({} slots replayed onto the account store)", running.replayed_slots);

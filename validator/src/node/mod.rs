@@ -22,6 +22,7 @@ pub mod block;
 pub mod genesis;
 mod history;
 pub mod ledger;
+pub mod pubsub;
 pub mod replay;
 pub mod rpc;
 mod statuses;
@@ -56,6 +57,10 @@ pub struct NodeConfig {
     pub bind_address: IpAddr,
     /// JSON-RPC over HTTP; 0 picks a free port.
     pub rpc_port: u16,
+    /// PubSub over WebSocket: `None` is the RPC port + 1, where Solana's
+    /// clients look (any free port when the RPC port is 0); `Some(0)` any
+    /// free port.
+    pub pubsub_port: Option<u16>,
     /// The UDP transaction port: `None` is the RPC port + 2 (any free
     /// port when the RPC port is 0); `Some(0)` any free port.
     pub tpu_port: Option<u16>,
@@ -82,6 +87,8 @@ pub struct Node {
     pub blocks: tokio::sync::broadcast::Sender<Arc<block::Block>>,
     /// Where RPC listens.
     pub rpc_addr: SocketAddr,
+    /// What PubSub has seen (connections, slow clients dropped).
+    pub pubsub: pubsub::PubSubCounters,
     /// Where the UDP transaction port listens.
     pub tpu_addr: SocketAddr,
     /// What the UDP transaction port has seen.
@@ -122,6 +129,8 @@ impl Node {
 pub struct RunningNode {
     pub node: Arc<Node>,
     pub rpc_addr: SocketAddr,
+    /// Where PubSub (WebSocket) listens.
+    pub pubsub_addr: SocketAddr,
     pub tpu_addr: SocketAddr,
     /// Whether this start created the ledger (otherwise it resumed one).
     pub created: bool,
@@ -131,6 +140,8 @@ pub struct RunningNode {
     rpc: Option<std::thread::JoinHandle<()>>,
     tpu: Option<std::thread::JoinHandle<()>>,
     rpc_shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    pubsub: Option<std::thread::JoinHandle<()>>,
+    pubsub_shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// Why the node could not start.
@@ -140,6 +151,8 @@ pub enum NodeError {
     Ledger(PathBuf, String),
     #[error("RPC on {0}: {1}")]
     Rpc(SocketAddr, std::io::Error),
+    #[error("PubSub on {0}: {1}")]
+    PubSub(SocketAddr, std::io::Error),
     #[error("TPU on {0}: {1}")]
     Tpu(SocketAddr, std::io::Error),
     #[error("{0}")]
@@ -158,6 +171,17 @@ impl RunningNode {
         let rpc_addr = SocketAddr::new(config.bind_address, config.rpc_port);
         let listener = std::net::TcpListener::bind(rpc_addr).map_err(|e| NodeError::Rpc(rpc_addr, e))?;
         let rpc_addr = listener.local_addr().map_err(|e| NodeError::Rpc(rpc_addr, e))?;
+        let pubsub_port = match config.pubsub_port {
+            Some(port) => port,
+            None if config.rpc_port == 0 => 0,
+            None => rpc_addr.port().checked_add(1).ok_or_else(|| {
+                NodeError::Setup(format!("no PubSub port above RPC's {}: give --pubsub-port", rpc_addr.port()))
+            })?,
+        };
+        let pubsub_addr = SocketAddr::new(config.bind_address, pubsub_port);
+        let pubsub_listener =
+            std::net::TcpListener::bind(pubsub_addr).map_err(|e| NodeError::PubSub(pubsub_addr, e))?;
+        let pubsub_addr = pubsub_listener.local_addr().map_err(|e| NodeError::PubSub(pubsub_addr, e))?;
         let tpu_port = match config.tpu_port {
             Some(port) => port,
             None if config.rpc_port == 0 => 0,
@@ -176,6 +200,7 @@ impl RunningNode {
             ledger: genesis.ledger,
             blocks: tokio::sync::broadcast::channel(BLOCK_CHANNEL_CAPACITY).0,
             rpc_addr,
+            pubsub: Default::default(),
             tpu_addr,
             tpu: Default::default(),
             frozen_slot: AtomicU64::new(frozen),
@@ -184,12 +209,17 @@ impl RunningNode {
         });
         let (rpc_shutdown, rpc_stop) = tokio::sync::oneshot::channel();
         let rpc = rpc::spawn(node.clone(), listener, rpc_stop).map_err(|e| NodeError::Rpc(rpc_addr, e))?;
+        // Before the banking thread: PubSub sees every block it freezes.
+        let (pubsub_shutdown, pubsub_stop) = tokio::sync::oneshot::channel();
+        let pubsub =
+            pubsub::spawn(node.clone(), pubsub_listener, pubsub_stop).map_err(|e| NodeError::PubSub(pubsub_addr, e))?;
         let tpu = tpu::spawn(node.clone(), tpu_socket).map_err(|e| NodeError::Tpu(tpu_addr, e))?;
         let banking = banking::spawn(node.clone(), queue, config.slot, config.threads, previous_blockhash)
             .map_err(|e| NodeError::Setup(format!("starting the banking thread: {e}")))?;
         Ok(RunningNode {
             node,
             rpc_addr,
+            pubsub_addr,
             tpu_addr,
             created,
             replayed_slots,
@@ -197,6 +227,8 @@ impl RunningNode {
             rpc: Some(rpc),
             tpu: Some(tpu),
             rpc_shutdown: Some(rpc_shutdown),
+            pubsub: Some(pubsub),
+            pubsub_shutdown: Some(pubsub_shutdown),
         })
     }
 
@@ -211,6 +243,12 @@ impl RunningNode {
         }
         if let Some(rpc) = self.rpc.take() {
             let _ = rpc.join();
+        }
+        if let Some(stop) = self.pubsub_shutdown.take() {
+            let _ = stop.send(());
+        }
+        if let Some(pubsub) = self.pubsub.take() {
+            let _ = pubsub.join();
         }
         self.node.stop();
         if let Some(tpu) = self.tpu.take() {

@@ -397,7 +397,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
 }
 
 /// An account as Solana's RPC shows it, in the requested encoding.
-fn account_json(account: &Account, config: Option<&Value>) -> Result<Value, RpcError> {
+pub(super) fn account_json(account: &Account, config: Option<&Value>) -> Result<Value, RpcError> {
     let encoding = config.and_then(|c| c.get("encoding")).and_then(Value::as_str).unwrap_or("binary");
     let mut data: &[u8] = &account.data;
     if let Some(slice) = config.and_then(|c| c.get("dataSlice")) {
@@ -589,7 +589,9 @@ fn get_program_accounts(node: &Node, params: &[Value]) -> Result<Value, RpcError
 /// `RpcFilterType::verify` checks it (and with its -32602 messages): a
 /// `memcmp` pattern of at most 128 bytes, given as base58 (the default, at
 /// most 175 characters), base64 (at most 172) or an array of bytes.
-fn program_accounts_filter(filter: &Value) -> Result<lanes_runtime::bank::program_accounts::AccountFilter, RpcError> {
+pub(super) fn program_accounts_filter(
+    filter: &Value,
+) -> Result<lanes_runtime::bank::program_accounts::AccountFilter, RpcError> {
     use lanes_runtime::bank::program_accounts::{AccountFilter, MAX_MEMCMP_BYTES};
     const MAX_BASE58_CHARS: usize = 175;
     const MAX_BASE64_CHARS: usize = 172;
