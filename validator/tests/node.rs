@@ -46,6 +46,39 @@ fn airdrop_transfer_refusals_and_restart() {
     assert_eq!(node.balance(&bob), 1_000_000);
     assert_eq!(node.balance(&alice.pubkey()), 2_000_000_000 - 1_000_000 - 5_000);
 
+    // Sent again: preflight says it was processed already.
+    let again = node.request("sendTransaction", json!([wire, { "encoding": "base64" }]));
+    assert_eq!(again["error"]["code"], json!(-32002), "{again}");
+    assert_eq!(again["error"]["data"]["err"], json!("AlreadyProcessed"));
+
+    // Simulation: a blockhash nobody knows, then replaced; the accounts as the
+    // transaction would leave them.
+    let unknown_blockhash = Transaction::new_signed_with_payer(
+        &[system_instruction::transfer(&alice.pubkey(), &bob, 7_000_000)],
+        Some(&alice.pubkey()),
+        &[&alice],
+        Hash([7; 32]),
+    );
+    let wire = base64_encode(&unknown_blockhash.to_wire().unwrap());
+    let stale = node.call("simulateTransaction", json!([wire, { "encoding": "base64" }]));
+    assert_eq!(stale["value"]["err"], json!("BlockhashNotFound"), "{stale}");
+    let replaced = node.call(
+        "simulateTransaction",
+        json!([wire, { "encoding": "base64", "replaceRecentBlockhash": true,
+                       "accounts": { "addresses": [bob.to_string()], "encoding": "base64" } }]),
+    );
+    let value = &replaced["value"];
+    assert_eq!(value["err"], Value::Null, "{replaced}");
+    assert_eq!(value["accounts"][0]["lamports"], json!(8_000_000), "bob as the transfer would leave him");
+    assert!(value["replacementBlockhash"]["blockhash"].is_string(), "{replaced}");
+    assert!(value["unitsConsumed"].as_u64().unwrap() > 0);
+    assert_eq!(node.balance(&bob), 1_000_000, "a simulation changes nothing");
+    let both = node.request(
+        "simulateTransaction",
+        json!([wire, { "encoding": "base64", "replaceRecentBlockhash": true, "sigVerify": true }]),
+    );
+    assert_eq!(both["error"]["code"], json!(-32602));
+
     // A transfer the rent rule refuses fails preflight with its logs.
     let short = Transaction::new_signed_with_payer(
         &[system_instruction::transfer(&alice.pubkey(), &Pubkey::new_unique_from_u64(78), 10)],
@@ -79,6 +112,11 @@ fn airdrop_transfer_refusals_and_restart() {
     assert_eq!(account["executable"], json!(true));
     assert_eq!(account["rentEpoch"], json!(u64::MAX));
     assert!(account["rentEpoch"].is_u64(), "a JSON integer, never a float");
+    let zstd = node.call("getAccountInfo", json!([lanes_token::ID.to_string(), { "encoding": "base64+zstd" }]));
+    let compressed = common::base64_decode(zstd["value"]["data"][0].as_str().unwrap());
+    assert_eq!(zstd["value"]["data"][1], json!("base64+zstd"));
+    let plain = common::base64_decode(account["data"][0].as_str().unwrap());
+    assert_eq!(zstd::bulk::decompress(&compressed, plain.len()).unwrap(), plain);
 
     // What a TPU client asks first: one node, leading every slot.
     let identity = node.call("getIdentity", json!([]))["identity"].clone();
@@ -220,4 +258,83 @@ fn history_from_the_ledger_survives_a_restart_and_verifies() {
     node.stop();
 
     verify_ledger(ledger.path());
+}
+
+#[test]
+fn genesis_programs_and_accounts_from_files_supply_and_samples() {
+    let ledger = TempLedger::new("genesis-flags");
+    let files = std::env::temp_dir().join(format!("lanes-genesis-files-{}", std::process::id()));
+    std::fs::create_dir_all(&files).unwrap();
+    // The counter example, deployed at its declared address, and a counter
+    // account whose authority is `authority`, as `solana account --output json` writes it.
+    let counter_program: Pubkey = "Counter111111111111111111111111111111111111".parse().unwrap();
+    let wasm = files.join("counter.wasm");
+    std::fs::write(&wasm, lanes_program_artifacts::COUNTER_EXAMPLE).unwrap();
+    let authority = Keypair::new();
+    let counter = Pubkey::new_unique_from_u64(4242);
+    let mut data = authority.pubkey().0.to_vec();
+    data.extend_from_slice(&0u64.to_le_bytes());
+    let account_json = json!({
+        "pubkey": counter.to_string(),
+        "account": {
+            "lamports": 10_000_000u64,
+            "data": [base64_encode(&data), "base64"],
+            "owner": counter_program.to_string(),
+            "executable": false,
+            "rentEpoch": u64::MAX,
+            "space": data.len(),
+        }
+    });
+    let account_file = files.join("counter.json");
+    std::fs::write(&account_file, account_json.to_string()).unwrap();
+    let counter_text = counter.to_string();
+    let flags = [
+        "--program",
+        "Counter111111111111111111111111111111111111",
+        wasm.to_str().unwrap(),
+        "--account",
+        &counter_text,
+        account_file.to_str().unwrap(),
+    ];
+    let node = Validator::start_with(ledger.path(), &flags, &[]);
+    let program = node.call("getAccountInfo", json!([counter_program.to_string(), { "encoding": "base64" }]));
+    assert_eq!(program["value"]["executable"], json!(true));
+    let stored = node.call("getAccountInfo", json!([counter.to_string(), { "encoding": "base64" }]));
+    assert_eq!(stored["value"]["data"], json!([base64_encode(&data), "base64"]));
+    assert_eq!(stored["value"]["owner"], json!(counter_program.to_string()));
+
+    // The program runs: the account's authority increments it.
+    let airdrop = node.call("requestAirdrop", json!([authority.pubkey().to_string(), 1_000_000_000u64]));
+    node.finalized_ok(airdrop.as_str().unwrap());
+    let supply_before = node.call("getSupply", json!([]))["value"].clone();
+    let mut increment = vec![1u8];
+    increment.extend_from_slice(&5u64.to_le_bytes());
+    let instruction = lanes_sdk::Instruction {
+        program_id: counter_program,
+        accounts: vec![
+            lanes_sdk::AccountMeta::new(counter, false),
+            lanes_sdk::AccountMeta::new_readonly(authority.pubkey(), true),
+        ],
+        data: increment,
+    };
+    let signature = node.run(&[instruction], &authority, &[]);
+    let logs = node.call("getTransaction", json!([signature]))["meta"]["logMessages"].clone();
+    assert!(logs.as_array().unwrap().iter().any(|l| l == "Program log: count is now 5"), "{logs}");
+
+    // Fees are burned: the supply fell by the increment's fee.
+    let supply = node.call("getSupply", json!([]))["value"].clone();
+    let total = supply["total"].as_u64().unwrap();
+    assert_eq!(total, supply_before["total"].as_u64().unwrap() - 5_000, "{supply_before} → {supply}");
+    assert_eq!(supply["circulating"], json!(total));
+    assert_eq!(supply["nonCirculatingAccounts"], json!([]));
+    // A fresh node has no minute-long sample yet; the limit is Solana's.
+    assert_eq!(node.call("getRecentPerformanceSamples", json!([5])), json!([]));
+    assert_eq!(node.error("getRecentPerformanceSamples", json!([721])).0, -32602);
+
+    // Given to an existing ledger, the genesis flags are ignored with a warning.
+    node.stop();
+    let node = Validator::start_with(ledger.path(), &flags, &[]);
+    assert!(node.startup.iter().any(|l| l.starts_with("Warning: the ledger exists")), "{:?}", node.startup);
+    drop(node);
+    let _ = std::fs::remove_dir_all(&files);
 }

@@ -248,15 +248,43 @@ impl Bank {
     /// Run a transaction without committing anything. Signatures are checked
     /// only if `verify_signatures`; the status cache is not consulted.
     pub fn simulate_transaction(&self, tx: &Transaction, verify_signatures: bool) -> TransactionOutcome {
+        // What it deployed was dropped with `Executed`: a simulation keeps nothing.
+        self.simulate_transaction_with_accounts(tx, verify_signatures).0
+    }
+
+    /// [`Bank::simulate_transaction`], with the accounts it would write as
+    /// it would leave them (none if it fails).
+    pub fn simulate_transaction_with_accounts(
+        &self,
+        tx: &Transaction,
+        verify_signatures: bool,
+    ) -> (TransactionOutcome, Vec<(Pubkey, Account)>) {
         let mut timings = ExecuteTimings::default();
         let signature = tx.signature().copied().unwrap_or_default();
         let executed = self
             .sanitize_and_verify(tx, verify_signatures, &mut timings)
             .and_then(|sanitized| self.execute(&mut self.root_worker.lock(), &sanitized, &mut timings));
-        // What it deployed was dropped with `Executed`: a simulation keeps nothing.
         match executed {
-            Ok(executed) => executed.outcome,
-            Err(err) => TransactionOutcome::refused(signature, err),
+            Ok(executed) if executed.outcome.result.is_ok() => (executed.outcome, executed.updates),
+            Ok(executed) => (executed.outcome, Vec::new()),
+            Err(err) => (TransactionOutcome::refused(signature, err), Vec::new()),
+        }
+    }
+
+    /// What the bank's checks would say of `tx` now, reserving nothing: a
+    /// blockhash that is not recent is `BlockhashNotFound`, a signature
+    /// already processed under it `AlreadyProcessed` (what a node's
+    /// preflight reports before simulating).
+    pub fn check_age_and_status(&self, tx: &Transaction) -> Result<(), TransactionError> {
+        let blockhash = tx.message.recent_blockhash;
+        if !self.is_blockhash_valid(&blockhash) {
+            return Err(TransactionError::BlockhashNotFound);
+        }
+        match tx.signature() {
+            Some(signature) if self.status_cache.contains(&blockhash, signature) => {
+                Err(TransactionError::AlreadyProcessed)
+            }
+            _ => Ok(()),
         }
     }
 

@@ -29,6 +29,11 @@ impl StatusCache {
         }
     }
 
+    /// Whether `signature` was seen under `blockhash` (nothing reserved).
+    pub fn contains(&self, blockhash: &Hash, signature: &Signature) -> bool {
+        self.by_blockhash.lock().get(blockhash).is_some_and(|seen| seen.contains(signature))
+    }
+
     /// Forget a reserved signature (its transaction was refused).
     pub fn release(&self, blockhash: &Hash, signature: &Signature) {
         if let Some(seen) = self.by_blockhash.lock().get_mut(blockhash) {
@@ -99,6 +104,11 @@ impl SignatureSet {
     fn insert(&mut self, signature: &Signature) -> bool {
         let key = Self::key(signature);
         self.shard(&key).insert(key)
+    }
+
+    fn contains(&self, signature: &Signature) -> bool {
+        let key = Self::key(signature);
+        self.shards.get(key[8] as usize % SIGNATURE_SET_SHARDS).is_some_and(|shard| shard.contains(&key))
     }
 
     fn remove(&mut self, signature: &Signature) {

@@ -10,11 +10,14 @@
 //! genesis on one thread and checks every slot's blockhash and state hash.
 
 use clap::Parser;
+use lanes_sdk::client::Keypair;
+use lanes_sdk::Pubkey;
 use lanes_validator::node::genesis::bundled_programs;
 use lanes_validator::node::{NodeConfig, RunningNode};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::str::FromStr;
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -51,6 +54,14 @@ struct Cli {
     /// SOL the faucet holds at genesis.
     #[arg(long, default_value_t = 500_000_000)]
     faucet_sol: u64,
+    /// Deploy a program at genesis: ADDRESS (a public key or a keypair
+    /// file) and a .wasm file. Repeatable; ignored for an existing ledger.
+    #[arg(long, num_args = 2, value_names = ["ADDRESS_OR_KEYPAIR", "PROGRAM.wasm"], action = clap::ArgAction::Append)]
+    program: Vec<String>,
+    /// Set an account at genesis from the JSON `solana account --output
+    /// json` writes. Repeatable; ignored for an existing ledger.
+    #[arg(long, num_args = 2, value_names = ["ADDRESS", "ACCOUNT.json"], action = clap::ArgAction::Append)]
+    account: Vec<String>,
     /// Print only the startup block.
     #[arg(long)]
     quiet: bool,
@@ -83,6 +94,24 @@ fn verify_ledger(ledger: &std::path::Path) -> ExitCode {
     }
 }
 
+/// `[ADDRESS, PATH, ADDRESS, PATH, …]` as pairs; an address may be a
+/// public key or a keypair file (its public key).
+fn address_pairs(values: &[String]) -> Result<Vec<(Pubkey, PathBuf)>, String> {
+    values
+        .chunks(2)
+        .map(|pair| {
+            let [address, path] = pair else { return Err("an address needs a file after it".to_string()) };
+            let key = match Pubkey::from_str(address) {
+                Ok(key) => key,
+                Err(_) => Keypair::read_file(std::path::Path::new(address))
+                    .map_err(|e| format!("{address} is neither a public key nor a keypair file: {e}"))?
+                    .pubkey(),
+            };
+            Ok((key, PathBuf::from(path)))
+        })
+        .collect()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::VerifyLedger { ledger }) = &cli.command {
@@ -91,6 +120,17 @@ fn main() -> ExitCode {
     if cli.slot_ms == 0 {
         eprintln!("lanes-validator: --slot-ms must be at least 1");
         return ExitCode::FAILURE;
+    }
+    let (genesis_programs, genesis_accounts) = match (address_pairs(&cli.program), address_pairs(&cli.account)) {
+        (Ok(programs), Ok(accounts)) => (programs, accounts),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("lanes-validator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let ledger_exists = cli.ledger.join("ledger.redb").exists() && !cli.reset;
+    if ledger_exists && !(genesis_programs.is_empty() && genesis_accounts.is_empty()) {
+        println!("Warning: the ledger exists, so --program and --account are ignored (use --reset to apply them)");
     }
     let config = NodeConfig {
         ledger: cli.ledger.clone(),
@@ -102,6 +142,8 @@ fn main() -> ExitCode {
         slot: Duration::from_millis(cli.slot_ms),
         threads: cli.threads.unwrap_or_else(lanes_runtime::available_cores),
         faucet_sol: cli.faucet_sol,
+        genesis_programs,
+        genesis_accounts,
     };
     let running = match RunningNode::start(&config) {
         Ok(running) => running,
@@ -144,17 +186,23 @@ fn main() -> ExitCode {
         let _ = stop_tx.send(());
     });
     let quiet = cli.quiet;
+    let mut last = (std::time::Instant::now(), node.bank.read().transaction_count());
     loop {
         match stop_rx.recv_timeout(Duration::from_secs(1)) {
             Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 if !quiet {
-                    let bank = node.bank.read();
+                    let (processed, transactions) = {
+                        let bank = node.bank.read();
+                        (bank.slot(), bank.transaction_count())
+                    };
+                    let now = std::time::Instant::now();
+                    let tps = transactions.saturating_sub(last.1) as f64 / now.duration_since(last.0).as_secs_f64();
+                    last = (now, transactions);
+                    let durable = node.frozen_slot();
                     eprint!(
-                        "\rslot {} · finalized {} · transactions {}    ",
-                        bank.slot(),
-                        node.frozen_slot(),
-                        bank.transaction_count()
+                        "\rprocessed {processed} · confirmed {durable} · finalized {durable} · transactions {transactions} · {tps:.0} TPS · pending {}    ",
+                        node.pending()
                     );
                 }
             }

@@ -73,6 +73,7 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
             } else {
                 node.statuses.lock().record_block(&block);
                 node.frozen_slot.store(block.slot, Relaxed);
+                node.performance.lock().on_slot(block.slot, block.total_transactions);
                 Some(Arc::new(block))
             }
         };

@@ -103,6 +103,19 @@ pub fn open_ledger(config: &NodeConfig) -> Result<Genesis, NodeError> {
                 bank.executor().compile(wasm).map_err(|e| NodeError::Setup(format!("bundled {name}: {e}")))?;
                 bank.set_account(id, immutable_program_account(wasm, 0)).map_err(|e| ledger_error(dir, e))?;
             }
+            for (id, path) in &config.genesis_programs {
+                let wasm =
+                    std::fs::read(path).map_err(|e| NodeError::Setup(format!("--program {}: {e}", path.display())))?;
+                bank.executor().compile(&wasm).map_err(|e| {
+                    NodeError::Setup(format!("--program {}: not a program Lanes can run: {e}", path.display()))
+                })?;
+                bank.set_account(*id, immutable_program_account(&wasm, 0)).map_err(|e| ledger_error(dir, e))?;
+            }
+            for (id, path) in &config.genesis_accounts {
+                let account = read_account_file(path)
+                    .map_err(|e| NodeError::Setup(format!("--account {}: {e}", path.display())))?;
+                bank.set_account(*id, account).map_err(|e| ledger_error(dir, e))?;
+            }
             let lamports = config.faucet_sol.saturating_mul(LAMPORTS_PER_SOL);
             bank.set_account(faucet.pubkey(), Account::new(lamports, 0, &system_program::ID))
                 .map_err(|e| ledger_error(dir, e))?;
@@ -117,6 +130,34 @@ pub fn open_ledger(config: &NodeConfig) -> Result<Genesis, NodeError> {
         }
     };
     Ok(Genesis { bank, identity, faucet, genesis_hash, ledger, previous_blockhash, created, replayed_slots })
+}
+
+/// An account from the JSON that `solana account --output json` writes:
+/// `{"pubkey": …, "account": {"lamports", "data": [text, "base64"|"base58"], "owner", "executable", …}}`
+/// (the bare inner object is accepted too).
+pub fn read_account_file(path: &Path) -> Result<Account, String> {
+    use base64::Engine as _;
+    use std::str::FromStr;
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    let account = json.get("account").unwrap_or(&json);
+    let lamports = account.get("lamports").and_then(|v| v.as_u64()).ok_or("no \"lamports\" integer")?;
+    let owner = account.get("owner").and_then(|v| v.as_str()).ok_or("no \"owner\"")?;
+    let owner = Pubkey::from_str(owner).map_err(|_| format!("owner {owner} is not a public key"))?;
+    let executable = account.get("executable").and_then(|v| v.as_bool()).unwrap_or(false);
+    let data = match account.get("data") {
+        None => Vec::new(),
+        Some(serde_json::Value::Array(parts)) => {
+            let text = parts.first().and_then(|v| v.as_str()).ok_or("\"data\" is not [text, encoding]")?;
+            match parts.get(1).and_then(|v| v.as_str()).unwrap_or("base64") {
+                "base64" => base64::engine::general_purpose::STANDARD.decode(text).map_err(|e| format!("data: {e}"))?,
+                "base58" => bs58::decode(text).into_vec().map_err(|e| format!("data: {e}"))?,
+                other => return Err(format!("data encoding {other} is not supported (base64 or base58)")),
+            }
+        }
+        Some(_) => return Err("\"data\" is not [text, encoding]".into()),
+    };
+    Ok(Account { lamports, data, owner, executable })
 }
 
 /// Bring `bank` (fresh, over a store durable to `store_slot`) to the slot

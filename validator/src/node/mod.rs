@@ -22,6 +22,7 @@ pub mod block;
 pub mod genesis;
 mod history;
 pub mod ledger;
+pub mod performance;
 pub mod pubsub;
 pub mod replay;
 pub mod rpc;
@@ -33,6 +34,7 @@ use lanes_runtime::bank::Bank;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::Transaction;
+use lanes_sdk::Pubkey;
 use parking_lot::{Mutex, RwLock};
 use statuses::StatusLog;
 use std::net::{IpAddr, SocketAddr};
@@ -70,6 +72,12 @@ pub struct NodeConfig {
     pub threads: usize,
     /// What the faucet holds at genesis, in SOL.
     pub faucet_sol: u64,
+    /// Programs deployed at genesis (address, `.wasm` file), beside the
+    /// bundled ones. Ignored when the ledger exists.
+    pub genesis_programs: Vec<(Pubkey, PathBuf)>,
+    /// Accounts set at genesis (address, `solana account --output json`
+    /// file). Ignored when the ledger exists.
+    pub genesis_accounts: Vec<(Pubkey, PathBuf)>,
 }
 
 /// The node's state, shared by the banking thread and RPC.
@@ -89,10 +97,16 @@ pub struct Node {
     pub rpc_addr: SocketAddr,
     /// What PubSub has seen (connections, slow clients dropped).
     pub pubsub: pubsub::PubSubCounters,
+    /// Where PubSub (WebSocket) listens.
+    pub pubsub_addr: SocketAddr,
     /// Where the UDP transaction port listens.
     pub tpu_addr: SocketAddr,
     /// What the UDP transaction port has seen.
     pub tpu: tpu::TpuCounters,
+    /// Throughput per minute, for `getRecentPerformanceSamples`.
+    pub performance: Mutex<performance::PerformanceSamples>,
+    /// Lamports at genesis: the supply, less the fees burned since.
+    pub genesis_lamports: u64,
     /// The newest slot frozen and durable (confirmed and finalized).
     pub(crate) frozen_slot: AtomicU64,
     /// Transactions dropped because the queue was full.
@@ -109,6 +123,11 @@ impl Node {
             self.dropped.fetch_add(1, Relaxed);
             false
         }
+    }
+
+    /// Transactions waiting for the banking thread.
+    pub fn pending(&self) -> usize {
+        self.submit.len()
     }
 
     pub fn frozen_slot(&self) -> u64 {
@@ -165,6 +184,14 @@ impl RunningNode {
         let genesis = genesis::open_ledger(config)?;
         let previous_blockhash = genesis.previous_blockhash;
         let (created, replayed_slots) = (genesis.created, genesis.replayed_slots);
+        let transactions_at_start = genesis.bank.transaction_count();
+        let genesis_lamports: u64 = genesis
+            .ledger
+            .genesis_accounts()
+            .map_err(|e| NodeError::Ledger(config.ledger.clone(), e.to_string()))?
+            .iter()
+            .map(|(_, account)| account.lamports)
+            .sum();
         let (submit, queue): (Sender<Transaction>, Receiver<Transaction>) =
             crossbeam_channel::bounded(SUBMIT_QUEUE_CAPACITY);
         let frozen = genesis.bank.slot().saturating_sub(1);
@@ -200,9 +227,12 @@ impl RunningNode {
             ledger: genesis.ledger,
             blocks: tokio::sync::broadcast::channel(BLOCK_CHANNEL_CAPACITY).0,
             rpc_addr,
+            pubsub_addr,
             pubsub: Default::default(),
             tpu_addr,
             tpu: Default::default(),
+            performance: Mutex::new(performance::PerformanceSamples::new(frozen, transactions_at_start)),
+            genesis_lamports,
             frozen_slot: AtomicU64::new(frozen),
             dropped: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),

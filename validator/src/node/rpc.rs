@@ -204,7 +204,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             "tpu": node.tpu_addr.to_string(),
             "tpuQuic": null,
             "rpc": node.rpc_addr.to_string(),
-            "pubsub": null,
+            "pubsub": node.pubsub_addr.to_string(),
             "version": SOLANA_API_VERSION,
             "featureSet": 0,
             "shredVersion": 0,
@@ -224,6 +224,43 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             Ok(json!(genesis + (slot as i64).saturating_mul(lanes_runtime::bank::MS_PER_SLOT) / 1000))
         }
         "getFirstAvailableBlock" | "minimumLedgerSlot" => Ok(json!(0)),
+        "getRecentPerformanceSamples" => {
+            let limit = match params.first() {
+                None | Some(Value::Null) => super::performance::MAX_SAMPLES,
+                Some(limit) => match limit.as_u64() {
+                    Some(n) if n <= super::performance::MAX_SAMPLES as u64 => n as usize,
+                    _ => return Err(invalid_params(format!("Invalid limit; max {}", super::performance::MAX_SAMPLES))),
+                },
+            };
+            let samples = node.performance.lock().recent(limit);
+            Ok(Value::Array(
+                samples
+                    .iter()
+                    .map(|s| {
+                        json!({
+                            "slot": s.slot,
+                            "numSlots": s.num_slots,
+                            "numTransactions": s.num_transactions,
+                            "numNonVoteTransactions": s.num_transactions,
+                            "samplePeriodSecs": s.sample_period_secs,
+                        })
+                    })
+                    .collect(),
+            ))
+        }
+        // Fees are burned: the supply is genesis's lamports less every fee.
+        "getSupply" => {
+            let config = config_param(params, 0);
+            let slot = slot_for(node, config);
+            let total = node.genesis_lamports.saturating_sub(node.bank.read().collected_fees());
+            let value = json!({
+                "total": total,
+                "circulating": total,
+                "nonCirculating": 0,
+                "nonCirculatingAccounts": [],
+            });
+            Ok(context(slot, value))
+        }
         // Lanes' own: what the node's ingest has seen since start.
         "lanesGetNodeStats" => Ok(json!({
             "slot": node.bank.read().slot(),
@@ -343,14 +380,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             Ok(json!(signature.to_string()))
         }
         "sendTransaction" => send_transaction(node, params),
-        "simulateTransaction" => {
-            let config = config_param(params, 1);
-            let tx = decode_transaction(params, config)?;
-            let verify = config.and_then(|c| c.get("sigVerify")).and_then(Value::as_bool).unwrap_or(false);
-            let bank = node.bank.read();
-            let outcome = bank.simulate_transaction(&tx, verify);
-            Ok(context(bank.slot(), simulation_json(&outcome)))
-        }
+        "simulateTransaction" => simulate_transaction(node, params),
         "getSignatureStatuses" => {
             let signatures =
                 params.first().and_then(Value::as_array).ok_or_else(|| invalid_params("Invalid params"))?;
@@ -408,6 +438,14 @@ pub(super) fn account_json(account: &Account, config: Option<&Value>) -> Result<
     }
     let data = match encoding {
         "base64" | "jsonParsed" => json!([base64::engine::general_purpose::STANDARD.encode(data), "base64"]),
+        "base64+zstd" => {
+            let compressed = zstd::bulk::compress(data, 0).map_err(|e| RpcError {
+                code: -32603,
+                message: format!("Internal error: zstd: {e}"),
+                data: None,
+            })?;
+            json!([base64::engine::general_purpose::STANDARD.encode(compressed), "base64+zstd"])
+        }
         "base58" | "binary" => {
             if data.len() > 128 {
                 return Err(invalid_params(
@@ -468,12 +506,16 @@ fn send_transaction(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     }
     let skip_preflight = config.and_then(|c| c.get("skipPreflight")).and_then(Value::as_bool).unwrap_or(false);
     if !skip_preflight {
-        let outcome = node.bank.read().simulate_transaction(&tx, false);
+        let bank = node.bank.read();
+        let outcome = match bank.check_age_and_status(&tx) {
+            Err(err) => TransactionOutcome::refused(signature, err),
+            Ok(()) => bank.simulate_transaction(&tx, false),
+        };
         if let Err(err) = &outcome.result {
             return Err(RpcError {
                 code: -32002,
                 message: format!("Transaction simulation failed: {err}"),
-                data: Some(simulation_json(&outcome)),
+                data: Some(simulation_json(&outcome, Value::Null, Value::Null)),
             });
         }
     }
@@ -483,16 +525,86 @@ fn send_transaction(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     Ok(json!(signature.to_string()))
 }
 
-fn simulation_json(outcome: &TransactionOutcome) -> Value {
+/// Most accounts one `simulateTransaction` may ask to see afterwards.
+pub const MAX_SIMULATION_ACCOUNTS: usize = 256;
+
+/// `simulateTransaction`: `sigVerify`, `replaceRecentBlockhash` (the two
+/// exclude each other), `accounts` ({addresses, encoding}: each as the
+/// transaction would leave it). A blockhash that is not recent, or a
+/// signature already processed, is the result's `err` unless replaced.
+fn simulate_transaction(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
+    let config = config_param(params, 1);
+    let mut tx = decode_transaction(params, config)?;
+    let flag = |name: &str| config.and_then(|c| c.get(name)).and_then(Value::as_bool).unwrap_or(false);
+    let (verify, replace) = (flag("sigVerify"), flag("replaceRecentBlockhash"));
+    if verify && replace {
+        return Err(invalid_params("sigVerify may not be used with replaceRecentBlockhash"));
+    }
+    let addresses = match config.and_then(|c| c.get("accounts")) {
+        None | Some(Value::Null) => None,
+        Some(accounts) => {
+            let list =
+                accounts.get("addresses").and_then(Value::as_array).ok_or_else(|| invalid_params("Invalid params"))?;
+            if list.len() > MAX_SIMULATION_ACCOUNTS {
+                return Err(invalid_params(format!("Too many accounts provided; max {MAX_SIMULATION_ACCOUNTS}")));
+            }
+            let keys: Result<Vec<Pubkey>, RpcError> = list
+                .iter()
+                .map(|k| {
+                    k.as_str()
+                        .and_then(|k| Pubkey::from_str(k).ok())
+                        .ok_or_else(|| invalid_params("Invalid param: Invalid"))
+                })
+                .collect();
+            Some((keys?, accounts))
+        }
+    };
+    let bank = node.bank.read();
+    let slot = bank.slot();
+    check_min_context_slot(config, slot)?;
+    let replacement = if replace {
+        tx.message.recent_blockhash = bank.latest_blockhash();
+        json!({ "blockhash": tx.message.recent_blockhash.to_string(), "lastValidBlockHeight": slot + BLOCKHASH_VALID_SLOTS })
+    } else {
+        Value::Null
+    };
+    let signature = tx.signature().copied().unwrap_or_default();
+    let (outcome, written) = match bank.check_age_and_status(&tx) {
+        Err(err) if !replace => (TransactionOutcome::refused(signature, err), Vec::new()),
+        _ => bank.simulate_transaction_with_accounts(&tx, verify),
+    };
+    let accounts = match addresses {
+        None => Value::Null,
+        Some((keys, accounts_config)) => {
+            let mut values = Vec::with_capacity(keys.len());
+            for key in &keys {
+                let account = match written.iter().find(|(k, _)| k == key) {
+                    Some((_, account)) => Some(account.clone()),
+                    None => bank.get_account(key),
+                };
+                values.push(match account.filter(|a| a.lamports > 0) {
+                    Some(account) => account_json(&account, Some(accounts_config))?,
+                    None => Value::Null,
+                });
+            }
+            Value::Array(values)
+        }
+    };
+    Ok(context(slot, simulation_json(&outcome, accounts, replacement)))
+}
+
+fn simulation_json(outcome: &TransactionOutcome, accounts: Value, replacement_blockhash: Value) -> Value {
     let return_data = outcome.return_data.as_ref().map(|(program, data)| {
         json!({ "programId": program.to_string(), "data": [base64::engine::general_purpose::STANDARD.encode(data), "base64"] })
     });
     json!({
         "err": outcome.result.as_ref().err().map(transaction_error_json),
         "logs": outcome.log_messages(),
-        "accounts": null,
+        "accounts": accounts,
         "unitsConsumed": outcome.compute_units_consumed,
         "returnData": return_data,
+        "innerInstructions": null,
+        "replacementBlockhash": replacement_blockhash,
     })
 }
 
