@@ -44,6 +44,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The validator's own targets on the real binary: start to healthy
+    /// RPC and to the first finalized transaction (fresh and warm ledger),
+    /// idle CPU and memory, getAccountInfo latency at rest.
+    Node {
+        /// The lanes-validator binary (default: beside this one).
+        #[arg(long)]
+        validator: Option<std::path::PathBuf>,
+        /// Directory for the scratch ledger (removed afterwards).
+        #[arg(long, default_value = ".")]
+        dir: std::path::PathBuf,
+        /// Seconds to watch the idle node.
+        #[arg(long, default_value_t = 10)]
+        idle_seconds: u64,
+        /// getAccountInfo requests to time.
+        #[arg(long, default_value_t = 5_000)]
+        requests: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write, reopen and read the memory-mapped account store on its own.
     Store {
         /// Token-sized accounts to create (then update as many times).
@@ -147,6 +167,27 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Node { validator, dir, idle_seconds, requests, json } => {
+            let validator = validator.unwrap_or_else(|| {
+                std::env::current_exe()
+                    .map(|exe| exe.with_file_name("lanes-validator"))
+                    .unwrap_or_else(|_| "lanes-validator".into())
+            });
+            match lanes_validator::node_bench::run_node_bench(&validator, &dir, idle_seconds, requests) {
+                Ok(report) if json => {
+                    println!("{}", serde_json::to_string(&report).expect("report serializes"));
+                    ExitCode::SUCCESS
+                }
+                Ok(report) => {
+                    print!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("lanes-bench node: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Store { accounts, dir, json } => match lanes_validator::store_bench::run_store_bench(accounts, &dir) {
             Ok(report) if json => {
                 println!("{}", serde_json::to_string(&report).expect("report serializes"));

@@ -99,8 +99,9 @@ pub fn open_ledger(config: &NodeConfig) -> Result<Genesis, NodeError> {
             return Err(ledger_error(dir, "the account store has slots but ledger.redb has none: use --reset"))
         }
         None => {
-            for (id, name, wasm) in bundled_programs() {
-                bank.executor().compile(wasm).map_err(|e| NodeError::Setup(format!("bundled {name}: {e}")))?;
+            // Compiled in the background once the node serves (see
+            // `prewarm`): they are ours, and their tests compile them.
+            for (id, _, wasm) in bundled_programs() {
                 bank.set_account(id, immutable_program_account(wasm, 0)).map_err(|e| ledger_error(dir, e))?;
             }
             for (id, path) in &config.genesis_programs {
@@ -130,6 +131,20 @@ pub fn open_ledger(config: &NodeConfig) -> Result<Genesis, NodeError> {
         }
     };
     Ok(Genesis { bank, identity, faucet, genesis_hash, ledger, previous_blockhash, created, replayed_slots })
+}
+
+/// Compile the bundled programs on a thread of its own, so the first
+/// transaction that calls one finds it compiled (or in `compiled/`) while
+/// start-up does not wait for Cranelift. A transaction that comes first
+/// compiles it itself; the result is the same.
+pub fn prewarm(executor: Arc<Executor>) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name("lanes-prewarm".into()).spawn(move || {
+        for (_, name, wasm) in bundled_programs() {
+            if let Err(e) = executor.compile(wasm) {
+                eprintln!("lanes-validator: the bundled {name} program does not compile: {e}");
+            }
+        }
+    })
 }
 
 /// An account from the JSON that `solana account --output json` writes:

@@ -244,6 +244,9 @@ impl RunningNode {
         let pubsub =
             pubsub::spawn(node.clone(), pubsub_listener, pubsub_stop).map_err(|e| NodeError::PubSub(pubsub_addr, e))?;
         let tpu = tpu::spawn(node.clone(), tpu_socket).map_err(|e| NodeError::Tpu(tpu_addr, e))?;
+        // Detached: it only fills the executor's caches, and ends on its own.
+        let executor = node.bank.read().executor().clone();
+        genesis::prewarm(executor).map_err(|e| NodeError::Setup(format!("starting the prewarm thread: {e}")))?;
         let banking = banking::spawn(node.clone(), queue, config.slot, config.threads, previous_blockhash)
             .map_err(|e| NodeError::Setup(format!("starting the banking thread: {e}")))?;
         Ok(RunningNode {
