@@ -187,6 +187,21 @@ fn history_from_the_ledger_survives_a_restart_and_verifies() {
     assert!(got.get("version").is_none(), "no version unless asked: {got}");
     let versioned = node.call("getTransaction", json!([sent, { "maxSupportedTransactionVersion": 0 }]));
     assert_eq!(versioned["version"], json!("legacy"));
+    let parsed = node.call("getTransaction", json!([sent, { "encoding": "jsonParsed" }]));
+    let message = &parsed["transaction"]["message"];
+    assert_eq!(
+        message["accountKeys"][0],
+        json!({ "pubkey": alice.pubkey().to_string(), "signer": true, "writable": true, "source": "transaction" })
+    );
+    let instruction = &message["instructions"][0];
+    assert_eq!(
+        (instruction["program"].clone(), instruction["parsed"]["type"].clone()),
+        (json!("system"), json!("transfer"))
+    );
+    assert_eq!(
+        instruction["parsed"]["info"],
+        json!({ "source": alice.pubkey().to_string(), "destination": bob.to_string(), "lamports": 1_000_000 })
+    );
     let base64 = node.call("getTransaction", json!([sent, { "encoding": "base64" }]));
     assert_eq!(base64["transaction"], json!([base64_encode(&transfer.to_wire().unwrap()), "base64"]));
     let failed = node.call("getTransaction", json!([failing]));

@@ -1,7 +1,9 @@
 //! The RPC methods served from the ledger: `getTransaction`,
 //! `getSignaturesForAddress`, `getBlock`, `getBlocks`, `getBlocksWithLimit`,
 //! and the history half of `getSignatureStatuses`. Shapes are Solana's
-//! `json` and `base64` encodings (`jsonParsed` answers as `json`).
+//! `json`, `jsonParsed` (system instructions parsed, others partially
+//! decoded, as Agave does for programs it has no parser for), `base64` and
+//! `base58` encodings.
 //!
 //! Never: answer from a slot that is not durable (history is `confirmed`
 //! or `finalized`, which on one node are the same), or panic on a record
@@ -60,7 +62,8 @@ fn version_field(config: Option<&Value>) -> Option<Value> {
 
 fn encoding(config: Option<&Value>) -> Result<&str, RpcError> {
     match config.and_then(|c| c.get("encoding")).and_then(Value::as_str).unwrap_or("json") {
-        "jsonParsed" | "json" => Ok("json"),
+        "json" => Ok("json"),
+        "jsonParsed" => Ok("jsonParsed"),
         "base64" => Ok("base64"),
         "base58" => Ok("base58"),
         other => Err(invalid_params(format!("Invalid param: unsupported encoding {other}"))),
@@ -117,6 +120,9 @@ fn transaction_json(record: &TransactionRecord, encoding: &str) -> Result<Value,
         _ => {}
     }
     let tx = decoded(record)?;
+    if encoding == "jsonParsed" {
+        return Ok(parsed_transaction_json(&tx));
+    }
     let message = &tx.message;
     let instructions: Vec<Value> = message
         .instructions
@@ -143,6 +149,78 @@ fn transaction_json(record: &TransactionRecord, encoding: &str) -> Result<Value,
             "instructions": instructions,
         },
     }))
+}
+
+/// The `jsonParsed` transaction: account keys with their flags, system
+/// instructions parsed, every other instruction partially decoded.
+fn parsed_transaction_json(tx: &Transaction) -> Value {
+    let message = &tx.message;
+    let keys: Vec<Value> = message
+        .account_keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            json!({
+                "pubkey": key.to_string(),
+                "signer": message.is_signer(i),
+                "writable": message.is_writable(i),
+                "source": "transaction",
+            })
+        })
+        .collect();
+    let key = |index: &u8| message.account_keys.get(*index as usize).map(ToString::to_string).unwrap_or_default();
+    let instructions: Vec<Value> = message
+        .instructions
+        .iter()
+        .map(|ix| {
+            let program = message.account_keys.get(ix.program_id_index as usize).copied().unwrap_or_default();
+            let accounts: Vec<String> = ix.accounts.iter().map(key).collect();
+            match (program == lanes_sdk::system_program::ID).then(|| parse_system(&ix.data, &accounts)).flatten() {
+                Some(parsed) => json!({
+                    "program": "system",
+                    "programId": program.to_string(),
+                    "parsed": parsed,
+                    "stackHeight": null,
+                }),
+                None => json!({
+                    "programId": program.to_string(),
+                    "accounts": accounts,
+                    "data": bs58::encode(&ix.data).into_string(),
+                    "stackHeight": null,
+                }),
+            }
+        })
+        .collect();
+    json!({
+        "signatures": tx.signatures.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "message": {
+            "accountKeys": keys,
+            "recentBlockhash": message.recent_blockhash.to_string(),
+            "instructions": instructions,
+        },
+    })
+}
+
+/// A system instruction as Agave's parser shows it (`{type, info}`), for
+/// the instructions a client reads back most; `None` for the others.
+fn parse_system(data: &[u8], accounts: &[String]) -> Option<Value> {
+    let tag = u32::from_le_bytes(data.get(..4)?.try_into().ok()?);
+    let u64_at = |at: usize| data.get(at..at + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
+    let key_at =
+        |at: usize| data.get(at..at + 32).and_then(|b| <[u8; 32]>::try_from(b).ok()).map(|k| Pubkey(k).to_string());
+    let account = |i: usize| accounts.get(i).cloned();
+    let (kind, info) = match (tag, data.len()) {
+        (0, 52) => (
+            "createAccount",
+            json!({ "source": account(0)?, "newAccount": account(1)?, "lamports": u64_at(4)?,
+                    "space": u64_at(12)?, "owner": key_at(20)? }),
+        ),
+        (1, 36) => ("assign", json!({ "account": account(0)?, "owner": key_at(4)? })),
+        (2, 12) => ("transfer", json!({ "source": account(0)?, "destination": account(1)?, "lamports": u64_at(4)? })),
+        (8, 12) => ("allocate", json!({ "account": account(0)?, "space": u64_at(4)? })),
+        _ => return None,
+    };
+    Some(json!({ "type": kind, "info": info }))
 }
 
 /// Solana's `UiTransactionStatusMeta` (no inner-instruction or token
