@@ -123,6 +123,14 @@ fn airdrop_transfer_refusals_and_restart() {
     assert_eq!(node.call("getSlotLeaders", json!([0, 3])), json!([identity, identity, identity]));
     assert_eq!(node.call("getClusterNodes", json!([]))[0]["pubkey"], identity);
     assert_eq!(node.call("getEpochSchedule", json!([]))["slotsPerEpoch"], json!(432_000));
+    assert_eq!(node.call("getSlotLeader", json!([])), identity);
+    assert_eq!(node.call("getVoteAccounts", json!([])), json!({ "current": [], "delinquent": [] }));
+    let schedule = node.call("getLeaderSchedule", json!([]));
+    assert_eq!(schedule[identity.as_str().unwrap()].as_array().unwrap().len(), 432_000);
+    let fees = node.call("getRecentPrioritizationFees", json!([]));
+    assert!(fees.as_array().unwrap().iter().all(|f| f["prioritizationFee"] == json!(0) && f["slot"].is_u64()));
+    assert_eq!(node.call("getStakeMinimumDelegation", json!([]))["value"], json!(1));
+    assert!(node.call("getInflationGovernor", json!([]))["initial"].is_f64());
     assert_eq!(node.call("getBlockTime", json!([1])), json!(1_700_000_000));
     let future = node.post(r#"{"jsonrpc":"2.0","id":1,"method":"getBlockTime","params":[99999999]}"#);
     assert_eq!(future["error"]["code"], json!(-32004));

@@ -181,6 +181,11 @@ fn subscriptions_follow_the_chain() {
     let root = slots.subscribe("rootSubscribe", json!([]));
     let rooted = result_of(&slots.notification(root), "rootNotification");
     assert!(rooted.as_u64().unwrap() > last.unwrap(), "{rooted}");
+    let updates = slots.subscribe("slotsUpdatesSubscribe", json!([]));
+    let frozen = slots.notification_where(updates, |n| n["params"]["result"]["type"] == "frozen");
+    let frozen = result_of(&frozen, "slotsUpdatesNotification");
+    assert!(frozen["slot"].is_u64() && frozen["timestamp"].is_u64() && frozen["stats"].is_object(), "{frozen}");
+    assert_eq!(slots.call("slotsUpdatesUnsubscribe", json!([updates])), json!(true));
     assert_eq!(slots.call("slotUnsubscribe", json!([id])), json!(true));
     assert_eq!(slots.call("rootUnsubscribe", json!([root])), json!(true));
     assert_eq!(slots.error("slotUnsubscribe", json!([id])), (-32602, "Invalid subscription id.".to_string()));

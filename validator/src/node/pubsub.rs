@@ -338,6 +338,8 @@ enum Kind {
     },
     Slot,
     Root,
+    /// `slotsUpdatesSubscribe`: each slot created, frozen, confirmed, rooted.
+    SlotsUpdates,
 }
 
 struct Subscription {
@@ -360,6 +362,7 @@ struct Registry {
     logs_all: BTreeSet<u64>,
     slots: BTreeSet<u64>,
     roots: BTreeSet<u64>,
+    slots_updates: BTreeSet<u64>,
 }
 
 fn unindex<K: std::hash::Hash + Eq>(index: &mut HashMap<K, BTreeSet<u64>>, key: &K, id: u64) {
@@ -394,6 +397,7 @@ impl Registry {
             Kind::Logs { mentions: None } => self.logs_all.insert(id),
             Kind::Slot => self.slots.insert(id),
             Kind::Root => self.roots.insert(id),
+            Kind::SlotsUpdates => self.slots_updates.insert(id),
         };
         self.subscriptions.insert(id, Subscription { connection, outbox: outbox.clone(), kind });
         Ok(id)
@@ -415,6 +419,9 @@ impl Registry {
             }
             Kind::Root => {
                 self.roots.remove(&id);
+            }
+            Kind::SlotsUpdates => {
+                self.slots_updates.remove(&id);
             }
         }
         Some(subscription)
@@ -481,6 +488,31 @@ impl Server {
             if let Some(subscription) = registry.subscriptions.get(id) {
                 let info = json!({ "parent": block.parent_slot, "root": slot, "slot": slot });
                 self.push(subscription, notification("slotNotification", *id, info));
+            }
+        }
+        if !registry.slots_updates.is_empty() {
+            let timestamp =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+            let failed = block.transactions.iter().filter(|t| t.outcome.result.is_err()).count() as u64;
+            let total = block.transactions.len() as u64;
+            // One node: a slot is created, frozen, confirmed and rooted at once.
+            let updates = [
+                json!({ "type": "createdBank", "slot": slot, "parent": block.parent_slot, "timestamp": timestamp }),
+                json!({ "type": "frozen", "slot": slot, "timestamp": timestamp, "stats": {
+                    "numTransactionEntries": u64::from(total > 0),
+                    "numSuccessfulTransactions": total - failed,
+                    "numFailedTransactions": failed,
+                    "maxTransactionsPerEntry": total,
+                } }),
+                json!({ "type": "optimisticConfirmation", "slot": slot, "timestamp": timestamp }),
+                json!({ "type": "root", "slot": slot, "timestamp": timestamp }),
+            ];
+            for id in &registry.slots_updates {
+                if let Some(subscription) = registry.subscriptions.get(id) {
+                    for update in &updates {
+                        self.push(subscription, notification("slotsUpdatesNotification", *id, update.clone()));
+                    }
+                }
             }
         }
         let by_transaction =
@@ -702,12 +734,14 @@ impl Server {
             }
             "slotSubscribe" => Ok(json!(subscribe(Kind::Slot)?)),
             "rootSubscribe" => Ok(json!(subscribe(Kind::Root)?)),
+            "slotsUpdatesSubscribe" => Ok(json!(subscribe(Kind::SlotsUpdates)?)),
             "accountUnsubscribe"
             | "programUnsubscribe"
             | "signatureUnsubscribe"
             | "logsUnsubscribe"
             | "slotUnsubscribe"
-            | "rootUnsubscribe" => {
+            | "rootUnsubscribe"
+            | "slotsUpdatesUnsubscribe" => {
                 let id = params
                     .first()
                     .and_then(Value::as_u64)

@@ -198,6 +198,49 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             let identity = node.identity.pubkey().to_string();
             Ok(Value::Array(vec![json!(identity); limit as usize]))
         }
+        "getSlotLeader" => Ok(json!(node.identity.pubkey().to_string())),
+        // No stake, no votes: one node that leads every slot of every epoch.
+        "getVoteAccounts" => Ok(json!({ "current": [], "delinquent": [] })),
+        "getLeaderSchedule" => {
+            let slot = match params.first() {
+                Some(Value::Number(n)) => n.as_u64().ok_or_else(|| invalid_params("Invalid params"))?,
+                _ => slot_for(node, config_param(params, 0).or_else(|| config_param(params, 1))),
+            };
+            if slot / SLOTS_PER_EPOCH > node.bank.read().slot() / SLOTS_PER_EPOCH + 1 {
+                return Ok(Value::Null);
+            }
+            let identity = node.identity.pubkey().to_string();
+            let wanted = config_param(params, 0).or_else(|| config_param(params, 1)).and_then(|c| c.get("identity"));
+            if wanted.is_some_and(|w| w.as_str() != Some(identity.as_str())) {
+                return Ok(json!({}));
+            }
+            let indexes: Vec<u64> = (0..SLOTS_PER_EPOCH).collect();
+            Ok(json!({ identity: indexes }))
+        }
+        "getBlockProduction" => {
+            let frozen = node.frozen_slot();
+            let identity = node.identity.pubkey().to_string();
+            let slots = frozen + 1;
+            Ok(context(
+                frozen,
+                json!({ "byIdentity": { identity: [slots, slots] }, "range": { "firstSlot": 0, "lastSlot": frozen } }),
+            ))
+        }
+        // Lanes has no priority fees: every recent slot's minimum is 0.
+        "getRecentPrioritizationFees" => {
+            let frozen = node.frozen_slot();
+            let first = frozen.saturating_sub(149);
+            Ok(Value::Array((first..=frozen).map(|slot| json!({ "slot": slot, "prioritizationFee": 0 })).collect()))
+        }
+        "getInflationGovernor" => Ok(json!({
+            "initial": 0.0, "terminal": 0.0, "taper": 0.0, "foundation": 0.0, "foundationTerm": 0.0,
+        })),
+        "getInflationRate" => {
+            let epoch = node.bank.read().slot() / SLOTS_PER_EPOCH;
+            Ok(json!({ "total": 0.0, "validator": 0.0, "foundation": 0.0, "epoch": epoch }))
+        }
+        "getStakeMinimumDelegation" => Ok(context(node.frozen_slot(), json!(1))),
+        "getMaxRetransmitSlot" | "getMaxShredInsertSlot" => Ok(json!(node.frozen_slot())),
         "getClusterNodes" => Ok(json!([{
             "pubkey": node.identity.pubkey().to_string(),
             "gossip": null,

@@ -440,12 +440,10 @@ test('onSlotChange: slots advance', TEST_OPTIONS, async () => {
     }
 });
 
-// The node answers `jsonParsed` as `json` (docs/rpc.md), but web3.js's
-// getParsedTransaction validates Solana's parsed shape: account keys as
-// {pubkey, signer, writable, source} and instructions as {program,
-// programId, parsed} or {programId, accounts, data}. Fails until the node
-// parses; todo so that it is seen without failing the suite.
-test('getParsedTransaction', { ...TEST_OPTIONS, todo: 'the node answers jsonParsed as json' }, async () => {
+// web3.js's getParsedTransaction validates Solana's parsed shape: account
+// keys as {pubkey, signer, writable, source} and instructions as {program,
+// programId, parsed} or {programId, accounts, data}.
+test('getParsedTransaction', TEST_OPTIONS, async () => {
     const recipient = Keypair.generate().publicKey;
     const signature = await sendAndPoll(
         new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: recipient, lamports: 1_000_000 })),
