@@ -131,6 +131,7 @@ pub fn execute_batch(
         .map(|entry| Entry {
             transactions: entry.transactions.iter().map(|&i| input_index[i]).collect(),
             thread: entry.thread,
+            times: entry.times,
         })
         .collect();
     let outcomes = outcomes

@@ -45,6 +45,8 @@ pub fn execute_parallel(
 
     let inline = config.placement == SchedulerPlacement::Inline;
     let doorbell = &Doorbell::default();
+    // What every transaction's start and end time count from.
+    let epoch = Instant::now();
     std::thread::scope(|scope| {
         let (done_tx, done_rx) = unbounded::<BatchReport>();
         let (ring_tx, ring_rx) = bounded::<()>(1);
@@ -67,7 +69,7 @@ pub fn execute_parallel(
                     .name(format!("lanes-worker-{thread}"))
                     .stack_size(8 * 1024 * 1024)
                     .spawn_scoped(scope, move || {
-                        worker_loop(thread, bank, transactions, outcomes, work_rx, done_tx, (ring_tx, doorbell))
+                        worker_loop(thread, bank, transactions, outcomes, work_rx, done_tx, (ring_tx, doorbell), epoch)
                     })
                     .expect("spawning a worker thread"),
             );
@@ -80,6 +82,7 @@ pub fn execute_parallel(
             queue: std::collections::VecDeque::new(),
             timings: ExecuteTimings::default(),
             busy_ns: 0,
+            epoch,
         });
         let reports = Reports { done: done_rx, ring: ring_rx, doorbell };
         let result = scheduler.run(bank, &work_txs, &reports, own.as_mut(), outcomes, &mut entries, &mut timings);
@@ -132,6 +135,8 @@ struct InlineWorker {
     queue: std::collections::VecDeque<usize>,
     timings: ExecuteTimings,
     busy_ns: u64,
+    /// When the run began (what transaction times count from).
+    epoch: Instant,
 }
 
 impl Scheduler<'_> {
@@ -213,6 +218,7 @@ impl Scheduler<'_> {
                         outcomes,
                         index,
                         &mut own.timings,
+                        own.epoch,
                     ));
                     slice.push(index);
                     if slice.len() == INLINE_SLICE || (!done.is_empty() && self.a_worker_runs_dry()) {

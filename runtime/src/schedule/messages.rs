@@ -17,6 +17,9 @@ pub(super) struct WorkBatch {
 pub(super) struct Executed {
     pub committed: bool,
     pub fee: u64,
+    /// When it started and ended, in nanoseconds since the run began.
+    pub started_ns: u64,
+    pub ended_ns: u64,
 }
 
 /// A worker's report of a batch it ran and committed.

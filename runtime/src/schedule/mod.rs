@@ -72,6 +72,9 @@ pub struct Entry {
     pub transactions: Vec<usize>,
     /// The worker that ran them.
     pub thread: usize,
+    /// When each started and ended, in nanoseconds since the run began
+    /// (one per transaction; empty where no clock was kept).
+    pub times: Vec<(u64, u64)>,
 }
 
 /// Where the scheduler's and workers' time went, in nanoseconds.

@@ -58,6 +58,7 @@ impl<'a> Scheduler<'a> {
 
     pub fn complete(&mut self, bank: &Bank, done: BatchReport, entries: &mut Vec<Entry>) -> Result<(), SchedulerError> {
         let mut committed = Vec::with_capacity(done.transactions.len());
+        let mut times = Vec::with_capacity(done.transactions.len());
         let mut fees = 0u64;
         for (&index, ran) in done.transactions.iter().zip(done.results) {
             let tx = &self.transactions[index];
@@ -65,6 +66,7 @@ impl<'a> Scheduler<'a> {
             let ran = ran?;
             if ran.committed {
                 committed.push(index);
+                times.push((ran.started_ns, ran.ended_ns));
                 fees += ran.fee;
             }
         }
@@ -72,7 +74,7 @@ impl<'a> Scheduler<'a> {
         self.in_flight -= done.transactions.len();
         bank.record_committed(committed.len() as u64, fees);
         if !committed.is_empty() {
-            entries.push(Entry { transactions: committed, thread: done.thread });
+            entries.push(Entry { transactions: committed, thread: done.thread, times });
         }
         Ok(())
     }

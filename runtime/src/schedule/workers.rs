@@ -21,6 +21,7 @@ pub(super) fn worker_loop(
     work: Receiver<WorkBatch>,
     done: Sender<BatchReport>,
     (ring, doorbell): (Sender<()>, &Doorbell),
+    epoch: Instant,
 ) -> (u64, ExecuteTimings) {
     let mut timings = ExecuteTimings::default();
     let mut busy_ns = 0u64;
@@ -29,7 +30,7 @@ pub(super) fn worker_loop(
         let started = Instant::now();
         let results: Vec<Result<Executed, SchedulerError>> = batch
             .iter()
-            .map(|&index| execute_one(thread, bank, &mut worker, transactions, outcomes, index, &mut timings))
+            .map(|&index| execute_one(thread, bank, &mut worker, transactions, outcomes, index, &mut timings, epoch))
             .collect();
         busy_ns += started.elapsed().as_nanos() as u64;
         if done.send(BatchReport { thread, transactions: batch, results }).is_err() {
@@ -44,7 +45,8 @@ pub(super) fn worker_loop(
 }
 
 /// Execute and commit one transaction on this thread, and put its outcome
-/// in its slot.
+/// in its slot. `epoch` is when the run began (what its times count from).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn execute_one(
     thread: usize,
     bank: &Bank,
@@ -53,6 +55,7 @@ pub(super) fn execute_one(
     outcomes: &OutcomeSlots,
     index: usize,
     timings: &mut ExecuteTimings,
+    epoch: Instant,
 ) -> Result<Executed, SchedulerError> {
     let tx_started = Instant::now();
     // Execution never panics on outside input; if it ever does, the
@@ -64,8 +67,10 @@ pub(super) fn execute_one(
         Err(reason) => Err(SchedulerError::NoExecutor { thread, reason: reason.clone() }),
     }))
     .unwrap_or(Err(SchedulerError::WorkerPanicked { thread, transaction: index }));
+    let started_ns = tx_started.saturating_duration_since(epoch).as_nanos() as u64;
+    let ended_ns = epoch.elapsed().as_nanos() as u64;
     let ran = outcome.and_then(|outcome| {
-        let ran = Executed { committed: outcome.committed, fee: outcome.fee };
+        let ran = Executed { committed: outcome.committed, fee: outcome.fee, started_ns, ended_ns };
         if outcomes.set(index, outcome) {
             Ok(ran)
         } else {

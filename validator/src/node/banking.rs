@@ -108,12 +108,19 @@ fn execute(bank: &Bank, transactions: Vec<Transaction>, config: &BatchConfig) ->
     let mut outcomes: Vec<_> = output.outcomes.into_iter().map(Some).collect();
     let mut executed = Vec::new();
     for entry in &output.entries {
-        for &index in &entry.transactions {
+        for (position, &index) in entry.transactions.iter().enumerate() {
             let (Some(outcome), Some(transaction)) = (outcomes[index].take(), kept[index].take()) else {
                 continue;
             };
+            let (started_ns, ended_ns) = entry.times.get(position).copied().unwrap_or_default();
             if outcome.committed {
-                executed.push(BlockTransaction { transaction, outcome, worker: entry.thread as u32 });
+                executed.push(BlockTransaction {
+                    transaction,
+                    outcome,
+                    worker: entry.thread as u32,
+                    started_ns,
+                    ended_ns,
+                });
             }
         }
     }

@@ -24,6 +24,10 @@ pub struct BlockTransaction {
     pub outcome: TransactionOutcome,
     /// The worker thread that executed it.
     pub worker: u32,
+    /// When it started and ended on that worker, in nanoseconds since the
+    /// slot's batch began executing.
+    pub started_ns: u64,
+    pub ended_ns: u64,
 }
 
 /// A frozen slot.

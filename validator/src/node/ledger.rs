@@ -99,8 +99,11 @@ pub struct TransactionRecord {
     pub return_data: Option<([u8; 32], Vec<u8>)>,
     pub pre_balances: Vec<u64>,
     pub post_balances: Vec<u64>,
-    /// The worker thread that executed it.
+    /// The worker thread that executed it, and when (nanoseconds since the
+    /// slot's batch began executing).
     pub worker: u32,
+    pub started_ns: u64,
+    pub ended_ns: u64,
 }
 
 impl TransactionRecord {
@@ -394,5 +397,102 @@ fn transaction_record(
         pre_balances: outcome.pre_balances.clone(),
         post_balances: outcome.post_balances.clone(),
         worker: executed.worker,
+        started_ns: executed.started_ns,
+        ended_ns: executed.ended_ns,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::block::BlockTransaction;
+    use lanes_runtime::bank::TransactionOutcome;
+    use lanes_sdk::client::Keypair;
+    use lanes_sdk::system_instruction;
+
+    fn executed(payer: &Keypair, to: &Pubkey, lamports: u64, worker: u32) -> BlockTransaction {
+        let transaction = Transaction::new_signed_with_payer(
+            &[system_instruction::transfer(&payer.pubkey(), to, lamports)],
+            Some(&payer.pubkey()),
+            &[payer],
+            Hash([3; 32]),
+        );
+        let outcome = TransactionOutcome {
+            signature: transaction.signatures[0],
+            result: Ok(()),
+            committed: true,
+            logs: Vec::new(),
+            compute_units_consumed: 150,
+            return_data: None,
+            fee: 5_000,
+            pre_balances: vec![10, 0, 1],
+            post_balances: vec![5, 5, 1],
+        };
+        BlockTransaction { transaction, outcome, worker, started_ns: 1_000 * u64::from(worker), ended_ns: 9_000 }
+    }
+
+    fn block(slot: u64, transactions: Vec<BlockTransaction>) -> Block {
+        Block {
+            slot,
+            parent_slot: slot.saturating_sub(1),
+            blockhash: Hash([slot as u8; 32]),
+            previous_blockhash: Hash([slot.saturating_sub(1) as u8; 32]),
+            state_hash: Hash([7; 32]),
+            block_time: 1_700_000_000 + slot as i64,
+            written_accounts: if slot == 0 {
+                vec![(Pubkey::new_unique_from_u64(1), Account::new(42, 3, &Pubkey::new_unique_from_u64(2)))]
+            } else {
+                Vec::new()
+            },
+            total_transactions: transactions.len() as u64,
+            total_fees: 0,
+            transactions,
+        }
+    }
+
+    #[test]
+    fn blocks_round_trip_and_the_indexes_run_newest_first() {
+        let dir = std::env::temp_dir().join(format!("lanes-ledger-unit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let ledger = Ledger::open(&dir.join("ledger.redb")).unwrap();
+        let render = |e: &lanes_sdk::transaction_error::TransactionError| format!("{e:?}");
+        let (alice, bob) = (Keypair::new(), Pubkey::new_unique_from_u64(9));
+        ledger.append_durable(&block(0, Vec::new()), render).unwrap();
+        let (first, second, third) =
+            (executed(&alice, &bob, 1, 0), executed(&alice, &bob, 2, 1), executed(&alice, &bob, 3, 0));
+        let signatures = [first.outcome.signature, second.outcome.signature, third.outcome.signature];
+        ledger.append(&block(1, vec![first, second]), render).unwrap();
+        ledger.append(&block(2, Vec::new()), render).unwrap();
+        ledger.append(&block(3, vec![third]), render).unwrap();
+
+        assert_eq!(ledger.last_slot().unwrap().unwrap().slot, 3);
+        assert_eq!(ledger.slots_in(1, 2, 10).unwrap().iter().map(|s| s.slot).collect::<Vec<_>>(), [1, 2]);
+        let (slot, record) = ledger.transaction(&signatures[1]).unwrap().unwrap();
+        assert_eq!((slot, record.worker, record.started_ns, record.ended_ns), (1, 1, 1_000, 9_000));
+        assert_eq!((record.fee, record.compute_units, record.post_balances.clone()), (5_000, 150, vec![5, 5, 1]));
+        assert!(record.transaction().is_some());
+        assert_eq!(ledger.block_transactions(1).unwrap().len(), 2);
+
+        let newest_first = ledger.signatures_for_address(&bob, None, None, 10).unwrap();
+        let order: Vec<Signature> = newest_first.iter().map(|e| e.signature).collect();
+        assert_eq!(order, [signatures[2], signatures[1], signatures[0]]);
+        let before = ledger.signatures_for_address(&bob, Some(&signatures[2]), None, 10).unwrap();
+        assert_eq!(before.iter().map(|e| e.signature).collect::<Vec<_>>(), [signatures[1], signatures[0]]);
+        let until = ledger.signatures_for_address(&bob, None, Some(&signatures[0]), 10).unwrap();
+        assert_eq!(until.len(), 2);
+        assert_eq!(ledger.signatures_for_address(&bob, None, None, 1).unwrap().len(), 1);
+        let genesis = ledger.genesis_accounts().unwrap();
+        assert_eq!(
+            genesis,
+            vec![(Pubkey::new_unique_from_u64(1), Account::new(42, 3, &Pubkey::new_unique_from_u64(2)))]
+        );
+
+        // Reopened, everything is still there.
+        drop(ledger);
+        let ledger = Ledger::open_existing(&dir.join("ledger.redb")).unwrap();
+        assert_eq!(ledger.slot_count().unwrap(), 4);
+        assert_eq!(ledger.transaction(&signatures[2]).unwrap().unwrap().0, 3);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
