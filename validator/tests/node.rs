@@ -104,6 +104,14 @@ fn airdrop_transfer_refusals_and_restart() {
     let garbage =
         node.post(r#"{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["3vQB7B6MrGQZaxCuFg4oh"]}"#);
     assert_eq!(garbage["error"]["code"], json!(-32602), "{garbage}");
+    // A transaction over a packet's 1,232 bytes, and a body over 10 MiB.
+    let oversized = base64_encode(&[1u8; 2_000]);
+    let (code, message) = node.error("sendTransaction", json!([oversized, { "encoding": "base64" }]));
+    assert_eq!(code, -32602, "{message}");
+    assert!(message.contains("too large"), "{message}");
+    let huge = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"getHealth","params":["{}"]}}"#, "a".repeat(11 << 20));
+    assert_eq!(node.post_status(&huge), 413, "a body over 10 MiB is refused");
+    assert_eq!(node.call("getHealth", json!([])), json!("ok"), "and the node keeps serving");
     let batch =
         node.post(r#"[{"jsonrpc":"2.0","id":1,"method":"getSlot"},{"jsonrpc":"2.0","id":"two","method":"getHealth"}]"#);
     assert_eq!((batch[0]["id"].clone(), batch[1]["result"].clone()), (json!(1), json!("ok")));

@@ -13,6 +13,7 @@ use crate::transaction_context::ExecuteTimings;
 use crossbeam_channel::{Receiver, Sender};
 use std::time::Instant;
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn worker_loop(
     thread: usize,
     bank: &Bank,

@@ -65,6 +65,10 @@ struct Cli {
     /// Print only the startup block.
     #[arg(long)]
     quiet: bool,
+    /// Log every slot that received transactions (and every fault) to
+    /// stderr instead of the status line.
+    #[arg(long)]
+    log: bool,
 }
 
 #[derive(clap::Subcommand)]
@@ -114,6 +118,15 @@ fn address_pairs(values: &[String]) -> Result<Vec<(Pubkey, PathBuf)>, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Faults always reach stderr; `--log` adds a line per busy slot.
+    let level = if cli.log { tracing::Level::INFO } else { tracing::Level::WARN };
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(colour)
+        .init();
     if let Some(Command::VerifyLedger { ledger }) = &cli.command {
         return verify_ledger(ledger);
     }
@@ -185,7 +198,8 @@ fn main() -> ExitCode {
         });
         let _ = stop_tx.send(());
     });
-    let quiet = cli.quiet;
+    // The status line would interleave with the log.
+    let quiet = cli.quiet || cli.log;
     let mut last = (std::time::Instant::now(), node.bank.read().transaction_count());
     loop {
         match stop_rx.recv_timeout(Duration::from_secs(1)) {

@@ -55,20 +55,37 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
             }
         }
         let transactions: Vec<Transaction> = queue.try_iter().take(MAX_TRANSACTIONS_PER_SLOT).collect();
+        let received = transactions.len();
         let block = {
             let bank = node.bank.read();
+            let started = Instant::now();
             let executed = execute(&bank, transactions, &config);
+            let executed_at = Instant::now();
             let block = freeze(&bank, executed, previous_blockhash);
-            if let Err(e) = node.ledger.append(&block, |err| transaction_error_json(err).to_string()) {
+            let appended = node.ledger.append(&block, |err| transaction_error_json(err).to_string());
+            let ledger_at = Instant::now();
+            if received > 0 {
+                let failed = block.transactions.iter().filter(|t| t.outcome.result.is_err()).count();
+                tracing::info!(
+                    slot = block.slot,
+                    received,
+                    committed = block.transactions.len(),
+                    failed,
+                    execute_ms = executed_at.duration_since(started).as_secs_f64() * 1e3,
+                    ledger_ms = ledger_at.duration_since(executed_at).as_secs_f64() * 1e3,
+                    "slot executed"
+                );
+            }
+            if let Err(e) = appended {
                 // The slot's transactions stay applied in memory, but
                 // nothing of it is made durable or confirmed.
-                eprintln!("lanes-validator: slot {} could not be written to the ledger: {e}", block.slot);
+                tracing::error!("slot {} could not be written to the ledger: {e}", block.slot);
                 None
             } else if abort_after_ledger_write && !block.transactions.is_empty() {
-                eprintln!("lanes-validator: {ABORT_AFTER_LEDGER_WRITE_ENV}: aborting after slot {}", block.slot);
+                tracing::error!("{ABORT_AFTER_LEDGER_WRITE_ENV}: aborting after slot {}", block.slot);
                 std::process::abort();
             } else if !block.transactions.is_empty() && bank.commit_slot().is_err() {
-                eprintln!("lanes-validator: slot {} could not be made durable", block.slot);
+                tracing::error!("slot {} could not be made durable", block.slot);
                 None
             } else {
                 node.statuses.lock().record_block(&block);
@@ -101,7 +118,7 @@ fn execute(bank: &Bank, transactions: Vec<Transaction>, config: &BatchConfig) ->
     let output = match execute_batch(bank, transactions, config) {
         Ok(output) => output,
         Err(e) => {
-            eprintln!("lanes-validator: slot {} failed to execute: {e}", bank.slot());
+            tracing::error!("slot {} failed to execute: {e}", bank.slot());
             return Vec::new();
         }
     };

@@ -141,7 +141,7 @@ pub fn prewarm(executor: Arc<Executor>) -> std::io::Result<std::thread::JoinHand
     std::thread::Builder::new().name("lanes-prewarm".into()).spawn(move || {
         for (_, name, wasm) in bundled_programs() {
             if let Err(e) = executor.compile(wasm) {
-                eprintln!("lanes-validator: the bundled {name} program does not compile: {e}");
+                tracing::error!("the bundled {name} program does not compile: {e}");
             }
         }
     })

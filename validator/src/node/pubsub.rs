@@ -92,7 +92,7 @@ pub(super) fn spawn(
     std::thread::Builder::new().name("lanes-pubsub".into()).spawn(move || {
         runtime.block_on(async move {
             let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                eprintln!("lanes-validator: the PubSub listener could not join the runtime");
+                tracing::error!("the PubSub listener could not join the runtime");
                 return;
             };
             let server =
@@ -102,7 +102,7 @@ pub(super) fn spawn(
             tokio::select! {
                 served = axum::serve(listener, app).into_future() => {
                     if let Err(e) = served {
-                        eprintln!("lanes-validator: PubSub stopped: {e}");
+                        tracing::error!("PubSub stopped: {e}");
                     }
                 }
                 _ = stop => {}
@@ -162,9 +162,7 @@ async fn serve_connection(server: &Server, socket: WebSocket) {
     outbox.close();
     if overflowed {
         let dropped = server.node.pubsub.dropped_slow.fetch_add(1, Relaxed) + 1;
-        eprintln!(
-            "lanes-validator: PubSub dropped a connection that did not read its notifications ({dropped} so far)"
-        );
+        tracing::warn!("PubSub dropped a connection that did not read its notifications ({dropped} so far)");
     }
 }
 
@@ -799,7 +797,7 @@ async fn publish_blocks(server: Arc<Server>, mut blocks: tokio::sync::broadcast:
             Ok(block) => server.publish(&block),
             Err(RecvError::Lagged(missed)) => {
                 server.node.pubsub.lagged_blocks.fetch_add(missed, Relaxed);
-                eprintln!("lanes-validator: PubSub fell behind and missed {missed} blocks' notifications");
+                tracing::warn!("PubSub fell behind and missed {missed} blocks' notifications");
                 server.recover_signatures();
             }
             Err(RecvError::Closed) => return,

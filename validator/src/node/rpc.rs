@@ -50,7 +50,7 @@ pub(super) fn spawn(
     std::thread::Builder::new().name("lanes-rpc".into()).spawn(move || {
         runtime.block_on(async move {
             let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                eprintln!("lanes-validator: the RPC listener could not join the runtime");
+                tracing::error!("the RPC listener could not join the runtime");
                 return;
             };
             let app = Router::new()
@@ -62,7 +62,7 @@ pub(super) fn spawn(
                 let _ = stop.await;
             });
             if let Err(e) = served.await {
-                eprintln!("lanes-validator: RPC stopped: {e}");
+                tracing::error!("RPC stopped: {e}");
             }
         });
     })

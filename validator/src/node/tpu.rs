@@ -49,7 +49,7 @@ fn receive(node: &Node, socket: &UdpSocket) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 // Transient errors (ICMP feedback and the like) are not fatal.
-                eprintln!("lanes-validator: TPU receive: {e}");
+                tracing::warn!("TPU receive: {e}");
                 std::thread::sleep(POLL);
                 continue;
             }

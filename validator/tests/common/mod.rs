@@ -97,6 +97,24 @@ impl Validator {
         serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
     }
 
+    /// POST `body` and return only the HTTP status code.
+    pub fn post_status(&self, body: &str) -> u16 {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        let head = format!(
+            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.address,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        // The server may answer and close before reading the whole body.
+        let _ = stream.write_all(body.as_bytes());
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response);
+        text.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or(0)
+    }
+
     pub fn request(&self, method: &str, params: Value) -> Value {
         self.post(&json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string())
     }
