@@ -91,6 +91,26 @@ fn valid_transactions_land_over_udp_while_garbage_is_counted_and_dropped() {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+    // Replays of a landed transfer are dropped before verification, and never land again.
+    let before = node.call("lanesGetNodeStats", json!([]))["deduplicated"].as_u64().unwrap();
+    let (to, replayed) = &transfers[0];
+    for i in 0..500 {
+        socket.send_to(&replayed.to_wire().unwrap(), &tpu).unwrap();
+        if i % 50 == 0 {
+            // Paced, as above: loopback UDP drops what a full buffer cannot hold.
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    let deadline = Instant::now() + common::WAIT;
+    loop {
+        let dropped = node.call("lanesGetNodeStats", json!([]))["deduplicated"].as_u64().unwrap() - before;
+        if dropped >= 400 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "replays are deduplicated: {dropped}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(node.balance(to), 1_000_000, "a replay never lands twice");
     let stats = node.call("lanesGetNodeStats", json!([]));
     let garbage = stats["tpuGarbage"].as_u64().unwrap();
     // Loopback UDP may drop a datagram under a burst; the node counts what it got.

@@ -58,6 +58,7 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
         let received = transactions.len();
         let block = {
             let bank = node.bank.read();
+            let transactions = deduplicate(node, &bank, transactions);
             let started = Instant::now();
             let executed = execute(&bank, transactions, &config);
             let executed_at = Instant::now();
@@ -107,6 +108,22 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
         // Behind by more than a slot (a long batch): start the next one now.
         deadline = deadline.max(Instant::now());
     }
+}
+
+/// Drop, before their signatures are verified, transactions that could
+/// only be refused: a signature seen earlier in this slot's batch, or one
+/// the status cache already holds under a recent blockhash, or a
+/// blockhash that is not recent. A flood of one valid transaction (or of
+/// replays) then costs a hash lookup each, not an ed25519 verification.
+fn deduplicate(node: &Node, bank: &Bank, transactions: Vec<Transaction>) -> Vec<Transaction> {
+    let mut seen = std::collections::HashSet::with_capacity(transactions.len());
+    let before = transactions.len();
+    let kept: Vec<Transaction> = transactions
+        .into_iter()
+        .filter(|tx| tx.signature().is_some_and(|s| seen.insert(*s)) && bank.check_age_and_status(tx).is_ok())
+        .collect();
+    node.deduplicated.fetch_add((before - kept.len()) as u64, Relaxed);
+    kept
 }
 
 /// Run `transactions` on `bank`: the committed ones in committed order.

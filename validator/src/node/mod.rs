@@ -111,6 +111,9 @@ pub struct Node {
     pub(crate) frozen_slot: AtomicU64,
     /// Transactions dropped because the queue was full.
     pub(crate) dropped: AtomicU64,
+    /// Transactions dropped before verification as duplicates, replays or
+    /// with a blockhash that is not recent.
+    pub(crate) deduplicated: AtomicU64,
     shutdown: AtomicBool,
 }
 
@@ -235,6 +238,7 @@ impl RunningNode {
             genesis_lamports,
             frozen_slot: AtomicU64::new(frozen),
             dropped: AtomicU64::new(0),
+            deduplicated: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
         });
         let (rpc_shutdown, rpc_stop) = tokio::sync::oneshot::channel();

@@ -310,6 +310,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             "finalizedSlot": node.frozen_slot(),
             "transactionCount": node.bank.read().transaction_count(),
             "queueDropped": node.dropped.load(std::sync::atomic::Ordering::Relaxed),
+            "deduplicated": node.deduplicated.load(std::sync::atomic::Ordering::Relaxed),
             "tpuReceived": node.tpu.received.load(std::sync::atomic::Ordering::Relaxed),
             "tpuGarbage": node.tpu.garbage.load(std::sync::atomic::Ordering::Relaxed),
             "tpuQueued": node.tpu.queued.load(std::sync::atomic::Ordering::Relaxed),
