@@ -24,6 +24,9 @@ use std::time::{Duration, Instant};
 /// Most transactions one slot takes from the queue.
 pub const MAX_TRANSACTIONS_PER_SLOT: usize = 200_000;
 
+/// The process's exit status when the ledger cannot be written.
+pub const LEDGER_FAILURE_EXIT_CODE: i32 = 74;
+
 /// Fault injection for the crash tests: when this environment variable is
 /// set, the process aborts right after the first slot with transactions is
 /// in the ledger and before the account store commits it — the crash that
@@ -78,10 +81,12 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
                 );
             }
             if let Err(e) = appended {
-                // The slot's transactions stay applied in memory, but
-                // nothing of it is made durable or confirmed.
-                tracing::error!("slot {} could not be written to the ledger: {e}", block.slot);
-                None
+                // Going on would let the store commit state the ledger does
+                // not hold. Stop as a crash stops: nothing of this slot is
+                // durable or confirmed, and the next start resumes from the
+                // ledger (a full disk, say, fixed in between).
+                tracing::error!("slot {} could not be written to the ledger, stopping: {e}", block.slot);
+                std::process::exit(LEDGER_FAILURE_EXIT_CODE);
             } else if abort_after_ledger_write && !block.transactions.is_empty() {
                 tracing::error!("{ABORT_AFTER_LEDGER_WRITE_ENV}: aborting after slot {}", block.slot);
                 std::process::abort();
