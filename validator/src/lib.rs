@@ -3,8 +3,9 @@
 //! The Lanes node and its tools: the local validator ([`node`]: ledger,
 //! banking thread, Solana's JSON-RPC and PubSub, the UDP transaction port)
 //! behind the `lanes-validator` binary, and the load tester's workloads
-//! ([`bench`], [`adversarial`], [`node_bench`]) behind `lanes-bench`. The
-//! `lanes` CLI and `lanes-bench remote` are to come.
+//! ([`bench`], [`adversarial`], [`node_bench`], and [`remote_bench`]
+//! against a running node, over [`rpc_client`]) behind `lanes-bench`. The
+//! `lanes` CLI is to come.
 //!
 //! This crate must never reach into the runtime's internals: it drives the
 //! bank through its public API, exactly as a node would.
@@ -14,5 +15,7 @@ pub mod bench;
 pub mod defi_workloads;
 pub mod node;
 pub mod node_bench;
+pub mod remote_bench;
+pub mod rpc_client;
 pub mod store_bench;
 pub mod workloads;

@@ -7,10 +7,10 @@
 //! Never: bind anything but loopback, or leave the validator or its
 //! temporary ledger behind (both are removed on every path out).
 
+use crate::rpc_client::RpcClient as Client;
 use serde::Serialize;
-use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use serde_json::json;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -73,54 +73,6 @@ fn spawn(validator: &Path, ledger: &Path) -> Result<(Spawned, Instant), String> 
     Ok((Spawned { child, address }, started))
 }
 
-/// One HTTP/1.1 keep-alive connection speaking JSON-RPC.
-struct Client {
-    stream: BufReader<TcpStream>,
-    address: String,
-}
-
-impl Client {
-    fn connect(address: &str) -> std::io::Result<Client> {
-        let stream = TcpStream::connect(address)?;
-        stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        Ok(Client { stream: BufReader::new(stream), address: address.to_string() })
-    }
-
-    fn call(&mut self, method: &str, params: Value) -> Result<Value, String> {
-        let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
-        let request = format!(
-            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            self.address,
-            body.len()
-        );
-        self.stream.get_mut().write_all(request.as_bytes()).map_err(|e| e.to_string())?;
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            if self.stream.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
-                return Err("connection closed".into());
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().map_err(|_| "bad content-length")?;
-                }
-            }
-        }
-        let mut body = vec![0u8; length];
-        self.stream.read_exact(&mut body).map_err(|e| e.to_string())?;
-        let response: Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-        match response.get("error") {
-            Some(error) => Err(format!("{method}: {error}")),
-            None => Ok(response["result"].clone()),
-        }
-    }
-}
-
 /// Poll `getHealth` until `ok` (bounded); when it was.
 fn wait_healthy(address: &str, deadline: Instant) -> Result<Instant, String> {
     loop {
@@ -138,7 +90,7 @@ fn wait_healthy(address: &str, deadline: Instant) -> Result<Instant, String> {
 
 /// Request an airdrop and poll until it is finalized; when it was.
 fn first_finalized(address: &str, deadline: Instant) -> Result<Instant, String> {
-    let mut client = Client::connect(address).map_err(|e| e.to_string())?;
+    let mut client = Client::connect(address)?;
     let key = lanes_sdk::client::Keypair::new().pubkey().to_string();
     let signature = client.call("requestAirdrop", json!([key, 1_000_000_000u64]))?;
     loop {
@@ -215,7 +167,7 @@ fn measure(validator: &Path, ledger: &Path, idle_seconds: u64, requests: usize) 
     let idle_cpu_percent = used / window.elapsed().as_secs_f64() * 100.0;
     let idle_rss_mb = rss_mb(pid)?;
 
-    let mut client = Client::connect(&node.address).map_err(|e| e.to_string())?;
+    let mut client = Client::connect(&node.address)?;
     let token = lanes_token::ID.to_string();
     for _ in 0..100 {
         client.call("getAccountInfo", json!([token, { "encoding": "base64" }]))?;

@@ -10,6 +10,10 @@
 //! `lanes-bench adversarial [--transactions 100] [--json]` measures host time
 //! per compute unit of hostile transactions beside the bundled workloads
 //! (see `lanes_validator::adversarial`).
+//!
+//! `lanes-bench remote --url http://127.0.0.1:8899 --workload transfer|token
+//! --accounts 1000 --duration 20 [--tps N] [--via udp|rpc] [--json]` loads a
+//! running node and measures what landed (see `lanes_validator::remote_bench`).
 
 use clap::{Parser, Subcommand};
 use lanes_validator::adversarial::{run_adversarial, AdversarialConfig};
@@ -61,6 +65,15 @@ enum Command {
         #[arg(long, default_value_t = 5_000)]
         requests: usize,
         /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Load a running node over its UDP port or JSON-RPC batches and measure
+    /// what landed: TPS, confirmation latency, dropped and failed.
+    Remote {
+        #[command(flatten)]
+        config: lanes_validator::remote_bench::RemoteConfig,
+        /// Print one JSON object instead of the summary.
         #[arg(long)]
         json: bool,
     },
@@ -188,6 +201,20 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Remote { config, json } => match lanes_validator::remote_bench::run_remote(&config) {
+            Ok(report) if json => {
+                println!("{}", serde_json::to_string(&report).expect("report serializes"));
+                ExitCode::SUCCESS
+            }
+            Ok(report) => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("lanes-bench remote: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Store { accounts, dir, json } => match lanes_validator::store_bench::run_store_bench(accounts, &dir) {
             Ok(report) if json => {
                 println!("{}", serde_json::to_string(&report).expect("report serializes"));

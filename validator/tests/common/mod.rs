@@ -40,14 +40,15 @@ impl Validator {
         Validator::start_with(ledger, &[], &[])
     }
 
-    /// Start with extra flags and environment variables.
+    /// Start with extra flags (a `--slot-ms` among them replaces the 20 ms
+    /// default) and environment variables.
     pub fn start_with(ledger: &Path, flags: &[&str], envs: &[(&str, &str)]) -> Validator {
         let mut command = Command::new(env!("CARGO_BIN_EXE_lanes-validator"));
-        command
-            .args(["--ledger", ledger.to_str().unwrap(), "--rpc-port", "0", "--slot-ms", "20", "--quiet"])
-            .args(flags)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+        command.args(["--ledger", ledger.to_str().unwrap(), "--rpc-port", "0", "--quiet"]);
+        if !flags.contains(&"--slot-ms") {
+            command.args(["--slot-ms", "20"]);
+        }
+        command.args(flags).stdout(Stdio::piped()).stderr(Stdio::null());
         for (key, value) in envs {
             command.env(key, value);
         }

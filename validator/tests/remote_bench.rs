@@ -1,0 +1,130 @@
+//! `lanes-bench remote`, the real binary, against the real validator on
+//! loopback: a short run over UDP and over JSON-RPC batches for both
+//! workloads, paced, and one unpaced over UDP (adaptive rate). Its JSON has
+//! every field a script reads, something landed, nothing landed that was not
+//! sent, and the node's own transaction count grew by at least what the
+//! bench says landed.
+//!
+//! Every run is bounded in time and killed if it overruns.
+
+mod common;
+
+use common::{TempLedger, Validator};
+use serde_json::{json, Value};
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The most one `lanes-bench remote` run may take (setup, ~3 s of sending, drain).
+const RUN_BOUND: Duration = Duration::from_secs(120);
+
+/// Run `lanes-bench remote --json` against `node` with `args`; its JSON.
+fn remote(node: &Validator, args: &[&str]) -> Value {
+    let url = format!("http://{}", node.address);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lanes-bench"))
+        .args(["remote", "--url", &url, "--json", "--quiet"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lanes-bench starts");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let deadline = Instant::now() + RUN_BOUND;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("lanes-bench remote {args:?} ran over {RUN_BOUND:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (out, err) = (out.join().unwrap(), err.join().unwrap());
+    assert!(status.success(), "lanes-bench remote {args:?} failed: {err}\n{out}");
+    let line = out.lines().last().unwrap_or_else(|| panic!("no output: {err}"));
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+}
+
+fn transaction_count(node: &Validator) -> u64 {
+    node.call("getTransactionCount", json!([])).as_u64().unwrap()
+}
+
+/// Run, then check the report against itself and against the node.
+fn check(node: &Validator, workload: &str, via: &str, extra: &[&str]) -> Value {
+    let before = transaction_count(node);
+    let mut args = vec!["--workload", workload, "--via", via, "--accounts", "40", "--duration", "3"];
+    args.extend_from_slice(extra);
+    let report = remote(node, &args);
+    let after = transaction_count(node);
+    for field in
+        ["workload", "via", "sent", "landed", "failed", "dropped", "seconds", "tps", "p50_ms", "p90_ms", "p99_ms"]
+    {
+        assert!(report.get(field).is_some(), "{field} missing: {report}");
+    }
+    assert_eq!(report["workload"], workload, "{report}");
+    assert_eq!(report["via"], via, "{report}");
+    let number = |field: &str| report[field].as_u64().unwrap_or_else(|| panic!("{field}: {report}"));
+    let (sent, landed) = (number("sent"), number("landed"));
+    assert!(landed > 0, "nothing landed: {report}");
+    assert!(landed <= sent, "landed more than was sent: {report}");
+    assert_eq!(number("dropped"), sent - landed, "{report}");
+    assert!(after - before >= landed, "the node counted {} transactions, the bench {landed}: {report}", after - before);
+    assert!(report["tps"].as_f64().unwrap() > 0.0, "{report}");
+    assert!(report["seconds"].as_f64().unwrap() > 0.0, "{report}");
+    // A sample landed and was timed, in order.
+    let p50 = report["p50_ms"].as_f64().unwrap_or_else(|| panic!("no latency: {report}"));
+    let p99 = report["p99_ms"].as_f64().unwrap();
+    assert!(p50 > 0.0 && p50 <= report["p90_ms"].as_f64().unwrap() && p99 < 60_000.0, "{report}");
+    assert!(report["target"].as_str().unwrap().starts_with("127.0.0.1:"), "loopback only: {report}");
+    report
+}
+
+#[test]
+fn remote_bench_lands_transfers_and_token_transfers_over_udp_and_rpc() {
+    let ledger = TempLedger::new("remote-bench");
+    let node = Validator::start_with(ledger.path(), &["--slot-ms", "50"], &[]);
+    let paced = ["--tps", "1000"];
+    for (workload, via) in [("transfer", "udp"), ("transfer", "rpc"), ("token", "udp"), ("token", "rpc")] {
+        let report = check(&node, workload, via, &paced);
+        assert_eq!(report["pace"], "fixed", "{report}");
+        // Paced well below what the node takes: (nearly) everything lands.
+        let (sent, landed) = (report["sent"].as_u64().unwrap(), report["landed"].as_u64().unwrap());
+        assert!(landed * 10 >= sent * 9, "{workload} over {via}: {report}");
+        assert_eq!(report["failed"], 0, "{report}");
+    }
+    // Unpaced over UDP: the rate adapts to what the port receives.
+    let report = check(&node, "transfer", "udp", &["--transactions", "20000", "--max-in-flight", "5000"]);
+    assert_eq!(report["pace"], "adaptive", "{report}");
+    assert!(report["final_rate"].as_f64().unwrap() > 0.0, "{report}");
+    assert_eq!(node.call("getHealth", json!([])), json!("ok"));
+}
+
+#[test]
+fn remote_bench_fails_cleanly_without_a_node() {
+    // A port nothing listens on: an error and a failing exit, within the bound.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_lanes-bench"))
+        .args(["remote", "--url", &url, "--duration", "1", "--json"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("lanes-bench remote:"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
