@@ -46,6 +46,32 @@ fn airdrop_transfer_refusals_and_restart() {
     assert_eq!(node.balance(&bob), 1_000_000);
     assert_eq!(node.balance(&alice.pubkey()), 2_000_000_000 - 1_000_000 - 5_000);
 
+    // A forged signature: refused at once with preflight; without it, queued
+    // and refused by the slot's batch, so it never lands.
+    let mut forged = Transaction::new_signed_with_payer(
+        &[system_instruction::transfer(&alice.pubkey(), &bob, 3_000)],
+        Some(&alice.pubkey()),
+        &[&alice],
+        blockhash,
+    );
+    forged.signatures[0].0[0] ^= 1;
+    let forged_wire = base64_encode(&forged.to_wire().unwrap());
+    assert_eq!(node.error("sendTransaction", json!([forged_wire, { "encoding": "base64" }])).0, -32003);
+    let queued = node.call("sendTransaction", json!([forged_wire, { "encoding": "base64", "skipPreflight": true }]));
+    let marker = node.send(
+        &Transaction::new_signed_with_payer(
+            &[system_instruction::transfer(&alice.pubkey(), &bob, 4_000)],
+            Some(&alice.pubkey()),
+            &[&alice],
+            blockhash,
+        ),
+        true,
+    );
+    node.finalized(&marker);
+    let status = node.call("getSignatureStatuses", json!([[queued], { "searchTransactionHistory": true }]));
+    assert_eq!(status["value"][0], Value::Null, "a forged signature never lands");
+    assert_eq!(node.balance(&bob), 1_004_000);
+
     // Sent again: preflight says it was processed already.
     let again = node.request("sendTransaction", json!([wire, { "encoding": "base64" }]));
     assert_eq!(again["error"]["code"], json!(-32002), "{again}");
@@ -69,10 +95,10 @@ fn airdrop_transfer_refusals_and_restart() {
     );
     let value = &replaced["value"];
     assert_eq!(value["err"], Value::Null, "{replaced}");
-    assert_eq!(value["accounts"][0]["lamports"], json!(8_000_000), "bob as the transfer would leave him");
+    assert_eq!(value["accounts"][0]["lamports"], json!(8_004_000), "bob as the transfer would leave him");
     assert!(value["replacementBlockhash"]["blockhash"].is_string(), "{replaced}");
     assert!(value["unitsConsumed"].as_u64().unwrap() > 0);
-    assert_eq!(node.balance(&bob), 1_000_000, "a simulation changes nothing");
+    assert_eq!(node.balance(&bob), 1_004_000, "a simulation changes nothing");
     let both = node.request(
         "simulateTransaction",
         json!([wire, { "encoding": "base64", "replaceRecentBlockhash": true, "sigVerify": true }]),
@@ -146,8 +172,8 @@ fn airdrop_transfer_refusals_and_restart() {
     // Stopped with SIGINT and started again: the state is still there.
     node.stop();
     let node = Validator::start(ledger.path());
-    assert_eq!(node.balance(&bob), 1_000_000);
-    assert_eq!(node.balance(&alice.pubkey()), 2_000_000_000 - 1_000_000 - 5_000);
+    assert_eq!(node.balance(&bob), 1_004_000);
+    assert_eq!(node.balance(&alice.pubkey()), 2_000_000_000 - 1_004_000 - 10_000);
 }
 
 #[test]

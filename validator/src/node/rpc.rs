@@ -541,15 +541,18 @@ fn send_transaction(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     let config = config_param(params, 1);
     let tx = decode_transaction(params, config)?;
     let signature = tx.signature().copied().ok_or_else(|| invalid_params("transaction has no signature"))?;
-    if !tx.verify() {
-        return Err(RpcError {
-            code: -32003,
-            message: "Transaction signature verification failure".into(),
-            data: None,
-        });
-    }
     let skip_preflight = config.and_then(|c| c.get("skipPreflight")).and_then(Value::as_bool).unwrap_or(false);
+    // As Agave: signatures are checked here only with preflight; skipped,
+    // the slot's batch checks them (on every core) and refuses a bad one,
+    // so a load that skips preflight pays for one verification, not two.
     if !skip_preflight {
+        if !tx.verify() {
+            return Err(RpcError {
+                code: -32003,
+                message: "Transaction signature verification failure".into(),
+                data: None,
+            });
+        }
         let bank = node.bank.read();
         let outcome = match bank.check_age_and_status(&tx) {
             Err(err) => TransactionOutcome::refused(signature, err),
