@@ -180,6 +180,14 @@ pub fn read_account_file(path: &Path) -> Result<Account, String> {
 /// recent blockhashes, processed signatures and counters. Returns the
 /// number of slots replayed.
 fn resume(bank: &mut Bank, ledger: &Ledger, last: &SlotRecord, store_slot: Option<u64>) -> Result<u64, String> {
+    if store_slot.is_none() {
+        // The process died between genesis's ledger write and the store's
+        // commit: the genesis accounts are in the ledger.
+        for (key, account) in ledger.genesis_accounts().map_err(|e| e.to_string())? {
+            bank.set_account(key, account).map_err(|e| e.to_string())?;
+        }
+        bank.commit_slot().map_err(|e| e.to_string())?;
+    }
     let store_slot = store_slot.unwrap_or(0);
     if store_slot > last.slot {
         return Err(format!("the account store is at slot {store_slot}, past the ledger's last slot {}", last.slot));
