@@ -39,30 +39,17 @@ fn funded_payers(node: &Validator, count: usize) -> Vec<Keypair> {
 /// turn, each to a recipient of its own; the signatures sent.
 fn send_load(node: &Validator, payers: &[Keypair], transfers: usize, offset: u64) -> Vec<String> {
     let blockhash = node.blockhash();
-    let mut sent = Vec::with_capacity(transfers);
-    let mut batch = Vec::new();
-    for i in 0..transfers {
+    let transactions = (0..transfers).map(|i| {
         let payer = &payers[i % payers.len()];
         let to = Pubkey::new_unique_from_u64(offset + i as u64);
-        let tx = Transaction::new_signed_with_payer(
+        Transaction::new_signed_with_payer(
             &[system_instruction::transfer(&payer.pubkey(), &to, 1_000_000 + i as u64)],
             Some(&payer.pubkey()),
             &[payer],
             blockhash,
-        );
-        let wire = common::base64_encode(&tx.to_wire().unwrap());
-        batch.push(json!({ "jsonrpc": "2.0", "id": i, "method": "sendTransaction",
-                           "params": [wire, { "encoding": "base64", "skipPreflight": true }] }));
-        if batch.len() == 100 || i + 1 == transfers {
-            let answers = node.post(&Value::Array(std::mem::take(&mut batch)).to_string());
-            for answer in answers.as_array().unwrap() {
-                if let Some(signature) = answer["result"].as_str() {
-                    sent.push(signature.to_string());
-                }
-            }
-        }
-    }
-    sent
+        )
+    });
+    node.send_batched(transactions).into_iter().flatten().collect()
 }
 
 /// The finalized ones among `signatures`: signature → (slot, err).

@@ -10,7 +10,7 @@ use common::{verify_ledger, TempLedger, Validator};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::{system_instruction, system_program, Pubkey};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 
@@ -68,29 +68,21 @@ fn reads_during_load_neither_fail_nor_stall_execution() {
         let started = Instant::now();
         let blockhash = node.blockhash();
         let mut expected = vec![0u64; recipients.len()];
-        let mut signatures = Vec::with_capacity(transfers);
-        let mut batch = Vec::new();
-        for i in 0..transfers {
-            let payer = &payers[i % payers.len()];
-            let to = i % recipients.len();
-            let lamports = 1_000_000 + i as u64;
-            expected[to] += lamports;
-            let tx = Transaction::new_signed_with_payer(
-                &[system_instruction::transfer(&payer.pubkey(), &recipients[to], lamports)],
-                Some(&payer.pubkey()),
-                &[payer],
-                blockhash,
-            );
-            let wire = common::base64_encode(&tx.to_wire().unwrap());
-            batch.push(json!({ "jsonrpc": "2.0", "id": i, "method": "sendTransaction",
-                               "params": [wire, { "encoding": "base64", "skipPreflight": true }] }));
-            if batch.len() == 100 || i + 1 == transfers {
-                let answers = node.post(&Value::Array(std::mem::take(&mut batch)).to_string());
-                for answer in answers.as_array().unwrap() {
-                    signatures.push(answer["result"].as_str().expect("queued").to_string());
-                }
-            }
-        }
+        let transactions: Vec<Transaction> = (0..transfers)
+            .map(|i| {
+                let payer = &payers[i % payers.len()];
+                let to = i % recipients.len();
+                let lamports = 1_000_000 + i as u64;
+                expected[to] += lamports;
+                Transaction::new_signed_with_payer(
+                    &[system_instruction::transfer(&payer.pubkey(), &recipients[to], lamports)],
+                    Some(&payer.pubkey()),
+                    &[payer],
+                    blockhash,
+                )
+            })
+            .collect();
+        let signatures: Vec<String> = node.send_batched(transactions).into_iter().map(|s| s.expect("queued")).collect();
         for signature in signatures.iter().rev().take(20) {
             node.finalized_ok(signature);
         }

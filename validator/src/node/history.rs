@@ -46,6 +46,15 @@ fn config(params: &[Value], index: usize) -> Option<&Value> {
     params.get(index).filter(|v| v.is_object())
 }
 
+/// The second parameter of `getTransaction` and `getBlock`: a config
+/// object, or (an old form) the encoding alone.
+fn config_or_encoding(params: &[Value]) -> Option<Value> {
+    match params.get(1) {
+        Some(Value::String(encoding)) => Some(json!({ "encoding": encoding })),
+        _ => config(params, 1).cloned(),
+    }
+}
+
 /// History is durable: `processed` is refused as Solana refuses it.
 fn check_commitment(config: Option<&Value>) -> Result<(), RpcError> {
     match config.and_then(|c| c.get("commitment")).and_then(Value::as_str) {
@@ -73,15 +82,8 @@ fn encoding(config: Option<&Value>) -> Result<&str, RpcError> {
 fn get_transaction(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     let text = params.first().and_then(Value::as_str).ok_or_else(|| invalid_params("Invalid params"))?;
     let signature = Signature::from_str(text).map_err(|_| invalid_params("Invalid param: Invalid"))?;
-    // The second parameter may be the encoding alone (an old form).
-    let string_config;
-    let config = match params.get(1) {
-        Some(Value::String(encoding)) => {
-            string_config = json!({ "encoding": encoding });
-            Some(&string_config)
-        }
-        _ => config(params, 1),
-    };
+    let config = config_or_encoding(params);
+    let config = config.as_ref();
     check_commitment(config)?;
     let encoding = encoding(config)?;
     let Some((slot, record)) = node.ledger.transaction(&signature)? else {
@@ -310,14 +312,8 @@ fn block_not_available(slot: u64) -> RpcError {
 
 fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     let slot = params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
-    let string_config;
-    let config = match params.get(1) {
-        Some(Value::String(encoding)) => {
-            string_config = json!({ "encoding": encoding });
-            Some(&string_config)
-        }
-        _ => config(params, 1),
-    };
+    let config = config_or_encoding(params);
+    let config = config.as_ref();
     check_commitment(config)?;
     let encoding = encoding(config)?;
     let details = config.and_then(|c| c.get("transactionDetails")).and_then(Value::as_str).unwrap_or("full");

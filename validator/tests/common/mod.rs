@@ -162,6 +162,26 @@ impl Validator {
         assert_eq!(status["err"], Value::Null, "{signature}: {status}");
     }
 
+    /// Send `transactions` as JSON-RPC batches of 100 `sendTransaction`
+    /// (base64, skipPreflight); each answer's signature, or `None` if refused.
+    pub fn send_batched(&self, transactions: impl IntoIterator<Item = Transaction>) -> Vec<Option<String>> {
+        let mut signatures = Vec::new();
+        let mut batch = Vec::new();
+        let mut transactions = transactions.into_iter().enumerate().peekable();
+        while let Some((i, tx)) = transactions.next() {
+            let wire = base64_encode(&tx.to_wire().unwrap());
+            batch.push(json!({ "jsonrpc": "2.0", "id": i, "method": "sendTransaction",
+                               "params": [wire, { "encoding": "base64", "skipPreflight": true }] }));
+            if batch.len() == 100 || transactions.peek().is_none() {
+                let answers = self.post(&Value::Array(std::mem::take(&mut batch)).to_string());
+                for answer in answers.as_array().unwrap() {
+                    signatures.push(answer["result"].as_str().map(str::to_string));
+                }
+            }
+        }
+        signatures
+    }
+
     /// Send `tx` as base64; its signature.
     pub fn send(&self, tx: &Transaction, skip_preflight: bool) -> String {
         let wire = base64_encode(&tx.to_wire().unwrap());
