@@ -235,6 +235,16 @@ test('a call into the WASM token program built by hand, then getProgramAccounts 
 });
 
 /** An owner with an empty token account, and a transfer of one token out of it. */
+/** What a rejection was, whatever it is (web3.js rejects with plain objects too). */
+function describe(value) {
+    if (value instanceof Error) return `${value.name}: ${value.message}`;
+    try {
+        return `${Object.prototype.toString.call(value)} ${JSON.stringify(value)}`;
+    } catch {
+        return String(value);
+    }
+}
+
 async function overdraft() {
     const owner = Keypair.generate();
     await fund(owner.publicKey, LAMPORTS_PER_SOL);
@@ -281,7 +291,7 @@ test('a transaction failing on chain: sendAndConfirmTransaction throws, getLogs(
             (error) => error,
         ),
     );
-    assert.ok(onChain instanceof SendTransactionError, `${onChain}`);
+    assert.ok(onChain instanceof SendTransactionError, describe(onChain));
     const chainLogs = await onChain.getLogs(connection);
     assert.ok(chainLogs.length > 0, 'getLogs() from the ledger');
     assert.ok(chainLogs.some((line) => line.includes(`Program ${TOKEN_PROGRAM} failed`)), chainLogs.join('\n'));
