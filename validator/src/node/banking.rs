@@ -66,6 +66,8 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
             let executed = execute(&bank, transactions, &config);
             let executed_at = Instant::now();
             let block = freeze(&bank, executed, previous_blockhash);
+            // The next block's parent hash, whether or not this one is confirmed.
+            previous_blockhash = block.blockhash;
             let appended = node.ledger.append(&block, |err| transaction_error_json(err).to_string());
             let ledger_at = Instant::now();
             if received > 0 {
@@ -101,7 +103,6 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
             }
         };
         if let Some(block) = block {
-            previous_blockhash = block.blockhash;
             // No subscriber is not an error.
             let _ = node.blocks.send(block);
         }
