@@ -153,23 +153,38 @@ fn transaction_json(record: &TransactionRecord, encoding: &str) -> Result<Value,
     }))
 }
 
-/// The `jsonParsed` transaction: account keys with their flags, system
-/// instructions parsed, every other instruction partially decoded.
-fn parsed_transaction_json(tx: &Transaction) -> Value {
-    let message = &tx.message;
-    let keys: Vec<Value> = message
-        .account_keys
-        .iter()
-        .enumerate()
-        .map(|(i, key)| {
+/// A stored error (Solana's JSON, as text) as JSON again.
+fn stored_err(err: Option<&str>) -> Option<Value> {
+    err.map(|e| serde_json::from_str::<Value>(e).unwrap_or_else(|_| json!(e)))
+}
+
+/// Solana's `status` beside `err`: `{"Ok": null}` or `{"Err": err}`.
+pub(super) fn status_json(err: Option<&Value>) -> Value {
+    match err {
+        None => json!({ "Ok": null }),
+        Some(e) => json!({ "Err": e }),
+    }
+}
+
+/// A message's keys as `jsonParsed` and `accounts` details show them.
+fn account_keys_json(message: &lanes_sdk::message::Message) -> Vec<Value> {
+    (0..message.account_keys.len())
+        .map(|i| {
             json!({
-                "pubkey": key.to_string(),
+                "pubkey": message.account_keys[i].to_string(),
                 "signer": message.is_signer(i),
                 "writable": message.is_writable(i),
                 "source": "transaction",
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The `jsonParsed` transaction: account keys with their flags, system
+/// instructions parsed, every other instruction partially decoded.
+fn parsed_transaction_json(tx: &Transaction) -> Value {
+    let message = &tx.message;
+    let keys = account_keys_json(message);
     let key = |index: &u8| message.account_keys.get(*index as usize).map(ToString::to_string).unwrap_or_default();
     let instructions: Vec<Value> = message
         .instructions
@@ -228,11 +243,8 @@ fn parse_system(data: &[u8], accounts: &[String]) -> Option<Value> {
 /// Solana's `UiTransactionStatusMeta` (no inner-instruction or token
 /// balance recording yet: those lists are empty).
 fn meta_json(record: &TransactionRecord) -> Value {
-    let err = record.err.as_deref().map(|e| serde_json::from_str::<Value>(e).unwrap_or_else(|_| json!(e)));
-    let status = match &err {
-        None => json!({ "Ok": null }),
-        Some(e) => json!({ "Err": e }),
-    };
+    let err = stored_err(record.err.as_deref());
+    let status = status_json(err.as_ref());
     let mut meta = json!({
         "err": err,
         "status": status,
@@ -293,7 +305,7 @@ fn get_signatures_for_address(node: &Node, params: &[Value]) -> Result<Value, Rp
                 time
             }
         };
-        let err = entry.err.as_deref().map(|e| serde_json::from_str::<Value>(e).unwrap_or_else(|_| json!(e)));
+        let err = stored_err(entry.err.as_deref());
         out.push(json!({
             "signature": entry.signature.to_string(),
             "slot": entry.slot,
@@ -344,20 +356,7 @@ fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
                 let mut list = Vec::with_capacity(transactions.len());
                 for record in &transactions {
                     let tx = decoded(record)?;
-                    let keys: Vec<Value> = tx
-                        .message
-                        .account_keys
-                        .iter()
-                        .enumerate()
-                        .map(|(i, key)| {
-                            json!({
-                                "pubkey": key.to_string(),
-                                "signer": tx.message.is_signer(i),
-                                "writable": tx.message.is_writable(i),
-                                "source": "transaction",
-                            })
-                        })
-                        .collect();
+                    let keys = account_keys_json(&tx.message);
                     let mut item = json!({
                         "transaction": {
                             "signatures": tx.signatures.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -452,11 +451,8 @@ pub(super) fn historical_status(node: &Node, signature: &Signature, search_histo
     if slot > frozen || !(recent || search_history) {
         return Ok(Value::Null);
     }
-    let err = record.err.as_deref().map(|e| serde_json::from_str::<Value>(e).unwrap_or_else(|_| json!(e)));
-    let status = match &err {
-        None => json!({ "Ok": null }),
-        Some(e) => json!({ "Err": e }),
-    };
+    let err = stored_err(record.err.as_deref());
+    let status = status_json(err.as_ref());
     Ok(json!({
         "slot": slot,
         "confirmations": null,

@@ -447,10 +447,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
                     None => super::history::historical_status(node, &signature, search_history)?,
                     Some(recorded) => {
                         let err = recorded.result.as_ref().err().map(transaction_error_json);
-                        let status = match &err {
-                            None => json!({ "Ok": null }),
-                            Some(e) => json!({ "Err": e }),
-                        };
+                        let status = super::history::status_json(err.as_ref());
                         let durable = recorded.slot <= frozen;
                         json!({
                             "slot": recorded.slot,
