@@ -89,23 +89,30 @@ impl Bank {
     /// slot number and (key, [`account_hash`] of its current state) of each
     /// written account, in key order.
     pub fn slot_delta_hash(&self) -> Hash {
-        let keys = self.slot_delta.keys();
-        let hashes: Vec<Hash> =
-            keys.iter().map(|key| self.store.get(key).map(|a| account_hash(key, &a)).unwrap_or_default()).collect();
-        let slot = self.slot.to_le_bytes();
-        let mut parts: Vec<&[u8]> = Vec::with_capacity(keys.len() * 2 + 1);
-        parts.push(&slot);
-        for (key, hash) in keys.iter().zip(&hashes) {
-            parts.push(&key.0);
-            parts.push(&hash.0);
-        }
-        hashv(&parts)
+        self.slot_written_accounts_and_hash().1
     }
 
     /// Each account written so far in this slot, in key order, as it is now
     /// (a deleted one with zero lamports): what the slot changed.
     pub fn slot_written_accounts(&self) -> Vec<(Pubkey, Account)> {
-        self.slot_delta.keys().into_iter().map(|key| (key, self.store.get(&key).unwrap_or_default())).collect()
+        self.slot_written_accounts_and_hash().0
+    }
+
+    /// [`Bank::slot_written_accounts`] and [`Bank::slot_delta_hash`] from
+    /// one read of the written accounts.
+    pub fn slot_written_accounts_and_hash(&self) -> (Vec<(Pubkey, Account)>, Hash) {
+        let written: Vec<(Pubkey, Account)> =
+            self.slot_delta.keys().into_iter().map(|key| (key, self.store.get(&key).unwrap_or_default())).collect();
+        let hashes: Vec<Hash> = written.iter().map(|(key, account)| account_hash(key, account)).collect();
+        let slot = self.slot.to_le_bytes();
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(written.len() * 2 + 1);
+        parts.push(&slot);
+        for ((key, _), hash) in written.iter().zip(&hashes) {
+            parts.push(&key.0);
+            parts.push(&hash.0);
+        }
+        let hash = hashv(&parts);
+        (written, hash)
     }
 
     /// Hashes of the newest finished slots (at most [`MAX_SLOT_HASHES`]), oldest first.

@@ -170,13 +170,13 @@ fn execute(bank: &Bank, transactions: Vec<Transaction>, config: &BatchConfig) ->
 /// The block of the bank's current slot, `executed` its transactions.
 pub(super) fn freeze(bank: &Bank, executed: Vec<BlockTransaction>, previous_blockhash: Hash) -> Block {
     let slot = bank.slot();
-    let written_accounts = bank.slot_written_accounts();
+    let (written_accounts, state_hash) = bank.slot_written_accounts_and_hash();
     Block {
         slot,
         parent_slot: slot.saturating_sub(1),
         blockhash: bank.latest_blockhash(),
         previous_blockhash,
-        state_hash: bank.slot_delta_hash(),
+        state_hash,
         block_time: block_time(bank.config().genesis_unix_timestamp, slot),
         transactions: executed,
         written_accounts,
