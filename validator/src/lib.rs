@@ -13,6 +13,7 @@
 pub mod adversarial;
 pub mod bench;
 pub mod defi_workloads;
+pub mod ledger_bench;
 pub mod node;
 pub mod node_bench;
 pub mod remote_bench;

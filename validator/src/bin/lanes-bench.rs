@@ -4,6 +4,9 @@
 //! runs pre-signed transactions through the bank in this process and
 //! reports throughput and where the time went.
 //!
+//! `lanes-bench ledger --slots 20 --transactions-per-slot 50000` times the
+//! ledger's appends alone (see `lanes_validator::ledger_bench`).
+//!
 //! `lanes-bench store --accounts 1000000 [--dir PATH] [--json]` measures the
 //! memory-mapped account store alone (see `lanes_validator::store_bench`).
 //!
@@ -74,6 +77,25 @@ enum Command {
         #[command(flatten)]
         config: lanes_validator::remote_bench::RemoteConfig,
         /// Print one JSON object instead of the summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Append slots of token transfers to a scratch ledger and time each
+    /// append (the ledger's cost as it grows).
+    Ledger {
+        /// Slots to append.
+        #[arg(long, default_value_t = 20)]
+        slots: u64,
+        /// Transactions in each slot.
+        #[arg(long, default_value_t = 50_000)]
+        transactions_per_slot: usize,
+        /// Distinct token owners the transfers pick from.
+        #[arg(long, default_value_t = 10_000)]
+        accounts: usize,
+        /// Directory on the disk to measure (a scratch ledger is made under it and removed).
+        #[arg(long, default_value = ".")]
+        dir: std::path::PathBuf,
+        /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -215,6 +237,22 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Ledger { slots, transactions_per_slot, accounts, dir, json } => {
+            match lanes_validator::ledger_bench::run_ledger_bench(slots, transactions_per_slot, accounts, &dir) {
+                Ok(report) if json => {
+                    println!("{}", serde_json::to_string(&report).expect("report serializes"));
+                    ExitCode::SUCCESS
+                }
+                Ok(report) => {
+                    print!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("lanes-bench ledger: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Store { accounts, dir, json } => match lanes_validator::store_bench::run_store_bench(accounts, &dir) {
             Ok(report) if json => {
                 println!("{}", serde_json::to_string(&report).expect("report serializes"));

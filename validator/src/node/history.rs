@@ -252,7 +252,7 @@ fn meta_json(record: &TransactionRecord) -> Value {
         "preBalances": record.pre_balances,
         "postBalances": record.post_balances,
         "innerInstructions": [],
-        "logMessages": record.logs,
+        "logMessages": record.log_messages(),
         "preTokenBalances": [],
         "postTokenBalances": [],
         "rewards": [],

@@ -17,6 +17,7 @@
 
 use super::block::{Block, BlockTransaction};
 use borsh::{BorshDeserialize, BorshSerialize};
+use lanes_runtime::transaction_context::LogLine;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::{Account, Pubkey, Signature};
@@ -25,16 +26,49 @@ use std::path::Path;
 
 /// slot → [`SlotRecord`] (borsh).
 const SLOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("slots");
-/// (slot, index in committed order) → [`TransactionRecord`] (borsh).
+/// (slot, chunk) → the [`TransactionRecord`]s (borsh) of transactions
+/// `chunk × RECORDS_PER_CHUNK ..` of the slot in committed order, as a
+/// [`RecordChunk`]. Records are a few hundred bytes: one B-tree value each
+/// would leave most of every page empty and cost an insert each.
 const TRANSACTIONS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("transactions");
-/// signature → (slot, index).
-const SIGNATURES: TableDefinition<&[u8], (u64, u32)> = TableDefinition::new("signatures");
-/// address ‖ !slot ‖ !index (big-endian, so a forward scan of one address
-/// runs newest first) → the signature.
-const ADDRESS_SIGNATURES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("address_signatures");
+
+/// Transactions in one stored chunk.
+const RECORDS_PER_CHUNK: usize = 64;
+/// A partition's first slot → the transactions in it. Partitions are
+/// runs of slots holding at most [`PARTITION_TRANSACTIONS`] (a slot is
+/// never split); both indexes below are keyed by partition first.
+///
+/// Signatures are random and addresses nearly so: in one B-tree each of a
+/// slot's inserts would land on a different leaf, and a slot would rewrite
+/// more of the tree the larger the ledger grew. Within partitions a slot's
+/// inserts touch the newest partition's subtree only — the cost of a slot
+/// stays flat as the ledger grows — and a lookup tries the partitions
+/// newest first.
+const PARTITIONS: TableDefinition<u64, u64> = TableDefinition::new("partitions");
+
+/// Transactions a partition takes before the next slot starts a new one.
+pub const PARTITION_TRANSACTIONS: u64 = 1 << 18;
+
+/// (partition, the signature's first 16 bytes big-endian) → (slot, index).
+/// Half a signature is as unique as a key needs to be (two agree with
+/// probability 2⁻¹²⁸) and keeps the index a third of the size; a lookup
+/// checks the whole signature against the record it finds.
+const SIGNATURES: TableDefinition<(u64, u128), (u64, u32)> = TableDefinition::new("signatures");
+/// partition ‖ address ‖ !slot (big-endian, so a forward scan of one
+/// address runs newest slot first) → the indexes in that slot of the
+/// transactions that named the address, ascending, as little-endian u32s.
+/// One entry per address a slot touched, not one per transaction: a hot
+/// account (a program, a mint) costs one insert a slot.
+const ADDRESS_SLOTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("address_slots");
 /// The accounts genesis made (slot 0's), key → [`StoredAccount`] (borsh):
 /// where `verify-ledger` starts.
 const GENESIS_ACCOUNTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("genesis_accounts");
+/// "format" → [`FORMAT`]: the layout of the tables above.
+const META: TableDefinition<&str, u32> = TableDefinition::new("meta");
+
+/// The ledger layout this build writes and reads. Format 1 (before the
+/// per-slot address index and structured logs) had no `meta` table.
+pub const FORMAT: u32 = 2;
 
 /// An account as the genesis table holds it.
 #[derive(BorshSerialize, BorshDeserialize)]
@@ -52,6 +86,8 @@ pub enum LedgerError {
     Database(Box<redb::Error>),
     #[error("ledger record for {0} is corrupt: {1}")]
     Corrupt(String, std::io::Error),
+    #[error("the ledger was written by another version of Lanes (format {found}, this build reads {FORMAT}): start with --reset")]
+    Format { found: u32 },
 }
 
 macro_rules! impl_from_redb {
@@ -95,7 +131,7 @@ pub struct TransactionRecord {
     pub err: Option<String>,
     pub fee: u64,
     pub compute_units: u64,
-    pub logs: Vec<String>,
+    pub logs: Vec<StoredLogLine>,
     pub return_data: Option<([u8; 32], Vec<u8>)>,
     pub pre_balances: Vec<u64>,
     pub post_balances: Vec<u64>,
@@ -110,6 +146,61 @@ impl TransactionRecord {
     pub fn transaction(&self) -> Option<Transaction> {
         Transaction::from_wire(&self.wire).ok()
     }
+
+    /// The log as Solana's RPC returns it, one string per line.
+    pub fn log_messages(&self) -> Vec<String> {
+        self.logs.iter().map(|line| LogLine::from(line).to_string()).collect()
+    }
+
+    /// The first signature (the transaction's id), read from the wire
+    /// bytes without decoding the rest: a compact-u16 count, then 64 bytes.
+    pub fn signature(&self) -> Option<Signature> {
+        let (&count, rest) = self.wire.split_first()?;
+        if count == 0 || count & 0x80 != 0 {
+            return None;
+        }
+        Some(Signature(rest.get(..64)?.try_into().ok()?))
+    }
+}
+
+/// A log line as stored: the runtime's structured line, program ids as
+/// bytes, rendered to text only when read (most are never read).
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum StoredLogLine {
+    Invoke { program: [u8; 32], depth: u32 },
+    Consumed { program: [u8; 32], consumed: u64, limit: u64 },
+    Success { program: [u8; 32] },
+    Text(String),
+}
+
+impl From<&LogLine> for StoredLogLine {
+    fn from(line: &LogLine) -> Self {
+        match line {
+            LogLine::Invoke { program, depth } => {
+                StoredLogLine::Invoke { program: program.0, depth: u32::try_from(*depth).unwrap_or(u32::MAX) }
+            }
+            LogLine::Consumed { program, consumed, limit } => {
+                StoredLogLine::Consumed { program: program.0, consumed: *consumed, limit: *limit }
+            }
+            LogLine::Success { program } => StoredLogLine::Success { program: program.0 },
+            LogLine::Text(text) => StoredLogLine::Text(text.clone()),
+        }
+    }
+}
+
+impl From<&StoredLogLine> for LogLine {
+    fn from(line: &StoredLogLine) -> Self {
+        match line {
+            StoredLogLine::Invoke { program, depth } => {
+                LogLine::Invoke { program: Pubkey(*program), depth: *depth as usize }
+            }
+            StoredLogLine::Consumed { program, consumed, limit } => {
+                LogLine::Consumed { program: Pubkey(*program), consumed: *consumed, limit: *limit }
+            }
+            StoredLogLine::Success { program } => LogLine::Success { program: Pubkey(*program) },
+            StoredLogLine::Text(text) => LogLine::Text(text.clone()),
+        }
+    }
 }
 
 /// One signature for an address, newest first (`getSignaturesForAddress`).
@@ -123,37 +214,79 @@ pub struct AddressSignature {
 /// The ledger database.
 pub struct Ledger {
     db: Database,
+    /// [`PARTITION_TRANSACTIONS`], smaller in tests.
+    partition_transactions: u64,
 }
 
 fn corrupt(what: impl std::fmt::Display, e: std::io::Error) -> LedgerError {
     LedgerError::Corrupt(what.to_string(), e)
 }
 
-fn address_key(address: &Pubkey, slot: u64, index: u32) -> [u8; 44] {
-    let mut key = [0u8; 44];
-    key[..32].copy_from_slice(&address.0);
-    key[32..40].copy_from_slice(&(!slot).to_be_bytes());
-    key[40..].copy_from_slice(&(!index).to_be_bytes());
+fn address_key(partition: u64, address: &Pubkey, slot: u64) -> [u8; 48] {
+    let mut key = [0u8; 48];
+    key[..8].copy_from_slice(&partition.to_be_bytes());
+    key[8..40].copy_from_slice(&address.0);
+    key[40..].copy_from_slice(&(!slot).to_be_bytes());
     key
 }
 
+fn signature_key(signature: &Signature) -> u128 {
+    let mut prefix = [0u8; 16];
+    prefix.copy_from_slice(&signature.0[..16]);
+    u128::from_be_bytes(prefix)
+}
+
+fn invalid(what: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string())
+}
+
 impl Ledger {
-    /// Open `path`, creating it (and its tables) if it is new.
+    /// Open `path`, creating it (and its tables) if it is new. A ledger
+    /// of another format is refused, never rewritten.
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
         let db = Database::create(path)?;
+        Self::check_format(&db)?;
         let write = db.begin_write()?;
+        write.open_table(META)?.insert("format", FORMAT)?;
         write.open_table(SLOTS)?;
         write.open_table(TRANSACTIONS)?;
         write.open_table(SIGNATURES)?;
-        write.open_table(ADDRESS_SIGNATURES)?;
+        write.open_table(PARTITIONS)?;
+        write.open_table(ADDRESS_SLOTS)?;
         write.open_table(GENESIS_ACCOUNTS)?;
         write.commit()?;
-        Ok(Ledger { db })
+        Ok(Ledger { db, partition_transactions: PARTITION_TRANSACTIONS })
     }
 
-    /// Open `path`, which must exist.
+    /// Open `path`, which must exist and be of this build's format.
     pub fn open_existing(path: &Path) -> Result<Ledger, LedgerError> {
-        Ok(Ledger { db: Database::open(path)? })
+        let db = Database::open(path)?;
+        Self::check_format(&db)?;
+        Ok(Ledger { db, partition_transactions: PARTITION_TRANSACTIONS })
+    }
+
+    /// A new database has no tables; one with slots but no format marker
+    /// is format 1.
+    fn check_format(db: &Database) -> Result<(), LedgerError> {
+        let read = db.begin_read()?;
+        let found = match read.open_table(META) {
+            Ok(meta) => meta.get("format")?.map(|v| v.value()),
+            Err(redb::TableError::TableDoesNotExist(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let found = match found {
+            Some(found) => found,
+            None => match read.open_table(SLOTS) {
+                Ok(slots) if !slots.is_empty()? => 1,
+                Ok(_) | Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+                Err(e) => return Err(e.into()),
+            },
+        };
+        if found == FORMAT {
+            Ok(())
+        } else {
+            Err(LedgerError::Format { found })
+        }
     }
 
     /// The accounts slot 0 wrote.
@@ -235,17 +368,38 @@ impl Ledger {
             let mut slots = write.open_table(SLOTS)?;
             slots.insert(block.slot, borsh::to_vec(&record).map_err(|e| corrupt(block.slot, e))?.as_slice())?;
             let mut transactions = write.open_table(TRANSACTIONS)?;
-            let mut signatures = write.open_table(SIGNATURES)?;
-            let mut addresses = write.open_table(ADDRESS_SIGNATURES)?;
-            for (index, executed) in block.transactions.iter().enumerate() {
-                let index = index as u32;
-                let record = transaction_record(executed, &render_err);
-                let bytes = borsh::to_vec(&record).map_err(|e| corrupt(block.slot, e))?;
-                transactions.insert((block.slot, index), bytes.as_slice())?;
-                let signature = executed.outcome.signature;
-                signatures.insert(signature.0.as_slice(), (block.slot, index))?;
-                for key in &executed.transaction.message.account_keys {
-                    addresses.insert(address_key(key, block.slot, index).as_slice(), signature.0.as_slice())?;
+            let mut chunk = RecordChunk::default();
+            for (number, executed) in block.transactions.chunks(RECORDS_PER_CHUNK).enumerate() {
+                chunk.clear();
+                for executed in executed {
+                    chunk.push(&transaction_record(executed, &render_err)).map_err(|e| corrupt(block.slot, e))?;
+                }
+                transactions.insert((block.slot, number as u32), chunk.encode().as_slice())?;
+            }
+            if !block.transactions.is_empty() {
+                let partition = append_to_partition(&mut write.open_table(PARTITIONS)?, block, self.partition_transactions)?;
+                // Both indexes are inserted in key order: each B-tree leaf
+                // is visited once, in a row, rather than at random.
+                let mut by_signature: Vec<(u128, u32)> = block
+                    .transactions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (signature_key(&t.outcome.signature), i as u32))
+                    .collect();
+                by_signature.sort_unstable();
+                let mut signatures = write.open_table(SIGNATURES)?;
+                for (signature, index) in by_signature {
+                    signatures.insert((partition, signature), (block.slot, index))?;
+                }
+                let mut by_address = std::collections::BTreeMap::<&Pubkey, Vec<u8>>::new();
+                for (index, executed) in block.transactions.iter().enumerate() {
+                    for key in &executed.transaction.message.account_keys {
+                        by_address.entry(key).or_default().extend_from_slice(&(index as u32).to_le_bytes());
+                    }
+                }
+                let mut addresses = write.open_table(ADDRESS_SLOTS)?;
+                for (address, indexes) in by_address {
+                    addresses.insert(address_key(partition, address, block.slot).as_slice(), indexes.as_slice())?;
                 }
             }
         }
@@ -295,7 +449,10 @@ impl Ledger {
         let mut out = Vec::new();
         for entry in transactions.range((slot, 0)..=(slot, u32::MAX))? {
             let (_, bytes) = entry?;
-            out.push(decode(slot, bytes.value())?);
+            let bytes = bytes.value();
+            for index in 0..chunk_len(slot, bytes)? {
+                out.push(decode(slot, chunk_record(slot, bytes, index)?)?);
+            }
         }
         Ok(out)
     }
@@ -303,16 +460,8 @@ impl Ledger {
     /// A transaction by signature: its slot and record.
     pub fn transaction(&self, signature: &Signature) -> Result<Option<(u64, TransactionRecord)>, LedgerError> {
         let read = self.db.begin_read()?;
-        let signatures = read.open_table(SIGNATURES)?;
-        let Some(position) = signatures.get(signature.0.as_slice())? else {
-            return Ok(None);
-        };
-        let (slot, index) = position.value();
-        let transactions = read.open_table(TRANSACTIONS)?;
-        match transactions.get((slot, index))? {
-            None => Ok(None),
-            Some(bytes) => Ok(Some((slot, decode(slot, bytes.value())?))),
-        }
+        let found = locate(&read, &read.open_table(TRANSACTIONS)?, signature)?;
+        Ok(found.map(|((slot, _), record)| (slot, record)))
     }
 
     /// Signatures of transactions that named `address`, newest first:
@@ -326,46 +475,48 @@ impl Ledger {
         limit: usize,
     ) -> Result<Vec<AddressSignature>, LedgerError> {
         let read = self.db.begin_read()?;
-        let signatures = read.open_table(SIGNATURES)?;
+        let transactions = read.open_table(TRANSACTIONS)?;
         let position = |signature: Option<&Signature>| -> Result<Option<(u64, u32)>, LedgerError> {
             match signature {
                 None => Ok(None),
-                Some(signature) => Ok(signatures.get(signature.0.as_slice())?.map(|p| p.value())),
+                Some(signature) => Ok(locate(&read, &transactions, signature)?.map(|(position, _)| position)),
             }
         };
-        let start = match position(before)? {
-            // Strictly older than `before`: the key just after its own.
-            Some((slot, index)) => {
-                let mut key = address_key(address, slot, index).to_vec();
-                key.push(0);
-                key
-            }
-            None => address_key(address, u64::MAX, u32::MAX).to_vec(),
-        };
+        // Transactions strictly older than `before`: from its slot on, and
+        // in its slot only those before it.
+        let before = position(before)?;
         let until = position(until)?;
-        let end = address_key(address, 0, 0);
-        let addresses = read.open_table(ADDRESS_SIGNATURES)?;
-        let transactions = read.open_table(TRANSACTIONS)?;
+        let addresses = read.open_table(ADDRESS_SLOTS)?;
         let mut out = Vec::new();
-        for entry in addresses.range(start.as_slice()..=end.as_slice())? {
-            if out.len() >= limit {
-                break;
+        for partition in read.open_table(PARTITIONS)?.iter()?.rev() {
+            let partition = partition?.0.value();
+            if before.is_some_and(|(slot, _)| slot < partition) {
+                continue;
             }
-            let (key, signature) = entry?;
-            let key = key.value();
-            let slot = !u64::from_be_bytes(key[32..40].try_into().unwrap_or_default());
-            let index = !u32::from_be_bytes(key[40..44].try_into().unwrap_or_default());
-            if until == Some((slot, index)) {
-                break;
+            let start = address_key(partition, address, before.map_or(u64::MAX, |(slot, _)| slot));
+            let end = address_key(partition, address, 0);
+            for entry in addresses.range(start.as_slice()..=end.as_slice())? {
+                let (key, indexes) = entry?;
+                let slot = !u64::from_be_bytes(key.value()[40..48].try_into().map_err(|_| corrupt("index", invalid("key")))?);
+                let indexes = indexes.value();
+                if indexes.len() % 4 != 0 {
+                    return Err(corrupt(slot, invalid("address index length")));
+                }
+                for index in indexes.chunks_exact(4).rev().map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])) {
+                    if before.is_some_and(|(s, i)| s == slot && index >= i) {
+                        continue;
+                    }
+                    if until == Some((slot, index)) || out.len() >= limit {
+                        return Ok(out);
+                    }
+                    let Some(record) = record_at(&transactions, slot, index)? else {
+                        return Err(corrupt(slot, invalid("indexed transaction missing")));
+                    };
+                    let signature =
+                        record.signature().ok_or_else(|| corrupt(slot, invalid("transaction wire bytes")))?;
+                    out.push(AddressSignature { signature, slot, err: record.err });
+                }
             }
-            let signature = Signature(signature.value().try_into().map_err(|_| {
-                corrupt(slot, std::io::Error::new(std::io::ErrorKind::InvalidData, "signature length"))
-            })?);
-            let err = match transactions.get((slot, index))? {
-                Some(bytes) => decode::<TransactionRecord>(slot, bytes.value())?.err,
-                None => None,
-            };
-            out.push(AddressSignature { signature, slot, err });
         }
         Ok(out)
     }
@@ -374,6 +525,123 @@ impl Ledger {
     pub fn slot_count(&self) -> Result<u64, LedgerError> {
         let read = self.db.begin_read()?;
         Ok(read.open_table(SLOTS)?.len()?)
+    }
+}
+
+/// Count `block`'s transactions into the newest partition, or start one
+/// at its slot when the newest is full; the partition's first slot.
+fn append_to_partition(
+    partitions: &mut redb::Table<u64, u64>,
+    block: &Block,
+    partition_transactions: u64,
+) -> Result<u64, LedgerError> {
+    let newest = partitions.last()?.map(|(first, count)| (first.value(), count.value()));
+    let (partition, count) = match newest {
+        Some((first, count)) if count < partition_transactions => (first, count),
+        _ => (block.slot, 0),
+    };
+    partitions.insert(partition, count + block.transactions.len() as u64)?;
+    Ok(partition)
+}
+
+/// Where `signature`'s transaction is, and its record: the partitions are
+/// tried newest first, and since the index is keyed by half the signature,
+/// the record's own signature must match.
+fn locate(
+    read: &redb::ReadTransaction,
+    transactions: &redb::ReadOnlyTable<(u64, u32), &[u8]>,
+    signature: &Signature,
+) -> Result<Option<((u64, u32), TransactionRecord)>, LedgerError> {
+    let signatures = read.open_table(SIGNATURES)?;
+    let key = signature_key(signature);
+    for partition in read.open_table(PARTITIONS)?.iter()?.rev() {
+        let Some(position) = signatures.get((partition?.0.value(), key))? else {
+            continue;
+        };
+        let (slot, index) = position.value();
+        let Some(record) = record_at(transactions, slot, index)? else {
+            continue;
+        };
+        if record.signature().as_ref() == Some(signature) {
+            return Ok(Some(((slot, index), record)));
+        }
+    }
+    Ok(None)
+}
+
+/// The record of transaction `index` of `slot`, if stored.
+fn record_at(
+    transactions: &redb::ReadOnlyTable<(u64, u32), &[u8]>,
+    slot: u64,
+    index: u32,
+) -> Result<Option<TransactionRecord>, LedgerError> {
+    let chunk = index / RECORDS_PER_CHUNK as u32;
+    let Some(bytes) = transactions.get((slot, chunk))? else {
+        return Ok(None);
+    };
+    let bytes = bytes.value();
+    let within = (index % RECORDS_PER_CHUNK as u32) as usize;
+    if within >= chunk_len(slot, bytes)? {
+        return Ok(None);
+    }
+    Ok(Some(decode(slot, chunk_record(slot, bytes, within)?)?))
+}
+
+/// Records stored together: a little-endian u32 count, then each record's
+/// end offset (u32, from the start of the records), then the records.
+/// One record is read without decoding the others.
+#[derive(Default)]
+struct RecordChunk {
+    ends: Vec<u32>,
+    records: Vec<u8>,
+}
+
+impl RecordChunk {
+    fn clear(&mut self) {
+        self.ends.clear();
+        self.records.clear();
+    }
+
+    fn push(&mut self, record: &TransactionRecord) -> std::io::Result<()> {
+        borsh::to_writer(&mut self.records, record)?;
+        let end = u32::try_from(self.records.len()).map_err(|_| invalid("chunk over 4 GiB"))?;
+        self.ends.push(end);
+        Ok(())
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + 4 * self.ends.len() + self.records.len());
+        out.extend_from_slice(&(self.ends.len() as u32).to_le_bytes());
+        for end in &self.ends {
+            out.extend_from_slice(&end.to_le_bytes());
+        }
+        out.extend_from_slice(&self.records);
+        out
+    }
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// How many records a stored chunk holds.
+fn chunk_len(slot: u64, chunk: &[u8]) -> Result<usize, LedgerError> {
+    let count = read_u32(chunk, 0).ok_or_else(|| corrupt(slot, invalid("chunk header")))? as usize;
+    if count > RECORDS_PER_CHUNK || chunk.len() < 4 + 4 * count {
+        return Err(corrupt(slot, invalid("chunk header")));
+    }
+    Ok(count)
+}
+
+/// Record `index` of a stored chunk (`index < chunk_len`), undecoded.
+fn chunk_record(slot: u64, chunk: &[u8], index: usize) -> Result<&[u8], LedgerError> {
+    let count = chunk_len(slot, chunk)?;
+    let records = &chunk[4 + 4 * count..];
+    let end_at = |i: usize| read_u32(chunk, 4 + 4 * i).map(|e| e as usize);
+    let start = if index == 0 { Some(0) } else { end_at(index - 1) };
+    match (start, end_at(index)) {
+        (Some(start), Some(end)) if start <= end && end <= records.len() => Ok(&records[start..end]),
+        _ => Err(corrupt(slot, invalid("chunk offsets"))),
     }
 }
 
@@ -392,7 +660,7 @@ fn transaction_record(
         err: outcome.result.as_ref().err().map(render_err),
         fee: outcome.fee,
         compute_units: outcome.compute_units_consumed,
-        logs: outcome.log_messages(),
+        logs: outcome.logs.iter().map(StoredLogLine::from).collect(),
         return_data: outcome.return_data.as_ref().map(|(program, data)| (program.0, data.clone())),
         pre_balances: outcome.pre_balances.clone(),
         post_balances: outcome.post_balances.clone(),
@@ -493,6 +761,84 @@ mod tests {
         let ledger = Ledger::open_existing(&dir.join("ledger.redb")).unwrap();
         assert_eq!(ledger.slot_count().unwrap(), 4);
         assert_eq!(ledger.transaction(&signatures[2]).unwrap().unwrap().0, 3);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("lanes-ledger-unit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn lookups_cross_partitions_and_chunks_and_check_the_whole_signature() {
+        let dir = scratch("partitions");
+        let mut ledger = Ledger::open(&dir.join("ledger.redb")).unwrap();
+        ledger.partition_transactions = 3;
+        let render = |e: &lanes_sdk::transaction_error::TransactionError| format!("{e:?}");
+        let (alice, bob) = (Keypair::new(), Pubkey::new_unique_from_u64(9));
+        // Slots of 2, 0, 1, 70 (two chunks), 2 and 1 transactions: several
+        // partitions, a slot larger than a partition, an empty slot.
+        let mut all = Vec::new();
+        let mut lamports = 0;
+        for (slot, count) in [(1u64, 2usize), (2, 0), (3, 1), (4, 70), (5, 2), (6, 1)] {
+            let transactions: Vec<BlockTransaction> = (0..count)
+                .map(|i| {
+                    lamports += 1;
+                    executed(&alice, &bob, lamports, i as u32 % 2)
+                })
+                .collect();
+            for (index, t) in transactions.iter().enumerate() {
+                all.push((t.outcome.signature, slot, index));
+            }
+            ledger.append(&block(slot, transactions), render).unwrap();
+        }
+        for (signature, slot, index) in &all {
+            let (found_slot, record) = ledger.transaction(signature).unwrap().unwrap();
+            assert_eq!((found_slot, record.signature()), (*slot, Some(*signature)));
+            assert_eq!(ledger.block_transactions(*slot).unwrap()[*index].signature(), Some(*signature));
+        }
+        assert_eq!(ledger.block_transactions(4).unwrap().len(), 70);
+        // The same first half of a signature is not the signature.
+        let mut impostor = all[5].0;
+        impostor.0[63] ^= 1;
+        assert!(ledger.transaction(&impostor).unwrap().is_none());
+        assert!(ledger.transaction(&Signature([7; 64])).unwrap().is_none());
+
+        let newest_first: Vec<Signature> = all.iter().rev().map(|(s, _, _)| *s).collect();
+        let listed = |before: Option<&Signature>, until: Option<&Signature>, limit| -> Vec<Signature> {
+            ledger.signatures_for_address(&bob, before, until, limit).unwrap().iter().map(|e| e.signature).collect()
+        };
+        assert_eq!(listed(None, None, 1_000), newest_first);
+        assert_eq!(listed(None, None, 10), newest_first[..10]);
+        for at in [0, 1, 2, 3, 40, 72, 74, 75] {
+            assert_eq!(listed(Some(&newest_first[at]), None, 1_000), newest_first[at + 1..], "before #{at}");
+            assert_eq!(listed(None, Some(&newest_first[at]), 1_000), newest_first[..at], "until #{at}");
+        }
+        assert_eq!(listed(Some(&newest_first[3]), Some(&newest_first[9]), 1_000), newest_first[4..9]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_ledger_of_the_first_format_is_refused_not_rewritten() {
+        let dir = scratch("format");
+        let path = dir.join("ledger.redb");
+        {
+            let db = Database::create(&path).unwrap();
+            let write = db.begin_write().unwrap();
+            write.open_table(SLOTS).unwrap().insert(0, [1u8, 2, 3].as_slice()).unwrap();
+            write.commit().unwrap();
+        }
+        let refused = |r: Result<Ledger, LedgerError>| match r {
+            Err(LedgerError::Format { found: 1 }) => {}
+            Err(e) => panic!("wrong error: {e}"),
+            Ok(_) => panic!("an old ledger was opened"),
+        };
+        refused(Ledger::open(&path));
+        refused(Ledger::open_existing(&path));
+        let db = Database::open(&path).unwrap();
+        assert!(db.begin_read().unwrap().open_table(META).is_err(), "nothing was written to it");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -9,7 +9,7 @@
 //!
 //! Never: write the ledger. A mismatch is reported, not repaired.
 
-use super::ledger::{Ledger, SlotRecord};
+use super::ledger::{Ledger, SlotRecord, StoredLogLine};
 use super::rpc::transaction_error_json;
 use lanes_runtime::bank::{Bank, BankConfig};
 use lanes_runtime::store::InMemoryAccountStore;
@@ -40,7 +40,7 @@ pub fn replay_slot(bank: &Bank, ledger: &Ledger, record: &SlotRecord) -> Result<
             && err == recorded.err
             && outcome.fee == recorded.fee
             && outcome.compute_units_consumed == recorded.compute_units
-            && outcome.log_messages() == recorded.logs
+            && outcome.logs.iter().map(StoredLogLine::from).eq(recorded.logs.iter().cloned())
             && outcome.post_balances == recorded.post_balances;
         if !same {
             return Err(format!(
