@@ -1,0 +1,243 @@
+//! `lanes-bench remote`'s flags and what it reports: [`RemoteConfig`]
+//! (parsed by clap, checked before anything is sent), [`RemoteReport`]
+//! and the report's text form.
+//!
+//! Never: talk to the node — this is the run's description, not the run.
+
+use super::Error;
+use serde::Serialize;
+
+/// What `lanes-bench remote` sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RemoteWorkload {
+    /// System-program lamport transfers between the payers.
+    Transfer,
+    /// Token transfers through the bundled token program.
+    Token,
+}
+
+/// How transactions reach the node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// The UDP transaction port: one wire transaction a datagram.
+    Udp,
+    /// JSON-RPC batches of `sendTransaction` (base64, skipPreflight).
+    Rpc,
+}
+
+/// `lanes-bench remote`'s flags, parsed by clap.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RemoteConfig {
+    /// The node's JSON-RPC URL.
+    #[arg(long, short = 'u', default_value = "http://127.0.0.1:8899")]
+    pub url: String,
+    #[arg(long, value_enum, default_value = "transfer")]
+    pub workload: RemoteWorkload,
+    /// Payers the load is spread over (and token accounts, one each, for `token`).
+    #[arg(long, default_value_t = 1_000)]
+    pub accounts: usize,
+    /// Seconds of sending (the timed window).
+    #[arg(long, default_value_t = 20.0)]
+    pub duration: f64,
+    /// Send this many transactions a second (default: as fast as the node
+    /// takes them, see --max-in-flight).
+    #[arg(long)]
+    pub tps: Option<u64>,
+    #[arg(long, value_enum, default_value = "udp")]
+    pub via: Via,
+    /// The UDP transaction port, HOST:PORT (default: `tpu` from getClusterNodes).
+    #[arg(long)]
+    pub tpu: Option<String>,
+    /// Sender threads: UDP sockets or JSON-RPC connections (default 1 for
+    /// udp, 2 for rpc).
+    #[arg(long)]
+    pub senders: Option<usize>,
+    /// sendTransaction requests in one JSON-RPC batch (--via rpc).
+    #[arg(long, default_value_t = 200)]
+    pub batch: usize,
+    /// Transactions to pre-sign (default: --tps × --duration, or 30,000 a
+    /// second of --duration unpaced). The window ends early when they run out.
+    #[arg(long)]
+    pub transactions: Option<usize>,
+    /// Unpaced: at most this many transactions sent that the node has
+    /// neither committed nor dropped (0: no limit).
+    #[arg(long, default_value_t = 50_000)]
+    pub max_in_flight: u64,
+    /// Unpaced: no rate control and no in-flight cap, every transaction as
+    /// fast as the socket or connection takes it (over UDP, what the node's
+    /// socket buffer cannot hold is lost).
+    #[arg(long, conflicts_with = "tps")]
+    pub flood: bool,
+    /// Follow every Nth transaction's signature (default: every 100th, or
+    /// fewer so that about 2,000 are followed).
+    #[arg(long)]
+    pub sample_every: Option<usize>,
+    /// No progress line on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// What `lanes-bench remote` measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemoteReport {
+    pub workload: RemoteWorkload,
+    pub via: Via,
+    pub accounts: usize,
+    /// `--tps`, if the senders were paced.
+    pub target_tps: Option<u64>,
+    /// How the senders were paced: `fixed` (`--tps`), `adaptive` (unpaced
+    /// UDP: the rate rises while the node's port receives everything sent
+    /// and the in-flight cap is not reached, and falls when datagrams are
+    /// lost), `closed` (unpaced JSON-RPC: each connection waits for its
+    /// answer, under the in-flight cap) or `flood`.
+    pub pace: &'static str,
+    /// Adaptive: the rate at the end of the window.
+    pub final_rate: Option<f64>,
+    /// Transactions handed to the network (datagrams sent, or requests posted).
+    pub sent: u64,
+    /// The node's transaction count from the window's start to the drained
+    /// end (failed transactions that paid their fee included).
+    pub landed: u64,
+    /// Landed but failed, estimated from the sample:
+    /// `landed × sample_failed / sample_landed`.
+    pub failed: u64,
+    /// Sent and never landed: `sent − landed` (exact if nothing else sends
+    /// to the node meanwhile). Where they went, as far as the node counts:
+    /// `queue_dropped`, `tpu_garbage`, `deduplicated`, `udp_not_received`.
+    pub dropped: u64,
+    /// From the first send to the last growth of the node's transaction count.
+    pub seconds: f64,
+    /// `landed / seconds`.
+    pub tps: f64,
+    /// Confirmation latency of the landed sample (send → first seen
+    /// confirmed or finalized, polled every 20 ms); `null` if none landed.
+    pub p50_ms: Option<f64>,
+    pub p90_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+    /// How long the senders sent, and at what rate.
+    pub send_seconds: f64,
+    pub send_tps: f64,
+    /// Whether the count stopped growing before the drain's bound.
+    pub drained: bool,
+    /// Every `sample_every`th transaction followed; of those sent, how many
+    /// landed (ok or failed), failed, or never landed.
+    pub sample_every: usize,
+    pub sampled: u64,
+    pub sample_landed: u64,
+    pub sample_failed: u64,
+    pub sample_dropped: u64,
+    /// The node's own counters over the run (`lanesGetNodeStats`).
+    pub queue_dropped: u64,
+    pub tpu_garbage: u64,
+    pub deduplicated: u64,
+    /// UDP: datagrams sent that the node's port never received (lost in a
+    /// socket buffer).
+    pub udp_not_received: Option<u64>,
+    /// RPC: sendTransaction answered with an error (queue full: -32005).
+    pub rpc_rejected: u64,
+    /// Sends that failed locally (socket or connection errors).
+    pub send_errors: u64,
+    /// Slots the node advanced during the window, and their mean length.
+    pub slots: u64,
+    pub slot_ms: f64,
+    pub setup_seconds: f64,
+    pub presigned: usize,
+    pub presign_seconds: f64,
+    pub blockhashes: usize,
+    /// The oldest blockhash a sent transaction carried, in slots.
+    pub max_blockhash_age_slots: u64,
+    /// Where the transactions went: the TPU address or the RPC address.
+    pub target: String,
+    pub senders: usize,
+}
+
+pub(super) fn check(config: &RemoteConfig) -> Result<(), Error> {
+    if config.accounts < 2 || config.accounts > 1_000_000 {
+        return Err("--accounts must be between 2 and 1,000,000".into());
+    }
+    if !(config.duration > 0.0 && config.duration <= 3_600.0) {
+        return Err("--duration must be more than 0 and at most 3,600 seconds".into());
+    }
+    if config.tps == Some(0) {
+        return Err("--tps must be at least 1".into());
+    }
+    if config.batch == 0 || config.batch > 10_000 {
+        return Err("--batch must be between 1 and 10,000".into());
+    }
+    if config.senders.is_some_and(|s| s == 0 || s > 64) {
+        return Err("--senders must be between 1 and 64".into());
+    }
+    if config.sample_every == Some(0) {
+        return Err("--sample-every must be at least 1".into());
+    }
+    Ok(())
+}
+
+impl std::fmt::Display for RemoteReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let via = match self.via {
+            Via::Udp => "UDP",
+            Via::Rpc => "JSON-RPC batches",
+        };
+        let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0} ms"));
+        let workload = match self.workload {
+            RemoteWorkload::Transfer => "transfer",
+            RemoteWorkload::Token => "token",
+        };
+        writeln!(f, "workload      {workload}, {} accounts", self.accounts)?;
+        let s = if self.senders == 1 { "" } else { "s" };
+        writeln!(f, "via           {via} to {} ({} sender{s})", self.target, self.senders)?;
+        match (self.target_tps, self.final_rate) {
+            (Some(tps), _) => writeln!(f, "pace          {tps} TPS")?,
+            (None, Some(rate)) => {
+                writeln!(f, "pace          adaptive: as fast as the node's port receives (ended at {rate:.0}/s)")?
+            }
+            (None, None) => writeln!(f, "pace          {}", self.pace)?,
+        }
+        writeln!(f, "sent          {} in {:.2} s ({:.0}/s)", self.sent, self.send_seconds, self.send_tps)?;
+        writeln!(
+            f,
+            "landed        {} in {:.2} s: {:.0} TPS{}",
+            self.landed,
+            self.seconds,
+            self.tps,
+            if self.drained { "" } else { " (the node had not drained at the bound)" }
+        )?;
+        writeln!(
+            f,
+            "failed        {} (estimated: {} of {} landed samples)",
+            self.failed, self.sample_failed, self.sample_landed
+        )?;
+        let mut where_to = format!(
+            "queue full {}, deduplicated {}, garbage {}",
+            self.queue_dropped, self.deduplicated, self.tpu_garbage
+        );
+        if let Some(lost) = self.udp_not_received {
+            where_to.push_str(&format!(", not received {lost}"));
+        }
+        if self.via == Via::Rpc {
+            where_to.push_str(&format!(", rejected {}", self.rpc_rejected));
+        }
+        writeln!(f, "dropped       {} ({where_to}; send errors {})", self.dropped, self.send_errors)?;
+        writeln!(
+            f,
+            "confirmation  p50 {}, p90 {}, p99 {}, max {} ({} followed, every {}th; {} never landed)",
+            ms(self.p50_ms),
+            ms(self.p90_ms),
+            ms(self.p99_ms),
+            ms(self.max_ms),
+            self.sampled,
+            self.sample_every,
+            self.sample_dropped
+        )?;
+        writeln!(f, "slots         {} of {:.0} ms", self.slots, self.slot_ms)?;
+        writeln!(
+            f,
+            "untimed       setup {:.1} s; {} pre-signed in {:.1} s under {} blockhashes (oldest sent: {} slots)",
+            self.setup_seconds, self.presigned, self.presign_seconds, self.blockhashes, self.max_blockhash_age_slots
+        )
+    }
+}
