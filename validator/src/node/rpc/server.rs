@@ -1,0 +1,97 @@
+//! The HTTP side of JSON-RPC: the server on its own runtime, `POST /` with
+//! one request or a batch (answered off the async threads), `GET /health`,
+//! and the JSON-RPC envelope around [`dispatch`]'s result.
+//!
+//! Never: panic on a request, or lose a request's `id` (echoed with its
+//! JSON type). A request that cannot be parsed gets -32700, one that is not
+//! JSON-RPC 2.0 -32600, params that are not an array -32602.
+
+use super::{dispatch, Node, MAX_REQUEST_BYTES};
+use axum::body::Bytes;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// Serve RPC on `listener` until `stop` fires, on a runtime of its own.
+pub(in crate::node) fn spawn(
+    node: Arc<Node>,
+    listener: std::net::TcpListener,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    listener.set_nonblocking(true)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    std::thread::Builder::new().name("lanes-rpc".into()).spawn(move || {
+        runtime.block_on(async move {
+            let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                tracing::error!("the RPC listener could not join the runtime");
+                return;
+            };
+            let app = Router::new()
+                .route("/", post(handle))
+                .route("/health", get(|| async { "ok" }))
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+                .with_state(node);
+            let served = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stop.await;
+            });
+            if let Err(e) = served.await {
+                tracing::error!("RPC stopped: {e}");
+            }
+        });
+    })
+}
+
+async fn handle(axum::extract::State(node): axum::extract::State<Arc<Node>>, body: Bytes) -> impl IntoResponse {
+    let response = match serde_json::from_slice::<Value>(&body) {
+        Err(_) => error_response(Value::Null, -32700, "Parse error", None),
+        Ok(Value::Array(requests)) if requests.is_empty() => {
+            error_response(Value::Null, -32600, "Invalid request", None)
+        }
+        Ok(Value::Array(requests)) => {
+            let node = node.clone();
+            let answers = tokio::task::spawn_blocking(move || {
+                requests.into_iter().map(|request| answer(&node, request)).collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            Value::Array(answers)
+        }
+        Ok(request) => {
+            let node = node.clone();
+            tokio::task::spawn_blocking(move || answer(&node, request))
+                .await
+                .unwrap_or_else(|_| error_response(Value::Null, -32603, "Internal error", None))
+        }
+    };
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], response.to_string())
+}
+
+fn error_response(id: Value, code: i64, message: &str, data: Option<Value>) -> Value {
+    let mut error = json!({ "code": code, "message": message });
+    if let Some(data) = data {
+        error["data"] = data;
+    }
+    json!({ "jsonrpc": "2.0", "error": error, "id": id })
+}
+
+/// One request to one response object.
+fn answer(node: &Node, request: Value) -> Value {
+    let id = request.get("id").cloned().unwrap_or(Value::Null);
+    let (Some(method), true) =
+        (request.get("method").and_then(Value::as_str), request.get("jsonrpc").and_then(Value::as_str) == Some("2.0"))
+    else {
+        return error_response(id, -32600, "Invalid request", None);
+    };
+    let params = match request.get("params") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(params)) => params.clone(),
+        Some(_) => return error_response(id, -32602, "Invalid params: expected an array", None),
+    };
+    match dispatch(node, method, &params) {
+        Ok(result) => json!({ "jsonrpc": "2.0", "result": result, "id": id }),
+        Err(e) => error_response(id, e.code, &e.message, e.data),
+    }
+}
