@@ -16,6 +16,7 @@ pub mod defi_workloads;
 pub mod ledger_bench;
 pub mod node;
 pub mod node_bench;
+pub mod read_load;
 pub mod remote_bench;
 pub mod rpc_client;
 pub mod store_bench;

@@ -74,6 +74,14 @@ pub struct RemoteConfig {
     /// fewer so that about 2,000 are followed).
     #[arg(long)]
     pub sample_every: Option<usize>,
+    /// RPC readers beside the write load, each on its own connection:
+    /// `getAccountInfo` of the accounts being written, and now and then a
+    /// filtered `getProgramAccounts` (see `lanes_validator::read_load`).
+    #[arg(long, default_value_t = 0)]
+    pub readers: usize,
+    /// The readers' total rate (default: as fast as they are answered).
+    #[arg(long, requires = "readers")]
+    pub reads_per_second: Option<u64>,
     /// No progress line on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -152,6 +160,8 @@ pub struct RemoteReport {
     /// Where the transactions went: the TPU address or the RPC address.
     pub target: String,
     pub senders: usize,
+    /// What `--readers` did, if any ran.
+    pub reads: Option<crate::read_load::ReadReport>,
 }
 
 pub(super) fn check(config: &RemoteConfig) -> Result<(), Error> {
@@ -234,6 +244,9 @@ impl std::fmt::Display for RemoteReport {
             self.sample_dropped
         )?;
         writeln!(f, "slots         {} of {:.0} ms", self.slots, self.slot_ms)?;
+        if let Some(reads) = &self.reads {
+            write!(f, "{reads}")?;
+        }
         writeln!(
             f,
             "untimed       setup {:.1} s; {} pre-signed in {:.1} s under {} blockhashes (oldest sent: {} slots)",

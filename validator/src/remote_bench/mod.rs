@@ -40,6 +40,7 @@ mod setup;
 
 pub use config::{RemoteConfig, RemoteReport, RemoteWorkload, Via};
 
+use crate::read_load::{ProgramTargets, ReadLoad, ReadTargets};
 use crate::rpc_client::{parse_url, RpcClient};
 use config::check;
 use lanes_sdk::LAMPORTS_PER_SOL;
@@ -47,7 +48,7 @@ use live::{node_stats, watch_node, Live};
 use samples::{check_samples, follow_samples, latencies_ms, pending_samples, percentile, Sample, FAILED, PENDING};
 use send::{send_rpc, send_udp, Mode, Pace, Shared};
 use serde_json::json;
-use setup::{latest_blockhash, setup, sign_chunk, tpu_address, Chunk};
+use setup::{latest_blockhash, setup, sign_chunk, tpu_address, Accounts, Chunk};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
@@ -160,6 +161,10 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
 
     let stats_client = RpcClient::connect(&address)?;
     let follow_client = RpcClient::connect(&address)?;
+    let readers = match config.readers {
+        0 => None,
+        n => Some(ReadLoad::start(&address, n, config.reads_per_second, read_targets(config, &accounts))?),
+    };
     let base = node_stats(&mut client, lanes)?;
     let live = Live {
         start: Instant::now(),
@@ -203,7 +208,7 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
 
     let terminal = std::io::stderr().is_terminal();
     let shared = Shared { senders, pace: &pace, samples: &samples, sample_every, live: &live };
-    let (send_seconds, drained, sender_errors) = std::thread::scope(|scope| {
+    let (send_seconds, drained, sender_errors, reads) = std::thread::scope(|scope| {
         let live = &live;
         let samples = &samples;
         let adaptive = (mode == Mode::Adaptive).then_some(config.max_in_flight);
@@ -259,6 +264,8 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
             .filter_map(|h| h.join().unwrap_or_else(|_| Err("a sender panicked".into())).err())
             .collect();
         let send_seconds = live.start.elapsed().as_secs_f64();
+        // Reads run while the senders do, not through the drain.
+        let reads = readers.map(ReadLoad::stop);
         if progress && terminal {
             eprintln!();
         }
@@ -280,7 +287,7 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         live.stop_follow.store(true, Relaxed);
         let _ = stats.join();
         let _ = follow.join();
-        (send_seconds, drained, errors)
+        (send_seconds, drained, errors, reads)
     });
     if let Some(error) = sender_errors.first() {
         return Err(error.clone());
@@ -359,5 +366,20 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         max_blockhash_age_slots: max_age,
         target,
         senders,
+        reads,
     })
+}
+
+/// What `--readers` read: the accounts the load writes, and for `token`
+/// the token program's accounts filtered to one owner at a time.
+fn read_targets(config: &RemoteConfig, accounts: &Accounts) -> ReadTargets {
+    let program = (config.workload == RemoteWorkload::Token).then(|| ProgramTargets {
+        program: lanes_token::ID,
+        owners: accounts.payer_keys.clone(),
+        // TokenAccount: mint (32), then owner.
+        owner_offset: 32,
+        data_size: lanes_token::state::TokenAccount::LEN,
+    });
+    let written = if accounts.token_accounts.is_empty() { &accounts.payer_keys } else { &accounts.token_accounts };
+    ReadTargets { accounts: written.clone(), program }
 }

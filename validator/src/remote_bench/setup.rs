@@ -30,9 +30,9 @@ use std::time::{Duration, Instant};
 /// The accounts the load runs between.
 pub(super) struct Accounts {
     payers: Vec<Keypair>,
-    payer_keys: Vec<Pubkey>,
+    pub(super) payer_keys: Vec<Pubkey>,
     /// `token`: each payer's token account, in the payers' order.
-    token_accounts: Vec<Pubkey>,
+    pub(super) token_accounts: Vec<Pubkey>,
 }
 
 impl Accounts {
