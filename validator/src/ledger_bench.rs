@@ -113,7 +113,13 @@ fn token_transfer(random: &mut Bytes, owners: &[Pubkey], program: Pubkey, blockh
         post_balances: vec![999_995_000, 2_039_280, 2_039_280, 1],
     };
     let started_ns = random.next() % 400_000_000;
-    BlockTransaction { transaction, outcome, worker: (random.next() % 2) as u32, started_ns, ended_ns: started_ns + 30_000 }
+    BlockTransaction {
+        transaction,
+        outcome,
+        worker: (random.next() % 2) as u32,
+        started_ns,
+        ended_ns: started_ns + 30_000,
+    }
 }
 
 /// Append `slots` slots of `per_slot` token transfers among `accounts`

@@ -377,7 +377,8 @@ impl Ledger {
                 transactions.insert((block.slot, number as u32), chunk.encode().as_slice())?;
             }
             if !block.transactions.is_empty() {
-                let partition = append_to_partition(&mut write.open_table(PARTITIONS)?, block, self.partition_transactions)?;
+                let partition =
+                    append_to_partition(&mut write.open_table(PARTITIONS)?, block, self.partition_transactions)?;
                 // Both indexes are inserted in key order: each B-tree leaf
                 // is visited once, in a row, rather than at random.
                 let mut by_signature: Vec<(u128, u32)> = block
@@ -497,7 +498,8 @@ impl Ledger {
             let end = address_key(partition, address, 0);
             for entry in addresses.range(start.as_slice()..=end.as_slice())? {
                 let (key, indexes) = entry?;
-                let slot = !u64::from_be_bytes(key.value()[40..48].try_into().map_err(|_| corrupt("index", invalid("key")))?);
+                let slot =
+                    !u64::from_be_bytes(key.value()[40..48].try_into().map_err(|_| corrupt("index", invalid("key")))?);
                 let indexes = indexes.value();
                 if indexes.len() % 4 != 0 {
                     return Err(corrupt(slot, invalid("address index length")));
@@ -544,6 +546,9 @@ fn append_to_partition(
     Ok(partition)
 }
 
+/// A transaction's place in the ledger: (slot, index in committed order).
+type Position = (u64, u32);
+
 /// Where `signature`'s transaction is, and its record: the partitions are
 /// tried newest first, and since the index is keyed by half the signature,
 /// the record's own signature must match.
@@ -551,7 +556,7 @@ fn locate(
     read: &redb::ReadTransaction,
     transactions: &redb::ReadOnlyTable<(u64, u32), &[u8]>,
     signature: &Signature,
-) -> Result<Option<((u64, u32), TransactionRecord)>, LedgerError> {
+) -> Result<Option<(Position, TransactionRecord)>, LedgerError> {
     let signatures = read.open_table(SIGNATURES)?;
     let key = signature_key(signature);
     for partition in read.open_table(PARTITIONS)?.iter()?.rev() {
