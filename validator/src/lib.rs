@@ -12,6 +12,7 @@
 
 pub mod adversarial;
 pub mod bench;
+pub mod cli;
 pub mod defi_workloads;
 pub mod ledger_bench;
 pub mod node;
