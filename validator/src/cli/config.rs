@@ -127,13 +127,16 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// `config_may_be_missing`: `lanes config set` may name a file it is about to create.
     pub fn resolve(
         url: Option<&str>,
         ws_url: Option<&str>,
         keypair: Option<&Path>,
         config: Option<&Path>,
+        config_may_be_missing: bool,
     ) -> Result<Settings, CliError> {
         let (file, config_path) = match config {
+            Some(path) if config_may_be_missing && !path.exists() => (ConfigFile::default(), Some(path.to_path_buf())),
             Some(path) => (ConfigFile::read(path)?, Some(path.to_path_buf())),
             None => match lanes_config_path() {
                 Ok(path) if path.exists() => (ConfigFile::read(&path)?, Some(path)),

@@ -401,6 +401,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         cli.ws_url.as_deref(),
         cli.keypair.as_deref(),
         cli.config.as_deref(),
+        matches!(cli.command, Command::Config(ConfigCommand::Set { .. })),
     )?;
     let context = Context { settings, output: cli.output, timeout: Duration::from_secs(cli.timeout.max(1)) };
     let output = match cli.command {
