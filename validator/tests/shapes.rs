@@ -52,46 +52,7 @@ use std::time::{Duration, Instant};
 /// document, each reported to be fixed in `validator/src/node/`. The test
 /// fails on any mismatch not listed here, and on an entry that no longer
 /// occurs (fixed: remove it), so this list only shrinks.
-const KNOWN_MISMATCHES: &[&str] = &[
-    // KNOWN MISMATCH (reported): Agave's `RpcContactInfo` (since 2.1) has
-    // tvu, tpuForwards, tpuForwardsQuic, tpuVote and serveRepair (each a
-    // socket address or null); Lanes' getClusterNodes (rpc/mod.rs) leaves them out.
-    "getClusterNodes: $[*]: missing key `serveRepair`",
-    "getClusterNodes: $[*]: missing key `tpuForwards`",
-    "getClusterNodes: $[*]: missing key `tpuForwardsQuic`",
-    "getClusterNodes: $[*]: missing key `tpuVote`",
-    "getClusterNodes: $[*]: missing key `tvu`",
-    // KNOWN MISMATCH (reported): with `jsonParsed` Agave's meta has no
-    // `loadedAddresses` (`parse_ui_transaction_status_meta` skips it: the
-    // parsed accountKeys carry them, with `source`); Lanes' meta_json
-    // (history.rs) writes it for every encoding.
-    "getTransaction(jsonParsed): $.meta: unexpected key `loadedAddresses`",
-    "getTransaction(createAccount, jsonParsed): $.meta: unexpected key `loadedAddresses`",
-    "getTransaction(returnData, jsonParsed): $.meta: unexpected key `loadedAddresses`",
-    "getBlock(full, jsonParsed): $.transactions[*].meta: unexpected key `loadedAddresses`",
-    // KNOWN MISMATCH (reported): with `transactionDetails: "accounts"` Agave's
-    // meta is `build_simple_ui_transaction_status_meta`: err, status, fee,
-    // preBalances, postBalances, preTokenBalances, postTokenBalances and
-    // rewards only; Lanes' get_block (history.rs) writes the whole meta_json.
-    "getBlock(accounts): $.transactions[*].meta: unexpected key `computeUnitsConsumed`",
-    "getBlock(accounts): $.transactions[*].meta: unexpected key `innerInstructions`",
-    "getBlock(accounts): $.transactions[*].meta: unexpected key `loadedAddresses`",
-    "getBlock(accounts): $.transactions[*].meta: unexpected key `logMessages`",
-    "getBlock(accounts, returnData): $.transactions[*].meta: unexpected key `computeUnitsConsumed`",
-    "getBlock(accounts, returnData): $.transactions[*].meta: unexpected key `innerInstructions`",
-    "getBlock(accounts, returnData): $.transactions[*].meta: unexpected key `loadedAddresses`",
-    "getBlock(accounts, returnData): $.transactions[*].meta: unexpected key `logMessages`",
-    "getBlock(accounts, returnData): $.transactions[*].meta: unexpected key `returnData`",
-    "getBlock(accounts, rewards: false): $.transactions[*].meta: unexpected key `computeUnitsConsumed`",
-    "getBlock(accounts, rewards: false): $.transactions[*].meta: unexpected key `innerInstructions`",
-    "getBlock(accounts, rewards: false): $.transactions[*].meta: unexpected key `loadedAddresses`",
-    "getBlock(accounts, rewards: false): $.transactions[*].meta: unexpected key `logMessages`",
-    // KNOWN MISMATCH (reported): with `rewards: false` Agave's transaction
-    // meta has `rewards: null` (json, jsonParsed) or no `rewards` key
-    // (accounts); Lanes' get_block (history.rs) keeps `rewards: []`.
-    "getBlock(full, rewards: false): $.transactions[*].meta.rewards: expected null, got array",
-    "getBlock(accounts, rewards: false): $.transactions[*].meta: unexpected key `rewards`",
-];
+const KNOWN_MISMATCHES: &[&str] = &[];
 
 // ---------------------------------------------------------------- checker
 

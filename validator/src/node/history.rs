@@ -96,7 +96,7 @@ fn get_transaction(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     let mut value = json!({
         "slot": slot,
         "transaction": transaction_json(&record, encoding)?,
-        "meta": meta_json(&record),
+        "meta": meta_json(&record, MetaDetail::Full { parsed: encoding == "jsonParsed", rewards: true }),
         "blockTime": block_time,
     });
     if let Some(version) = version_field(config) {
@@ -240,9 +240,21 @@ fn parse_system(data: &[u8], accounts: &[String]) -> Option<Value> {
     Some(json!({ "type": kind, "info": info }))
 }
 
+/// How much of a transaction's meta a response carries, as Agave decides it.
+#[derive(Clone, Copy)]
+enum MetaDetail {
+    /// `getTransaction` and `getBlock` with full details. `parsed`
+    /// (jsonParsed): no `loadedAddresses` (the parsed account keys carry
+    /// them). `rewards: false` (getBlock only): `rewards` is null.
+    Full { parsed: bool, rewards: bool },
+    /// `getBlock` with `transactionDetails: "accounts"`: balances and
+    /// status only, `rewards` only when asked for.
+    Accounts { rewards: bool },
+}
+
 /// Solana's `UiTransactionStatusMeta` (no inner-instruction or token
 /// balance recording yet: those lists are empty).
-fn meta_json(record: &TransactionRecord) -> Value {
+fn meta_json(record: &TransactionRecord, detail: MetaDetail) -> Value {
     let err = stored_err(record.err.as_deref());
     let status = status_json(err.as_ref());
     let mut meta = json!({
@@ -251,14 +263,26 @@ fn meta_json(record: &TransactionRecord) -> Value {
         "fee": record.fee,
         "preBalances": record.pre_balances,
         "postBalances": record.post_balances,
-        "innerInstructions": [],
-        "logMessages": record.log_messages(),
         "preTokenBalances": [],
         "postTokenBalances": [],
-        "rewards": [],
-        "loadedAddresses": { "writable": [], "readonly": [] },
-        "computeUnitsConsumed": record.compute_units,
     });
+    match detail {
+        MetaDetail::Accounts { rewards } => {
+            if rewards {
+                meta["rewards"] = json!([]);
+            }
+            return meta;
+        }
+        MetaDetail::Full { parsed, rewards } => {
+            meta["rewards"] = if rewards { json!([]) } else { Value::Null };
+            if !parsed {
+                meta["loadedAddresses"] = json!({ "writable": [], "readonly": [] });
+            }
+        }
+    }
+    meta["innerInstructions"] = json!([]);
+    meta["logMessages"] = json!(record.log_messages());
+    meta["computeUnitsConsumed"] = json!(record.compute_units);
     if let Some((program, data)) = &record.return_data {
         meta["returnData"] = json!({
             "programId": Pubkey(*program).to_string(),
@@ -362,7 +386,7 @@ fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
                             "signatures": tx.signatures.iter().map(ToString::to_string).collect::<Vec<_>>(),
                             "accountKeys": keys,
                         },
-                        "meta": meta_json(record),
+                        "meta": meta_json(record, MetaDetail::Accounts { rewards }),
                     });
                     if let Some(version) = &version {
                         item["version"] = version.clone();
@@ -376,7 +400,7 @@ fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
                 for record in &transactions {
                     let mut item = json!({
                         "transaction": transaction_json(record, encoding)?,
-                        "meta": meta_json(record),
+                        "meta": meta_json(record, MetaDetail::Full { parsed: encoding == "jsonParsed", rewards }),
                     });
                     if let Some(version) = &version {
                         item["version"] = version.clone();
