@@ -160,10 +160,50 @@ impl fmt::Display for TransactionFailure {
                 _ => write!(f, "Error processing Instruction {index}: {inner}"),
             };
         }
-        match self.0.as_str() {
-            Some(name) => f.write_str(name),
-            None => write!(f, "{}", self.0),
+        match self.to_sdk() {
+            Some(known) => write!(f, "{known}"),
+            None => match self.0.as_str() {
+                Some(name) => f.write_str(name),
+                None => write!(f, "{}", self.0),
+            },
         }
+    }
+}
+
+impl TransactionFailure {
+    /// The transaction-level error as `lanes_sdk` names it (Solana's
+    /// messages), when it is one of those (`InstructionError` is not
+    /// converted: its inner error is kept as the node wrote it).
+    pub fn to_sdk(&self) -> Option<lanes_sdk::transaction_error::TransactionError> {
+        use lanes_sdk::transaction_error::TransactionError::*;
+        if let Some(index) = self.0.get("InsufficientFundsForRent").and_then(|v| v.get("account_index")) {
+            return Some(InsufficientFundsForRent { account_index: u8::try_from(index.as_u64()?).ok()? });
+        }
+        if let Some(index) = self.0.get("DuplicateInstruction") {
+            return Some(DuplicateInstruction(u8::try_from(index.as_u64()?).ok()?));
+        }
+        Some(match self.0.as_str()? {
+            "AccountInUse" => AccountInUse,
+            "AccountLoadedTwice" => AccountLoadedTwice,
+            "AccountNotFound" => AccountNotFound,
+            "ProgramAccountNotFound" => ProgramAccountNotFound,
+            "InsufficientFundsForFee" => InsufficientFundsForFee,
+            "InvalidAccountForFee" => InvalidAccountForFee,
+            "AlreadyProcessed" => AlreadyProcessed,
+            "BlockhashNotFound" => BlockhashNotFound,
+            "CallChainTooDeep" => CallChainTooDeep,
+            "MissingSignatureForFee" => MissingSignatureForFee,
+            "InvalidAccountIndex" => InvalidAccountIndex,
+            "SignatureFailure" => SignatureFailure,
+            "InvalidProgramForExecution" => InvalidProgramForExecution,
+            "SanitizeFailure" => SanitizeFailure,
+            "UnsupportedVersion" => UnsupportedVersion,
+            "TooManyAccountLocks" => TooManyAccountLocks,
+            "InvalidComputeBudget" => InvalidComputeBudget,
+            "MaxLoadedAccountsDataSizeExceeded" => MaxLoadedAccountsDataSizeExceeded,
+            "InvalidLoadedAccountsDataSizeLimit" => InvalidLoadedAccountsDataSizeLimit,
+            _ => return None,
+        })
     }
 }
 
@@ -211,11 +251,14 @@ mod tests {
     fn transaction_failures_render_as_solana_names_them() {
         assert_eq!(TransactionFailure::from_json(&json!(null)), None);
         let name = TransactionFailure::from_json(&json!("BlockhashNotFound")).unwrap();
-        assert_eq!(name.to_string(), "BlockhashNotFound");
+        assert_eq!(name.to_string(), "Blockhash not found");
+        assert_eq!(TransactionFailure(json!("SomethingNew")).to_string(), "SomethingNew");
         assert_eq!(name.custom_code(), None);
         let named = TransactionFailure(json!({ "InstructionError": [2, "InvalidAccountData"] }));
         assert_eq!(named.to_string(), "Error processing Instruction 2: InvalidAccountData");
         let rent = TransactionFailure(json!({ "InsufficientFundsForRent": { "account_index": 1 } }));
-        assert_eq!(rent.to_string(), r#"{"InsufficientFundsForRent":{"account_index":1}}"#);
+        assert_eq!(rent.to_string(), "Transaction results in an account (1) with insufficient funds for rent");
+        let odd = TransactionFailure(json!({ "InsufficientFundsForRent": { "account_index": 999 } }));
+        assert_eq!(odd.to_string(), r#"{"InsufficientFundsForRent":{"account_index":999}}"#);
     }
 }

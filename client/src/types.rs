@@ -349,7 +349,7 @@ mod tests {
                                        "postBalances": [0], "logMessages": ["x"] }))
         .unwrap();
         assert_eq!((meta.fee, meta.pre_balances.len(), meta.logs.len()), (5000, 2, 1));
-        assert_eq!(meta.err.unwrap().to_string(), "AccountNotFound");
+        assert_eq!(meta.err.unwrap().to_string(), "Attempt to debit an account but found no record of a prior credit.");
     }
 
     #[test]
