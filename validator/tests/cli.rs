@@ -351,6 +351,23 @@ fn counter_example_deployed_called_through_the_client_upgraded_shown_and_closed(
     let verbose = shell.ok(&["confirm", &signature.to_string(), "-v"]);
     assert!(verbose.contains("Program log: count is now 3"), "{verbose}");
 
+    // Simulate, then send without preflight and follow it over PubSub.
+    let mut again = lanes_example_counter::increment(&counter.pubkey(), &me.pubkey(), 2);
+    again.program_id = program_id;
+    let blockhash = client.get_latest_blockhash().unwrap().blockhash;
+    let tx = lanes_client::sign(&[again], &me, &[], blockhash).unwrap();
+    let simulated = client.simulate_transaction(&tx).unwrap();
+    assert!(simulated.err.is_none() && simulated.logs.contains(&"Program log: count is now 5".to_string()));
+    assert!(simulated.units_consumed.is_some_and(|units| units > 0));
+    let mut followed = client.signature_subscribe(tx.signature().unwrap()).unwrap();
+    let sent = client.send_transaction_with_config(&tx, true).unwrap();
+    assert_eq!(&sent, tx.signature().unwrap());
+    let notification = followed.next().expect("one notification").expect("it lands in time");
+    assert!(notification.err.is_none() && notification.slot > 0, "{notification:?}");
+    assert!(followed.next().is_none(), "a signature subscription ends after its notification");
+    let status = client.confirm(&sent, lanes_client::CommitmentLevel::Finalized, COMMAND_WAIT).unwrap();
+    assert!(status.err.is_none());
+
     // A failing call through the client keeps the program's logs and error code.
     let mut wrong = lanes_example_counter::increment(&counter.pubkey(), &counter.pubkey(), 1);
     wrong.program_id = program_id;
