@@ -40,6 +40,18 @@ pub struct LedgerReport {
     pub last_quarter_us_per_transaction: f64,
     /// The database file's size at the end, per transaction appended.
     pub file_bytes_per_transaction: f64,
+    /// With `--limit`: the transactions kept, and each pruning that
+    /// dropped something, in milliseconds (after the append it followed).
+    pub limit: Option<u64>,
+    pub prune_ms: Vec<f64>,
+    /// `getTransaction`'s lookup by signature at the end, µs each: of the
+    /// last slot's transactions, of the first slot's (gone if pruned), and
+    /// of signatures never seen (every partition is tried).
+    pub lookup_newest_us: f64,
+    pub lookup_oldest_us: f64,
+    pub lookup_missing_us: f64,
+    /// Index partitions at the end.
+    pub partitions: usize,
 }
 
 impl std::fmt::Display for LedgerReport {
@@ -51,9 +63,22 @@ impl std::fmt::Display for LedgerReport {
         writeln!(f, "  last quarter        {:.1} µs/tx", self.last_quarter_us_per_transaction)?;
         writeln!(f, "file size             {:.0} bytes/tx", self.file_bytes_per_transaction)?;
         let slots: Vec<String> = self.slot_ms.iter().map(|ms| format!("{ms:.0}")).collect();
-        writeln!(f, "ms per slot           {}", slots.join(" "))
+        writeln!(f, "ms per slot           {}", slots.join(" "))?;
+        writeln!(
+            f,
+            "lookup by signature   newest {:.0} µs, oldest {:.0} µs, missing {:.0} µs ({} partitions)",
+            self.lookup_newest_us, self.lookup_oldest_us, self.lookup_missing_us, self.partitions
+        )?;
+        if let Some(limit) = self.limit {
+            let prunes: Vec<String> = self.prune_ms.iter().map(|ms| format!("{ms:.0}")).collect();
+            writeln!(f, "pruned to ≥ {limit}      {} times, ms each: {}", self.prune_ms.len(), prunes.join(" "))?;
+        }
+        Ok(())
     }
 }
+
+/// Signatures looked up in each group at the end.
+const LOOKUPS: usize = 200;
 
 /// A small deterministic generator (xorshift): the bench needs varied
 /// bytes, not secure ones.
@@ -123,17 +148,30 @@ fn token_transfer(random: &mut Bytes, owners: &[Pubkey], program: Pubkey, blockh
 }
 
 /// Append `slots` slots of `per_slot` token transfers among `accounts`
-/// owners to a scratch ledger under `dir`.
-pub fn run_ledger_bench(slots: u64, per_slot: usize, accounts: usize, dir: &Path) -> Result<LedgerReport, String> {
+/// owners to a scratch ledger under `dir`, pruning to `limit`
+/// transactions after each append if given (as the node does).
+pub fn run_ledger_bench(
+    slots: u64,
+    per_slot: usize,
+    accounts: usize,
+    limit: Option<u64>,
+    dir: &Path,
+) -> Result<LedgerReport, String> {
     let scratch = dir.join(format!("lanes-ledger-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
-    let result = measure(slots, per_slot, accounts.max(1), &scratch);
+    let result = measure(slots, per_slot, accounts.max(1), limit, &scratch);
     let _ = std::fs::remove_dir_all(&scratch);
     result
 }
 
-fn measure(slots: u64, per_slot: usize, accounts: usize, scratch: &Path) -> Result<LedgerReport, String> {
+fn measure(
+    slots: u64,
+    per_slot: usize,
+    accounts: usize,
+    limit: Option<u64>,
+    scratch: &Path,
+) -> Result<LedgerReport, String> {
     let path = scratch.join("ledger.redb");
     let ledger = Ledger::open(&path).map_err(|e| e.to_string())?;
     let render = |e: &lanes_sdk::transaction_error::TransactionError| transaction_error_json(e).to_string();
@@ -141,6 +179,8 @@ fn measure(slots: u64, per_slot: usize, accounts: usize, scratch: &Path) -> Resu
     let program = Pubkey::new_unique_from_u64(7);
     let mut random = Bytes(0x9e37_79b9_7f4a_7c15);
     let mut slot_ms = Vec::with_capacity(slots as usize);
+    let mut prune_ms = Vec::new();
+    let (mut oldest, mut newest) = (Vec::new(), Vec::new());
     let mut previous_blockhash = Hash::default();
     for slot in 1..=slots {
         let mut blockhash = [0u8; 32];
@@ -159,11 +199,42 @@ fn measure(slots: u64, per_slot: usize, accounts: usize, scratch: &Path) -> Resu
             total_transactions: slot * per_slot as u64,
             total_fees: slot * per_slot as u64 * 5_000,
         };
+        let sample =
+            || block.transactions.iter().step_by(per_slot.div_ceil(LOOKUPS).max(1)).map(|t| t.outcome.signature);
+        if slot == 1 {
+            oldest = sample().collect();
+        }
+        if slot == slots {
+            newest = sample().collect();
+        }
         let started = Instant::now();
         ledger.append(&block, render).map_err(|e| e.to_string())?;
         slot_ms.push(started.elapsed().as_secs_f64() * 1e3);
         previous_blockhash = Hash(blockhash);
+        if let Some(limit) = limit {
+            let started = Instant::now();
+            if ledger.prune(limit).map_err(|e| e.to_string())?.is_some() {
+                prune_ms.push(started.elapsed().as_secs_f64() * 1e3);
+            }
+        }
     }
+    let lookup_us = |signatures: &[Signature]| -> Result<f64, String> {
+        let started = Instant::now();
+        for signature in signatures {
+            ledger.transaction(signature).map_err(|e| e.to_string())?;
+        }
+        Ok(started.elapsed().as_secs_f64() * 1e6 / signatures.len().max(1) as f64)
+    };
+    let missing: Vec<Signature> = (0..LOOKUPS)
+        .map(|_| {
+            let mut signature = [0u8; 64];
+            random.fill(&mut signature);
+            Signature(signature)
+        })
+        .collect();
+    let (lookup_newest_us, lookup_oldest_us, lookup_missing_us) =
+        (lookup_us(&newest)?, lookup_us(&oldest)?, lookup_us(&missing)?);
+    let partitions = ledger.partition_count().map_err(|e| e.to_string())?;
     drop(ledger);
     let file_bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let per_tx = |ms: &[f64]| ms.iter().sum::<f64>() * 1e3 / (ms.len().max(1) * per_slot.max(1)) as f64;
@@ -177,5 +248,11 @@ fn measure(slots: u64, per_slot: usize, accounts: usize, scratch: &Path) -> Resu
         last_quarter_us_per_transaction: per_tx(&slot_ms[slot_ms.len() - quarter..]),
         file_bytes_per_transaction: file_bytes as f64 / (slots as f64 * per_slot.max(1) as f64),
         slot_ms,
+        limit,
+        prune_ms,
+        lookup_newest_us,
+        lookup_oldest_us,
+        lookup_missing_us,
+        partitions,
     })
 }

@@ -92,6 +92,10 @@ enum Command {
         /// Distinct token owners the transfers pick from.
         #[arg(long, default_value_t = 10_000)]
         accounts: usize,
+        /// Prune to at least this many transactions after each append, as
+        /// `lanes-validator --limit-ledger-size` does.
+        #[arg(long)]
+        limit: Option<u64>,
         /// Directory on the disk to measure (a scratch ledger is made under it and removed).
         #[arg(long, default_value = ".")]
         dir: std::path::PathBuf,
@@ -237,8 +241,8 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Ledger { slots, transactions_per_slot, accounts, dir, json } => {
-            match lanes_validator::ledger_bench::run_ledger_bench(slots, transactions_per_slot, accounts, &dir) {
+        Command::Ledger { slots, transactions_per_slot, accounts, limit, dir, json } => {
+            match lanes_validator::ledger_bench::run_ledger_bench(slots, transactions_per_slot, accounts, limit, &dir) {
                 Ok(report) if json => {
                     println!("{}", serde_json::to_string(&report).expect("report serializes"));
                     ExitCode::SUCCESS

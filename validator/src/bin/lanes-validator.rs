@@ -20,6 +20,10 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// `--limit-ledger-size` by default: ~4 GB of history, about two minutes
+/// of a full load test, far more than a day of development.
+const DEFAULT_LEDGER_LIMIT: u64 = 2_000_000;
+
 #[derive(Parser)]
 #[command(name = "lanes-validator", version, about = "Run a local Lanes chain with Solana's JSON-RPC")]
 struct Cli {
@@ -54,6 +58,11 @@ struct Cli {
     /// SOL the faucet holds at genesis.
     #[arg(long, default_value_t = 500_000_000)]
     faucet_sol: u64,
+    /// Transactions of history the ledger keeps at the least (about 2.1 KB
+    /// each on disk); older history is pruned 262,144 transactions at a
+    /// time. 0 keeps everything (needed for verify-ledger).
+    #[arg(long, value_name = "TRANSACTIONS", default_value_t = DEFAULT_LEDGER_LIMIT)]
+    limit_ledger_size: u64,
     /// Deploy a program at genesis: ADDRESS (a public key or a keypair
     /// file) and a .wasm file. Repeatable; ignored for an existing ledger.
     #[arg(long, num_args = 2, value_names = ["ADDRESS_OR_KEYPAIR", "PROGRAM.wasm"], action = clap::ArgAction::Append)]
@@ -155,6 +164,7 @@ fn main() -> ExitCode {
         slot: Duration::from_millis(cli.slot_ms),
         threads: cli.threads.unwrap_or_else(lanes_runtime::available_cores),
         faucet_sol: cli.faucet_sol,
+        ledger_limit: cli.limit_ledger_size,
         genesis_programs,
         genesis_accounts,
     };

@@ -96,6 +96,14 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
                 tracing::error!("slot {} could not be made durable", block.slot);
                 None
             } else {
+                if node.ledger_limit > 0 && !block.transactions.is_empty() {
+                    match node.ledger.prune(node.ledger_limit) {
+                        Ok(Some(first)) => tracing::info!(first_slot = first, "ledger pruned"),
+                        Ok(None) => {}
+                        // History kept longer is no fault of the chain's.
+                        Err(e) => tracing::warn!("ledger pruning failed: {e}"),
+                    }
+                }
                 node.statuses.lock().record_block(&block);
                 node.frozen_slot.store(block.slot, Relaxed);
                 node.performance.lock().on_slot(block.slot, block.total_transactions);

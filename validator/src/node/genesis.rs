@@ -189,6 +189,13 @@ fn resume(bank: &mut Bank, ledger: &Ledger, last: &SlotRecord, store_slot: Optio
         bank.commit_slot().map_err(|e| e.to_string())?;
     }
     let store_slot = store_slot.unwrap_or(0);
+    let first = ledger.first_slot().map_err(|e| e.to_string())?.unwrap_or(0);
+    if first > store_slot + 1 {
+        return Err(format!(
+            "the account store is at slot {store_slot} but the ledger was pruned to start at slot {first} \
+             (--limit-ledger-size): the accounts cannot be brought up to date; start with --reset"
+        ));
+    }
     if store_slot > last.slot {
         return Err(format!("the account store is at slot {store_slot}, past the ledger's last slot {}", last.slot));
     }

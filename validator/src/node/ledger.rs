@@ -36,30 +36,47 @@ const TRANSACTIONS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("t
 const RECORDS_PER_CHUNK: usize = 64;
 /// A partition's first slot → the transactions in it. Partitions are
 /// runs of slots holding at most [`PARTITION_TRANSACTIONS`] (a slot is
-/// never split); both indexes below are keyed by partition first.
+/// never split), each with its own two index tables below.
 ///
 /// Signatures are random and addresses nearly so: in one B-tree each of a
-/// slot's inserts would land on a different leaf, and a slot would rewrite
-/// more of the tree the larger the ledger grew. Within partitions a slot's
-/// inserts touch the newest partition's subtree only — the cost of a slot
-/// stays flat as the ledger grows — and a lookup tries the partitions
-/// newest first.
+/// slot's inserts lands on a different leaf, and redb (copy-on-write)
+/// rewrites every leaf touched, so a slot would rewrite more of the tree
+/// the larger it grew. In small partitions a slot rewrites at most the
+/// newest partition's trees — the cost of a slot stays flat as the ledger
+/// grows — a lookup tries the partitions newest first, and pruning drops
+/// whole tables instead of deleting entries one by one.
 const PARTITIONS: TableDefinition<u64, u64> = TableDefinition::new("partitions");
 
 /// Transactions a partition takes before the next slot starts a new one.
-pub const PARTITION_TRANSACTIONS: u64 = 1 << 18;
+pub const PARTITION_TRANSACTIONS: u64 = 1 << 13;
 
-/// (partition, the signature's first 16 bytes big-endian) → (slot, index).
-/// Half a signature is as unique as a key needs to be (two agree with
-/// probability 2⁻¹²⁸) and keeps the index a third of the size; a lookup
-/// checks the whole signature against the record it finds.
-const SIGNATURES: TableDefinition<(u64, u128), (u64, u32)> = TableDefinition::new("signatures");
-/// partition ‖ address ‖ !slot (big-endian, so a forward scan of one
-/// address runs newest slot first) → the indexes in that slot of the
-/// transactions that named the address, ascending, as little-endian u32s.
-/// One entry per address a slot touched, not one per transaction: a hot
-/// account (a program, a mint) costs one insert a slot.
-const ADDRESS_SLOTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("address_slots");
+/// Slots a pruned ledger always keeps, whatever its limit: more than the
+/// 150 recent blockhashes a restart restores.
+pub const MIN_KEPT_SLOTS: u64 = 300;
+
+/// A partition's signature index, `signatures.<first slot>`: the
+/// signature's first 16 bytes (big-endian) → (slot, index). Half a
+/// signature is as unique as a key needs to be (two agree with probability
+/// 2⁻¹²⁸) and keeps the index a third of the size; a lookup checks the
+/// whole signature against the record it finds.
+fn signature_index(name: &str) -> TableDefinition<'_, u128, (u64, u32)> {
+    TableDefinition::new(name)
+}
+
+/// A partition's address index, `addresses.<first slot>`: address ‖ !slot
+/// (big-endian, so a forward scan of one address runs newest slot first)
+/// → the indexes in that slot of the transactions that named the address,
+/// ascending, as little-endian u32s. One entry per address a slot
+/// touched, not one per transaction: a hot account (a program, a mint)
+/// costs one insert a slot.
+fn address_index(name: &str) -> TableDefinition<'_, &'static [u8], &'static [u8]> {
+    TableDefinition::new(name)
+}
+
+fn index_names(partition: u64) -> (String, String) {
+    (format!("signatures.{partition}"), format!("addresses.{partition}"))
+}
+
 /// The accounts genesis made (slot 0's), key → [`StoredAccount`] (borsh):
 /// where `verify-ledger` starts.
 const GENESIS_ACCOUNTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("genesis_accounts");
@@ -67,8 +84,9 @@ const GENESIS_ACCOUNTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("ge
 const META: TableDefinition<&str, u32> = TableDefinition::new("meta");
 
 /// The ledger layout this build writes and reads. Format 1 (before the
-/// per-slot address index and structured logs) had no `meta` table.
-pub const FORMAT: u32 = 2;
+/// per-slot address index and structured logs) had no `meta` table;
+/// format 2 kept every partition in one pair of index tables.
+pub const FORMAT: u32 = 3;
 
 /// An account as the genesis table holds it.
 #[derive(BorshSerialize, BorshDeserialize)]
@@ -222,11 +240,10 @@ fn corrupt(what: impl std::fmt::Display, e: std::io::Error) -> LedgerError {
     LedgerError::Corrupt(what.to_string(), e)
 }
 
-fn address_key(partition: u64, address: &Pubkey, slot: u64) -> [u8; 48] {
-    let mut key = [0u8; 48];
-    key[..8].copy_from_slice(&partition.to_be_bytes());
-    key[8..40].copy_from_slice(&address.0);
-    key[40..].copy_from_slice(&(!slot).to_be_bytes());
+fn address_key(address: &Pubkey, slot: u64) -> [u8; 40] {
+    let mut key = [0u8; 40];
+    key[..32].copy_from_slice(&address.0);
+    key[32..].copy_from_slice(&(!slot).to_be_bytes());
     key
 }
 
@@ -250,9 +267,7 @@ impl Ledger {
         write.open_table(META)?.insert("format", FORMAT)?;
         write.open_table(SLOTS)?;
         write.open_table(TRANSACTIONS)?;
-        write.open_table(SIGNATURES)?;
         write.open_table(PARTITIONS)?;
-        write.open_table(ADDRESS_SLOTS)?;
         write.open_table(GENESIS_ACCOUNTS)?;
         write.commit()?;
         Ok(Ledger { db, partition_transactions: PARTITION_TRANSACTIONS })
@@ -388,9 +403,10 @@ impl Ledger {
                     .map(|(i, t)| (signature_key(&t.outcome.signature), i as u32))
                     .collect();
                 by_signature.sort_unstable();
-                let mut signatures = write.open_table(SIGNATURES)?;
+                let (signatures_name, addresses_name) = index_names(partition);
+                let mut signatures = write.open_table(signature_index(&signatures_name))?;
                 for (signature, index) in by_signature {
-                    signatures.insert((partition, signature), (block.slot, index))?;
+                    signatures.insert(signature, (block.slot, index))?;
                 }
                 let mut by_address = std::collections::BTreeMap::<&Pubkey, Vec<u8>>::new();
                 for (index, executed) in block.transactions.iter().enumerate() {
@@ -398,9 +414,9 @@ impl Ledger {
                         by_address.entry(key).or_default().extend_from_slice(&(index as u32).to_le_bytes());
                     }
                 }
-                let mut addresses = write.open_table(ADDRESS_SLOTS)?;
+                let mut addresses = write.open_table(address_index(&addresses_name))?;
                 for (address, indexes) in by_address {
-                    addresses.insert(address_key(partition, address, block.slot).as_slice(), indexes.as_slice())?;
+                    addresses.insert(address_key(address, block.slot).as_slice(), indexes.as_slice())?;
                 }
             }
         }
@@ -487,19 +503,21 @@ impl Ledger {
         // in its slot only those before it.
         let before = position(before)?;
         let until = position(until)?;
-        let addresses = read.open_table(ADDRESS_SLOTS)?;
         let mut out = Vec::new();
         for partition in read.open_table(PARTITIONS)?.iter()?.rev() {
             let partition = partition?.0.value();
             if before.is_some_and(|(slot, _)| slot < partition) {
                 continue;
             }
-            let start = address_key(partition, address, before.map_or(u64::MAX, |(slot, _)| slot));
-            let end = address_key(partition, address, 0);
+            let Some(addresses) = open_index(&read, address_index(&index_names(partition).1))? else {
+                continue;
+            };
+            let start = address_key(address, before.map_or(u64::MAX, |(slot, _)| slot));
+            let end = address_key(address, 0);
             for entry in addresses.range(start.as_slice()..=end.as_slice())? {
                 let (key, indexes) = entry?;
                 let slot =
-                    !u64::from_be_bytes(key.value()[40..48].try_into().map_err(|_| corrupt("index", invalid("key")))?);
+                    !u64::from_be_bytes(key.value()[32..40].try_into().map_err(|_| corrupt("index", invalid("key")))?);
                 let indexes = indexes.value();
                 if indexes.len() % 4 != 0 {
                     return Err(corrupt(slot, invalid("address index length")));
@@ -521,6 +539,70 @@ impl Ledger {
             }
         }
         Ok(out)
+    }
+
+    /// Drop the oldest history, whole partitions at a time, while the rest
+    /// still holds at least `keep` transactions and [`MIN_KEPT_SLOTS`]
+    /// slots; the newest partition always stays. Every slot before the
+    /// first partition kept goes with them (empty ones too). Returns the
+    /// first slot kept if anything was dropped. The deletion is not waited
+    /// for on disk: a crash before the next durable append only leaves it
+    /// to be done again.
+    pub fn prune(&self, keep: u64) -> Result<Option<u64>, LedgerError> {
+        let (partitions, last) = {
+            let read = self.db.begin_read()?;
+            let partitions = read.open_table(PARTITIONS)?;
+            let mut list = Vec::new();
+            for entry in partitions.iter()? {
+                let (first, count) = entry?;
+                list.push((first.value(), count.value()));
+            }
+            let last = read.open_table(SLOTS)?.last()?.map(|(slot, _)| slot.value()).unwrap_or(0);
+            (list, last)
+        };
+        let mut remaining: u64 = partitions.iter().map(|(_, count)| count).sum();
+        let mut dropped = 0;
+        while dropped + 1 < partitions.len() {
+            let (_, count) = partitions[dropped];
+            let next_first = partitions[dropped + 1].0;
+            if remaining - count < keep || last.saturating_sub(next_first) < MIN_KEPT_SLOTS {
+                break;
+            }
+            remaining -= count;
+            dropped += 1;
+        }
+        if dropped == 0 {
+            return Ok(None);
+        }
+        let cutoff = partitions[dropped].0;
+        let mut write = self.db.begin_write()?;
+        write.set_durability(Durability::None);
+        {
+            let mut table = write.open_table(PARTITIONS)?;
+            for &(partition, _) in &partitions[..dropped] {
+                let (signatures, addresses) = index_names(partition);
+                write.delete_table(signature_index(&signatures))?;
+                write.delete_table(address_index(&addresses))?;
+                table.remove(partition)?;
+            }
+            write.open_table(TRANSACTIONS)?.retain_in((0, 0)..(cutoff, 0), |_, _| false)?;
+            write.open_table(SLOTS)?.retain_in(0..cutoff, |_, _| false)?;
+        }
+        write.commit()?;
+        Ok(Some(cutoff))
+    }
+
+    /// The oldest slot recorded (0 unless the ledger was pruned).
+    pub fn first_slot(&self) -> Result<Option<u64>, LedgerError> {
+        let read = self.db.begin_read()?;
+        let first = read.open_table(SLOTS)?.first()?.map(|(slot, _)| slot.value());
+        Ok(first)
+    }
+
+    /// How many index partitions there are.
+    pub fn partition_count(&self) -> Result<usize, LedgerError> {
+        let read = self.db.begin_read()?;
+        Ok(read.open_table(PARTITIONS)?.len()? as usize)
     }
 
     /// How many slots are recorded.
@@ -557,10 +639,12 @@ fn locate(
     transactions: &redb::ReadOnlyTable<(u64, u32), &[u8]>,
     signature: &Signature,
 ) -> Result<Option<(Position, TransactionRecord)>, LedgerError> {
-    let signatures = read.open_table(SIGNATURES)?;
     let key = signature_key(signature);
     for partition in read.open_table(PARTITIONS)?.iter()?.rev() {
-        let Some(position) = signatures.get((partition?.0.value(), key))? else {
+        let Some(signatures) = open_index(read, signature_index(&index_names(partition?.0.value()).0))? else {
+            continue;
+        };
+        let Some(position) = signatures.get(key)? else {
             continue;
         };
         let (slot, index) = position.value();
@@ -572,6 +656,20 @@ fn locate(
         }
     }
     Ok(None)
+}
+
+/// A partition's index table, `None` if it does not exist (an append
+/// writes a partition's count and tables together, so this is a damaged
+/// ledger read as empty rather than an error for every lookup).
+fn open_index<K: redb::Key + 'static, V: redb::Value + 'static>(
+    read: &redb::ReadTransaction,
+    table: TableDefinition<K, V>,
+) -> Result<Option<redb::ReadOnlyTable<K, V>>, LedgerError> {
+    match read.open_table(table) {
+        Ok(table) => Ok(Some(table)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The record of transaction `index` of `slot`, if stored.
@@ -844,6 +942,54 @@ mod tests {
         refused(Ledger::open_existing(&path));
         let db = Database::open(&path).unwrap();
         assert!(db.begin_read().unwrap().open_table(META).is_err(), "nothing was written to it");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn pruning_drops_the_oldest_partitions_and_keeps_the_recent_slots() {
+        let dir = scratch("prune");
+        let mut ledger = Ledger::open(&dir.join("ledger.redb")).unwrap();
+        ledger.partition_transactions = 3;
+        let render = |e: &lanes_sdk::transaction_error::TransactionError| format!("{e:?}");
+        let (alice, bob) = (Keypair::new(), Pubkey::new_unique_from_u64(9));
+        let mut lamports = 0;
+        let mut signatures = Vec::new();
+        ledger.append_durable(&block(0, Vec::new()), render).unwrap();
+        // Partitions start at slots 1 (slots 1, 2), 3 (3, 4), 5 (5, 6) and
+        // 500; two transactions a slot; empty slots in between.
+        for slot in 1..=500u64 {
+            let count = if slot <= 6 || slot == 500 { 2 } else { 0 };
+            let transactions: Vec<BlockTransaction> = (0..count)
+                .map(|_| {
+                    lamports += 1;
+                    executed(&alice, &bob, lamports, 0)
+                })
+                .collect();
+            signatures.extend(transactions.iter().map(|t| (slot, t.outcome.signature)));
+            ledger.append(&block(slot, transactions), render).unwrap();
+        }
+        assert_eq!(ledger.prune(1_000).unwrap(), None, "nothing to drop under the limit");
+        // Keep 3: the partitions of slots 1 and 3 go (what remains, 6, is
+        // still ≥ 3); the one of slot 5 would leave 2 < 3 and stays.
+        assert_eq!(ledger.prune(3).unwrap(), Some(5));
+        assert_eq!(ledger.first_slot().unwrap(), Some(5));
+        assert!(ledger.slot(4).unwrap().is_none() && ledger.slot(5).unwrap().is_some());
+        for (slot, signature) in &signatures {
+            let found = ledger.transaction(signature).unwrap().map(|(slot, _)| slot);
+            assert_eq!(found, (*slot >= 5).then_some(*slot), "slot {slot}");
+        }
+        let listed: Vec<u64> =
+            ledger.signatures_for_address(&bob, None, None, 100).unwrap().iter().map(|e| e.slot).collect();
+        assert_eq!(listed, [500, 500, 6, 6, 5, 5]);
+        // Slot 5's partition stays while fewer than MIN_KEPT_SLOTS slots
+        // would remain after it; then it goes, and the newest always stays.
+        assert_eq!(ledger.prune(0).unwrap(), None);
+        for slot in 501..=500 + MIN_KEPT_SLOTS {
+            ledger.append(&block(slot, Vec::new()), render).unwrap();
+        }
+        assert_eq!(ledger.prune(0).unwrap(), Some(500));
+        assert_eq!(ledger.signatures_for_address(&bob, None, None, 100).unwrap().len(), 2);
+        assert_eq!(ledger.prune(0).unwrap(), None);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -72,6 +72,9 @@ pub struct NodeConfig {
     pub threads: usize,
     /// What the faucet holds at genesis, in SOL.
     pub faucet_sol: u64,
+    /// Transactions of history the ledger keeps at the least; older ones
+    /// are pruned a partition at a time (0: keep everything).
+    pub ledger_limit: u64,
     /// Programs deployed at genesis (address, `.wasm` file), beside the
     /// bundled ones. Ignored when the ledger exists.
     pub genesis_programs: Vec<(Pubkey, PathBuf)>,
@@ -91,6 +94,8 @@ pub struct Node {
     pub genesis_hash: Hash,
     /// Every frozen slot's block and every committed transaction.
     pub ledger: ledger::Ledger,
+    /// [`NodeConfig::ledger_limit`].
+    pub ledger_limit: u64,
     /// Each frozen block, as it is frozen (PubSub listens here).
     pub blocks: tokio::sync::broadcast::Sender<Arc<block::Block>>,
     /// Where RPC listens.
@@ -228,6 +233,7 @@ impl RunningNode {
             faucet: genesis.faucet,
             genesis_hash: genesis.genesis_hash,
             ledger: genesis.ledger,
+            ledger_limit: config.ledger_limit,
             blocks: tokio::sync::broadcast::channel(BLOCK_CHANNEL_CAPACITY).0,
             rpc_addr,
             pubsub_addr,

@@ -82,6 +82,15 @@ pub fn verify_ledger(dir: &Path) -> Result<VerifyReport, String> {
         .map_err(|_| "genesis-seed is not 32 bytes".to_string())?;
     let ledger = Ledger::open_existing(&dir.join("ledger.redb")).map_err(|e| e.to_string())?;
     let last = ledger.last_slot().map_err(|e| e.to_string())?.ok_or("the ledger has no slots")?;
+    match ledger.first_slot().map_err(|e| e.to_string())? {
+        Some(first) if first > 0 => {
+            return Err(format!(
+                "the ledger was pruned (--limit-ledger-size): its oldest slot is {first}; verify-ledger \
+                 replays from genesis and needs the whole ledger (--limit-ledger-size 0)"
+            ))
+        }
+        _ => {}
+    }
     let executor = Executor::new(ExecutorConfig::default()).map_err(|e| e.to_string())?;
     let config = BankConfig { verify_signatures: true, genesis_seed: seed, ..BankConfig::default() };
     let mut bank = Bank::new(Arc::new(InMemoryAccountStore::new()), executor, config);

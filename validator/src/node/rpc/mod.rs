@@ -193,7 +193,8 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             let genesis = bank.config().genesis_unix_timestamp;
             Ok(json!(genesis + (slot as i64).saturating_mul(lanes_runtime::bank::MS_PER_SLOT) / 1000))
         }
-        "getFirstAvailableBlock" | "minimumLedgerSlot" => Ok(json!(0)),
+        // The oldest slot the ledger still holds (after pruning).
+        "getFirstAvailableBlock" | "minimumLedgerSlot" => Ok(json!(node.ledger.first_slot()?.unwrap_or(0))),
         "getRecentPerformanceSamples" => {
             let limit = match params.first() {
                 None | Some(Value::Null) => super::performance::MAX_SAMPLES,
