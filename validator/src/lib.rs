@@ -4,8 +4,8 @@
 //! banking thread, Solana's JSON-RPC and PubSub, the UDP transaction port)
 //! behind the `lanes-validator` binary, and the load tester's workloads
 //! ([`bench`], [`adversarial`], [`node_bench`], and [`remote_bench`]
-//! against a running node, over [`rpc_client`]) behind `lanes-bench`. The
-//! `lanes` CLI is to come.
+//! against a running node, over [`rpc_client`]) behind `lanes-bench`, and
+//! the `lanes` CLI ([`cli`], over the `lanes-client` crate).
 //!
 //! This crate must never reach into the runtime's internals: it drives the
 //! bank through its public API, exactly as a node would.
