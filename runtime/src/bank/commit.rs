@@ -6,10 +6,30 @@
 use super::account_loader::may_change_a_program;
 use super::{Bank, BankError, TransactionOutcome, Worker};
 use crate::ingest::sanitize::SanitizedTransaction;
+use crate::store::PreparedCommit;
 use crate::transaction_context::ExecuteTimings;
 use lanes_sdk::{Account, Pubkey};
 use std::sync::atomic::Ordering::{Relaxed, Release};
 use std::time::Instant;
+
+/// A slot's commit, decided and not yet durable ([`Bank::prepare_commit_slot`]).
+pub struct SlotCommit {
+    slot: u64,
+    prepared: Box<dyn PreparedCommit>,
+}
+
+impl SlotCommit {
+    /// The slot it commits.
+    pub fn slot(&self) -> u64 {
+        self.slot
+    }
+
+    /// Make the slot durable.
+    pub fn finish(self) -> Result<(), BankError> {
+        self.prepared.finish()?;
+        Ok(())
+    }
+}
 
 impl Bank {
     /// Write an account directly (genesis, tests). It counts toward the slot hash.
@@ -23,6 +43,16 @@ impl Bank {
     pub fn commit_slot(&self) -> Result<(), BankError> {
         self.store.commit_slot(self.slot)?;
         Ok(())
+    }
+
+    /// [`Bank::commit_slot`] in two halves: call this where `commit_slot`
+    /// would be called; the slot's state is decided here, the bank may
+    /// advance and the next slot execute, and [`SlotCommit::finish`] makes
+    /// it durable (in slot order, one at a time) — so a node writes its
+    /// ledger beside the next slot's execution and still commits the store
+    /// only after the ledger.
+    pub fn prepare_commit_slot(&self) -> Result<SlotCommit, BankError> {
+        Ok(SlotCommit { slot: self.slot, prepared: self.store.prepare_commit_slot(self.slot)? })
     }
 
     /// Count committed transactions and their fees (workers report in

@@ -21,6 +21,7 @@
 mod account_loader;
 mod blockhash_queue;
 mod commit;
+pub use commit::SlotCommit;
 mod outcome;
 pub mod program_accounts;
 mod resume;

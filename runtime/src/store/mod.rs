@@ -23,6 +23,21 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// A commit decided by [`AccountStore::prepare_commit_slot`], not yet durable.
+pub trait PreparedCommit: Send {
+    /// Make the prepared state durable.
+    fn finish(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// What a store that commits at once prepares.
+struct AlreadyCommitted;
+
+impl PreparedCommit for AlreadyCommitted {
+    fn finish(self: Box<Self>) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
 /// An account as a scan ([`AccountStore::scan_owned_by`]) shows it: its
 /// data borrowed from the store for the length of one visit, so a visitor
 /// that keeps only some accounts (or part of their data) copies only those.
@@ -123,6 +138,19 @@ pub trait AccountStore: Send + Sync {
     /// in-memory store) have nothing to do.
     fn commit_slot(&self, _slot: u64) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    /// [`AccountStore::commit_slot`] in two halves, so a node can write its
+    /// ledger while the next slot executes: this half decides what the
+    /// commit will hold (every store of slots up to `slot`, none after it)
+    /// and must be called where `commit_slot` would be; stores of later
+    /// slots may follow at once, and [`PreparedCommit::finish`] makes the
+    /// decided state durable. One prepared commit at a time, finished in
+    /// slot order. Dropping it unfinished commits nothing. By default the
+    /// whole commit happens here and finishing does nothing.
+    fn prepare_commit_slot(&self, slot: u64) -> Result<Box<dyn PreparedCommit>, StoreError> {
+        self.commit_slot(slot)?;
+        Ok(Box::new(AlreadyCommitted))
     }
 
     /// The last slot made durable by [`AccountStore::commit_slot`], if the

@@ -1,9 +1,11 @@
 //! The banking thread: once a slot, the transactions submitted since the
 //! last run through the runtime's batch entry point (signatures verified on
-//! every core, executed on the worker threads); then the slot is frozen —
-//! its [`Block`] appended to the ledger, the account store made durable,
-//! the statuses recorded, subscribers told — and the bank moves to the next
-//! slot with a new blockhash (which clients wait for).
+//! every core, executed on the worker threads); then the slot is frozen,
+//! its store commit prepared, and the bank moves to the next slot with a
+//! new blockhash (which clients wait for). The ledger stage beside it
+//! takes each frozen slot — its [`Block`] appended to the ledger, then the
+//! account store's commit finished, the statuses recorded, subscribers
+//! told — while the banking thread executes the next.
 //!
 //! Never: report a slot confirmed before both the ledger and the account
 //! store hold it, or let the store get ahead of the ledger (the ledger is
@@ -12,8 +14,8 @@
 use super::block::{block_time, Block, BlockTransaction};
 use super::rpc::transaction_error_json;
 use super::Node;
-use crossbeam_channel::Receiver;
-use lanes_runtime::bank::Bank;
+use crossbeam_channel::{Receiver, Sender};
+use lanes_runtime::bank::{Bank, SlotCommit};
 use lanes_runtime::pipeline::{execute_batch, BatchConfig};
 use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::Transaction;
@@ -45,10 +47,50 @@ pub(super) fn spawn(
         .spawn(move || run(&node, &queue, slot, threads, previous_blockhash))
 }
 
-fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usize, mut previous_blockhash: Hash) {
+fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usize, previous_blockhash: Hash) {
+    // The ledger stage takes one frozen slot at a time: while it writes
+    // slot N's block and then commits the store, this thread executes slot
+    // N+1 (into the store, uncommitted), and waits for N to be done before
+    // it hands over N+1.
+    let (jobs, ledger_jobs) = crossbeam_channel::bounded::<LedgerJob>(1);
+    let (done, ledger_done) = crossbeam_channel::bounded::<()>(1);
+    std::thread::scope(|scope| {
+        let stage = std::thread::Builder::new()
+            .name("lanes-ledger".into())
+            .spawn_scoped(scope, || record_slots(node, &ledger_jobs, &done));
+        if let Err(e) = stage {
+            tracing::error!("the ledger stage could not start: {e}");
+            std::process::exit(LEDGER_FAILURE_EXIT_CODE);
+        }
+        execute_slots(node, queue, slot, threads, previous_blockhash, &jobs, &ledger_done);
+        // Dropping the sender ends the stage once it has recorded the last slot.
+        drop(jobs);
+    });
+}
+
+/// A frozen slot for the ledger stage: its block, and the store's commit of
+/// it (prepared; `None` for an empty slot, which commits nothing; `Err`
+/// when the store could not prepare it).
+struct LedgerJob {
+    block: Block,
+    commit: Result<Option<SlotCommit>, ()>,
+}
+
+/// The banking thread's loop: once a slot, execute what was submitted,
+/// freeze the slot, prepare its store commit, advance the bank, and hand
+/// the slot to the ledger stage.
+fn execute_slots(
+    node: &Node,
+    queue: &Receiver<Transaction>,
+    slot: Duration,
+    threads: usize,
+    mut previous_blockhash: Hash,
+    jobs: &Sender<LedgerJob>,
+    ledger_done: &Receiver<()>,
+) {
     let config = BatchConfig::with_threads(threads.max(1));
-    let abort_after_ledger_write = std::env::var_os(ABORT_AFTER_LEDGER_WRITE_ENV).is_some();
     let mut deadline = Instant::now() + slot;
+    let mut in_flight = false;
     loop {
         let stopping = node.shutdown.load(Relaxed);
         if !stopping {
@@ -59,17 +101,14 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
         }
         let transactions: Vec<Transaction> = queue.try_iter().take(MAX_TRANSACTIONS_PER_SLOT).collect();
         let received = transactions.len();
-        let block = {
+        let job = {
             let bank = node.bank.read();
             let transactions = deduplicate(node, &bank, transactions);
             let started = Instant::now();
             let executed = execute(&bank, transactions, &config);
-            let executed_at = Instant::now();
             let block = freeze(&bank, executed, previous_blockhash);
             // The next block's parent hash, whether or not this one is confirmed.
             previous_blockhash = block.blockhash;
-            let appended = node.ledger.append(&block, |err| transaction_error_json(err).to_string());
-            let ledger_at = Instant::now();
             if received > 0 {
                 let failed = block.transactions.iter().filter(|t| t.outcome.result.is_err()).count();
                 tracing::info!(
@@ -77,50 +116,94 @@ fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usiz
                     received,
                     committed = block.transactions.len(),
                     failed,
-                    execute_ms = executed_at.duration_since(started).as_secs_f64() * 1e3,
-                    ledger_ms = ledger_at.duration_since(executed_at).as_secs_f64() * 1e3,
+                    execute_ms = started.elapsed().as_secs_f64() * 1e3,
                     "slot executed"
                 );
             }
-            if let Err(e) = appended {
-                // Going on would let the store commit state the ledger does
-                // not hold. Stop as a crash stops: nothing of this slot is
-                // durable or confirmed, and the next start resumes from the
-                // ledger (a full disk, say, fixed in between).
-                tracing::error!("slot {} could not be written to the ledger, stopping: {e}", block.slot);
-                std::process::exit(LEDGER_FAILURE_EXIT_CODE);
-            } else if abort_after_ledger_write && !block.transactions.is_empty() {
-                tracing::error!("{ABORT_AFTER_LEDGER_WRITE_ENV}: aborting after slot {}", block.slot);
-                std::process::abort();
-            } else if !block.transactions.is_empty() && bank.commit_slot().is_err() {
-                tracing::error!("slot {} could not be made durable", block.slot);
-                None
-            } else {
-                if node.ledger_limit > 0 && !block.transactions.is_empty() {
-                    match node.ledger.prune(node.ledger_limit) {
-                        Ok(Some(first)) => tracing::info!(first_slot = first, "ledger pruned"),
-                        Ok(None) => {}
-                        // History kept longer is no fault of the chain's.
-                        Err(e) => tracing::warn!("ledger pruning failed: {e}"),
-                    }
-                }
-                node.statuses.lock().record_block(&block);
-                node.frozen_slot.store(block.slot, Relaxed);
-                node.performance.lock().on_slot(block.slot, block.total_transactions);
-                Some(Arc::new(block))
+            // The previous slot's store commit comes first: commits are
+            // made in slot order, one prepared at a time.
+            if in_flight && ledger_done.recv().is_err() {
+                return;
             }
+            let commit = if block.transactions.is_empty() {
+                Ok(None)
+            } else {
+                bank.prepare_commit_slot().map(Some).map_err(|e| {
+                    tracing::error!("slot {} could not be made durable: {e}", block.slot);
+                })
+            };
+            LedgerJob { block, commit }
         };
-        if let Some(block) = block {
-            // No subscriber is not an error.
-            let _ = node.blocks.send(block);
-        }
         node.bank.write().advance_slot();
+        if jobs.send(job).is_err() {
+            return;
+        }
+        in_flight = true;
         if stopping {
             return;
         }
         deadline += slot;
         // Behind by more than a slot (a long batch): start the next one now.
         deadline = deadline.max(Instant::now());
+    }
+}
+
+/// The ledger stage: append each frozen slot's block to the ledger
+/// (durable when it holds transactions), then finish its store commit —
+/// never the other way round — then record it as confirmed and tell
+/// subscribers.
+fn record_slots(node: &Node, jobs: &Receiver<LedgerJob>, done: &Sender<()>) {
+    let abort_after_ledger_write = std::env::var_os(ABORT_AFTER_LEDGER_WRITE_ENV).is_some();
+    for LedgerJob { block, commit } in jobs {
+        let started = Instant::now();
+        let appended = node.ledger.append(&block, |err| transaction_error_json(err).to_string());
+        if let Err(e) = appended {
+            // Going on would let the store commit state the ledger does
+            // not hold. Stop as a crash stops: nothing of this slot is
+            // durable or confirmed, and the next start resumes from the
+            // ledger (a full disk, say, fixed in between).
+            tracing::error!("slot {} could not be written to the ledger, stopping: {e}", block.slot);
+            std::process::exit(LEDGER_FAILURE_EXIT_CODE);
+        }
+        if abort_after_ledger_write && !block.transactions.is_empty() {
+            tracing::error!("{ABORT_AFTER_LEDGER_WRITE_ENV}: aborting after slot {}", block.slot);
+            std::process::abort();
+        }
+        let appended_at = Instant::now();
+        let durable = match commit {
+            Ok(None) => true,
+            Ok(Some(commit)) => commit
+                .finish()
+                .map_err(|e| tracing::error!("slot {} could not be made durable: {e}", block.slot))
+                .is_ok(),
+            Err(()) => false,
+        };
+        if !block.transactions.is_empty() {
+            tracing::info!(
+                slot = block.slot,
+                ledger_ms = appended_at.duration_since(started).as_secs_f64() * 1e3,
+                commit_ms = appended_at.elapsed().as_secs_f64() * 1e3,
+                "slot recorded"
+            );
+        }
+        if durable {
+            if node.ledger_limit > 0 && !block.transactions.is_empty() {
+                match node.ledger.prune(node.ledger_limit) {
+                    Ok(Some(first)) => tracing::info!(first_slot = first, "ledger pruned"),
+                    Ok(None) => {}
+                    // History kept longer is no fault of the chain's.
+                    Err(e) => tracing::warn!("ledger pruning failed: {e}"),
+                }
+            }
+            node.statuses.lock().record_block(&block);
+            node.frozen_slot.store(block.slot, Relaxed);
+            node.performance.lock().on_slot(block.slot, block.total_transactions);
+            // No subscriber is not an error.
+            let _ = node.blocks.send(Arc::new(block));
+        }
+        if done.send(()).is_err() {
+            return;
+        }
     }
 }
 

@@ -4,6 +4,13 @@
 
 use super::*;
 
+/// A commit record decided and not yet written ([`Inner::prepare_commit`]).
+pub(super) struct PreparedCommit {
+    slot: u64,
+    snapshot: Vec<(Arc<FileEntry>, usize)>,
+    next_seq: u64,
+}
+
 impl Inner {
     /// Make `file` durable up to `upto`; a failure poisons the store.
     pub(super) fn sync_file(&self, file: &FileEntry, upto: usize) -> Result<(), MmapStoreError> {
@@ -42,7 +49,29 @@ impl Inner {
     }
 
     pub(super) fn commit(&self, slot: u64) -> Result<(), MmapStoreError> {
-        let mut cs = self.commit.lock();
+        let prepared = self.prepare_commit(slot)?;
+        self.finish_commit(prepared)
+    }
+
+    /// The first half of a commit: what the commit record of `slot` will
+    /// name — each file's readable length now, which covers every store
+    /// that returned before this call. Stores of later slots may follow at
+    /// once; [`Inner::finish_commit`] makes exactly the snapshot durable.
+    /// Until then no compaction starts (one already running is waited for).
+    pub(super) fn prepare_commit(&self, slot: u64) -> Result<PreparedCommit, MmapStoreError> {
+        // Set before taking the lock: a compaction that starts after this
+        // sees it and does nothing; one running is waited for.
+        self.commit_pending.store(true, Ordering::Release);
+        let prepared = self.snapshot_for_commit(slot);
+        if prepared.is_err() {
+            self.commit_pending.store(false, Ordering::Release);
+        }
+        prepared
+    }
+
+    fn snapshot_for_commit(&self, slot: u64) -> Result<PreparedCommit, MmapStoreError> {
+        drop(self.compacting.lock());
+        let cs = self.commit.lock();
         self.check_usable()?;
         if let Some(last) = cs.slot {
             if slot < last {
@@ -69,6 +98,26 @@ impl Inner {
         }
         // Read after the snapshot: above every sequence number in it.
         let next_seq = self.next_seq.load(Ordering::Acquire);
+        Ok(PreparedCommit { slot, snapshot, next_seq })
+    }
+
+    /// The second half: sync the snapshot's bytes and write the commit
+    /// record. Compaction may start again afterwards.
+    pub(super) fn finish_commit(&self, prepared: PreparedCommit) -> Result<(), MmapStoreError> {
+        let finished = self.write_commit(prepared);
+        self.commit_pending.store(false, Ordering::Release);
+        finished
+    }
+
+    /// A prepared commit given up: nothing is written.
+    pub(super) fn abandon_commit(&self, _prepared: PreparedCommit) {
+        self.commit_pending.store(false, Ordering::Release);
+    }
+
+    fn write_commit(&self, prepared: PreparedCommit) -> Result<(), MmapStoreError> {
+        let PreparedCommit { slot, snapshot, next_seq } = prepared;
+        let mut cs = self.commit.lock();
+        self.check_usable()?;
         for (file, len) in &snapshot {
             self.sync_file(file, *len)?;
         }
@@ -79,6 +128,7 @@ impl Inner {
             generation: cs.generation.saturating_add(1),
             slot: Some(slot),
             next_seq,
+            // Now, not at the snapshot: ids given to files since are never reused.
             next_file_id: self.next_file_id.load(Ordering::Acquire),
             files: members,
         };

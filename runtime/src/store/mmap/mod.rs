@@ -242,8 +242,37 @@ impl AccountStore for MmapAccountStore {
         Ok(self.inner.commit(slot)?)
     }
 
+    fn prepare_commit_slot(&self, slot: u64) -> Result<Box<dyn super::PreparedCommit>, StoreError> {
+        let prepared = self.inner.prepare_commit(slot)?;
+        Ok(Box::new(MmapPreparedCommit { inner: self.inner.clone(), prepared: Some(prepared) }))
+    }
+
     fn committed_slot(&self) -> Option<u64> {
         self.inner.committed_slot()
+    }
+}
+
+/// A commit record decided and not yet written; dropped unfinished, it
+/// lets compaction run again and writes nothing.
+struct MmapPreparedCommit {
+    inner: Arc<Inner>,
+    prepared: Option<commit::PreparedCommit>,
+}
+
+impl super::PreparedCommit for MmapPreparedCommit {
+    fn finish(mut self: Box<Self>) -> Result<(), StoreError> {
+        match self.prepared.take() {
+            Some(prepared) => Ok(self.inner.finish_commit(prepared)?),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for MmapPreparedCommit {
+    fn drop(&mut self) {
+        if let Some(prepared) = self.prepared.take() {
+            self.inner.abandon_commit(prepared);
+        }
     }
 }
 
