@@ -50,6 +50,9 @@ async fn handle(axum::extract::State(node): axum::extract::State<Arc<Node>>, bod
         Ok(Value::Array(requests)) if requests.is_empty() => {
             error_response(Value::Null, -32600, "Invalid request", None)
         }
+        Ok(Value::Array(requests)) if requests.iter().all(answered_inline) => {
+            Value::Array(requests.into_iter().map(|request| answer(&node, request)).collect())
+        }
         Ok(Value::Array(requests)) => {
             let node = node.clone();
             let answers = tokio::task::spawn_blocking(move || {
@@ -59,6 +62,7 @@ async fn handle(axum::extract::State(node): axum::extract::State<Arc<Node>>, bod
             .unwrap_or_default();
             Value::Array(answers)
         }
+        Ok(request) if answered_inline(&request) => answer(&node, request),
         Ok(request) => {
             let node = node.clone();
             tokio::task::spawn_blocking(move || answer(&node, request))
@@ -67,6 +71,32 @@ async fn handle(axum::extract::State(node): axum::extract::State<Arc<Node>>, bod
         }
     };
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], response.to_string())
+}
+
+/// Methods answered on the async worker itself: a few reads of memory or
+/// of the account store, bounded and never waiting on a disk or a scan.
+/// Everything else (scans, simulation, signature checks, the ledger) runs
+/// on the blocking pool, so it cannot hold up other connections — at the
+/// price of a hand-off between threads, which under full load costs more
+/// than the reads listed here.
+const INLINE_METHODS: &[&str] = &[
+    "getAccountInfo",
+    "getBalance",
+    "getSlot",
+    "getBlockHeight",
+    "getEpochInfo",
+    "getLatestBlockhash",
+    "isBlockhashValid",
+    "getHealth",
+    "getVersion",
+    "getIdentity",
+    "getGenesisHash",
+    "getTransactionCount",
+    "getMinimumBalanceForRentExemption",
+];
+
+fn answered_inline(request: &Value) -> bool {
+    request.get("method").and_then(Value::as_str).is_some_and(|method| INLINE_METHODS.contains(&method))
 }
 
 fn error_response(id: Value, code: i64, message: &str, data: Option<Value>) -> Value {
