@@ -20,5 +20,6 @@ pub mod node_bench;
 pub mod read_load;
 pub mod remote_bench;
 pub mod rpc_client;
+pub mod sigverify_bench;
 pub mod store_bench;
 pub mod workloads;

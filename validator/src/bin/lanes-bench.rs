@@ -7,6 +7,10 @@
 //! `lanes-bench ledger --slots 20 --transactions-per-slot 50000` times the
 //! ledger's appends alone (see `lanes_validator::ledger_bench`).
 //!
+//! `lanes-bench sigverify-limit [--transactions 100000]` measures strict
+//! ed25519 verification on one core and all (see
+//! `lanes_validator::sigverify_bench`): the end-to-end ceiling.
+//!
 //! `lanes-bench store --accounts 1000000 [--dir PATH] [--json]` measures the
 //! memory-mapped account store alone (see `lanes_validator::store_bench`).
 //!
@@ -99,6 +103,19 @@ enum Command {
         /// Directory on the disk to measure (a scratch ledger is made under it and removed).
         #[arg(long, default_value = ".")]
         dir: std::path::PathBuf,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// This machine's strict ed25519 verification rate, one core and all:
+    /// the ceiling for end-to-end throughput.
+    SigverifyLimit {
+        /// Signed transactions to verify (one signature each).
+        #[arg(long, default_value_t = 100_000)]
+        transactions: usize,
+        /// Rounds; the best is reported.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
@@ -253,6 +270,22 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("lanes-bench ledger: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::SigverifyLimit { transactions, rounds, json } => {
+            match lanes_validator::sigverify_bench::run_sigverify_limit(transactions, rounds) {
+                Ok(report) if json => {
+                    println!("{}", serde_json::to_string(&report).expect("report serializes"));
+                    ExitCode::SUCCESS
+                }
+                Ok(report) => {
+                    print!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("lanes-bench sigverify-limit: {e}");
                     ExitCode::FAILURE
                 }
             }
