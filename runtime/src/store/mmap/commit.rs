@@ -57,10 +57,9 @@ impl Inner {
     /// name — each file's readable length now, which covers every store
     /// that returned before this call. Stores of later slots may follow at
     /// once; [`Inner::finish_commit`] makes exactly the snapshot durable.
-    /// Until then no compaction starts (one already running is waited for).
+    /// Until then no compaction starts; one already running may finish in
+    /// between, which the second half accounts for.
     pub(super) fn prepare_commit(&self, slot: u64) -> Result<PreparedCommit, MmapStoreError> {
-        // Set before taking the lock: a compaction that starts after this
-        // sees it and does nothing; one running is waited for.
         self.commit_pending.store(true, Ordering::Release);
         let prepared = self.snapshot_for_commit(slot);
         if prepared.is_err() {
@@ -70,7 +69,6 @@ impl Inner {
     }
 
     fn snapshot_for_commit(&self, slot: u64) -> Result<PreparedCommit, MmapStoreError> {
-        drop(self.compacting.lock());
         let cs = self.commit.lock();
         self.check_usable()?;
         if let Some(last) = cs.slot {
@@ -115,13 +113,23 @@ impl Inner {
     }
 
     fn write_commit(&self, prepared: PreparedCommit) -> Result<(), MmapStoreError> {
-        let PreparedCommit { slot, snapshot, next_seq } = prepared;
+        let PreparedCommit { slot, mut snapshot, next_seq } = prepared;
         let mut cs = self.commit.lock();
         self.check_usable()?;
+        // A compaction running when the commit was prepared may have written
+        // its own commit record since: it retired files the snapshot names
+        // (victims are sealed and wholly committed, so they hold nothing of
+        // this slot) and named new files holding their live records, synced
+        // and never written again. Those are the files the last record names
+        // and the snapshot does not.
+        snapshot.retain(|(file, _)| file.state() != RETIRED);
         for (file, len) in &snapshot {
             self.sync_file(file, *len)?;
         }
         let mut members: Vec<(u64, u64)> = snapshot.iter().map(|(f, len)| (f.id, *len as u64)).collect();
+        let compacted: Vec<(u64, u64)> =
+            cs.members.iter().filter(|(id, _)| !snapshot.iter().any(|(f, _)| f.id == *id)).copied().collect();
+        members.extend(compacted);
         members.sort_unstable();
         let manifest = Manifest {
             ledger: self.ledger,
@@ -189,6 +197,60 @@ impl Inner {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sim::{SimBackend, Tear};
+    use super::super::{MmapAccountStore, StoreConfig};
+    use crate::store::AccountStore;
+    use lanes_sdk::{Account, Pubkey};
+    use std::sync::atomic::Ordering;
+
+    fn config() -> StoreConfig {
+        StoreConfig { file_capacity: 2048, writers: 1, background: false, compact_below: 0.7, ..StoreConfig::default() }
+    }
+
+    fn account(lamports: u64, tag: u8) -> Account {
+        Account { lamports, data: vec![tag; 200], owner: Pubkey::new_unique_from_u64(9), executable: false }
+    }
+
+    /// A compaction already past its start when a commit is prepared may
+    /// write its commit record before the commit's second half: the
+    /// commit's record must then drop the files it retired and name the
+    /// files it made, and the next slot's stores in between stay out.
+    #[test]
+    fn a_compaction_finishing_between_the_halves_of_a_commit_is_kept() {
+        let sim = SimBackend::new();
+        let store = MmapAccountStore::open_sim(&sim, config()).unwrap();
+        let keys: Vec<Pubkey> = (0..4).map(Pubkey::new_unique_from_u64).collect();
+        // Many versions of four keys: sealed files, mostly dead.
+        for slot in 1..=12u64 {
+            let updates: Vec<(Pubkey, Account)> = keys.iter().map(|k| (*k, account(slot, slot as u8))).collect();
+            store.store(slot, &updates).unwrap();
+            store.commit_slot(slot).unwrap();
+        }
+        store.store(13, &[(keys[0], account(13, 13))]).unwrap();
+        let prepared = store.prepare_commit_slot(13).unwrap();
+        // As if a compaction had checked the flag just before the prepare.
+        store.inner.commit_pending.store(false, Ordering::Release);
+        let report = store.compact().unwrap().expect("there are mostly dead files to compact");
+        assert!(report.files > 0, "{report:?}");
+        store.inner.commit_pending.store(true, Ordering::Release);
+        // Slot 14's store, between the halves: not part of slot 13.
+        store.store(14, &[(keys[1], account(14, 14))]).unwrap();
+        prepared.finish().unwrap();
+        let mut expected: Vec<(Pubkey, Account)> = keys.iter().map(|k| (*k, account(12, 12))).collect();
+        expected[0].1 = account(13, 13);
+        expected.sort_by_key(|(k, _)| *k);
+        drop(store);
+        for tear in [Tear::Synced, Tear::Everything] {
+            let image = sim.crash_image(tear);
+            let reopened = MmapAccountStore::open_sim(&image, config()).unwrap();
+            assert_eq!(reopened.committed_slot(), Some(13), "{tear:?}");
+            assert_eq!(reopened.accounts(), expected, "{tear:?}");
         }
     }
 }

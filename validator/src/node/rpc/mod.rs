@@ -364,27 +364,39 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
             let frozen = node.frozen_slot();
-            let statuses = node.statuses.lock();
-            let mut values = Vec::with_capacity(signatures.len());
-            for signature in signatures {
-                let signature = signature
-                    .as_str()
-                    .and_then(|s| Signature::from_str(s).ok())
-                    .ok_or_else(|| invalid_params("Invalid param: Invalid"))?;
-                values.push(match statuses.get(&signature) {
-                    None => super::history::historical_status(node, &signature, search_history)?,
-                    Some(recorded) => {
-                        let err = recorded.result.as_ref().err().map(transaction_error_json);
-                        let status = super::history::status_json(err.as_ref());
-                        let durable = recorded.slot <= frozen;
-                        json!({
-                            "slot": recorded.slot,
-                            "confirmations": if durable { Value::Null } else { json!(0) },
-                            "err": err,
-                            "status": status,
-                            "confirmationStatus": if durable { "finalized" } else { "processed" },
+            let signatures = signatures
+                .iter()
+                .map(|s| s.as_str().and_then(|s| Signature::from_str(s).ok()))
+                .collect::<Option<Vec<Signature>>>()
+                .ok_or_else(|| invalid_params("Invalid param: Invalid"))?;
+            // The recent statuses are read under their lock, the ledger
+            // after it is released: the ledger stage records every slot
+            // under the same lock, and must not wait for history lookups.
+            let recent: Vec<Option<Value>> = {
+                let statuses = node.statuses.lock();
+                signatures
+                    .iter()
+                    .map(|signature| {
+                        statuses.get(signature).map(|recorded| {
+                            let err = recorded.result.as_ref().err().map(transaction_error_json);
+                            let status = super::history::status_json(err.as_ref());
+                            let durable = recorded.slot <= frozen;
+                            json!({
+                                "slot": recorded.slot,
+                                "confirmations": if durable { Value::Null } else { json!(0) },
+                                "err": err,
+                                "status": status,
+                                "confirmationStatus": if durable { "finalized" } else { "processed" },
+                            })
                         })
-                    }
+                    })
+                    .collect()
+            };
+            let mut values = Vec::with_capacity(signatures.len());
+            for (signature, recent) in signatures.iter().zip(recent) {
+                values.push(match recent {
+                    Some(value) => value,
+                    None => super::history::historical_status(node, signature, search_history)?,
                 });
             }
             Ok(context(frozen, Value::Array(values)))
