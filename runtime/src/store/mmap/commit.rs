@@ -56,16 +56,10 @@ impl Inner {
     /// The first half of a commit: what the commit record of `slot` will
     /// name — each file's readable length now, which covers every store
     /// that returned before this call. Stores of later slots may follow at
-    /// once; [`Inner::finish_commit`] makes exactly the snapshot durable.
-    /// Until then no compaction starts; one already running may finish in
-    /// between, which the second half accounts for.
+    /// once; [`Inner::finish_commit`] makes exactly the snapshot durable,
+    /// accounting for any compaction that finished in between.
     pub(super) fn prepare_commit(&self, slot: u64) -> Result<PreparedCommit, MmapStoreError> {
-        self.commit_pending.store(true, Ordering::Release);
-        let prepared = self.snapshot_for_commit(slot);
-        if prepared.is_err() {
-            self.commit_pending.store(false, Ordering::Release);
-        }
-        prepared
+        self.snapshot_for_commit(slot)
     }
 
     fn snapshot_for_commit(&self, slot: u64) -> Result<PreparedCommit, MmapStoreError> {
@@ -100,28 +94,24 @@ impl Inner {
     }
 
     /// The second half: sync the snapshot's bytes and write the commit
-    /// record. Compaction may start again afterwards.
+    /// record.
     pub(super) fn finish_commit(&self, prepared: PreparedCommit) -> Result<(), MmapStoreError> {
-        let finished = self.write_commit(prepared);
-        self.commit_pending.store(false, Ordering::Release);
-        finished
+        self.write_commit(prepared)
     }
 
     /// A prepared commit given up: nothing is written.
-    pub(super) fn abandon_commit(&self, _prepared: PreparedCommit) {
-        self.commit_pending.store(false, Ordering::Release);
-    }
+    pub(super) fn abandon_commit(&self, _prepared: PreparedCommit) {}
 
     fn write_commit(&self, prepared: PreparedCommit) -> Result<(), MmapStoreError> {
         let PreparedCommit { slot, mut snapshot, next_seq } = prepared;
         let mut cs = self.commit.lock();
         self.check_usable()?;
-        // A compaction running when the commit was prepared may have written
-        // its own commit record since: it retired files the snapshot names
-        // (victims are sealed and wholly committed, so they hold nothing of
-        // this slot) and named new files holding their live records, synced
-        // and never written again. Those are the files the last record names
-        // and the snapshot does not.
+        // A compaction may have written its own commit record since the
+        // snapshot: it retired files the snapshot names (victims are sealed
+        // and wholly committed as of the last commit, so they hold nothing
+        // of this slot) and named new files holding their live records,
+        // synced and never written again. Those are the files the last
+        // record names and the snapshot does not.
         snapshot.retain(|(file, _)| file.state() != RETIRED);
         for (file, len) in &snapshot {
             self.sync_file(file, *len)?;
@@ -207,7 +197,6 @@ mod tests {
     use super::super::{MmapAccountStore, StoreConfig};
     use crate::store::AccountStore;
     use lanes_sdk::{Account, Pubkey};
-    use std::sync::atomic::Ordering;
 
     fn config() -> StoreConfig {
         StoreConfig { file_capacity: 2048, writers: 1, background: false, compact_below: 0.7, ..StoreConfig::default() }
@@ -217,10 +206,10 @@ mod tests {
         Account { lamports, data: vec![tag; 200], owner: Pubkey::new_unique_from_u64(9), executable: false }
     }
 
-    /// A compaction already past its start when a commit is prepared may
-    /// write its commit record before the commit's second half: the
-    /// commit's record must then drop the files it retired and name the
-    /// files it made, and the next slot's stores in between stay out.
+    /// A compaction between the halves of a commit writes its commit record
+    /// first: the commit's record must then drop the files it retired and
+    /// name the files it made, and the next slot's stores in between stay
+    /// out.
     #[test]
     fn a_compaction_finishing_between_the_halves_of_a_commit_is_kept() {
         let sim = SimBackend::new();
@@ -234,11 +223,8 @@ mod tests {
         }
         store.store(13, &[(keys[0], account(13, 13))]).unwrap();
         let prepared = store.prepare_commit_slot(13).unwrap();
-        // As if a compaction had checked the flag just before the prepare.
-        store.inner.commit_pending.store(false, Ordering::Release);
         let report = store.compact().unwrap().expect("there are mostly dead files to compact");
         assert!(report.files > 0, "{report:?}");
-        store.inner.commit_pending.store(true, Ordering::Release);
         // Slot 14's store, between the halves: not part of slot 13.
         store.store(14, &[(keys[1], account(14, 14))]).unwrap();
         prepared.finish().unwrap();

@@ -314,9 +314,6 @@ impl Inner {
     pub(crate) fn compact_once(&self) -> Result<Option<CompactionReport>, MmapStoreError> {
         let _one = self.compacting.lock();
         self.check_usable()?;
-        if self.commit_pending.load(Ordering::Acquire) {
-            return Ok(None);
-        }
         let started = Instant::now();
         let victims = self.pick_victims();
         if victims.is_empty() {

@@ -41,9 +41,6 @@ pub(crate) struct Inner {
     pub(super) commit: Mutex<CommitState>,
     /// One compaction at a time.
     pub(super) compacting: Mutex<()>,
-    /// A commit is prepared and not yet finished: no compaction starts
-    /// (it would retire files the prepared commit record names).
-    pub(super) commit_pending: AtomicBool,
     /// Copies compaction made of records whose key has a newer record not
     /// yet committed (the copy may be the key's newest committed version):
     /// counted live in their file until the next commit, so the file is not

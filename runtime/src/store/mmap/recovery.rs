@@ -265,7 +265,6 @@ pub(crate) fn open(backend: Box<dyn Backend>, config: StoreConfig) -> Result<Inn
             members: manifest.files.clone(),
         }),
         compacting: Mutex::new(()),
-        commit_pending: AtomicBool::new(false),
         stale_copies: Mutex::new(Vec::new()),
         next_seq: AtomicU64::new(manifest.next_seq),
         next_file_id: AtomicU64::new(0),
