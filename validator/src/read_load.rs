@@ -13,6 +13,7 @@
 //! Never: write anything, or outlive the [`ReadLoad`] (its threads stop
 //! when it is stopped or dropped).
 
+use crate::remote_bench::percentile;
 use crate::rpc_client::RpcClient;
 use lanes_sdk::Pubkey;
 use parking_lot::Mutex;
@@ -152,13 +153,8 @@ impl ReadLoad {
         }
         let seconds = self.started.elapsed().as_secs_f64();
         let mut tally = std::mem::take(&mut *self.tally.lock());
-        let percentile = |v: &mut Vec<f64>, p: f64| -> Option<f64> {
-            if v.is_empty() {
-                return None;
-            }
-            v.sort_by(f64::total_cmp);
-            Some(v[((v.len() - 1) as f64 * p).round() as usize])
-        };
+        tally.account_us.sort_by(f64::total_cmp);
+        tally.program_us.sort_by(f64::total_cmp);
         let reads = (tally.account_us.len() + tally.program_us.len()) as f64;
         ReadReport {
             readers: self.readers,
@@ -168,10 +164,10 @@ impl ReadLoad {
             errors: tally.errors,
             seconds,
             reads_per_second: reads / seconds.max(1e-9),
-            account_p50_us: percentile(&mut tally.account_us, 0.50),
-            account_p99_us: percentile(&mut tally.account_us, 0.99),
-            program_accounts_p50_us: percentile(&mut tally.program_us, 0.50),
-            program_accounts_p99_us: percentile(&mut tally.program_us, 0.99),
+            account_p50_us: percentile(&tally.account_us, 0.50),
+            account_p99_us: percentile(&tally.account_us, 0.99),
+            program_accounts_p50_us: percentile(&tally.program_us, 0.50),
+            program_accounts_p99_us: percentile(&tally.program_us, 0.99),
         }
     }
 }

@@ -11,16 +11,16 @@
 
 mod common;
 
-use common::{TempLedger, Validator};
+use common::{wait_bounded, Ran, TempLedger, Validator};
 use lanes_client::RpcClient;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::{system_instruction, Pubkey, LAMPORTS_PER_SOL};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::str::FromStr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long one CLI command may take.
 const COMMAND_WAIT: Duration = Duration::from_secs(30);
@@ -30,12 +30,6 @@ struct Shell {
     home: TempLedger,
     url: String,
     ws: String,
-}
-
-struct Ran {
-    status: i32,
-    stdout: String,
-    stderr: String,
 }
 
 impl Shell {
@@ -74,7 +68,7 @@ impl Shell {
     /// Run `lanes ARGS` (bounded).
     fn run(&self, args: &[&str]) -> Ran {
         let child = self.command(args).spawn().expect("the lanes binary starts");
-        wait_bounded(child, COMMAND_WAIT, args)
+        wait_bounded(child, COMMAND_WAIT, &format!("lanes {args:?}"))
     }
 
     /// Run and expect success: stdout.
@@ -108,35 +102,6 @@ impl Shell {
     fn wallet(&self) -> Keypair {
         Keypair::read_file(self.home().join(".config/solana/id.json")).unwrap()
     }
-}
-
-fn wait_bounded(mut child: Child, limit: Duration, args: &[&str]) -> Ran {
-    // Read both pipes (those still here) on threads, so a full pipe never blocks the child.
-    let stdout = child.stdout.take();
-    let stderr = child.stderr.take();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.map(|mut s| s.read_to_string(&mut text));
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.map(|mut s| s.read_to_string(&mut text));
-        text
-    });
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("lanes {args:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Ran { status: status.code().unwrap_or(-1), stdout: out.join().unwrap(), stderr: err.join().unwrap() }
 }
 
 fn field<'a>(value: &'a Value, name: &str) -> &'a str {
@@ -342,7 +307,7 @@ fn counter_example_deployed_called_through_the_client_upgraded_shown_and_closed(
     assert_eq!(u64::from_le_bytes(state.data[32..40].try_into().unwrap()), 3);
 
     // The stream saw the first transaction naming the program (the initialize), then stopped.
-    let ran = wait_bounded(logs, COMMAND_WAIT, &["logs"]);
+    let ran = wait_bounded(logs, COMMAND_WAIT, "lanes logs");
     let mut streamed = String::new();
     logs_out.read_to_string(&mut streamed).unwrap();
     assert_eq!(ran.status, 0, "{}", ran.stderr);

@@ -9,9 +9,8 @@
 
 mod common;
 
-use common::{TempLedger, Validator};
+use common::{wait_bounded, TempLedger, Validator};
 use serde_json::{json, Value};
-use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,39 +20,16 @@ const RUN_BOUND: Duration = Duration::from_secs(120);
 /// Run `lanes-bench remote --json` against `node` with `args`; its JSON.
 fn remote(node: &Validator, args: &[&str]) -> Value {
     let url = format!("http://{}", node.address);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lanes-bench"))
+    let child = Command::new(env!("CARGO_BIN_EXE_lanes-bench"))
         .args(["remote", "--url", &url, "--json", "--quiet"])
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("lanes-bench starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + RUN_BOUND;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("lanes-bench remote {args:?} ran over {RUN_BOUND:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let (out, err) = (out.join().unwrap(), err.join().unwrap());
-    assert!(status.success(), "lanes-bench remote {args:?} failed: {err}\n{out}");
+    let ran = wait_bounded(child, RUN_BOUND, &format!("lanes-bench remote {args:?}"));
+    let (out, err) = (ran.stdout, ran.stderr);
+    assert!(ran.status == 0, "lanes-bench remote {args:?} failed: {err}\n{out}");
     let line = out.lines().last().unwrap_or_else(|| panic!("no output: {err}"));
     serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
 }

@@ -175,6 +175,29 @@ fn print_text(r: &InProcessReport) {
     );
 }
 
+/// Print a subcommand's report — one JSON object with `--json`, else its
+/// text — or its error, prefixed with the subcommand.
+fn report<R: serde::Serialize + std::fmt::Display, E: std::fmt::Display>(
+    command: &str,
+    result: Result<R, E>,
+    json: bool,
+) -> ExitCode {
+    match result {
+        Ok(report) if json => {
+            println!("{}", serde_json::to_string(&report).expect("report serializes"));
+            ExitCode::SUCCESS
+        }
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("lanes-bench {command}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -229,80 +252,19 @@ fn main() -> ExitCode {
                     .map(|exe| exe.with_file_name("lanes-validator"))
                     .unwrap_or_else(|_| "lanes-validator".into())
             });
-            match lanes_validator::node_bench::run_node_bench(&validator, &dir, idle_seconds, requests) {
-                Ok(report) if json => {
-                    println!("{}", serde_json::to_string(&report).expect("report serializes"));
-                    ExitCode::SUCCESS
-                }
-                Ok(report) => {
-                    print!("{report}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("lanes-bench node: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            report("node", lanes_validator::node_bench::run_node_bench(&validator, &dir, idle_seconds, requests), json)
         }
-        Command::Remote { config, json } => match lanes_validator::remote_bench::run_remote(&config) {
-            Ok(report) if json => {
-                println!("{}", serde_json::to_string(&report).expect("report serializes"));
-                ExitCode::SUCCESS
-            }
-            Ok(report) => {
-                print!("{report}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("lanes-bench remote: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        Command::Ledger { slots, transactions_per_slot, accounts, limit, dir, json } => {
-            match lanes_validator::ledger_bench::run_ledger_bench(slots, transactions_per_slot, accounts, limit, &dir) {
-                Ok(report) if json => {
-                    println!("{}", serde_json::to_string(&report).expect("report serializes"));
-                    ExitCode::SUCCESS
-                }
-                Ok(report) => {
-                    print!("{report}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("lanes-bench ledger: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Command::Remote { config, json } => report("remote", lanes_validator::remote_bench::run_remote(&config), json),
+        Command::Ledger { slots, transactions_per_slot, accounts, limit, dir, json } => report(
+            "ledger",
+            lanes_validator::ledger_bench::run_ledger_bench(slots, transactions_per_slot, accounts, limit, &dir),
+            json,
+        ),
         Command::SigverifyLimit { transactions, rounds, json } => {
-            match lanes_validator::sigverify_bench::run_sigverify_limit(transactions, rounds) {
-                Ok(report) if json => {
-                    println!("{}", serde_json::to_string(&report).expect("report serializes"));
-                    ExitCode::SUCCESS
-                }
-                Ok(report) => {
-                    print!("{report}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("lanes-bench sigverify-limit: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            report("sigverify-limit", lanes_validator::sigverify_bench::run_sigverify_limit(transactions, rounds), json)
         }
-        Command::Store { accounts, dir, json } => match lanes_validator::store_bench::run_store_bench(accounts, &dir) {
-            Ok(report) if json => {
-                println!("{}", serde_json::to_string(&report).expect("report serializes"));
-                ExitCode::SUCCESS
-            }
-            Ok(report) => {
-                print!("{report}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("lanes-bench store: {e}");
-                ExitCode::FAILURE
-            }
-        },
+        Command::Store { accounts, dir, json } => {
+            report("store", lanes_validator::store_bench::run_store_bench(accounts, &dir), json)
+        }
     }
 }

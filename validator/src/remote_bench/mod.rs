@@ -35,6 +35,7 @@
 mod config;
 mod live;
 mod samples;
+pub(crate) use samples::percentile;
 mod send;
 mod setup;
 
@@ -45,7 +46,7 @@ use crate::rpc_client::{parse_url, RpcClient};
 use config::check;
 use lanes_sdk::LAMPORTS_PER_SOL;
 use live::{node_stats, watch_node, Live};
-use samples::{check_samples, follow_samples, latencies_ms, pending_samples, percentile, Sample, FAILED, PENDING};
+use samples::{check_samples, follow_samples, latencies_ms, pending_samples, Sample, FAILED, PENDING};
 use send::{send_rpc, send_udp, Mode, Pace, Shared};
 use serde_json::json;
 use setup::{latest_blockhash, setup, sign_chunk, tpu_address, Accounts, Chunk};

@@ -103,7 +103,7 @@ pub(super) fn follow_samples(mut client: RpcClient, samples: &[Sample], live: &L
     }
 }
 
-pub(super) fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     if sorted.is_empty() {
         return None;
     }

@@ -272,3 +272,42 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(text).unwrap()
 }
+
+/// A finished child process: its exit code (-1 if killed by a signal) and
+/// everything it wrote.
+pub struct Ran {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Wait at most `limit` for `child`, reading both its pipes (those still
+/// there) on threads so a full pipe never blocks it; past the limit it is
+/// killed and the test fails naming `what`.
+pub fn wait_bounded(mut child: Child, limit: Duration, what: &str) -> Ran {
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let out = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.map(|mut s| s.read_to_string(&mut text));
+        text
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.map(|mut s| s.read_to_string(&mut text));
+        text
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Ran { status: status.code().unwrap_or(-1), stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+}
