@@ -157,6 +157,9 @@ pub fn run_ledger_bench(
     limit: Option<u64>,
     dir: &Path,
 ) -> Result<LedgerReport, String> {
+    if slots == 0 || per_slot == 0 {
+        return Err("--slots and --transactions-per-slot must be at least 1".into());
+    }
     let scratch = dir.join(format!("lanes-ledger-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
@@ -255,4 +258,20 @@ fn measure(
         lookup_missing_us,
         partitions,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_runs_are_refused_and_a_small_one_measures_every_slot() {
+        let dir = std::env::temp_dir();
+        assert!(run_ledger_bench(0, 10, 10, None, &dir).is_err());
+        assert!(run_ledger_bench(2, 0, 10, None, &dir).is_err());
+        let report = run_ledger_bench(3, 20, 10, Some(10), &dir).unwrap();
+        assert_eq!(report.slot_ms.len(), 3);
+        assert!(report.us_per_transaction > 0.0 && report.file_bytes_per_transaction > 0.0, "{report:?}");
+        assert_eq!(report.partitions, 1, "60 transactions fill one partition");
+    }
 }
