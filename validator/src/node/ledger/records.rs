@@ -1,0 +1,196 @@
+//! What one slot and one transaction look like on disk: the borsh
+//! records ([`SlotRecord`], [`TransactionRecord`] with its structured log
+//! lines), how a committed transaction becomes a record, and the chunk that
+//! stores records 64 together so one can be read without the others.
+//!
+//! Never: read or write a table (the ledger does), or trust the bytes it
+//! decodes (a bad length or offset is a corrupt record, never a panic).
+
+use super::{corrupt, invalid, LedgerError, RECORDS_PER_CHUNK};
+use crate::node::block::BlockTransaction;
+use borsh::{BorshDeserialize, BorshSerialize};
+use lanes_runtime::transaction_context::LogLine;
+use lanes_sdk::hash::Hash;
+use lanes_sdk::transaction::Transaction;
+use lanes_sdk::{Pubkey, Signature};
+
+/// A slot as stored.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct SlotRecord {
+    pub slot: u64,
+    pub parent_slot: u64,
+    pub blockhash: [u8; 32],
+    pub previous_blockhash: [u8; 32],
+    pub state_hash: [u8; 32],
+    pub block_time: i64,
+    pub transaction_count: u32,
+    /// Committed since genesis, this slot's included.
+    pub total_transactions: u64,
+    pub total_fees: u64,
+}
+
+impl SlotRecord {
+    pub fn blockhash(&self) -> Hash {
+        Hash(self.blockhash)
+    }
+}
+
+/// A committed transaction as stored.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct TransactionRecord {
+    /// The transaction's wire bytes, as it was sent.
+    pub wire: Vec<u8>,
+    /// The error as Solana's RPC renders it (JSON), `None` on success.
+    pub err: Option<String>,
+    pub fee: u64,
+    pub compute_units: u64,
+    pub logs: Vec<StoredLogLine>,
+    pub return_data: Option<([u8; 32], Vec<u8>)>,
+    pub pre_balances: Vec<u64>,
+    pub post_balances: Vec<u64>,
+    /// The worker thread that executed it, and when (nanoseconds since the
+    /// slot's batch began executing).
+    pub worker: u32,
+    pub started_ns: u64,
+    pub ended_ns: u64,
+}
+
+impl TransactionRecord {
+    pub fn transaction(&self) -> Option<Transaction> {
+        Transaction::from_wire(&self.wire).ok()
+    }
+
+    /// The log as Solana's RPC returns it, one string per line.
+    pub fn log_messages(&self) -> Vec<String> {
+        self.logs.iter().map(|line| LogLine::from(line).to_string()).collect()
+    }
+
+    /// The first signature (the transaction's id), read from the wire
+    /// bytes without decoding the rest: a compact-u16 count, then 64 bytes.
+    pub fn signature(&self) -> Option<Signature> {
+        let (&count, rest) = self.wire.split_first()?;
+        if count == 0 || count & 0x80 != 0 {
+            return None;
+        }
+        Some(Signature(rest.get(..64)?.try_into().ok()?))
+    }
+}
+
+/// A log line as stored: the runtime's structured line, program ids as
+/// bytes, rendered to text only when read (most are never read).
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum StoredLogLine {
+    Invoke { program: [u8; 32], depth: u32 },
+    Consumed { program: [u8; 32], consumed: u64, limit: u64 },
+    Success { program: [u8; 32] },
+    Text(String),
+}
+
+impl From<&LogLine> for StoredLogLine {
+    fn from(line: &LogLine) -> Self {
+        match line {
+            LogLine::Invoke { program, depth } => {
+                StoredLogLine::Invoke { program: program.0, depth: u32::try_from(*depth).unwrap_or(u32::MAX) }
+            }
+            LogLine::Consumed { program, consumed, limit } => {
+                StoredLogLine::Consumed { program: program.0, consumed: *consumed, limit: *limit }
+            }
+            LogLine::Success { program } => StoredLogLine::Success { program: program.0 },
+            LogLine::Text(text) => StoredLogLine::Text(text.clone()),
+        }
+    }
+}
+
+impl From<&StoredLogLine> for LogLine {
+    fn from(line: &StoredLogLine) -> Self {
+        match line {
+            StoredLogLine::Invoke { program, depth } => {
+                LogLine::Invoke { program: Pubkey(*program), depth: *depth as usize }
+            }
+            StoredLogLine::Consumed { program, consumed, limit } => {
+                LogLine::Consumed { program: Pubkey(*program), consumed: *consumed, limit: *limit }
+            }
+            StoredLogLine::Success { program } => LogLine::Success { program: Pubkey(*program) },
+            StoredLogLine::Text(text) => LogLine::Text(text.clone()),
+        }
+    }
+}
+
+/// Records stored together: a little-endian u32 count, then each record's
+/// end offset (u32, from the start of the records), then the records.
+/// One record is read without decoding the others.
+#[derive(Default)]
+pub(super) struct RecordChunk {
+    ends: Vec<u32>,
+    records: Vec<u8>,
+}
+
+impl RecordChunk {
+    pub(super) fn clear(&mut self) {
+        self.ends.clear();
+        self.records.clear();
+    }
+
+    pub(super) fn push(&mut self, record: &TransactionRecord) -> std::io::Result<()> {
+        borsh::to_writer(&mut self.records, record)?;
+        let end = u32::try_from(self.records.len()).map_err(|_| invalid("chunk over 4 GiB"))?;
+        self.ends.push(end);
+        Ok(())
+    }
+
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + 4 * self.ends.len() + self.records.len());
+        out.extend_from_slice(&(self.ends.len() as u32).to_le_bytes());
+        for end in &self.ends {
+            out.extend_from_slice(&end.to_le_bytes());
+        }
+        out.extend_from_slice(&self.records);
+        out
+    }
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// How many records a stored chunk holds.
+pub(super) fn chunk_len(slot: u64, chunk: &[u8]) -> Result<usize, LedgerError> {
+    let count = read_u32(chunk, 0).ok_or_else(|| corrupt(slot, invalid("chunk header")))? as usize;
+    if count > RECORDS_PER_CHUNK || chunk.len() < 4 + 4 * count {
+        return Err(corrupt(slot, invalid("chunk header")));
+    }
+    Ok(count)
+}
+
+/// Record `index` of a stored chunk (`index < chunk_len`), undecoded.
+pub(super) fn chunk_record(slot: u64, chunk: &[u8], index: usize) -> Result<&[u8], LedgerError> {
+    let count = chunk_len(slot, chunk)?;
+    let records = &chunk[4 + 4 * count..];
+    let end_at = |i: usize| read_u32(chunk, 4 + 4 * i).map(|e| e as usize);
+    let start = if index == 0 { Some(0) } else { end_at(index - 1) };
+    match (start, end_at(index)) {
+        (Some(start), Some(end)) if start <= end && end <= records.len() => Ok(&records[start..end]),
+        _ => Err(corrupt(slot, invalid("chunk offsets"))),
+    }
+}
+
+pub(super) fn transaction_record(
+    executed: &BlockTransaction,
+    render_err: &impl Fn(&lanes_sdk::transaction_error::TransactionError) -> String,
+) -> TransactionRecord {
+    let outcome = &executed.outcome;
+    TransactionRecord {
+        // A committed transaction was decoded from wire bytes: it encodes.
+        wire: executed.transaction.to_wire().unwrap_or_default(),
+        err: outcome.result.as_ref().err().map(render_err),
+        fee: outcome.fee,
+        compute_units: outcome.compute_units_consumed,
+        logs: outcome.logs.iter().map(StoredLogLine::from).collect(),
+        return_data: outcome.return_data.as_ref().map(|(program, data)| (program.0, data.clone())),
+        pre_balances: outcome.pre_balances.clone(),
+        post_balances: outcome.post_balances.clone(),
+        worker: executed.worker,
+        started_ns: executed.started_ns,
+        ended_ns: executed.ended_ns,
+    }
+}
