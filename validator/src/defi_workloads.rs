@@ -2,13 +2,18 @@
 //! (`lanes-amm`), lending (`lanes-lending`), and a mix of token transfers,
 //! swaps and lending.
 //!
-//! Each `prepare_*` function takes a bank with the token, AMM and lending
-//! programs installed ([`install_defi_programs`] adds the last two), sets up
-//! every account **through real transactions** (only one "faucet" wallet is
-//! funded at genesis), and returns pre-signed measured transactions, signed
-//! on all cores against `blockhash`. Every transaction is distinct (a
-//! per-round amount keeps signatures apart) and succeeds when run in order;
-//! any order that respects conflicts (the scheduler's) gives the same result.
+//! Each workload sets up every account **through real transactions** paid by
+//! one funded "faucet" wallet, on a [`SetupChain`]: a bank in process (each
+//! transaction runs at once), or a running node for `lanes-bench remote`
+//! (transactions sent in batches and confirmed at each [`SetupChain::settle`],
+//! so a phase holds only transactions that do not depend on each other).
+//! [`DefiLoad`] then builds the `k`th measured transaction under any
+//! blockhash; each `prepare_*` function does all of it on a bank with the
+//! token, AMM and lending programs installed ([`install_defi_programs`] adds
+//! the last two) and signs the measured transactions on all cores. Every
+//! measured transaction is distinct (a per-round amount keeps signatures
+//! apart) and succeeds when run in order; any order that respects conflicts
+//! (the scheduler's) gives the same result.
 //!
 //! Contention, by design:
 //! * **swap**: user `u` trades in pool `u % P`; every swap in one pool writes
@@ -77,14 +82,9 @@ pub fn prepare_swaps(
     transactions: usize,
     blockhash: Hash,
 ) -> Result<Vec<Transaction>, String> {
-    if pools == 0 || users < pools {
-        return Err(format!(
-            "the swap workload needs at least one pool and a user per pool (pools {pools}, users {users})"
-        ));
-    }
-    let mut setup = Setup::new(bank)?;
-    let env = SwapEnv::new(&mut setup, pools, users)?;
-    Ok(sign_all(transactions, |k| env.swap(k % users, k / users, blockhash)))
+    let faucet = bank_faucet(bank)?;
+    let load = DefiLoad::swaps(bank, faucet, pools, users)?;
+    Ok(sign_all(transactions, |k| load.transaction(k, blockhash)))
 }
 
 /// `transactions` lending operations by `users` users: each user supplied
@@ -96,12 +96,9 @@ pub fn prepare_lending(
     transactions: usize,
     blockhash: Hash,
 ) -> Result<Vec<Transaction>, String> {
-    if users == 0 {
-        return Err("the lending workload needs at least one user".into());
-    }
-    let mut setup = Setup::new(bank)?;
-    let env = LendEnv::new(&mut setup, users)?;
-    Ok(sign_all(transactions, |k| env.operation(k % users, k / users, blockhash)))
+    let faucet = bank_faucet(bank)?;
+    let load = DefiLoad::lending(bank, faucet, users)?;
+    Ok(sign_all(transactions, |k| load.transaction(k, blockhash)))
 }
 
 /// `transactions` operations, interleaved: token transfers, swaps and
@@ -112,60 +109,155 @@ pub fn prepare_mixed(
     transactions: usize,
     blockhash: Hash,
 ) -> Result<Vec<Transaction>, String> {
-    if users == 0 {
-        return Err("the mixed workload needs at least one user".into());
+    let faucet = bank_faucet(bank)?;
+    let load = DefiLoad::mixed(bank, faucet, users)?;
+    Ok(sign_all(transactions, |k| load.transaction(k, blockhash)))
+}
+
+/// A faucet wallet funded genesis-style on `bank`.
+fn bank_faucet(bank: &Bank) -> Result<Keypair, String> {
+    let faucet = Keypair::new();
+    let lamports = 1_000_000_000 * LAMPORTS_PER_SOL;
+    bank.set_account(faucet.pubkey(), Account::new(lamports, 0, &system_program::ID)).map_err(|e| e.to_string())?;
+    Ok(faucet)
+}
+
+/// Lamports a faucet needs to set up `kind` for `users` users: every
+/// wallet, token account, mint, pool and market it pays for, with room to
+/// spare (fees, the lending markets' liquidity is in tokens, not lamports).
+pub fn faucet_lamports(users: usize) -> u64 {
+    let per_user = WALLET_LAMPORTS + 4 * minimum_balance(TOKEN_ACCOUNT_LEN as usize) + 100_000;
+    (users as u64).saturating_mul(2 * per_user).saturating_add(1_000 * LAMPORTS_PER_SOL)
+}
+
+/// Where setup transactions run: a bank (at once, in process) or a node
+/// (`lanes-bench remote`: queued, then sent and confirmed together).
+pub trait SetupChain {
+    /// A recent blockhash to sign setup transactions with.
+    fn blockhash(&mut self) -> Result<Hash, String>;
+    /// Run `tx` now or by the next [`settle`](SetupChain::settle); it must
+    /// not depend on another transaction submitted since the last settle.
+    fn submit(&mut self, tx: Transaction) -> Result<(), String>;
+    /// Return once everything submitted has run and succeeded.
+    fn settle(&mut self) -> Result<(), String>;
+}
+
+impl SetupChain for Bank {
+    fn blockhash(&mut self) -> Result<Hash, String> {
+        Ok(self.latest_blockhash())
     }
-    let mut setup = Setup::new(bank)?;
-    let swaps = SwapEnv::new(&mut setup, MIXED_POOLS.min(users), users)?;
-    let lending = LendEnv::new(&mut setup, users)?;
-    Ok(sign_all(transactions, |k| {
-        let (j, kind) = (k / 3, k % 3);
-        let (user, round) = (j % users, j / users);
-        match kind {
-            0 => swaps.transfer(user, round, blockhash),
-            1 => swaps.swap(user, round, blockhash),
-            _ => lending.operation(user, round, blockhash),
+
+    fn submit(&mut self, tx: Transaction) -> Result<(), String> {
+        let outcome = self.process_transaction(&tx).map_err(|e| e.to_string())?;
+        outcome
+            .result
+            .clone()
+            .map_err(|e| format!("setup transaction failed: {e}; logs: {:#?}", outcome.log_messages()))
+    }
+
+    fn settle(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// A DeFi workload set up on a chain: builds its `k`th measured transaction.
+pub enum DefiLoad {
+    Swap(SwapEnv),
+    Lend(LendEnv),
+    Mixed(SwapEnv, LendEnv),
+}
+
+impl DefiLoad {
+    /// `users` users trading in `pools` pools (user `u` in pool `u % pools`).
+    pub fn swaps(chain: &mut dyn SetupChain, faucet: Keypair, pools: usize, users: usize) -> Result<Self, String> {
+        if pools == 0 || users < pools {
+            return Err(format!(
+                "the swap workload needs at least one pool and a user per pool (pools {pools}, users {users})"
+            ));
         }
-    }))
+        let mut setup = Setup { chain, faucet };
+        Ok(DefiLoad::Swap(SwapEnv::new(&mut setup, pools, users)?))
+    }
+
+    /// `users` users of the lending markets.
+    pub fn lending(chain: &mut dyn SetupChain, faucet: Keypair, users: usize) -> Result<Self, String> {
+        if users == 0 {
+            return Err("the lending workload needs at least one user".into());
+        }
+        let mut setup = Setup { chain, faucet };
+        Ok(DefiLoad::Lend(LendEnv::new(&mut setup, users)?))
+    }
+
+    /// `users` users for each of token transfers, swaps (in [`MIXED_POOLS`]
+    /// pools) and lending.
+    pub fn mixed(chain: &mut dyn SetupChain, faucet: Keypair, users: usize) -> Result<Self, String> {
+        if users == 0 {
+            return Err("the mixed workload needs at least one user".into());
+        }
+        let mut setup = Setup { chain, faucet };
+        let swaps = SwapEnv::new(&mut setup, MIXED_POOLS.min(users), users)?;
+        let lending = LendEnv::new(&mut setup, users)?;
+        Ok(DefiLoad::Mixed(swaps, lending))
+    }
+
+    /// The `k`th measured transaction, signed under `blockhash`.
+    pub fn transaction(&self, k: usize, blockhash: Hash) -> Transaction {
+        match self {
+            DefiLoad::Swap(env) => env.swap(k % env.users.len(), k / env.users.len(), blockhash),
+            DefiLoad::Lend(env) => env.operation(k % env.users.len(), k / env.users.len(), blockhash),
+            DefiLoad::Mixed(swaps, lending) => {
+                let (j, kind) = (k / 3, k % 3);
+                let users = swaps.users.len();
+                let (user, round) = (j % users, j / users);
+                match kind {
+                    0 => swaps.transfer(user, round, blockhash),
+                    1 => swaps.swap(user, round, blockhash),
+                    _ => lending.operation(user, round, blockhash),
+                }
+            }
+        }
+    }
+
+    /// The users' wallets.
+    pub fn wallets(&self) -> Vec<Pubkey> {
+        match self {
+            DefiLoad::Swap(env) | DefiLoad::Mixed(env, _) => env.users.iter().map(|u| u.key.pubkey()).collect(),
+            DefiLoad::Lend(env) => env.users.iter().map(|u| u.key.pubkey()).collect(),
+        }
+    }
 }
 
 fn signed(ixs: &[Instruction], payer: &Keypair, blockhash: Hash) -> Transaction {
     Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &[payer], blockhash)
 }
 
-/// Runs setup transactions, all paid by a faucet wallet (the one account
-/// funded at genesis), each checked to succeed and to fit in a packet.
-struct Setup<'b> {
-    bank: &'b mut Bank,
+/// Submits setup transactions to a chain, all paid by the faucet wallet,
+/// each checked to fit in a packet. Keys are made here, so what a
+/// transaction creates is known before it runs.
+struct Setup<'c> {
+    chain: &'c mut dyn SetupChain,
     faucet: Keypair,
 }
 
-impl<'b> Setup<'b> {
-    fn new(bank: &'b mut Bank) -> Result<Self, String> {
-        let faucet = Keypair::new();
-        let lamports = 1_000_000_000 * LAMPORTS_PER_SOL;
-        bank.set_account(faucet.pubkey(), Account::new(lamports, 0, &system_program::ID)).map_err(|e| e.to_string())?;
-        Ok(Setup { bank, faucet })
-    }
-
+impl Setup<'_> {
     fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), String> {
         let mut all = vec![&self.faucet];
         all.extend(signers.iter().copied().filter(|s| s.pubkey() != self.faucet.pubkey()));
-        let tx =
-            Transaction::new_signed_with_payer(ixs, Some(&self.faucet.pubkey()), &all, self.bank.latest_blockhash());
-        self.run(tx)
+        let blockhash = self.chain.blockhash()?;
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&self.faucet.pubkey()), &all, blockhash);
+        self.submit(tx)
     }
 
-    fn run(&mut self, tx: Transaction) -> Result<(), String> {
+    fn submit(&mut self, tx: Transaction) -> Result<(), String> {
         let len = tx.to_wire().map_err(|e| e.to_string())?.len();
         if len > PACKET_DATA_SIZE {
             return Err(format!("a setup transaction is {len} bytes, more than a packet"));
         }
-        let outcome = self.bank.process_transaction(&tx).map_err(|e| e.to_string())?;
-        outcome
-            .result
-            .clone()
-            .map_err(|e| format!("setup transaction failed: {e}; logs: {:#?}", outcome.log_messages()))
+        self.chain.submit(tx)
+    }
+
+    fn settle(&mut self) -> Result<(), String> {
+        self.chain.settle()
     }
 
     /// Fund wallets from the faucet, 20 transfers a transaction.
@@ -238,35 +330,30 @@ struct SwapUser {
 
 /// Pools over a ring of mints (pool `k` trades mints `k` and `k + 1`), with
 /// liquidity from the faucet, and users holding both tokens of their pool.
-struct SwapEnv {
+pub struct SwapEnv {
     pools: Vec<PoolAddresses>,
     users: Vec<SwapUser>,
 }
 
 impl SwapEnv {
+    /// In four phases, each settled before the next: the mints; the
+    /// faucet's and the users' token accounts, the users' wallets and the
+    /// pools; the faucet's LP token accounts (their mints are the pools');
+    /// the pools' liquidity.
     fn new(setup: &mut Setup, pools: usize, users: usize) -> Result<Self, String> {
         let mints = setup.mints(pools + 1)?;
+        setup.settle()?;
+
         let faucet = setup.faucet.pubkey();
         // The faucet holds every mint (each mint is in at most two pools).
         let specs: Vec<_> = mints.iter().map(|m| (*m, faucet, 4 * POOL_LIQUIDITY)).collect();
         let faucet_accounts = setup.token_accounts(&specs)?;
         let account_of = |mint: &Pubkey| faucet_accounts[mints.iter().position(|m| m == mint).expect("a ring mint")];
-
-        let mut addresses = Vec::with_capacity(pools);
-        for k in 0..pools {
-            let pool = PoolAddresses::derive(&AMM, &mints[k], &mints[k + 1], SWAP_FEE_BPS);
-            setup.send(&[amm_ix::initialize_pool(&AMM, &faucet, &pool)], &[])?;
-            let lp = setup.token_accounts(&[(pool.lp_mint, faucet, 0)])?[0];
-            let liquidity = LiquidityAccounts {
-                user_a: account_of(&pool.mint_a),
-                user_b: account_of(&pool.mint_b),
-                user_lp: lp,
-                user: faucet,
-            };
-            setup.send(&[amm_ix::add_liquidity(&AMM, &pool, &liquidity, POOL_LIQUIDITY, POOL_LIQUIDITY, 1)], &[])?;
-            addresses.push(pool);
+        let addresses: Vec<PoolAddresses> =
+            (0..pools).map(|k| PoolAddresses::derive(&AMM, &mints[k], &mints[k + 1], SWAP_FEE_BPS)).collect();
+        for pool in &addresses {
+            setup.send(&[amm_ix::initialize_pool(&AMM, &faucet, pool)], &[])?;
         }
-
         let keys: Vec<Keypair> = (0..users).map(|_| Keypair::new()).collect();
         setup.fund(&keys.iter().map(Keypair::pubkey).collect::<Vec<_>>())?;
         let specs: Vec<_> = keys
@@ -278,6 +365,23 @@ impl SwapEnv {
             })
             .collect();
         let accounts = setup.token_accounts(&specs)?;
+        setup.settle()?;
+
+        let lp_specs: Vec<_> = addresses.iter().map(|pool| (pool.lp_mint, faucet, 0)).collect();
+        let lp_accounts = setup.token_accounts(&lp_specs)?;
+        setup.settle()?;
+
+        for (pool, lp) in addresses.iter().zip(lp_accounts) {
+            let liquidity = LiquidityAccounts {
+                user_a: account_of(&pool.mint_a),
+                user_b: account_of(&pool.mint_b),
+                user_lp: lp,
+                user: faucet,
+            };
+            setup.send(&[amm_ix::add_liquidity(&AMM, pool, &liquidity, POOL_LIQUIDITY, POOL_LIQUIDITY, 1)], &[])?;
+        }
+        setup.settle()?;
+
         let users = keys
             .into_iter()
             .enumerate()
@@ -325,15 +429,21 @@ struct LendUser {
 /// Markets with reserves of tokens A and B (price 1 each), B supplied by the
 /// faucet; each user supplied 500,000,000,000 A and pledged 400,000,000,000
 /// of the shares.
-struct LendEnv {
+pub struct LendEnv {
     /// Per market: (reserve A, reserve B).
     markets: Vec<(ReserveAddresses, ReserveAddresses)>,
     users: Vec<LendUser>,
 }
 
 impl LendEnv {
+    /// In six phases, each settled before the next: the mints; the
+    /// faucet's B and the markets; the reserves; the faucet's B shares
+    /// account; the faucet's B supply, the users' wallets and token
+    /// accounts; each user's obligation, deposit and pledge.
     fn new(setup: &mut Setup, users: usize) -> Result<Self, String> {
         let mints = setup.mints(2)?;
+        setup.settle()?;
+
         let faucet = setup.faucet.pubkey();
         let count = users.clamp(1, LENDING_MARKETS);
         let faucet_b = setup.token_accounts(&[(mints[1], faucet, count as u64 * LENDING_LIQUIDITY)])?[0];
@@ -363,14 +473,23 @@ impl LendEnv {
             )?;
             let a = ReserveAddresses::derive(&LENDING, &market.pubkey(), &mints[0]);
             let b = ReserveAddresses::derive(&LENDING, &market.pubkey(), &mints[1]);
-            setup.send(&[lend_ix::init_reserve(&LENDING, &faucet, &faucet, &a, config)], &[])?;
-            setup.send(&[lend_ix::init_reserve(&LENDING, &faucet, &faucet, &b, config)], &[])?;
-            let faucet_shares = setup.token_accounts(&[(b.share_mint, faucet, 0)])?[0];
-            setup
-                .send(&[lend_ix::deposit(&LENDING, &b, &faucet_b, &faucet_shares, &faucet, LENDING_LIQUIDITY)], &[])?;
             markets.push((a, b));
         }
+        setup.settle()?;
 
+        for (a, b) in &markets {
+            setup.send(&[lend_ix::init_reserve(&LENDING, &faucet, &faucet, a, config)], &[])?;
+            setup.send(&[lend_ix::init_reserve(&LENDING, &faucet, &faucet, b, config)], &[])?;
+        }
+        setup.settle()?;
+
+        let share_specs: Vec<_> = markets.iter().map(|(_, b)| (b.share_mint, faucet, 0)).collect();
+        let faucet_shares = setup.token_accounts(&share_specs)?;
+        setup.settle()?;
+
+        for ((_, b), shares) in markets.iter().zip(&faucet_shares) {
+            setup.send(&[lend_ix::deposit(&LENDING, b, &faucet_b, shares, &faucet, LENDING_LIQUIDITY)], &[])?;
+        }
         let keys: Vec<Keypair> = (0..users).map(|_| Keypair::new()).collect();
         setup.fund(&keys.iter().map(Keypair::pubkey).collect::<Vec<_>>())?;
         let specs: Vec<_> = keys
@@ -383,33 +502,29 @@ impl LendEnv {
             })
             .collect();
         let accounts = setup.token_accounts(&specs)?;
+        setup.settle()?;
+
         let mut out = Vec::with_capacity(users);
         for (u, key) in keys.into_iter().enumerate() {
             let market = u % count;
             let (a, _) = &markets[market];
             let owner = key.pubkey();
             let (token_a, token_b, shares_a) = (accounts[3 * u], accounts[3 * u + 1], accounts[3 * u + 2]);
+            let obligation = lanes_lending::find_obligation_address(&LENDING, &a.market, &owner).0;
             // The user pays for and signs its own obligation, deposit and pledge.
             let tx = signed(
                 &[
                     lend_ix::init_obligation(&LENDING, &owner, &a.market, &owner),
                     lend_ix::deposit(&LENDING, a, &token_a, &shares_a, &owner, USER_TOKENS / 2),
-                    lend_ix::deposit_collateral(
-                        &LENDING,
-                        a,
-                        &lanes_lending::find_obligation_address(&LENDING, &a.market, &owner).0,
-                        &shares_a,
-                        &owner,
-                        USER_TOKENS * 2 / 5,
-                    ),
+                    lend_ix::deposit_collateral(&LENDING, a, &obligation, &shares_a, &owner, USER_TOKENS * 2 / 5),
                 ],
                 &key,
-                setup.bank.latest_blockhash(),
+                setup.chain.blockhash()?,
             );
-            setup.run(tx)?;
-            let obligation = lanes_lending::find_obligation_address(&LENDING, &a.market, &owner).0;
+            setup.submit(tx)?;
             out.push(LendUser { key, market, obligation, token_a, token_b, shares_a });
         }
+        setup.settle()?;
         Ok(LendEnv { markets, users: out })
     }
 

@@ -1,6 +1,7 @@
 //! `lanes-bench remote`, the real binary, against the real validator on
-//! loopback: a short run over UDP and over JSON-RPC batches for both
-//! workloads, paced, and one unpaced over UDP (adaptive rate). Its JSON has
+//! loopback: a short run over UDP and over JSON-RPC batches for transfers
+//! and token transfers, paced, and one unpaced over UDP (adaptive rate);
+//! swaps, lending and the mix, hot accounts, and a funding keypair. Its JSON has
 //! every field a script reads, something landed, nothing landed that was not
 //! sent, and the node's own transaction count grew by at least what the
 //! bench says landed.
@@ -86,6 +87,49 @@ fn remote_bench_lands_transfers_and_token_transfers_over_udp_and_rpc() {
     assert_eq!(report["pace"], "adaptive", "{report}");
     assert!(report["final_rate"].as_f64().unwrap() > 0.0, "{report}");
     assert_eq!(node.call("getHealth", json!([])), json!("ok"));
+}
+
+#[test]
+fn remote_bench_runs_the_defi_workloads_hot_accounts_and_a_funding_keypair() {
+    let ledger = TempLedger::new("remote-bench-defi");
+    let node = Validator::start_with(ledger.path(), &["--slot-ms", "50"], &[]);
+    let paced = ["--tps", "400", "--accounts", "12"];
+    for (workload, via, extra) in
+        [("swap", "udp", &["--pools", "4"][..]), ("lend", "rpc", &[][..]), ("mixed", "udp", &[][..])]
+    {
+        let args: Vec<&str> = paced.iter().chain(extra).copied().collect();
+        let report = check(&node, workload, via, &args);
+        assert_eq!(report["accounts"], 12, "{report}");
+        if workload == "swap" {
+            assert_eq!(report["pools"], 4, "{report}");
+            // A swap with a minimum out of 1 succeeds in any order.
+            assert_eq!(report["failed"], 0, "{report}");
+        }
+    }
+    // Every token transfer pays into one of two hot accounts.
+    let report = check(&node, "token", "udp", &["--tps", "400", "--hot-accounts", "2"]);
+    assert_eq!(report["hot_accounts"], 2, "{report}");
+    assert_eq!(report["failed"], 0, "{report}");
+
+    // A funding keypair without the lamports: a clear error before anything is sent.
+    let poor = ledger.path().join("poor.json");
+    let keypair = lanes_sdk::client::Keypair::new();
+    keypair.write_file(&poor).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_lanes-bench"))
+        .args(["remote", "--url", &format!("http://{}", node.address), "--duration", "1", "--keypair"])
+        .arg(&poor)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains(&keypair.pubkey().to_string()) && err.contains("holds 0 SOL"), "{err}");
+    // Funded, the same keypair pays for the setup.
+    let signature = node.call("requestAirdrop", json!([keypair.pubkey().to_string(), 20_000_000_000_000u64]));
+    node.finalized_ok(signature.as_str().unwrap());
+    let before = node.balance(&keypair.pubkey());
+    let poor_arg = poor.to_str().unwrap();
+    check(&node, "transfer", "rpc", &["--tps", "400", "--keypair", poor_arg]);
+    assert!(node.balance(&keypair.pubkey()) < before, "the keypair paid for the setup");
 }
 
 #[test]

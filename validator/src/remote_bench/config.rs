@@ -7,15 +7,9 @@
 use super::Error;
 use serde::Serialize;
 
-/// What `lanes-bench remote` sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RemoteWorkload {
-    /// System-program lamport transfers between the payers.
-    Transfer,
-    /// Token transfers through the bundled token program.
-    Token,
-}
+/// What `lanes-bench remote` sends: the in-process workloads, the same
+/// transactions (`transfer`, `token`, `swap`, `lend`, `mixed`).
+pub type RemoteWorkload = crate::bench::WorkloadKind;
 
 /// How transactions reach the node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -35,9 +29,22 @@ pub struct RemoteConfig {
     pub url: String,
     #[arg(long, value_enum, default_value = "transfer")]
     pub workload: RemoteWorkload,
-    /// Payers the load is spread over (and token accounts, one each, for `token`).
+    /// Payers the load is spread over (and token accounts, one each, for
+    /// `token`; users, with their token accounts, for `swap`, `lend` and
+    /// each part of `mixed`).
     #[arg(long, default_value_t = 1_000)]
     pub accounts: usize,
+    /// `transfer` and `token`: every transaction pays into one of this
+    /// many shared accounts (1: all of them conflict).
+    #[arg(long)]
+    pub hot_accounts: Option<usize>,
+    /// `swap`: the pools the users trade in (1: one hot pool).
+    #[arg(long, default_value_t = 100)]
+    pub pools: usize,
+    /// A Solana JSON keypair file whose lamports fund the setup (default: a
+    /// fresh wallet funded by `requestAirdrop`).
+    #[arg(long)]
+    pub keypair: Option<std::path::PathBuf>,
     /// Seconds of sending (the timed window).
     #[arg(long, default_value_t = 20.0)]
     pub duration: f64,
@@ -93,6 +100,11 @@ pub struct RemoteReport {
     pub workload: RemoteWorkload,
     pub via: Via,
     pub accounts: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hot_accounts: Option<usize>,
+    /// `swap`: the pools.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pools: Option<usize>,
     /// `--tps`, if the senders were paced.
     pub target_tps: Option<u64>,
     /// How the senders were paced: `fixed` (`--tps`), `adaptive` (unpaced
@@ -183,6 +195,16 @@ pub(super) fn check(config: &RemoteConfig) -> Result<(), Error> {
     if config.sample_every == Some(0) {
         return Err("--sample-every must be at least 1".into());
     }
+    match config.hot_accounts {
+        Some(0) => return Err("--hot-accounts must be at least 1".into()),
+        Some(_) if !matches!(config.workload, RemoteWorkload::Transfer | RemoteWorkload::Token) => {
+            return Err("--hot-accounts applies to the transfer and token workloads; use --pools 1 for a hot pool".into())
+        }
+        _ => {}
+    }
+    if config.workload == RemoteWorkload::Swap && (config.pools == 0 || config.pools > config.accounts) {
+        return Err("--pools must be at least 1 and at most --accounts (each pool needs a user)".into());
+    }
     Ok(())
 }
 
@@ -196,8 +218,18 @@ impl std::fmt::Display for RemoteReport {
         let workload = match self.workload {
             RemoteWorkload::Transfer => "transfer",
             RemoteWorkload::Token => "token",
+            RemoteWorkload::Swap => "swap",
+            RemoteWorkload::Lend => "lend",
+            RemoteWorkload::Mixed => "mixed",
         };
-        writeln!(f, "workload      {workload}, {} accounts", self.accounts)?;
+        write!(f, "workload      {workload}, {} accounts", self.accounts)?;
+        if let Some(hot) = self.hot_accounts {
+            write!(f, ", into {hot} hot")?;
+        }
+        match self.pools {
+            Some(pools) => writeln!(f, ", {pools} pools")?,
+            None => writeln!(f)?,
+        }
         let s = if self.senders == 1 { "" } else { "s" };
         writeln!(f, "via           {via} to {} ({} sender{s})", self.target, self.senders)?;
         match (self.target_tps, self.final_rate) {

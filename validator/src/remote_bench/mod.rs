@@ -1,9 +1,10 @@
 //! `lanes-bench remote`: load a running node through its UDP transaction
 //! port or JSON-RPC batches, and measure what landed — not what was sent.
 //!
-//! 1. Setup, untimed: fresh payers funded by `requestAirdrop` (confirmed);
-//!    for `token` a mint and one token account a payer through the bundled
-//!    token program, each with tokens minted to it.
+//! 1. Setup, untimed (`setup.rs`): a funder (`--keypair`, or a fresh
+//!    wallet and one `requestAirdrop`) pays for fresh payers and, by
+//!    workload, token accounts, pools and lending markets — all through
+//!    the bundled programs, confirmed phase by phase.
 //! 2. Pre-signing, untimed: the window's transactions in chunks of
 //!    [`CHUNK`], each chunk under the newest blockhash when it is signed;
 //!    chunks that wait too long before the window are signed again
@@ -321,6 +322,8 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         workload: config.workload,
         via: config.via,
         accounts: config.accounts,
+        hot_accounts: config.hot_accounts,
+        pools: (config.workload == RemoteWorkload::Swap).then_some(config.pools),
         target_tps: config.tps,
         pace: match mode {
             Mode::Fixed(_) => "fixed",
@@ -381,6 +384,6 @@ fn read_targets(config: &RemoteConfig, accounts: &Accounts) -> ReadTargets {
         owner_offset: 32,
         data_size: lanes_token::state::TokenAccount::LEN,
     });
-    let written = if accounts.token_accounts.is_empty() { &accounts.payer_keys } else { &accounts.token_accounts };
-    ReadTargets { accounts: written.clone(), program }
+    let written = if accounts.token_accounts.is_empty() { accounts.wallets() } else { accounts.token_accounts.clone() };
+    ReadTargets { accounts: written, program }
 }

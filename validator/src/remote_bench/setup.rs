@@ -1,8 +1,12 @@
 //! The untimed part of `lanes-bench remote`, before the window:
 //!
-//! 1. Setup: fresh payers funded by `requestAirdrop` (confirmed); for
-//!    `token` a mint and one token account a payer through the bundled
-//!    token program, each with tokens minted to it.
+//! 1. Setup: a funder — `--keypair`, or a fresh wallet funded by one
+//!    `requestAirdrop` — pays for everything: fresh payers (20 transfers a
+//!    transaction); for `token` a mint and one token account a payer (and
+//!    `--hot-accounts` more) through the bundled token program, each with
+//!    tokens minted to it; for `swap`, `lend` and `mixed` the DeFi
+//!    workloads' own setup (`crate::defi_workloads`), phase by phase, each
+//!    phase sent in batches and confirmed before the next.
 //! 2. Pre-signing: the window's transactions in chunks of [`CHUNK`], each
 //!    chunk under the newest blockhash when it is signed (`run_remote`
 //!    signs again the chunks that waited too long).
@@ -13,8 +17,9 @@
 //! confirmation is polled to a deadline), or assume the node is on this
 //! machine.
 
-use super::{Error, RemoteConfig, RemoteWorkload, Via, CHUNK, PAYER_LAMPORTS, SETUP_BATCH};
+use super::{Error, RemoteConfig, RemoteWorkload, Via, PAYER_LAMPORTS, SETUP_BATCH};
 use super::{STATUSES_PER_CALL, STATUS_CALLS_PER_BATCH, TOKENS_PER_ACCOUNT};
+use crate::defi_workloads::{self, DefiLoad, SetupChain};
 use crate::rpc_client::{resolve, RpcClient};
 use base64::Engine as _;
 use lanes_sdk::client::Keypair;
@@ -33,29 +38,79 @@ pub(super) struct Accounts {
     pub(super) payer_keys: Vec<Pubkey>,
     /// `token`: each payer's token account, in the payers' order.
     pub(super) token_accounts: Vec<Pubkey>,
+    /// `--hot-accounts`: the shared accounts every transfer pays into
+    /// (wallets for `transfer`, token accounts for `token`).
+    hot: Vec<Pubkey>,
+    /// `swap`, `lend`, `mixed`.
+    defi: Option<DefiLoad>,
 }
 
 impl Accounts {
-    /// The `k`th transaction of the run: payer `k mod n` to the payer half
-    /// the ring away; the amount grows each round so every signature is new.
+    /// The `k`th transaction of the run. `transfer` and `token`: payer
+    /// `k mod n` to the payer half the ring away (or to hot account
+    /// `k mod H`); the amount grows each round so every signature is new.
     fn transaction(&self, workload: RemoteWorkload, k: usize, blockhash: Hash) -> Transaction {
+        if let Some(defi) = &self.defi {
+            return defi.transaction(k, blockhash);
+        }
         let n = self.payers.len();
         let from = &self.payers[k % n];
         let to = (k + n / 2 + 1) % n;
         let amount = 1 + (k / n) as u64;
+        let hot = (!self.hot.is_empty()).then(|| self.hot[k % self.hot.len()]);
         let instruction = match workload {
-            RemoteWorkload::Transfer => {
-                system_instruction::transfer(&self.payer_keys[k % n], &self.payer_keys[to], amount)
-            }
             RemoteWorkload::Token => lanes_token::instruction::transfer(
                 &lanes_token::ID,
                 &self.token_accounts[k % n],
-                &self.token_accounts[to],
+                &hot.unwrap_or(self.token_accounts[to]),
                 &self.payer_keys[k % n],
                 amount,
             ),
+            _ => system_instruction::transfer(&self.payer_keys[k % n], &hot.unwrap_or(self.payer_keys[to]), amount),
         };
         Transaction::new_signed_with_payer(&[instruction], Some(&self.payer_keys[k % n]), &[from], blockhash)
+    }
+
+    /// The wallets that sign the load.
+    pub(super) fn wallets(&self) -> Vec<Pubkey> {
+        match &self.defi {
+            Some(defi) => defi.wallets(),
+            None => self.payer_keys.clone(),
+        }
+    }
+}
+
+/// Setup on a node: transactions queued, then at each `settle` sent in
+/// batches and confirmed; one blockhash for up to [`SETUP_BLOCKHASH_FOR`].
+struct RpcChain<'a> {
+    client: &'a mut RpcClient,
+    queued: Vec<Transaction>,
+    blockhash: Option<(Hash, Instant)>,
+}
+
+/// How long a setup blockhash is used (a blockhash lives ~60 s at 400 ms slots).
+const SETUP_BLOCKHASH_FOR: Duration = Duration::from_secs(5);
+
+impl SetupChain for RpcChain<'_> {
+    fn blockhash(&mut self) -> Result<Hash, String> {
+        match self.blockhash {
+            Some((hash, at)) if at.elapsed() < SETUP_BLOCKHASH_FOR => Ok(hash),
+            _ => {
+                let hash = latest_blockhash(self.client)?.0;
+                self.blockhash = Some((hash, Instant::now()));
+                Ok(hash)
+            }
+        }
+    }
+
+    fn submit(&mut self, tx: Transaction) -> Result<(), String> {
+        self.queued.push(tx);
+        Ok(())
+    }
+
+    fn settle(&mut self) -> Result<(), String> {
+        let queued = std::mem::take(&mut self.queued);
+        send_and_confirm(self.client, &queued, "setup")
     }
 }
 
@@ -69,23 +124,6 @@ pub(super) fn latest_blockhash(client: &mut RpcClient) -> Result<(Hash, u64), Er
 
 fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-/// Request airdrops (batched) and wait until every one is confirmed.
-fn airdrop_all(client: &mut RpcClient, targets: &[(Pubkey, u64)]) -> Result<(), Error> {
-    let mut signatures = Vec::with_capacity(targets.len());
-    for chunk in targets.chunks(SETUP_BATCH) {
-        let calls: Vec<(&str, Value)> =
-            chunk.iter().map(|(key, lamports)| ("requestAirdrop", json!([key.to_string(), lamports]))).collect();
-        for answer in client.batch(&calls)? {
-            match answer {
-                Ok(Value::String(signature)) => signatures.push(signature),
-                Ok(other) => return Err(format!("requestAirdrop answered {other}")),
-                Err(e) => return Err(format!("requestAirdrop: {e}")),
-            }
-        }
-    }
-    confirm_all(client, &signatures, "airdrop")
 }
 
 /// Send setup transactions (batched, skipPreflight) and wait until every one is confirmed.
@@ -145,69 +183,139 @@ fn confirm_all(client: &mut RpcClient, signatures: &[String], what: &str) -> Res
     Ok(())
 }
 
-/// Fund the payers; for `token`, make a mint and a funded token account each.
+/// The wallet that pays for the setup: `--keypair` (checked to hold
+/// `lamports`), or a fresh one funded by `requestAirdrop`.
+fn funder(client: &mut RpcClient, config: &RemoteConfig, lamports: u64) -> Result<Keypair, Error> {
+    let sol = |lamports: u64| lamports as f64 / LAMPORTS_PER_SOL as f64;
+    if let Some(path) = &config.keypair {
+        let keypair = Keypair::read_file(path).map_err(|e| format!("--keypair {}: {e}", path.display()))?;
+        let answer = client.call("getBalance", json!([keypair.pubkey().to_string(), { "commitment": "confirmed" }]))?;
+        let balance = answer["value"].as_u64().ok_or_else(|| format!("getBalance answered {answer}"))?;
+        if balance < lamports {
+            return Err(format!(
+                "--keypair {} ({}) holds {} SOL; setting up {} accounts needs {} SOL",
+                path.display(),
+                keypair.pubkey(),
+                sol(balance),
+                config.accounts,
+                sol(lamports)
+            ));
+        }
+        return Ok(keypair);
+    }
+    let keypair = Keypair::new();
+    let signature = match client.call("requestAirdrop", json!([keypair.pubkey().to_string(), lamports])) {
+        Ok(Value::String(signature)) => signature,
+        Ok(other) => return Err(format!("requestAirdrop answered {other}")),
+        Err(e) => return Err(format!("requestAirdrop of {} SOL: {e} (give --keypair to fund the setup)", sol(lamports))),
+    };
+    confirm_all(client, &[signature], "airdrop")?;
+    Ok(keypair)
+}
+
+/// Set up the accounts `config.workload` runs between, paid by the funder.
 pub(super) fn setup(client: &mut RpcClient, config: &RemoteConfig) -> Result<Accounts, Error> {
+    let defi_sets = match config.workload {
+        RemoteWorkload::Swap | RemoteWorkload::Lend => Some(1),
+        RemoteWorkload::Mixed => Some(2),
+        RemoteWorkload::Transfer | RemoteWorkload::Token => None,
+    };
+    if let Some(sets) = defi_sets {
+        let faucet = funder(client, config, defi_workloads::faucet_lamports(sets * config.accounts))?;
+        let mut chain = RpcChain { client, queued: Vec::new(), blockhash: None };
+        let defi = match config.workload {
+            RemoteWorkload::Swap => DefiLoad::swaps(&mut chain, faucet, config.pools, config.accounts)?,
+            RemoteWorkload::Lend => DefiLoad::lending(&mut chain, faucet, config.accounts)?,
+            _ => DefiLoad::mixed(&mut chain, faucet, config.accounts)?,
+        };
+        return Ok(Accounts {
+            payers: Vec::new(),
+            payer_keys: Vec::new(),
+            token_accounts: Vec::new(),
+            hot: Vec::new(),
+            defi: Some(defi),
+        });
+    }
+
     let payers: Vec<Keypair> = (0..config.accounts).map(|_| Keypair::new()).collect();
     let payer_keys: Vec<Pubkey> = payers.iter().map(Keypair::pubkey).collect();
-    let mut targets: Vec<(Pubkey, u64)> = payer_keys.iter().map(|k| (*k, PAYER_LAMPORTS)).collect();
-    let authority = Keypair::new();
+    let hot_count = config.hot_accounts.unwrap_or(0);
+    let token = config.workload == RemoteWorkload::Token;
     let account_len = <lanes_token::state::TokenAccount as lanes_token::state::Pack>::LEN;
-    if config.workload == RemoteWorkload::Token {
-        let rent = lanes_sdk::rent::minimum_balance(account_len);
-        let needed = (rent + 10_000) * (config.accounts as u64 + 1) + LAMPORTS_PER_SOL;
-        targets.push((authority.pubkey(), needed));
+    let per_token_account = lanes_sdk::rent::minimum_balance(account_len) + 10_000;
+    let token_lamports = if token { per_token_account * (config.accounts + hot_count + 1) as u64 } else { 0 };
+    let lamports = PAYER_LAMPORTS * config.accounts as u64 + token_lamports + LAMPORTS_PER_SOL;
+    let funder = funder(client, config, lamports)?;
+    let mut chain = RpcChain { client, queued: Vec::new(), blockhash: None };
+    for group in payer_keys.chunks(20) {
+        let transfers: Vec<_> =
+            group.iter().map(|to| system_instruction::transfer(&funder.pubkey(), to, PAYER_LAMPORTS)).collect();
+        let blockhash = chain.blockhash()?;
+        chain.submit(Transaction::new_signed_with_payer(&transfers, Some(&funder.pubkey()), &[&funder], blockhash))?;
     }
-    airdrop_all(client, &targets)?;
-    let mut accounts = Accounts { payers, payer_keys, token_accounts: Vec::new() };
-    if config.workload == RemoteWorkload::Token {
-        let token = lanes_token::ID;
-        let mint = Keypair::new();
-        let (blockhash, _) = latest_blockhash(client)?;
-        let create_mint = Transaction::new_signed_with_payer(
-            &lanes_token::instruction::create_mint(
-                &token,
-                &authority.pubkey(),
-                &mint.pubkey(),
-                &authority.pubkey(),
-                None,
-                6,
-            ),
-            Some(&authority.pubkey()),
-            &[&authority, &mint],
-            blockhash,
-        );
-        send_and_confirm(client, &[create_mint], "create the mint")?;
-        let mut transactions = Vec::with_capacity(config.accounts);
-        let mut blockhash = latest_blockhash(client)?.0;
-        for (i, owner) in accounts.payer_keys.iter().enumerate() {
-            if i > 0 && i % CHUNK == 0 {
-                blockhash = latest_blockhash(client)?.0;
-            }
-            let account = Keypair::new();
-            let [create, initialize] = lanes_token::instruction::create_account(
-                &token,
-                &authority.pubkey(),
-                &account.pubkey(),
-                &mint.pubkey(),
-                owner,
-            );
-            let mint_to = lanes_token::instruction::mint_to(
-                &token,
-                &mint.pubkey(),
-                &account.pubkey(),
-                &authority.pubkey(),
-                TOKENS_PER_ACCOUNT,
-            );
-            transactions.push(Transaction::new_signed_with_payer(
-                &[create, initialize, mint_to],
-                Some(&authority.pubkey()),
-                &[&authority, &account],
+    let mut accounts = Accounts { payers, payer_keys, token_accounts: Vec::new(), hot: Vec::new(), defi: None };
+    if !token {
+        // Hot wallets: rent-exempt system accounts the transfers pay into.
+        let hot: Vec<Pubkey> = (0..hot_count).map(|_| Keypair::new().pubkey()).collect();
+        for group in hot.chunks(20) {
+            let transfers: Vec<_> =
+                group.iter().map(|to| system_instruction::transfer(&funder.pubkey(), to, LAMPORTS_PER_SOL)).collect();
+            let blockhash = chain.blockhash()?;
+            chain.submit(Transaction::new_signed_with_payer(
+                &transfers,
+                Some(&funder.pubkey()),
+                &[&funder],
                 blockhash,
-            ));
-            accounts.token_accounts.push(account.pubkey());
+            ))?;
         }
-        send_and_confirm(client, &transactions, "create a token account")?;
+        chain.settle()?;
+        accounts.hot = hot;
+        return Ok(accounts);
     }
+
+    let token_program = lanes_token::ID;
+    let mint = Keypair::new();
+    let blockhash = chain.blockhash()?;
+    chain.submit(Transaction::new_signed_with_payer(
+        &lanes_token::instruction::create_mint(&token_program, &funder.pubkey(), &mint.pubkey(), &funder.pubkey(), None, 6),
+        Some(&funder.pubkey()),
+        &[&funder, &mint],
+        blockhash,
+    ))?;
+    chain.settle()?;
+    // One token account a payer, then the hot ones (owned by a wallet of their own).
+    let hot_owner = Keypair::new().pubkey();
+    let owners = accounts.payer_keys.iter().copied().chain(std::iter::repeat_n(hot_owner, hot_count));
+    for (i, owner) in owners.enumerate() {
+        let account = Keypair::new();
+        let [create, initialize] = lanes_token::instruction::create_account(
+            &token_program,
+            &funder.pubkey(),
+            &account.pubkey(),
+            &mint.pubkey(),
+            &owner,
+        );
+        let mint_to = lanes_token::instruction::mint_to(
+            &token_program,
+            &mint.pubkey(),
+            &account.pubkey(),
+            &funder.pubkey(),
+            TOKENS_PER_ACCOUNT,
+        );
+        let blockhash = chain.blockhash()?;
+        chain.submit(Transaction::new_signed_with_payer(
+            &[create, initialize, mint_to],
+            Some(&funder.pubkey()),
+            &[&funder, &account],
+            blockhash,
+        ))?;
+        if i < config.accounts {
+            accounts.token_accounts.push(account.pubkey());
+        } else {
+            accounts.hot.push(account.pubkey());
+        }
+    }
+    chain.settle()?;
     Ok(accounts)
 }
 
