@@ -40,7 +40,8 @@
 //!   (`send_and_confirm_many`), and WASM programs through Lanes' loader
 //!   (`deploy_program`, `upgrade_program`, `close_program`).
 //! * [`pubsub`]: `logsSubscribe`, `signatureSubscribe`, `slotSubscribe`
-//!   as blocking iterators of typed notifications.
+//!   as blocking iterators of typed notifications, and
+//!   [`SignatureSubscriptions`]: many signatures followed on one connection.
 //! * [`ClientError`]: every failure typed; the node's JSON-RPC error code,
 //!   message and data (a failed simulation's logs) kept.
 //!
@@ -59,7 +60,9 @@ pub mod types;
 pub use deploy::{check_wasm, Deployed};
 pub use error::{ClientError, RpcError, TransactionFailure};
 pub use http::{expand_moniker, websocket_url, LOCALHOST_URL};
-pub use pubsub::{LogsFilter, LogsNotification, SignatureNotification, SlotNotification, Subscription};
+pub use pubsub::{
+    LogsFilter, LogsNotification, SignatureNotification, SignatureSubscriptions, SlotNotification, Subscription,
+};
 pub use rpc::{sign, RpcClient};
 pub use types::{
     AccountFilter, Block, BlockTransaction, CommitmentLevel, ConfirmedTransaction, LatestBlockhash, SignatureStatus,

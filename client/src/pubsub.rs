@@ -1,6 +1,8 @@
 //! Solana's PubSub over a blocking WebSocket: one connection per
 //! [`Subscription`], which yields typed notifications (`logsSubscribe`,
-//! `signatureSubscribe`, `slotSubscribe`) as an iterator, each wait bounded.
+//! `signatureSubscribe`, `slotSubscribe`) as an iterator, each wait bounded;
+//! and [`SignatureSubscriptions`], many signatures followed on one
+//! connection.
 //!
 //! Never: wait without a bound (connecting, the handshake, the
 //! subscription's answer and every notification have a timeout), take a
@@ -227,13 +229,8 @@ fn read_json(socket: &mut WebSocket<TcpStream>, deadline: Instant, timeout: Dura
     }
 }
 
-/// Connect to `ws_url`, send `method` with `params`, and read its answer: the subscription.
-pub fn subscribe<T: Notification>(
-    ws_url: &str,
-    method: &str,
-    params: Value,
-    timeout: Duration,
-) -> Result<Subscription<T>, ClientError> {
+/// A WebSocket to `ws_url`, its reads waking every [`READ_TICK`].
+fn connect(ws_url: &str, timeout: Duration) -> Result<WebSocket<TcpStream>, ClientError> {
     let unreachable = |why: String| ClientError::Unreachable { url: ws_url.to_string(), why };
     let address = host_port(ws_url)?;
     let socket_addr = address
@@ -248,27 +245,130 @@ pub fn subscribe<T: Notification>(
         s.set_write_timeout(Some(timeout))
     };
     setup(&stream).map_err(|e| unreachable(e.to_string()))?;
-    let (mut socket, _) =
+    let (socket, _) =
         tungstenite::client(ws_url, stream).map_err(|e| ClientError::PubSub(format!("WebSocket handshake: {e}")))?;
     socket.get_ref().set_read_timeout(Some(READ_TICK)).map_err(|e| unreachable(e.to_string()))?;
+    Ok(socket)
+}
+
+/// A subscription's id from the answer to its request.
+fn subscription_id(answer: &Value) -> Result<u64, ClientError> {
+    if let Some(error) = answer.get("error").filter(|e| !e.is_null()) {
+        return Err(ClientError::Rpc(RpcError::from_json(error)));
+    }
+    answer
+        .get("result")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| invalid(format!("a subscription id that is not a number: {}", short(answer))))
+}
+
+/// Connect to `ws_url`, send `method` with `params`, and read its answer: the subscription.
+pub fn subscribe<T: Notification>(
+    ws_url: &str,
+    method: &str,
+    params: Value,
+    timeout: Duration,
+) -> Result<Subscription<T>, ClientError> {
+    let mut socket = connect(ws_url, timeout)?;
     let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
     socket.send(Message::text(request.to_string())).map_err(|e| ClientError::PubSub(e.to_string()))?;
     // A subscription's notifications never come before the answer with its id.
     let deadline = Instant::now() + timeout;
     let id = loop {
         let answer = read_json(&mut socket, deadline, timeout)?;
-        if answer.get("id").and_then(Value::as_u64) != Some(1) {
-            continue;
+        if answer.get("id").and_then(Value::as_u64) == Some(1) {
+            break subscription_id(&answer)?;
         }
-        if let Some(error) = answer.get("error").filter(|e| !e.is_null()) {
-            return Err(ClientError::Rpc(RpcError::from_json(error)));
-        }
-        break answer
-            .get("result")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| invalid(format!("a subscription id that is not a number: {}", short(&answer))))?;
     };
     Ok(Subscription { socket, id, timeout, finished: false, _kind: PhantomData })
+}
+
+/// Many `signatureSubscribe`s on one connection, for following a sample
+/// of transactions (as `lanes-bench remote` does): subscribe them all at
+/// once, then take each one's notification, tagged with the caller's key,
+/// as it comes. A server may cap subscriptions per connection (Lanes:
+/// 1,000); open more connections for more.
+pub struct SignatureSubscriptions<K> {
+    socket: WebSocket<TcpStream>,
+    /// Subscription id → the caller's key, until its notification.
+    open: std::collections::HashMap<u64, K>,
+    /// Notifications read while subscribing, before their ids were known.
+    early: Vec<Value>,
+}
+
+impl<K: Copy> SignatureSubscriptions<K> {
+    /// Connect to `ws_url` and subscribe every `(key, signature)` at
+    /// `commitment`: the requests in one burst, then their answers.
+    pub fn subscribe(
+        ws_url: &str,
+        signatures: &[(K, Signature)],
+        commitment: CommitmentLevel,
+        timeout: Duration,
+    ) -> Result<Self, ClientError> {
+        let mut socket = connect(ws_url, timeout)?;
+        for (i, (_, signature)) in signatures.iter().enumerate() {
+            let params = json!([signature.to_string(), { "commitment": commitment.as_str() }]);
+            let request = json!({ "jsonrpc": "2.0", "id": i, "method": "signatureSubscribe", "params": params });
+            socket.write(Message::text(request.to_string())).map_err(|e| ClientError::PubSub(e.to_string()))?;
+        }
+        socket.flush().map_err(|e| ClientError::PubSub(e.to_string()))?;
+        let mut open = std::collections::HashMap::with_capacity(signatures.len());
+        let mut early = Vec::new();
+        let deadline = Instant::now() + timeout;
+        while open.len() < signatures.len() {
+            let message = read_json(&mut socket, deadline, timeout)?;
+            let Some(i) = message.get("id").and_then(Value::as_u64) else {
+                early.push(message);
+                continue;
+            };
+            let (key, _) = signatures
+                .get(i as usize)
+                .ok_or_else(|| invalid(format!("an answer to no request: {}", short(&message))))?;
+            open.insert(subscription_id(&message)?, *key);
+        }
+        Ok(SignatureSubscriptions { socket, open, early })
+    }
+
+    /// Subscriptions still waiting for their notification.
+    pub fn pending(&self) -> usize {
+        self.open.len()
+    }
+
+    /// The next notification of one of these subscriptions, with its key;
+    /// `Ok(None)` if none came within `timeout`.
+    pub fn recv_timeout(&mut self, timeout: Duration) -> Result<Option<(K, SignatureNotification)>, ClientError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let message = match self.early.pop() {
+                Some(message) => message,
+                None => match read_json(&mut self.socket, deadline, timeout) {
+                    Ok(message) => message,
+                    Err(ClientError::Timeout { .. }) => return Ok(None),
+                    Err(e) => return Err(e),
+                },
+            };
+            if message.get("method").and_then(Value::as_str) != Some(SignatureNotification::METHOD) {
+                continue;
+            }
+            let params = message.get("params").unwrap_or(&Value::Null);
+            let Some(id) = params.get("subscription").and_then(Value::as_u64) else { continue };
+            let Some(notification) = SignatureNotification::parse(params.get("result").unwrap_or(&Value::Null))?
+            else {
+                continue;
+            };
+            if let Some(key) = self.open.remove(&id) {
+                return Ok(Some((key, notification)));
+            }
+        }
+    }
+}
+
+impl<K> Drop for SignatureSubscriptions<K> {
+    fn drop(&mut self) {
+        // The server drops the subscriptions with the connection.
+        let _ = self.socket.close(None);
+        let _ = self.socket.flush();
+    }
 }
 
 /// `logsSubscribe`.

@@ -3,7 +3,9 @@
 //! web3.js and kit drive a Solana node: slots, a transfer's signature,
 //! account, logs and program notifications, a signature already finalized,
 //! unsubscribing, bad requests, keepalives, batches — and a client that
-//! never reads, which is dropped while another keeps receiving every slot.
+//! never reads, which is dropped while another keeps receiving every slot;
+//! and `lanes_client::SignatureSubscriptions` following many signatures on
+//! one connection.
 
 mod common;
 
@@ -508,4 +510,43 @@ fn a_client_that_never_reads_is_dropped_while_others_keep_up() {
     let mut again = Ws::connect(&node);
     let id = again.subscribe("slotSubscribe", json!([]));
     result_of(&again.notification(id), "slotNotification");
+}
+
+#[test]
+fn many_signatures_are_followed_on_one_connection() {
+    use lanes_client::{CommitmentLevel, SignatureSubscriptions};
+    let ledger = TempLedger::new("pubsub-many");
+    let node = Validator::start(ledger.path());
+    let ws_url = node.ws_url.clone().expect("the startup block names the WebSocket URL");
+    let alice = Keypair::new();
+    let airdrop = node.call("requestAirdrop", json!([alice.pubkey().to_string(), 5_000_000_000u64]));
+    node.finalized_ok(airdrop.as_str().unwrap());
+
+    // Twenty transfers that succeed and one that fails (more than alice holds).
+    let mut transactions: Vec<Transaction> =
+        (0..20).map(|i| transfer(&alice, &Pubkey::new_unique_from_u64(5_000 + i), 1_000_000 + i, &node)).collect();
+    transactions.push(transfer(&alice, &Pubkey::new_unique_from_u64(6_000), 1_000_000_000_000_000, &node));
+    let keyed: Vec<(usize, lanes_sdk::signature::Signature)> =
+        transactions.iter().enumerate().map(|(i, tx)| (i, tx.signatures[0])).collect();
+    // Subscribed before any is sent, all on one connection.
+    let mut followed = SignatureSubscriptions::subscribe(&ws_url, &keyed, CommitmentLevel::Confirmed, WAIT).unwrap();
+    assert_eq!(followed.pending(), transactions.len());
+    for tx in &transactions {
+        node.send(tx, true);
+    }
+    let deadline = Instant::now() + WAIT;
+    let mut seen = std::collections::HashMap::new();
+    while followed.pending() > 0 {
+        assert!(Instant::now() < deadline, "notified {} of {}", seen.len(), transactions.len());
+        if let Some((key, notification)) = followed.recv_timeout(Duration::from_secs(1)).unwrap() {
+            assert!(seen.insert(key, notification).is_none(), "one notification a subscription");
+        }
+    }
+    for (key, notification) in &seen {
+        assert!(notification.slot > 0);
+        assert_eq!(notification.err.is_some(), *key == 20, "transaction {key}: {notification:?}");
+    }
+    assert_eq!(seen.len(), transactions.len());
+    // Nothing more comes: each subscription ended with its notification.
+    assert!(followed.recv_timeout(Duration::from_millis(300)).unwrap().is_none());
 }

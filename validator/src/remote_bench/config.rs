@@ -89,6 +89,14 @@ pub struct RemoteConfig {
     /// The readers' total rate (default: as fast as they are answered).
     #[arg(long, requires = "readers")]
     pub reads_per_second: Option<u64>,
+    /// The node's WebSocket PubSub URL (default: the RPC URL's port + 1,
+    /// as web3.js computes it).
+    #[arg(long)]
+    pub ws: Option<String>,
+    /// Follow the sample by polling `getSignatureStatuses` rather than by
+    /// `signatureSubscribe`.
+    #[arg(long)]
+    pub poll: bool,
     /// No progress line on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -131,12 +139,16 @@ pub struct RemoteReport {
     pub seconds: f64,
     /// `landed / seconds`.
     pub tps: f64,
-    /// Confirmation latency of the landed sample (send → first seen
-    /// confirmed or finalized, polled every 20 ms); `null` if none landed.
+    /// Confirmation latency of the landed sample (send → notified, or
+    /// first seen, confirmed: see `latency_from`); `null` if none landed.
     pub p50_ms: Option<f64>,
     pub p90_ms: Option<f64>,
     pub p99_ms: Option<f64>,
     pub max_ms: Option<f64>,
+    /// How the sample was followed: `signatureSubscribe` or
+    /// `getSignatureStatuses` (polled every 20 ms, or every twentieth of a
+    /// transaction's age once that is longer).
+    pub latency_from: &'static str,
     /// How long the senders sent, and at what rate.
     pub send_seconds: f64,
     pub send_tps: f64,
@@ -266,12 +278,13 @@ impl std::fmt::Display for RemoteReport {
         writeln!(f, "dropped       {} ({where_to}; send errors {})", self.dropped, self.send_errors)?;
         writeln!(
             f,
-            "confirmation  p50 {}, p90 {}, p99 {}, max {} ({} followed, every {}th; {} never landed)",
+            "confirmation  p50 {}, p90 {}, p99 {}, max {} ({} followed by {}, every {}th; {} never landed)",
             ms(self.p50_ms),
             ms(self.p90_ms),
             ms(self.p99_ms),
             ms(self.max_ms),
             self.sampled,
+            self.latency_from,
             self.sample_every,
             self.sample_dropped
         )?;

@@ -24,11 +24,9 @@
 //! drained end (a transaction that failed but paid its fee lands and
 //! counts, as in Solana's `getTransactionCount`); TPS is landed over the
 //! time from the first send to the last growth of the count. Every Nth
-//! signature is followed with `getSignatureStatuses` from its own thread
-//! (every 20 ms, or every twentieth of its age once that is longer): its
-//! confirmation latency (send → first seen confirmed or finalized), whether
-//! it failed, whether it never landed. (A `signatureSubscribe` follower
-//! over the WebSocket is to come.)
+//! signature is followed (`samples.rs`: subscribed before the window with
+//! `signatureSubscribe`, or polled): its confirmation latency (send →
+//! notified confirmed), whether it failed, whether it never landed.
 //!
 //! Never: panic on a node's answer, wait without a bound, or assume the
 //! node is on this machine (the TPU address comes from `getClusterNodes`).
@@ -47,12 +45,13 @@ use crate::rpc_client::{parse_url, RpcClient};
 use config::check;
 use lanes_sdk::LAMPORTS_PER_SOL;
 use live::{node_stats, watch_node, Live};
-use samples::{check_samples, follow_samples, latencies_ms, pending_samples, Sample, FAILED, PENDING};
+use samples::{check_samples, follow_samples, follow_subscriptions, latencies_ms, pending_samples, subscribe_samples};
+use samples::{Sample, FAILED, PENDING};
 use send::{send_rpc, send_udp, Mode, Pace, Shared};
 use serde_json::json;
 use setup::{latest_blockhash, setup, sign_chunk, tpu_address, Accounts, Chunk};
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 /// Transactions signed under one blockhash.
@@ -146,18 +145,23 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         blockhashes += 1;
     }
     let presign_seconds = presign_started.elapsed().as_secs_f64();
-    let samples: Vec<Sample> = chunks
-        .iter()
-        .flat_map(|c| c.samples.iter())
-        .map(|(index, signature)| Sample {
-            index: *index,
-            signature: signature.to_string(),
-            sent_ns: AtomicU64::new(0),
-            state: AtomicU8::new(PENDING),
-            latency_us: AtomicU64::new(0),
-            next_poll_ns: AtomicU64::new(0),
-        })
-        .collect();
+    let samples: Vec<Sample> =
+        chunks.iter().flat_map(|c| c.samples.iter()).map(|(index, signature)| Sample::new(*index, *signature)).collect();
+    // Follow the samples by subscription, unless told to poll or the node has no PubSub.
+    let subscriptions = match config.poll {
+        true => None,
+        false => {
+            let ws_url = config.ws.clone().unwrap_or_else(|| ws_url_of(&address));
+            match subscribe_samples(&ws_url, &samples) {
+                Ok(subscriptions) => Some(subscriptions),
+                Err(e) => {
+                    say(&format!("{e}: following the sample with getSignatureStatuses instead"));
+                    None
+                }
+            }
+        }
+    };
+    let latency_from = if subscriptions.is_some() { "signatureSubscribe" } else { "getSignatureStatuses" };
     let batches: Vec<(&Chunk, &(String, usize, usize))> =
         chunks.iter().flat_map(|c| c.batches.iter().map(move |b| (c, b))).collect();
 
@@ -215,7 +219,13 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         let samples = &samples;
         let adaptive = (mode == Mode::Adaptive).then_some(config.max_in_flight);
         let stats = scope.spawn(move || watch_node(stats_client, live, adaptive));
-        let follow = scope.spawn(move || follow_samples(follow_client, samples, live));
+        let followers: Vec<_> = match subscriptions {
+            Some(subscriptions) => subscriptions
+                .into_iter()
+                .map(|subscriptions| scope.spawn(move || follow_subscriptions(subscriptions, samples, live)))
+                .collect(),
+            None => vec![scope.spawn(move || follow_samples(follow_client, samples, live))],
+        };
         let handles: Vec<_> = (0..senders)
             .map(|me| {
                 let (chunks, batches, address, shared) = (&chunks, &batches, &address, &shared);
@@ -288,7 +298,9 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         live.stop_stats.store(true, Relaxed);
         live.stop_follow.store(true, Relaxed);
         let _ = stats.join();
-        let _ = follow.join();
+        for follower in followers {
+            let _ = follower.join();
+        }
         (send_seconds, drained, errors, reads)
     });
     if let Some(error) = sender_errors.first() {
@@ -346,6 +358,7 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         p90_ms: percentile(&ms, 0.90),
         p99_ms: percentile(&ms, 0.99),
         max_ms: ms.last().copied(),
+        latency_from,
         send_seconds,
         send_tps: sent as f64 / send_seconds,
         drained,
@@ -372,6 +385,15 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         senders,
         reads,
     })
+}
+
+/// The WebSocket URL a node serves beside `address` (`host:port`): the
+/// next port, as web3.js and Solana's CLI compute it.
+fn ws_url_of(address: &str) -> String {
+    match address.rsplit_once(':').map(|(host, port)| (host, port.parse::<u16>())) {
+        Some((host, Ok(port))) => format!("ws://{host}:{}/", port.wrapping_add(1)),
+        _ => format!("ws://{address}/"),
+    }
 }
 
 /// What `--readers` read: the accounts the load writes, and for `token`
