@@ -19,7 +19,8 @@
 //!   instance reuse, and the host functions contracts call;
 //! * [`store`]: where committed accounts live — in memory, or in the
 //!   persistent, crash-safe memory-mapped store (`docs/store.md`);
-//! * [`harness`]: an in-process bank for contract tests.
+//! * [`harness`]: an in-process bank for contract tests;
+//! * [`cpu`]: the CPU time a batch's short-lived threads spent, by stage.
 //!
 //! The runtime must never panic on anything that came from outside the
 //! process (transactions, programs, account data), and never let a result
@@ -47,6 +48,8 @@ pub mod transaction_context;
 pub mod vm;
 
 pub mod store;
+
+pub mod cpu;
 
 #[cfg(feature = "harness")]
 pub mod harness;

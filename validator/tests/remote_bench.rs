@@ -68,6 +68,13 @@ fn check(node: &Validator, workload: &str, via: &str, extra: &[&str]) -> Value {
     let p99 = report["p99_ms"].as_f64().unwrap();
     assert!(p50 > 0.0 && p50 <= report["p90_ms"].as_f64().unwrap() && p99 < 60_000.0, "{report}");
     assert!(report["target"].as_str().unwrap().starts_with("127.0.0.1:"), "loopback only: {report}");
+    // The node's CPU by stage, from its own counters: verification and
+    // execution charge nanoseconds, so both are seen in any run.
+    let cpu = &report["node_cpu"]["stages"];
+    for stage in ["verify", "execute", "total"] {
+        assert!(cpu[stage].as_f64().unwrap_or(0.0) > 0.0, "{stage}: {report}");
+    }
+    assert!(!report["timeline"].as_array().unwrap().is_empty(), "{report}");
     let followed_by = if extra.contains(&"--poll") { "getSignatureStatuses" } else { "signatureSubscribe" };
     assert_eq!(report["latency_from"], followed_by, "{report}");
     report
@@ -89,6 +96,27 @@ fn remote_bench_lands_transfers_and_token_transfers_over_udp_and_rpc() {
         assert!(landed * 10 >= sent * 9, "{workload} over {via}: {report}");
         assert_eq!(report["failed"], 0, "{report}");
     }
+    // The HTML report: self-contained, with the same JSON embedded and both charts.
+    let page_path = ledger.path().join("report.html");
+    let page_arg = page_path.to_str().unwrap();
+    let report = check(&node, "token", "udp", &["--tps", "1000", "--report", page_arg]);
+    let page = std::fs::read_to_string(&page_path).unwrap();
+    let start = page.find(r#"<script type="application/json" id="report">"#).expect("the JSON is embedded");
+    let json = &page[start..];
+    let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+    let embedded: Value = serde_json::from_str(json).unwrap();
+    assert_eq!(embedded, report, "the page holds the report --json printed");
+    assert_eq!(page.matches("<svg").count(), 2, "TPS over time and the latency distribution");
+    let timeline = report["timeline"].as_array().unwrap().len();
+    let first_line = page.find("<polyline").unwrap();
+    let points = page[first_line..].split('"').nth(3).unwrap().split(' ').count();
+    assert_eq!(points, timeline, "one point a timeline entry");
+    assert!(page.contains("<rect class=\"hist\""), "the latency histogram");
+    for outside in ["src=", "href=", "url(", "@import"] {
+        assert!(!page.contains(outside), "the page fetches nothing: {outside}");
+    }
+    assert_eq!(page.matches("http").count(), page.matches("http://www.w3.org/2000/svg").count(), "no links out");
+
     // Unpaced over UDP: the rate adapts to what the port receives.
     let report = check(&node, "transfer", "udp", &["--transactions", "20000", "--max-in-flight", "5000"]);
     assert_eq!(report["pace"], "adaptive", "{report}");

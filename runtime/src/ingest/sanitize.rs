@@ -7,6 +7,7 @@
 //! (`TooManyAccountLocks`), a key listed twice (`AccountLoadedTwice`), a bad
 //! compute-budget instruction. It never looks at account state.
 
+use crate::cpu::{BatchStage, Charge};
 use crate::execution::compute_budget::{transaction_fee, ComputeBudget};
 use crate::schedule::account_locks::HashedKey;
 use lanes_sdk::message::MAX_TX_ACCOUNT_LOCKS;
@@ -124,20 +125,23 @@ pub fn sanitize_all(mut transactions: Vec<Transaction>, threads: usize) -> Sanit
             .zip(output.spare_capacity_mut()[..total].chunks_mut(chunk))
             .enumerate()
             .map(|(n, (input, out))| {
-                scope.spawn(move || {
-                    let mut written = 0;
-                    let mut refused = Vec::new();
-                    for (i, tx) in input.iter_mut().enumerate() {
-                        match SanitizedTransaction::try_new(std::mem::take(tx)) {
-                            Ok(sanitized) => {
-                                out[written].write(sanitized);
-                                written += 1;
+                let spawned =
+                    std::thread::Builder::new().name("lanes-sanitize".into()).spawn_scoped(scope, move || {
+                        let _charge = Charge::new(BatchStage::Verify);
+                        let mut written = 0;
+                        let mut refused = Vec::new();
+                        for (i, tx) in input.iter_mut().enumerate() {
+                            match SanitizedTransaction::try_new(std::mem::take(tx)) {
+                                Ok(sanitized) => {
+                                    out[written].write(sanitized);
+                                    written += 1;
+                                }
+                                Err(err) => refused.push((n * chunk + i, err)),
                             }
-                            Err(err) => refused.push((n * chunk + i, err)),
                         }
-                    }
-                    (written, refused)
-                })
+                        (written, refused)
+                    });
+                spawned.expect("spawning a sanitize thread")
             })
             .collect();
         workers.into_iter().map(|worker| worker.join().expect("sanitizing never panics")).collect()

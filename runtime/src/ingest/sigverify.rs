@@ -3,6 +3,7 @@
 //! strict ed25519 (no batch equation: its acceptance set differs from the
 //! strict check's, and consensus needs one answer).
 
+use crate::cpu::{BatchStage, Charge};
 use crate::ingest::sanitize::SanitizedTransaction;
 
 /// Whether each transaction's signatures all verify, in input order.
@@ -13,7 +14,12 @@ pub fn verify_all(transactions: &[SanitizedTransaction], threads: usize) -> Vec<
         let handles: Vec<_> = transactions
             .chunks(chunk)
             .map(|part| {
-                (part.len(), scope.spawn(move || part.iter().map(|tx| tx.transaction().verify()).collect::<Vec<_>>()))
+                let verify = move || {
+                    let _charge = Charge::new(BatchStage::Verify);
+                    part.iter().map(|tx| tx.transaction().verify()).collect::<Vec<_>>()
+                };
+                let spawned = std::thread::Builder::new().name("lanes-verify".into()).spawn_scoped(scope, verify);
+                (part.len(), spawned.expect("spawning a verify thread"))
             })
             .collect();
         // A thread that died verified nothing: its share counts as failed.

@@ -12,6 +12,7 @@ use super::policy::Scheduler;
 use super::workers::{execute_one, worker_loop};
 use super::{Entry, ParallelOutput, StageTimings};
 use crate::bank::{Bank, TransactionOutcome, Worker};
+use crate::cpu::{BatchStage, Charge};
 use crate::ingest::sanitize::SanitizedTransaction;
 use crate::transaction_context::ExecuteTimings;
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
@@ -69,6 +70,7 @@ pub fn execute_parallel(
                     .name(format!("lanes-worker-{thread}"))
                     .stack_size(8 * 1024 * 1024)
                     .spawn_scoped(scope, move || {
+                        let _charge = Charge::new(BatchStage::Execute);
                         worker_loop(thread, bank, transactions, outcomes, work_rx, done_tx, (ring_tx, doorbell), epoch)
                     })
                     .expect("spawning a worker thread"),

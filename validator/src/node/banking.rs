@@ -16,6 +16,7 @@ use super::rpc::transaction_error_json;
 use super::Node;
 use crossbeam_channel::{Receiver, Sender};
 use lanes_runtime::bank::{Bank, SlotCommit};
+use lanes_runtime::cpu::thread_cpu_ns;
 use lanes_runtime::pipeline::{execute_batch, BatchConfig};
 use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::Transaction;
@@ -128,9 +129,12 @@ fn execute_slots(
             let commit = if block.transactions.is_empty() {
                 Ok(None)
             } else {
-                bank.prepare_commit_slot().map(Some).map_err(|e| {
+                let cpu_started = thread_cpu_ns();
+                let prepared = bank.prepare_commit_slot().map(Some).map_err(|e| {
                     tracing::error!("slot {} could not be made durable: {e}", block.slot);
-                })
+                });
+                node.commit_cpu.on_banking_ns.fetch_add(thread_cpu_ns().saturating_sub(cpu_started), Relaxed);
+                prepared
             };
             LedgerJob { block, commit }
         };
@@ -170,6 +174,7 @@ fn record_slots(node: &Node, jobs: &Receiver<LedgerJob>, done: &Sender<()>) {
             std::process::abort();
         }
         let appended_at = Instant::now();
+        let cpu_started = thread_cpu_ns();
         let durable = match commit {
             Ok(None) => true,
             Ok(Some(commit)) => commit
@@ -178,6 +183,7 @@ fn record_slots(node: &Node, jobs: &Receiver<LedgerJob>, done: &Sender<()>) {
                 .is_ok(),
             Err(()) => false,
         };
+        node.commit_cpu.on_ledger_ns.fetch_add(thread_cpu_ns().saturating_sub(cpu_started), Relaxed);
         if !block.transactions.is_empty() {
             tracing::info!(
                 slot = block.slot,

@@ -19,6 +19,7 @@
 
 mod banking;
 pub mod block;
+pub mod cpu;
 pub mod genesis;
 mod history;
 pub mod ledger;
@@ -119,6 +120,8 @@ pub struct Node {
     /// Transactions dropped before verification as duplicates, replays or
     /// with a blockhash that is not recent.
     pub(crate) deduplicated: AtomicU64,
+    /// The store commit's CPU on threads read by name (see [`cpu`]).
+    pub(crate) commit_cpu: cpu::CommitCpu,
     shutdown: AtomicBool,
 }
 
@@ -245,6 +248,7 @@ impl RunningNode {
             frozen_slot: AtomicU64::new(frozen),
             dropped: AtomicU64::new(0),
             deduplicated: AtomicU64::new(0),
+            commit_cpu: cpu::CommitCpu::default(),
             shutdown: AtomicBool::new(false),
         });
         let (rpc_shutdown, rpc_stop) = tokio::sync::oneshot::channel();

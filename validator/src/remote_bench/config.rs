@@ -97,6 +97,10 @@ pub struct RemoteConfig {
     /// `signatureSubscribe`.
     #[arg(long)]
     pub poll: bool,
+    /// Also write a self-contained HTML page (TPS over time, the latency
+    /// distribution, the node's CPU by stage, the JSON) to this file.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<std::path::PathBuf>,
     /// No progress line on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -186,6 +190,34 @@ pub struct RemoteReport {
     pub senders: usize,
     /// What `--readers` did, if any ran.
     pub reads: Option<crate::read_load::ReadReport>,
+    /// The node's CPU by stage from just before the window to the drained
+    /// end (`lanesGetStageCpu`; a Lanes node only).
+    pub node_cpu: Option<CpuReport>,
+    /// This bench's own CPU over the same span (on the node's machine, it
+    /// is CPU the node did not get).
+    pub bench_cpu_seconds: Option<f64>,
+    /// Landed and sent TPS every 250 ms, window and drain.
+    pub timeline: Vec<TimelinePoint>,
+    /// The landed sample's latencies, sorted (for `--report`).
+    #[serde(skip)]
+    pub latencies_ms: Vec<f64>,
+}
+
+/// The node's CPU over a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct CpuReport {
+    pub wall_seconds: f64,
+    /// CPU seconds by stage (divide by `wall_seconds` for cores).
+    pub stages: crate::node::cpu::StageCpu,
+}
+
+/// One point of the run's timeline.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TimelinePoint {
+    /// Seconds since the window opened.
+    pub t: f64,
+    pub landed_tps: f64,
+    pub sent_tps: f64,
 }
 
 pub(super) fn check(config: &RemoteConfig) -> Result<(), Error> {
@@ -210,7 +242,9 @@ pub(super) fn check(config: &RemoteConfig) -> Result<(), Error> {
     match config.hot_accounts {
         Some(0) => return Err("--hot-accounts must be at least 1".into()),
         Some(_) if !matches!(config.workload, RemoteWorkload::Transfer | RemoteWorkload::Token) => {
-            return Err("--hot-accounts applies to the transfer and token workloads; use --pools 1 for a hot pool".into())
+            return Err(
+                "--hot-accounts applies to the transfer and token workloads; use --pools 1 for a hot pool".into()
+            )
         }
         _ => {}
     }
@@ -291,6 +325,20 @@ impl std::fmt::Display for RemoteReport {
         writeln!(f, "slots         {} of {:.0} ms", self.slots, self.slot_ms)?;
         if let Some(reads) = &self.reads {
             write!(f, "{reads}")?;
+        }
+        if let Some(cpu) = &self.node_cpu {
+            let wall = cpu.wall_seconds.max(1e-9);
+            let stages: Vec<String> = cpu
+                .stages
+                .stages()
+                .iter()
+                .filter(|(name, _)| *name != "total")
+                .map(|(name, seconds)| format!("{name} {:.2}", seconds / wall))
+                .collect();
+            writeln!(f, "node CPU      {:.2} cores over {wall:.1} s: {}", cpu.stages.total / wall, stages.join(", "))?;
+            if let Some(bench) = self.bench_cpu_seconds {
+                writeln!(f, "bench CPU     {:.2} cores (this process)", bench / wall)?;
+            }
         }
         writeln!(
             f,

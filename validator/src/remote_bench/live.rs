@@ -9,9 +9,10 @@
 
 use super::{Error, Via, ADAPT_EVERY, ADAPT_SLACK, MAX_RATE, MIN_RATE, STATS_EVERY};
 use crate::rpc_client::RpcClient;
+use parking_lot::Mutex;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The node's counters at one moment.
 #[derive(Debug, Clone, Copy, Default)]
@@ -81,7 +82,12 @@ pub(super) struct Live {
     pub(super) senders_done: AtomicUsize,
     pub(super) stop_stats: AtomicBool,
     pub(super) stop_follow: AtomicBool,
+    /// Every [`TIMELINE_EVERY`]: (seconds since start, landed, sent).
+    pub(super) timeline: Mutex<Vec<(f64, u64, u64)>>,
 }
+
+/// How often the timeline (TPS over time, for the report) takes a point.
+pub(super) const TIMELINE_EVERY: Duration = Duration::from_millis(250);
 
 impl Live {
     pub(super) fn elapsed_ns(&self) -> u64 {
@@ -131,8 +137,15 @@ impl Live {
 pub(super) fn watch_node(mut client: RpcClient, live: &Live, adaptive: Option<u64>) {
     let mut last = live.base.count;
     let mut interval = (Instant::now(), 0u64, live.base.tpu_received);
+    let mut next_point = live.start;
     while !live.stop_stats.load(Relaxed) {
         let tick = Instant::now();
+        if tick >= next_point {
+            next_point += TIMELINE_EVERY;
+            let landed = live.count.load(Relaxed).saturating_sub(live.base.count);
+            let point = (live.start.elapsed().as_secs_f64(), landed, live.sent.load(Relaxed));
+            live.timeline.lock().push(point);
+        }
         if let Ok(stats) = node_stats(&mut client, live.lanes) {
             live.slot.store(stats.slot, Relaxed);
             live.deduplicated.store(stats.deduplicated, Relaxed);

@@ -32,14 +32,16 @@
 //! node is on this machine (the TPU address comes from `getClusterNodes`).
 
 mod config;
+pub mod html;
 mod live;
 mod samples;
 pub(crate) use samples::percentile;
 mod send;
 mod setup;
 
-pub use config::{RemoteConfig, RemoteReport, RemoteWorkload, Via};
+pub use config::{CpuReport, RemoteConfig, RemoteReport, RemoteWorkload, TimelinePoint, Via};
 
+use crate::node::cpu::{process_cpu_seconds, StageCpu};
 use crate::read_load::{ProgramTargets, ReadLoad, ReadTargets};
 use crate::rpc_client::{parse_url, RpcClient};
 use config::check;
@@ -145,8 +147,11 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         blockhashes += 1;
     }
     let presign_seconds = presign_started.elapsed().as_secs_f64();
-    let samples: Vec<Sample> =
-        chunks.iter().flat_map(|c| c.samples.iter()).map(|(index, signature)| Sample::new(*index, *signature)).collect();
+    let samples: Vec<Sample> = chunks
+        .iter()
+        .flat_map(|c| c.samples.iter())
+        .map(|(index, signature)| Sample::new(*index, *signature))
+        .collect();
     // Follow the samples by subscription, unless told to poll or the node has no PubSub.
     let subscriptions = match config.poll {
         true => None,
@@ -192,7 +197,9 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         senders_done: AtomicUsize::new(0),
         stop_stats: AtomicBool::new(false),
         stop_follow: AtomicBool::new(false),
+        timeline: parking_lot::Mutex::new(Vec::new()),
     };
+    let cpu_before = (Instant::now(), node_cpu(&mut client, lanes), process_cpu_seconds());
     let mode = match (config.tps, config.flood, config.via) {
         (Some(tps), _, _) => Mode::Fixed(tps as f64 / senders as f64),
         (None, true, _) => Mode::Flood,
@@ -308,6 +315,14 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
     }
 
     let end = node_stats(&mut client, lanes)?;
+    let node_cpu = match (cpu_before.1, node_cpu(&mut client, lanes)) {
+        (Some(before), Some(after)) => {
+            Some(CpuReport { wall_seconds: cpu_before.0.elapsed().as_secs_f64(), stages: after.since(&before) })
+        }
+        _ => None,
+    };
+    let timeline_points = timeline(&live.timeline.lock());
+    let bench_cpu_seconds = process_cpu_seconds().zip(cpu_before.2).map(|(after, before)| (after - before).max(0.0));
     // A last look at every sample not yet seen landed.
     let pending = pending_samples(&samples, usize::MAX, None);
     check_samples(&mut client, &samples, &pending, &live)?;
@@ -330,7 +345,7 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         );
     }
     let slots = end.slot.saturating_sub(base.slot);
-    Ok(RemoteReport {
+    let report = RemoteReport {
         workload: config.workload,
         via: config.via,
         accounts: config.accounts,
@@ -359,6 +374,10 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         p99_ms: percentile(&ms, 0.99),
         max_ms: ms.last().copied(),
         latency_from,
+        node_cpu,
+        bench_cpu_seconds,
+        timeline: timeline_points,
+        latencies_ms: ms.clone(),
         send_seconds,
         send_tps: sent as f64 / send_seconds,
         drained,
@@ -384,7 +403,33 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         target,
         senders,
         reads,
-    })
+    };
+    if let Some(path) = &config.report {
+        std::fs::write(path, html::render(&report)).map_err(|e| format!("--report {}: {e}", path.display()))?;
+    }
+    Ok(report)
+}
+
+/// The node's CPU by stage (`lanesGetStageCpu`), if it is a Lanes node.
+fn node_cpu(client: &mut RpcClient, lanes: bool) -> Option<StageCpu> {
+    let value = client.call("lanesGetStageCpu", json!([])).ok().filter(|_| lanes)?;
+    serde_json::from_value(value).ok()
+}
+
+/// Rates between the timeline's points.
+fn timeline(points: &[(f64, u64, u64)]) -> Vec<TimelinePoint> {
+    points
+        .windows(2)
+        .map(|pair| {
+            let ((t0, landed0, sent0), (t1, landed1, sent1)) = (pair[0], pair[1]);
+            let dt = (t1 - t0).max(1e-9);
+            TimelinePoint {
+                t: t1,
+                landed_tps: landed1.saturating_sub(landed0) as f64 / dt,
+                sent_tps: sent1.saturating_sub(sent0) as f64 / dt,
+            }
+        })
+        .collect()
 }
 
 /// The WebSocket URL a node serves beside `address` (`host:port`): the

@@ -68,10 +68,7 @@ pub(super) const SUBSCRIPTIONS_PER_CONNECTION: usize = 1_000;
 
 /// Subscribe every sample (`signatureSubscribe`, `confirmed`) on as many
 /// connections as they need; each subscription's key is its sample's index.
-pub(super) fn subscribe_samples(
-    ws_url: &str,
-    samples: &[Sample],
-) -> Result<Vec<SignatureSubscriptions<usize>>, Error> {
+pub(super) fn subscribe_samples(ws_url: &str, samples: &[Sample]) -> Result<Vec<SignatureSubscriptions<usize>>, Error> {
     let keyed: Vec<(usize, Signature)> = samples
         .iter()
         .enumerate()

@@ -207,7 +207,9 @@ fn funder(client: &mut RpcClient, config: &RemoteConfig, lamports: u64) -> Resul
     let signature = match client.call("requestAirdrop", json!([keypair.pubkey().to_string(), lamports])) {
         Ok(Value::String(signature)) => signature,
         Ok(other) => return Err(format!("requestAirdrop answered {other}")),
-        Err(e) => return Err(format!("requestAirdrop of {} SOL: {e} (give --keypair to fund the setup)", sol(lamports))),
+        Err(e) => {
+            return Err(format!("requestAirdrop of {} SOL: {e} (give --keypair to fund the setup)", sol(lamports)))
+        }
     };
     confirm_all(client, &[signature], "airdrop")?;
     Ok(keypair)
@@ -277,7 +279,14 @@ pub(super) fn setup(client: &mut RpcClient, config: &RemoteConfig) -> Result<Acc
     let mint = Keypair::new();
     let blockhash = chain.blockhash()?;
     chain.submit(Transaction::new_signed_with_payer(
-        &lanes_token::instruction::create_mint(&token_program, &funder.pubkey(), &mint.pubkey(), &funder.pubkey(), None, 6),
+        &lanes_token::instruction::create_mint(
+            &token_program,
+            &funder.pubkey(),
+            &mint.pubkey(),
+            &funder.pubkey(),
+            None,
+            6,
+        ),
         Some(&funder.pubkey()),
         &[&funder, &mint],
         blockhash,

@@ -243,6 +243,12 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             "tpuGarbage": node.tpu.garbage.load(std::sync::atomic::Ordering::Relaxed),
             "tpuQueued": node.tpu.queued.load(std::sync::atomic::Ordering::Relaxed),
         })),
+        // Lanes' own: CPU seconds since start, by stage (node/cpu.rs).
+        "lanesGetStageCpu" => serde_json::to_value(super::cpu::stage_cpu(&node.commit_cpu)).map_err(|e| RpcError {
+            code: -32603,
+            message: format!("Internal error: {e}"),
+            data: None,
+        }),
         "getEpochInfo" => {
             let slot = slot_for(node, config_param(params, 0));
             let slots_in_epoch = SLOTS_PER_EPOCH;
