@@ -247,8 +247,15 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
             })
             .collect();
 
-        // Progress while sending: a refreshed line on a terminal, else a line every 5 s.
+        // Progress while sending: an indicatif bar on a terminal, else a line every 5 s.
         let every = if terminal { Duration::from_millis(500) } else { Duration::from_secs(5) };
+        let bar = (progress && terminal).then(|| {
+            let bar = indicatif::ProgressBar::new((config.duration * 1e3) as u64);
+            let style = indicatif::ProgressStyle::with_template("{bar:24.cyan/blue} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        });
         let mut next = Instant::now() + every;
         let mut last = (Instant::now(), base.count);
         while live.senders_done.load(Relaxed) < senders {
@@ -271,12 +278,17 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
                     elapsed,
                     config.duration
                 );
-                if terminal {
-                    eprint!("\r{line}\x1b[K");
-                } else {
-                    eprintln!("{line}");
+                match &bar {
+                    Some(bar) => {
+                        bar.set_position((elapsed * 1e3) as u64);
+                        bar.set_message(line);
+                    }
+                    None => eprintln!("{line}"),
                 }
             }
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
         }
         let errors: Vec<Error> = handles
             .into_iter()
@@ -285,9 +297,6 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         let send_seconds = live.start.elapsed().as_secs_f64();
         // Reads run while the senders do, not through the drain.
         let reads = readers.map(ReadLoad::stop);
-        if progress && terminal {
-            eprintln!();
-        }
 
         // Drain: until the count has not grown for three slots (and 300 ms), bounded.
         let bound = Instant::now() + Duration::from_secs(30) + Duration::from_secs_f64(config.duration);
