@@ -136,6 +136,8 @@ fn execute_slots(
                 node.commit_cpu.on_banking_ns.fetch_add(thread_cpu_ns().saturating_sub(cpu_started), Relaxed);
                 prepared
             };
+            // `processed` from here on: executed in the working slot, not yet durable.
+            node.statuses.lock().record_block(&block);
             LedgerJob { block, commit }
         };
         node.bank.write().advance_slot();
@@ -201,11 +203,13 @@ fn record_slots(node: &Node, jobs: &Receiver<LedgerJob>, done: &Sender<()>) {
                     Err(e) => tracing::warn!("ledger pruning failed: {e}"),
                 }
             }
-            node.statuses.lock().record_block(&block);
             node.frozen_slot.store(block.slot, Relaxed);
             node.performance.lock().on_slot(block.slot, block.total_transactions);
             // No subscriber is not an error.
             let _ = node.blocks.send(Arc::new(block));
+        } else {
+            // Never durable, never confirmed: its `processed` statuses go.
+            node.statuses.lock().forget_slot(block.slot);
         }
         if done.send(()).is_err() {
             return;

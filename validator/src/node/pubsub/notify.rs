@@ -178,12 +178,17 @@ impl Server {
         }
     }
 
-    /// If `signature` is among the node's recent statuses, notify its
-    /// subscription `id` now and remove it — unless a block did first.
+    /// If `signature` is among the node's recent statuses and its slot is
+    /// durable, notify its subscription `id` now and remove it — unless a
+    /// block did first. A status not yet durable (`processed`) is left to
+    /// its block's notification, which follows.
     pub(super) fn notify_if_executed(&self, id: u64, signature: &Signature) {
         let Some(recorded) = self.node.statuses.lock().get(signature).cloned() else {
             return;
         };
+        if recorded.slot > self.node.frozen_slot() {
+            return;
+        }
         let Some(subscription) = self.registry.lock().remove(id) else {
             return;
         };

@@ -376,7 +376,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
                 .collect::<Option<Vec<Signature>>>()
                 .ok_or_else(|| invalid_params("Invalid param: Invalid"))?;
             // The recent statuses are read under their lock, the ledger
-            // after it is released: the ledger stage records every slot
+            // after it is released: the banking thread records every slot
             // under the same lock, and must not wait for history lookups.
             let recent: Vec<Option<Value>> = {
                 let statuses = node.statuses.lock();
