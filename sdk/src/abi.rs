@@ -44,6 +44,9 @@ pub mod import {
     pub const LOG: &str = "lanes_log";
     /// `()`: log the remaining compute units.
     pub const LOG_COMPUTE_UNITS: &str = "lanes_log_compute_units";
+    /// `(key_ptr: i32)`: log the 32-byte key at `key_ptr` as
+    /// `Program log: <base58>` (Solana's `sol_log_pubkey`).
+    pub const LOG_PUBKEY: &str = "lanes_log_pubkey";
     /// `(ptr: i32, len: i32)`: abort with a message; never returns.
     pub const ABORT: &str = "lanes_abort";
     /// `(ix_ptr: i32, ix_len: i32, seeds_ptr: i32, seeds_len: i32) -> i64`:

@@ -68,6 +68,12 @@ impl fmt::Display for PubkeyError {
 impl std::error::Error for PubkeyError {}
 
 impl Pubkey {
+    /// Log this key as `Program log: <base58>` for about 100 compute units
+    /// (the host renders it; `msg!("{}", key)` costs ~27,000 in WASM).
+    pub fn log(&self) {
+        crate::log::log_pubkey(self)
+    }
+
     /// Wrap 32 bytes.
     pub const fn new_from_array(bytes: [u8; 32]) -> Self {
         Pubkey(bytes)

@@ -10,6 +10,7 @@ extern "C" {
     fn lanes_input_read(dst: *mut u8);
     fn lanes_log(ptr: *const u8, len: usize);
     fn lanes_log_compute_units();
+    fn lanes_log_pubkey(key: *const u8);
     fn lanes_abort(ptr: *const u8, len: usize) -> !;
     fn lanes_invoke(ix: *const u8, ix_len: usize, seeds: *const u8, seeds_len: usize) -> u64;
     fn lanes_set_return_data(ptr: *const u8, len: usize);
@@ -41,6 +42,11 @@ pub(crate) unsafe fn input_read(dst: *mut u8) {
 pub(crate) fn log(message: &str) {
     // SAFETY: the host reads `len` bytes from `ptr`, which the slice owns.
     unsafe { lanes_log(message.as_ptr(), message.len()) }
+}
+
+pub(crate) fn log_pubkey(key: &Pubkey) {
+    // SAFETY: the host reads 32 bytes from the pointer, which the key owns.
+    unsafe { lanes_log_pubkey(key.0.as_ptr()) }
 }
 
 pub(crate) fn log_compute_units() {

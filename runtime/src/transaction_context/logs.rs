@@ -72,6 +72,11 @@ impl LogCollector {
         self.log_line(LogLine::Text(line));
     }
 
+    /// Whether the byte limit was reached (later lines are dropped).
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
     pub fn log_line(&mut self, line: LogLine) {
         if self.truncated {
             return;

@@ -109,6 +109,11 @@ impl TransactionContext {
         self.logs.log_line(line);
     }
 
+    /// Whether the logs reached their byte limit (later lines are dropped).
+    pub fn logs_truncated(&self) -> bool {
+        self.logs.is_truncated()
+    }
+
     /// Depth of the program now running (1 for a top-level instruction).
     pub fn depth(&self) -> usize {
         self.stack.len()

@@ -6,6 +6,10 @@
 pub const CPI_BASE_COST: u64 = 1_000;
 /// Charged per log call, plus per byte logged.
 pub const LOG_BASE_COST: u64 = 100;
+/// Charged per pubkey logged (Solana's `log_pubkey_units`): the host's
+/// base58 of 32 bytes, under a microsecond, for at most the ~175 lines the
+/// log's 10 KB hold (later calls are dropped unrendered).
+pub const LOG_PUBKEY_COST: u64 = 100;
 /// Charged per SHA-256 call, plus [`SHA256_BYTE_COST`] per byte hashed.
 pub const SHA256_BASE_COST: u64 = 85;
 /// Charged per byte hashed.

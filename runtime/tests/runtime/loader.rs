@@ -401,3 +401,50 @@ fn garbage_instruction_data_for_the_builtins_is_refused() {
         );
     }
 }
+
+/// `lanes_log_pubkey` logs a key as Solana's `sol_log_pubkey` does, for
+/// about 100 units (issue 16: ≤ 200), where base58 in WASM costs ~27,000.
+#[test]
+fn a_pubkey_is_logged_by_the_host_for_about_a_hundred_units() {
+    let (mut h, payer) = funded();
+    let key = lanes_sdk::Pubkey::new_unique_from_u64(0xfeed);
+    let escaped: String = key.0.iter().map(|b| format!("\\{b:02x}")).collect();
+    let program_logging = |calls: usize| {
+        let call = "(call $log_pubkey (i32.const 16))".repeat(calls);
+        wat::parse_str(format!(
+            r#"(module
+                (import "env" "lanes_log_pubkey" (func $log_pubkey (param i32)))
+                (memory (export "memory") 1)
+                (data (i32.const 16) "{escaped}")
+                (func (export "entrypoint") (result i64) {call} i64.const 0))"#
+        ))
+        .unwrap()
+    };
+    let mut units = Vec::new();
+    for calls in [0, 3] {
+        let program = Keypair::new();
+        h.deploy_program(&payer, &program, &program_logging(calls)).unwrap();
+        let meta = h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap();
+        let logged: Vec<&String> = meta.logs.iter().filter(|l| l.starts_with("Program log: ")).collect();
+        assert_eq!(logged.len(), calls, "{:?}", meta.logs);
+        for line in logged {
+            assert_eq!(line, &format!("Program log: {key}"));
+        }
+        units.push(meta.compute_units_consumed);
+    }
+    let per_call = (units[1] - units[0]) / 3;
+    assert!((100..=200).contains(&per_call), "{per_call} units a pubkey logged");
+
+    // A key past the end of memory: the instruction fails, the host is unharmed.
+    let past_end = wat::parse_str(
+        r#"(module
+            (import "env" "lanes_log_pubkey" (func $log_pubkey (param i32)))
+            (memory (export "memory") 1)
+            (func (export "entrypoint") (result i64) (call $log_pubkey (i32.const 65520)) i64.const 0))"#,
+    )
+    .unwrap();
+    let program = Keypair::new();
+    h.deploy_program(&payer, &program, &past_end).unwrap();
+    let failed = h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err();
+    assert!(matches!(failed.err, TransactionError::InstructionError(0, _)), "{:?}", failed.err);
+}
