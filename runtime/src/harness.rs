@@ -45,7 +45,9 @@ pub struct TransactionMeta {
 }
 
 /// A transaction that failed (or was refused), with what it produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` is its `Display` — the error, then the logs one a line — so a
+/// test's `unwrap()` shows what the program said.
+#[derive(Clone, PartialEq, Eq)]
 pub struct FailedTransaction {
     pub err: TransactionError,
     /// Boxed to keep `Result<TransactionMeta, FailedTransaction>` small.
@@ -59,6 +61,23 @@ impl std::fmt::Display for FailedTransaction {
             write!(f, "\n  {line}")?;
         }
         Ok(())
+    }
+}
+
+impl std::fmt::Debug for FailedTransaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl FailedTransaction {
+    /// The custom error code the failing instruction returned, if it was one
+    /// (`ProgramError::Custom`; compare with your error enum's `code()`).
+    pub fn custom_code(&self) -> Option<u32> {
+        match self.err {
+            TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(code),
+            _ => None,
+        }
     }
 }
 
@@ -131,8 +150,9 @@ impl Refused<'_> {
     }
 }
 
-/// Why a harness helper failed.
-#[derive(Debug, thiserror::Error)]
+/// Why a harness helper failed. `Debug` is its `Display`, so `unwrap()`
+/// reads as a sentence (and a failed transaction's logs one a line).
+#[derive(thiserror::Error)]
 pub enum HarnessError {
     #[error("program rejected: {0}")]
     Program(#[from] ProgramLoadError),
@@ -140,6 +160,12 @@ pub enum HarnessError {
     Transaction(#[from] FailedTransaction),
     #[error("store: {0}")]
     Store(#[from] crate::bank::BankError),
+}
+
+impl std::fmt::Debug for HarnessError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 fn split(outcome: TransactionOutcome) -> Result<TransactionMeta, FailedTransaction> {

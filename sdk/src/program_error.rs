@@ -195,20 +195,33 @@ impl From<ProgramError> for crate::instruction::InstructionError {
 /// Declare a program's own error enum: each variant a stable custom code
 /// (its discriminant) and a one-line message. Generates the enum
 /// (`Debug, Clone, Copy, PartialEq, Eq`, `repr(u32)`), `ALL` (every error in
-/// code order), `code()`, `from_code()`, `message()`, `Display`,
-/// `std::error::Error` off-chain, and `From<_> for ProgramError` as
-/// `ProgramError::Custom(code)`. Codes must be dense from 0 (the program's
-/// tests check `from_code` against `ALL`).
+/// declaration order), `code()`, `from_code()`, `name()`, `message()`,
+/// `log_failure()`, `Display`, `std::error::Error` off-chain, and
+/// `From<_> for ProgramError` as `ProgramError::Custom(code)`. Codes may
+/// start anywhere (Anchor's start at 6000) and need not be dense.
+///
+/// Call `log_failure` on the way out of the entrypoint so a failure names
+/// itself in the transaction's logs — `Program log: Error: Overflow (0x64):
+/// counter overflow` above Solana's `custom program error: 0x64` — for a
+/// log call's units, on failure only:
 ///
 /// ```
 /// lanes_sdk::program_errors! {
 ///     /// Why a counter instruction failed.
 ///     pub enum CounterError {
 ///         /// The counter would overflow.
-///         Overflow = 0 => "counter overflow",
+///         Overflow = 100 => "counter overflow",
 ///     }
 /// }
-/// assert_eq!(CounterError::from_code(0), Some(CounterError::Overflow));
+/// assert_eq!(CounterError::from_code(100), Some(CounterError::Overflow));
+/// assert_eq!(CounterError::Overflow.name(), "Overflow");
+///
+/// fn process(/* … */) -> lanes_sdk::program_error::ProgramResult {
+///     let result = Err(CounterError::Overflow.into());
+///     CounterError::log_failure(&result);
+///     result
+/// }
+/// # assert!(process().is_err());
 /// ```
 #[macro_export]
 macro_rules! program_errors {
@@ -226,7 +239,7 @@ macro_rules! program_errors {
         }
 
         impl $name {
-            /// Every error, in code order.
+            /// Every error, in declaration order.
             pub const ALL: &'static [$name] = &[ $( $name::$variant, )+ ];
 
             /// Its custom error code.
@@ -236,7 +249,29 @@ macro_rules! program_errors {
 
             /// The error with this custom code, if any.
             pub fn from_code(code: u32) -> Option<$name> {
-                $name::ALL.get(code as usize).copied()
+                $name::ALL.iter().copied().find(|err| err.code() == code)
+            }
+
+            /// The variant's name, as written.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $( $name::$variant => stringify!($variant), )+
+                }
+            }
+
+            /// If `result` failed with one of these errors, log
+            /// `Error: <Name> (0x<code>): <message>`.
+            pub fn log_failure(result: &$crate::program_error::ProgramResult) {
+                if let Err($crate::program_error::ProgramError::Custom(code)) = result {
+                    if let Some(err) = $name::from_code(*code) {
+                        $crate::log::log(&$crate::__private::format!(
+                            "Error: {} ({:#x}): {}",
+                            err.name(),
+                            code,
+                            err.message()
+                        ));
+                    }
+                }
             }
 
             /// A one-line description; the program logs it when it fails.
@@ -280,5 +315,26 @@ mod tests {
         assert_eq!(ProgramError::from_code(0), None);
         assert_eq!(ProgramError::from_code(99 << 32), None);
         assert_eq!(ProgramError::from_code((3 << 32) | 1), None);
+    }
+
+    crate::program_errors! {
+        /// Codes that start high and skip.
+        enum Sparse {
+            /// First.
+            First = 6000 => "the first",
+            /// Second.
+            Second = 6005 => "the second",
+        }
+    }
+
+    #[test]
+    fn sparse_codes_name_and_find_themselves() {
+        assert_eq!(Sparse::from_code(6005), Some(Sparse::Second));
+        assert_eq!(Sparse::from_code(6000), Some(Sparse::First));
+        assert_eq!(Sparse::from_code(1), None);
+        assert_eq!(Sparse::Second.name(), "Second");
+        assert_eq!(ProgramError::from(Sparse::Second), ProgramError::Custom(6005));
+        Sparse::log_failure(&Err(Sparse::First.into()));
+        Sparse::log_failure(&Ok(()));
     }
 }

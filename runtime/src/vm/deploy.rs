@@ -16,7 +16,10 @@ use wasmtime::{InstancePre, Module, ModuleExport};
 /// Why a program could not be deployed or loaded.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ProgramLoadError {
-    #[error("program is {len} bytes; the limit is {MAX_PROGRAM_LEN}")]
+    #[error(
+        "program is {len} bytes; the limit is {MAX_PROGRAM_LEN}: build it with the contract profile \
+         (opt-level 3 or \"z\", lto, codegen-units = 1, panic = \"abort\", strip; docs/contract-guide.md)"
+    )]
     TooLarge { len: usize },
     #[error("invalid WASM: {0}")]
     Invalid(String),

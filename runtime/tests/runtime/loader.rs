@@ -447,4 +447,9 @@ fn a_pubkey_is_logged_by_the_host_for_about_a_hundred_units() {
     h.deploy_program(&payer, &program, &past_end).unwrap();
     let failed = h.send(&[noop(&program.pubkey())], &payer, &[]).unwrap_err();
     assert!(matches!(failed.err, TransactionError::InstructionError(0, _)), "{:?}", failed.err);
+    // What `unwrap()` prints: the error, then the logs one a line.
+    let shown = format!("{failed:?}");
+    assert!(shown.starts_with("transaction failed: "), "{shown}");
+    assert_eq!(shown.lines().count(), 1 + failed.meta.logs.len(), "{shown}");
+    assert_eq!(failed.custom_code(), None);
 }
