@@ -9,15 +9,17 @@
 //! `./scripts/test.sh` installs (`npm ci` in `validator/tests/js`). Without
 //! them this test fails and says so; it never skips.
 //!
-//! Self-contained on purpose: the other test binaries' helpers start the
-//! node with other flags and talk HTTP themselves; this one only needs the
-//! two URLs of the startup block.
+//! It starts the node itself (50 ms slots, its log kept for a failure's
+//! report; the shared `common::Validator` starts it with other flags and
+//! talks HTTP itself) and only needs the two URLs of the startup block;
+//! `node --test` runs under `common::run_group_bounded`.
+
+mod common;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -29,20 +31,8 @@ const NODE_TESTS: Duration = Duration::from_secs(180);
 #[test]
 fn solana_npm_clients_drive_the_validator() {
     let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("js");
-    let node_version = Command::new("node")
-        .arg("--version")
-        .output()
-        .unwrap_or_else(|e| panic!("Node.js is needed for this test (20.18 or later, on PATH as `node`): {e}"));
-    assert!(node_version.status.success(), "`node --version` failed: {node_version:?}");
-    let node_version = String::from_utf8_lossy(&node_version.stdout).trim().to_string();
-    for package in ["@solana/web3.js", "@solana/kit", "@solana-program/system"] {
-        assert!(
-            js.join("node_modules").join(package).join("package.json").is_file(),
-            "{} has no node_modules/{package}: run ./scripts/test.sh (it runs `npm ci` there first), \
-             or `npm ci` in that directory",
-            js.display()
-        );
-    }
+    let node_version =
+        common::require_node_packages(&js, &["@solana/web3.js", "@solana/kit", "@solana-program/system"]);
 
     let scratch = Scratch::new();
     let node = Validator::start(&scratch);
@@ -50,7 +40,6 @@ fn solana_npm_clients_drive_the_validator() {
     assert!(node.ws_url.starts_with("ws://127.0.0.1:"), "loopback only: {}", node.ws_url);
 
     let out_path = scratch.0.join("node-test.out");
-    let output = File::create(&out_path).unwrap();
     let mut tests = Command::new("node");
     tests
         // Exit when the tests are done even if a client left a socket open.
@@ -59,21 +48,16 @@ fn solana_npm_clients_drive_the_validator() {
         .current_dir(&js)
         .env("LANES_RPC_URL", &node.rpc_url)
         .env("LANES_WS_URL", &node.ws_url)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(output.try_clone().unwrap())
-        .stderr(output)
-        // Its own process group: node --test runs each file in a child
-        // process, and a timeout kills them all.
-        .process_group(0);
+        .env("NO_COLOR", "1");
     let started = Instant::now();
-    let mut tests = KillGroupOnDrop(tests.spawn().expect("node starts"));
-    let status = wait_bounded(&mut tests.0, NODE_TESTS);
+    // In a process group of its own: node --test runs each file in a child
+    // process, and a timeout kills them all.
+    let status = common::run_group_bounded(&mut tests, &out_path, NODE_TESTS);
     let took = started.elapsed();
     let report = std::fs::read_to_string(&out_path).unwrap_or_default();
     match status {
         Some(status) if status.success() => {
-            println!("node {node_version}: `node --test` passed in {took:.1?}\n{}", summary(&report));
+            println!("node {node_version}: `node --test` passed in {took:.1?}\n{}", common::tap_summary(&report));
         }
         Some(status) => panic!(
             "node {node_version}: `node --test {}` failed ({status}) after {took:.1?}:\n{report}\n\
@@ -87,43 +71,6 @@ fn solana_npm_clients_drive_the_validator() {
             js.display(),
             node.log_tail()
         ),
-    }
-}
-
-/// The TAP report's closing counts (`# tests`, `# pass`, ...).
-fn summary(report: &str) -> String {
-    report
-        .lines()
-        .filter(|line| line.starts_with("# ") && !line.starts_with("# Subtest"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Wait for `child` to exit, at most `limit`; `None` if it did not (it is
-/// then still running: the caller kills it).
-fn wait_bounded(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some(status);
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// `node --test` and the processes it started, SIGKILLed as a group when
-/// dropped (a no-op once they have exited).
-struct KillGroupOnDrop(Child);
-
-impl Drop for KillGroupOnDrop {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 

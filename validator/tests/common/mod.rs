@@ -13,8 +13,9 @@ use lanes_sdk::{Instruction, Pubkey};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -310,4 +311,67 @@ pub fn wait_bounded(mut child: Child, limit: Duration, what: &str) -> Ran {
         std::thread::sleep(Duration::from_millis(10));
     };
     Ran { status: status.code().unwrap_or(-1), stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+}
+
+/// Run `command` in a process group of its own with its stdout and stderr
+/// going to the file `output`, for at most `limit`: its exit status, or
+/// `None` if it had not finished by then. Either way the whole group — the
+/// processes it started too, as `npm test` starts `node --test` and that
+/// a process per file — is SIGKILLed before this returns.
+pub fn run_group_bounded(command: &mut Command, output: &Path, limit: Duration) -> Option<ExitStatus> {
+    let file = std::fs::File::create(output).unwrap();
+    command.stdin(Stdio::null()).stdout(file.try_clone().unwrap()).stderr(file).process_group(0);
+    let mut group = KillGroupOnDrop(command.spawn().unwrap_or_else(|e| panic!("{command:?} does not start: {e}")));
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = group.0.try_wait().unwrap() {
+            return Some(status);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A child that leads its own process group, SIGKILLed with the whole group
+/// when dropped (a no-op once they have all exited).
+pub struct KillGroupOnDrop(pub Child);
+
+impl Drop for KillGroupOnDrop {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A `node --test` TAP report's closing counts (`# tests`, `# pass`, ...).
+pub fn tap_summary(report: &str) -> String {
+    report
+        .lines()
+        .filter(|line| line.starts_with("# ") && !line.starts_with("# Subtest"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Node.js's version, after checking that `node` runs and that `dir` has
+/// each of `packages` installed in its `node_modules`; a test that needs
+/// them fails here, saying how to install them, rather than skipping.
+pub fn require_node_packages(dir: &Path, packages: &[&str]) -> String {
+    let version = Command::new("node")
+        .arg("--version")
+        .output()
+        .unwrap_or_else(|e| panic!("Node.js is needed for this test (20.18 or later, on PATH as `node`): {e}"));
+    assert!(version.status.success(), "`node --version` failed: {version:?}");
+    for package in packages {
+        assert!(
+            dir.join("node_modules").join(package).join("package.json").is_file(),
+            "{} has no node_modules/{package}: run ./scripts/test.sh (it runs `npm ci` there first), \
+             or `npm ci` in that directory",
+            dir.display()
+        );
+    }
+    String::from_utf8_lossy(&version.stdout).trim().to_string()
 }
