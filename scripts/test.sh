@@ -2,16 +2,19 @@
 # Run every test of the workspace, from a fresh machine with rustup's toolchain
 # and Node.js 20.18+ with npm.
 # Installs what it needs (the wasm32 target; with `npm ci`, the npm packages in
-# validator/tests/js: Solana's own clients, @solana/web3.js and @solana/kit,
-# which validator/tests/npm_clients.rs runs against the real validator),
+# validator/tests/js and examples/clients/web3js: Solana's own clients,
+# @solana/web3.js and @solana/kit, which validator/tests/npm_clients.rs and
+# validator/tests/client_examples.rs run against the real validator),
 # builds the bundled WASM programs (via programs/artifacts' build script),
 # then runs the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target add wasm32-unknown-unknown >/dev/null
-if ! npm_log=$(cd validator/tests/js && npm ci --no-audit --no-fund 2>&1); then
-    printf '%s\n' "$npm_log" >&2
-    echo "test.sh: npm ci in validator/tests/js failed" >&2
-    exit 1
-fi
+for package in validator/tests/js examples/clients/web3js; do
+    if ! npm_log=$(cd "$package" && npm ci --no-audit --no-fund 2>&1); then
+        printf '%s\n' "$npm_log" >&2
+        echo "test.sh: npm ci in $package failed" >&2
+        exit 1
+    fi
+done
 cargo test --workspace --locked "$@"
