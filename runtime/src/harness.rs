@@ -44,6 +44,22 @@ pub struct TransactionMeta {
     pub fee: u64,
 }
 
+/// What a simulated transaction would do: its [`TransactionMeta`] (also
+/// reached through `Deref`) and the accounts it would write, as it would
+/// leave them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimulatedTransaction {
+    pub meta: TransactionMeta,
+    pub post_accounts: Vec<(Pubkey, Account)>,
+}
+
+impl std::ops::Deref for SimulatedTransaction {
+    type Target = TransactionMeta;
+    fn deref(&self) -> &TransactionMeta {
+        &self.meta
+    }
+}
+
 /// A transaction that failed (or was refused), with what it produced.
 /// `Debug` is its `Display` — the error, then the logs one a line — so a
 /// test's `unwrap()` shows what the program said.
@@ -160,6 +176,8 @@ pub enum HarnessError {
     Transaction(#[from] FailedTransaction),
     #[error("store: {0}")]
     Store(#[from] crate::bank::BankError),
+    #[error("cannot read {0}")]
+    File(String),
 }
 
 impl std::fmt::Debug for HarnessError {
@@ -220,6 +238,27 @@ impl Harness {
         Harness { bank, store }
     }
 
+    /// Check every signature (the default), or none (`false`: unsigned and
+    /// wrongly signed transactions run, as LiteSVM's `with_sigverify`).
+    pub fn with_sigverify(mut self, on: bool) -> Self {
+        self.bank.config_mut().verify_signatures = on;
+        self
+    }
+
+    /// Refuse transactions whose blockhash is not recent (the default), or
+    /// accept any blockhash (`false`).
+    pub fn with_blockhash_check(mut self, on: bool) -> Self {
+        self.bank.config_mut().check_blockhash = on;
+        self
+    }
+
+    /// Refuse a transaction already processed (the default), or let the
+    /// same transaction run again (`false`).
+    pub fn with_transaction_history(mut self, on: bool) -> Self {
+        self.bank.config_mut().reject_replays = on;
+        self
+    }
+
     pub fn bank(&self) -> &Bank {
         &self.bank
     }
@@ -261,6 +300,18 @@ impl Harness {
         self.bank.executor().compile(wasm)?;
         self.set_account(program_id, immutable_program_account(wasm, self.bank.slot()));
         Ok(())
+    }
+
+    /// [`Harness::add_program`] with the `.wasm` file at `path` (a
+    /// contract's build output, say).
+    pub fn add_program_from_file(
+        &mut self,
+        program_id: Pubkey,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<(), HarnessError> {
+        let path = path.as_ref();
+        let wasm = std::fs::read(path).map_err(|e| HarnessError::File(format!("{}: {e}", path.display())))?;
+        self.add_program(program_id, &wasm)
     }
 
     /// Deploy `wasm` the way a client does, through the loader's
@@ -334,9 +385,13 @@ impl Harness {
         split(outcome)
     }
 
-    /// Execute `tx` (signatures checked) without committing anything.
-    pub fn simulate_transaction(&self, tx: &Transaction) -> Result<TransactionMeta, FailedTransaction> {
-        split(self.bank.simulate_transaction(tx, true))
+    /// Execute `tx` (signatures checked as the harness is set) without
+    /// committing anything: its meta, and the accounts it would write as it
+    /// would leave them.
+    pub fn simulate_transaction(&self, tx: &Transaction) -> Result<SimulatedTransaction, FailedTransaction> {
+        let (outcome, post_accounts) =
+            self.bank.simulate_transaction_with_accounts(tx, self.bank.config().verify_signatures);
+        split(outcome).map(|meta| SimulatedTransaction { meta, post_accounts })
     }
 
     pub fn latest_blockhash(&self) -> Hash {
@@ -386,6 +441,18 @@ impl Harness {
 
     pub fn slot(&self) -> u64 {
         self.bank.slot()
+    }
+
+    /// The clock programs read (`Clock::get`).
+    pub fn clock(&self) -> lanes_sdk::clock::Clock {
+        self.bank.clock()
+    }
+
+    /// Set the time programs read now; it advances with the slots from
+    /// there (400 ms a slot). With [`Harness::warp_to_slot`], the clock
+    /// reads whatever a test needs.
+    pub fn set_unix_timestamp(&mut self, unix_timestamp: i64) {
+        self.bank.set_unix_timestamp(unix_timestamp);
     }
 
     /// Jump to a later slot.

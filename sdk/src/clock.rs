@@ -16,12 +16,18 @@ pub struct Clock {
 pub const CLOCK_LEN: usize = 40;
 
 impl Clock {
-    /// The running bank's clock (contracts only).
-    #[cfg(target_arch = "wasm32")]
+    /// The running bank's clock. Off chain (a contract crate's host build
+    /// and unit tests) there is no bank: `Err(UnsupportedSysvar)`, as
+    /// Solana's `Clock::get` fails outside a program.
     pub fn get() -> Result<Clock, crate::program_error::ProgramError> {
-        let mut buf = [0u8; CLOCK_LEN];
-        crate::syscalls::get_clock(&mut buf);
-        Ok(borsh::from_slice(&buf)?)
+        #[cfg(target_arch = "wasm32")]
+        {
+            let mut buf = [0u8; CLOCK_LEN];
+            crate::syscalls::get_clock(&mut buf);
+            Ok(borsh::from_slice(&buf)?)
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        Err(crate::program_error::ProgramError::UnsupportedSysvar)
     }
 
     /// Fixed-size encoding, as the host writes it.

@@ -94,6 +94,16 @@ impl Pubkey {
         &self.0
     }
 
+    /// A key for tests, different at every call in this process (Solana's
+    /// `Pubkey::new_unique`); see also [`Pubkey::new_unique_from_u64`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn new_unique() -> Self {
+        use core::sync::atomic::{AtomicU64, Ordering};
+        // High enough to stay clear of the small `n`s tests pick by hand.
+        static NEXT: AtomicU64 = AtomicU64::new(1 << 40);
+        Pubkey::new_unique_from_u64(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
     /// A key for tests: distinct for each `n`, never on purpose a real key.
     pub fn new_unique_from_u64(n: u64) -> Self {
         let mut bytes = [0u8; 32];

@@ -5,6 +5,7 @@ mod bank;
 mod common;
 mod cpi;
 mod deploy;
+mod harness;
 mod determinism;
 mod hostile;
 mod limits;
