@@ -166,6 +166,25 @@ impl Refused<'_> {
     }
 }
 
+/// The `.wasm` of the contract crate whose tests call this, built now if
+/// its sources changed (`lanes_build::wasm_of_crate`): a contract's tests
+/// never run a stale binary. `Err` with cargo's output above if it does
+/// not build.
+///
+/// ```ignore
+/// let mut h = Harness::new();
+/// h.add_program(my_program::ID, &lanes_runtime::contract_wasm!()?)?;
+/// ```
+#[macro_export]
+macro_rules! contract_wasm {
+    () => {
+        $crate::harness::build::wasm_of_crate(env!("CARGO_MANIFEST_DIR"), env!("CARGO_PKG_NAME"))
+    };
+}
+
+/// Building contracts to WASM (`lanes-build`), for [`contract_wasm!`].
+pub use lanes_build as build;
+
 /// Why a harness helper failed. `Debug` is its `Display`, so `unwrap()`
 /// reads as a sentence (and a failed transaction's logs one a line).
 #[derive(thiserror::Error)]
@@ -178,6 +197,8 @@ pub enum HarnessError {
     Store(#[from] crate::bank::BankError),
     #[error("cannot read {0}")]
     File(String),
+    #[error("{0}")]
+    Build(#[from] lanes_build::BuildError),
 }
 
 impl std::fmt::Debug for HarnessError {

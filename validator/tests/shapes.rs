@@ -857,6 +857,23 @@ fn every_method_answers_in_solanas_documented_shape() {
             "tpuQueued": "u64",
         }),
     );
+    shapes.expect(
+        "lanesGetStageCpu",
+        "lanesGetStageCpu",
+        json!([]),
+        json!({
+            "receive": "f64",
+            "verify": "f64",
+            "schedule": "f64",
+            "execute": "f64",
+            "commit": "f64",
+            "ledger": "f64",
+            "rpc": "f64",
+            "pubsub": "f64",
+            "other": "f64",
+            "total": "f64",
+        }),
+    );
 
     // Blockhashes and fees.
     shapes.expect(

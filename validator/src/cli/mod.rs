@@ -11,6 +11,7 @@
 //! `--output json` but JSON; overwrite a keypair file without `--force`.
 
 pub mod config;
+pub mod contract;
 pub mod program;
 pub mod token;
 pub mod wallet;
@@ -118,6 +119,42 @@ pub enum Command {
     /// Show or change Lanes' config file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// A new contract crate that builds and tests outside the Lanes repository.
+    Init {
+        /// The crate's name (its folder, under --dir).
+        name: String,
+        /// Where to make the crate's folder (default: here).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The Lanes checkout to build against (default: LANES_PATH, or the
+        /// checkout this binary was built from).
+        #[arg(long)]
+        lanes: Option<PathBuf>,
+    },
+    /// Build the contract crate here (or --dir) to target/deploy/NAME.wasm.
+    Build {
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Build the contract, then run its tests (`cargo test`; arguments after -- go to it).
+    Test {
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[arg(last = true)]
+        cargo_args: Vec<String>,
+    },
+    /// Program keypairs of a contract crate.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Write the address of target/deploy/NAME-keypair.json into declare_id! (made if missing).
+    Sync {
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -418,6 +455,16 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Logs { address, limit } => return wallet::logs(&context, address.as_deref(), limit),
         Command::Token(command) => token::run(&context, command)?,
         Command::Config(command) => wallet::config(&context, command, cli.config.as_deref())?,
+        Command::Init { name, dir, lanes } => contract::init(&context, &name, dir.as_deref(), lanes.as_deref())?,
+        Command::Build { dir } => contract::build(&dir)?,
+        Command::Test { dir, cargo_args } => {
+            let code = contract::test(&dir, &cargo_args)?;
+            if code != 0 {
+                return Err(CliError::new(format!("cargo test failed (exit status {code})")));
+            }
+            return Ok(());
+        }
+        Command::Keys(KeysCommand::Sync { dir }) => contract::keys_sync(&dir)?,
     };
     print(&context, &output);
     Ok(())
