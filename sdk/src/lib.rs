@@ -12,7 +12,8 @@
 //!   entry with [`entrypoint!`].
 //! * **The runtime** shares the definitions of the host ABI ([`abi`]) and of
 //!   the builtin programs' instructions ([`system_instruction`],
-//!   [`compute_budget`], [`loader`]) so the two sides can never disagree.
+//!   [`compute_budget`], [`loader`], [`address_lookup_table`]) so the two
+//!   sides can never disagree.
 //!
 //! What this crate must never do: depend on `std` on the contract side, panic
 //! on bytes that came from outside (every decoder returns an error), or
@@ -24,9 +25,11 @@ extern crate alloc;
 
 pub mod abi;
 pub mod account;
+pub mod address_lookup_table;
 pub mod account_info;
 pub mod clock;
 pub mod compute_budget;
+mod cursor;
 pub mod entrypoint;
 pub mod hash;
 pub mod instruction;

@@ -30,6 +30,13 @@ pub enum SystemInstruction {
     TransferWithSeed { lamports: u64, from_seed: String, from_owner: Pubkey },
 }
 
+/// Whether `data` begins as Solana's `AdvanceNonceAccount` (tag 4): what
+/// marks a transaction as using a durable nonce when its first instruction
+/// calls the system program with it. Only the first four bytes count.
+pub fn is_advance_nonce_instruction_data(data: &[u8]) -> bool {
+    data.get(..4) == Some(&4u32.to_le_bytes()[..])
+}
+
 /// Why system instruction bytes did not decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecodeError {
@@ -39,30 +46,23 @@ pub enum DecodeError {
     Unsupported(u32),
 }
 
-struct Cursor<'a>(&'a [u8]);
+/// The shared checked reader, with system decoding's one error.
+struct Cursor<'a>(crate::cursor::Cursor<'a>);
 
 impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        if self.0.len() < n {
-            return Err(DecodeError::Invalid);
-        }
-        let (head, tail) = self.0.split_at(n);
-        self.0 = tail;
-        Ok(head)
-    }
     fn u32(&mut self) -> Result<u32, DecodeError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().map_err(|_| DecodeError::Invalid)?))
+        self.0.u32().ok_or(DecodeError::Invalid)
     }
     fn u64(&mut self) -> Result<u64, DecodeError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().map_err(|_| DecodeError::Invalid)?))
+        self.0.u64().ok_or(DecodeError::Invalid)
     }
     fn pubkey(&mut self) -> Result<Pubkey, DecodeError> {
-        Ok(Pubkey(self.take(32)?.try_into().map_err(|_| DecodeError::Invalid)?))
+        self.0.pubkey().ok_or(DecodeError::Invalid)
     }
     fn string(&mut self) -> Result<String, DecodeError> {
         let len = self.u64()?;
         let len = usize::try_from(len).map_err(|_| DecodeError::Invalid)?;
-        let bytes = self.take(len)?;
+        let bytes = self.0.take(len).ok_or(DecodeError::Invalid)?;
         core::str::from_utf8(bytes).map(String::from).map_err(|_| DecodeError::Invalid)
     }
 }
@@ -129,7 +129,7 @@ impl SystemInstruction {
     /// Decode untrusted bytes. Trailing bytes are allowed, as Solana's
     /// bincode decoding allows them.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        let mut c = Cursor(bytes);
+        let mut c = Cursor(crate::cursor::Cursor::new(bytes));
         let tag = c.u32()?;
         Ok(match tag {
             0 => SystemInstruction::CreateAccount { lamports: c.u64()?, space: c.u64()?, owner: c.pubkey()? },

@@ -52,6 +52,14 @@ pub enum TransactionError {
     MaxLoadedAccountsDataSizeExceeded,
     /// `SetLoadedAccountsDataSizeLimit(0)`.
     InvalidLoadedAccountsDataSizeLimit,
+    /// A v0 lookup names a table that does not exist or is deactivated.
+    AddressLookupTableNotFound,
+    /// A v0 lookup names an account the lookup table program does not own.
+    InvalidAddressLookupTableOwner,
+    /// A v0 lookup names an account whose data is not a lookup table.
+    InvalidAddressLookupTableData,
+    /// A v0 lookup index is past the table's usable addresses.
+    InvalidAddressLookupTableIndex,
 }
 
 impl fmt::Display for TransactionError {
@@ -86,6 +94,14 @@ impl fmt::Display for TransactionError {
             InvalidLoadedAccountsDataSizeLimit => {
                 f.write_str("LoadedAccountsDataSizeLimit set for transaction must be greater than 0.")
             }
+            AddressLookupTableNotFound => f.write_str("Transaction loads an address table account that doesn't exist"),
+            InvalidAddressLookupTableOwner => {
+                f.write_str("Transaction loads an address table account with an invalid owner")
+            }
+            InvalidAddressLookupTableData => {
+                f.write_str("Transaction loads an address table account with invalid data")
+            }
+            InvalidAddressLookupTableIndex => f.write_str("Transaction address table lookup uses an invalid index"),
         }
     }
 }
