@@ -2,9 +2,10 @@
 //!
 //! The one crate both sides of Lanes speak:
 //!
-//! * **Clients** build, sign and send transactions in Solana's legacy wire
-//!   format ([`transaction`], [`message`], the `client` feature's
-//!   [`client::Keypair`]).
+//! * **Clients** build, sign and send transactions in Solana's legacy and v0
+//!   wire formats ([`transaction`], [`message`]; v0 messages load accounts
+//!   from [`address_lookup_table`]s), with the `client` feature's
+//!   [`client::Keypair`].
 //! * **Contracts** (compiled to `wasm32-unknown-unknown`, `no_std` + `alloc`)
 //!   read their accounts through [`account_info::AccountInfo`], return
 //!   [`program_error::ProgramError`]s, log with [`msg!`], call other programs
@@ -25,8 +26,8 @@ extern crate alloc;
 
 pub mod abi;
 pub mod account;
-pub mod address_lookup_table;
 pub mod account_info;
+pub mod address_lookup_table;
 pub mod clock;
 pub mod compute_budget;
 mod cursor;

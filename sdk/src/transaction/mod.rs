@@ -1,5 +1,11 @@
 //! [`Transaction`]: signatures over a legacy [`Message`], in Solana's wire
 //! format: a compact-u16 array of 64-byte signatures, then the message.
+//! [`VersionedTransaction`] (in [`versioned`]) is the same over a legacy or a
+//! v0 message; the signature list, signing and verifying are shared here.
+//!
+//! What this module must never do: panic on outside bytes, accept a
+//! transaction larger than [`PACKET_DATA_SIZE`] or with bytes after it, or
+//! change the legacy [`Transaction`]'s bytes or API.
 
 use crate::hash::Hash;
 use crate::instruction::Instruction;
@@ -8,6 +14,10 @@ use crate::pubkey::Pubkey;
 use crate::short_vec;
 use crate::signature::Signature;
 use alloc::vec::Vec;
+
+pub mod versioned;
+
+pub use versioned::VersionedTransaction;
 
 /// A signed (or partly signed) transaction.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,11 +52,7 @@ impl Transaction {
     /// Wire encoding. Fails only for counts the format cannot hold.
     pub fn to_wire(&self) -> Result<Vec<u8>, WireError> {
         let mut out = Vec::with_capacity(PACKET_DATA_SIZE);
-        let count = u16::try_from(self.signatures.len()).map_err(|_| WireError::TooMany { what: "signatures" })?;
-        short_vec::encode_len(count, &mut out);
-        for sig in &self.signatures {
-            out.extend_from_slice(&sig.0);
-        }
+        write_signatures(&self.signatures, &mut out)?;
         self.message.serialize_into(&mut out)?;
         Ok(out)
     }
@@ -60,26 +66,8 @@ impl Transaction {
     /// As [`Transaction::from_wire`], and where in `bytes` the message lies
     /// (what the signatures sign), so verifiers need not re-encode it.
     pub fn from_wire_with_message_range(bytes: &[u8]) -> Result<(Self, core::ops::Range<usize>), WireError> {
-        if bytes.len() > PACKET_DATA_SIZE {
-            return Err(WireError::TooLarge { len: bytes.len() });
-        }
-        let mut reader = Reader::new(bytes);
-        let count = reader.compact_len("signatures")?;
-        if count.saturating_mul(64) > reader.remaining() {
-            return Err(WireError::Truncated { what: "signatures" });
-        }
-        let mut signatures = Vec::with_capacity(count);
-        for _ in 0..count {
-            let mut sig = [0u8; 64];
-            sig.copy_from_slice(reader.take(64, "signature")?);
-            signatures.push(Signature(sig));
-        }
-        let message_start = reader.position();
-        let message = Message::read(&mut reader)?;
-        if reader.remaining() != 0 {
-            return Err(WireError::TrailingBytes { count: reader.remaining() });
-        }
-        Ok((Transaction { signatures, message }, message_start..bytes.len()))
+        let (signatures, message, range) = read_wire(bytes, Message::read)?;
+        Ok((Transaction { signatures, message }, range))
     }
 
     /// Structural checks: the message's, and one signature per required signer.
@@ -117,18 +105,8 @@ impl Transaction {
     /// Sign the slots these keypairs own, leaving the others as they are.
     #[cfg(feature = "client")]
     pub fn try_partial_sign(&mut self, signers: &[&crate::client::Keypair]) -> Result<(), crate::client::SignerError> {
-        let required = self.message.header.num_required_signatures as usize;
-        self.signatures.resize(required, Signature::default());
         let data = self.message_data();
-        for signer in signers {
-            let pubkey = signer.pubkey();
-            let slot = self.message.account_keys[..required.min(self.message.account_keys.len())]
-                .iter()
-                .position(|k| *k == pubkey)
-                .ok_or(crate::client::SignerError::NotASigner(pubkey))?;
-            self.signatures[slot] = signer.sign_message(&data);
-        }
-        Ok(())
+        sign_slots(&mut self.signatures, &self.message.header, &self.message.account_keys, &data, signers)
     }
 
     /// Check every signature against its key (strict ed25519).
@@ -137,8 +115,7 @@ impl Transaction {
         if self.sanitize().is_err() {
             return false;
         }
-        let data = self.message_data();
-        self.signatures.iter().zip(&self.message.account_keys).all(|(sig, key)| sig.verify(key, &data))
+        verify_signatures(&self.signatures, &self.message.account_keys, &self.message_data())
     }
 
     /// Build, sign and return: the common case.
@@ -153,6 +130,75 @@ impl Transaction {
         tx.sign(signers, blockhash);
         tx
     }
+}
+
+/// Append the compact-u16 count and the 64-byte signatures.
+fn write_signatures(signatures: &[Signature], out: &mut Vec<u8>) -> Result<(), WireError> {
+    let count = u16::try_from(signatures.len()).map_err(|_| WireError::TooMany { what: "signatures" })?;
+    short_vec::encode_len(count, out);
+    for sig in signatures {
+        out.extend_from_slice(&sig.0);
+    }
+    Ok(())
+}
+
+/// Decode a whole wire transaction: at most [`PACKET_DATA_SIZE`] bytes, the
+/// signatures, the message `read_message` reads, nothing after it. Returns
+/// where the message lies too.
+fn read_wire<M>(
+    bytes: &[u8],
+    read_message: impl FnOnce(&mut Reader<'_>) -> Result<M, WireError>,
+) -> Result<(Vec<Signature>, M, core::ops::Range<usize>), WireError> {
+    if bytes.len() > PACKET_DATA_SIZE {
+        return Err(WireError::TooLarge { len: bytes.len() });
+    }
+    let mut reader = Reader::new(bytes);
+    let count = reader.compact_len("signatures")?;
+    if count.saturating_mul(64) > reader.remaining() {
+        return Err(WireError::Truncated { what: "signatures" });
+    }
+    let mut signatures = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut sig = [0u8; 64];
+        sig.copy_from_slice(reader.take(64, "signature")?);
+        signatures.push(Signature(sig));
+    }
+    let message_start = reader.position();
+    let message = read_message(&mut reader)?;
+    if reader.remaining() != 0 {
+        return Err(WireError::TrailingBytes { count: reader.remaining() });
+    }
+    Ok((signatures, message, message_start..bytes.len()))
+}
+
+/// Sign `data` into the slots of `signers` among the first
+/// `num_required_signatures` of `keys`, sizing `signatures` to that count
+/// first and leaving the other slots as they are.
+#[cfg(feature = "client")]
+fn sign_slots(
+    signatures: &mut Vec<Signature>,
+    header: &crate::message::MessageHeader,
+    keys: &[Pubkey],
+    data: &[u8],
+    signers: &[&crate::client::Keypair],
+) -> Result<(), crate::client::SignerError> {
+    let required = usize::from(header.num_required_signatures);
+    signatures.resize(required, Signature::default());
+    for signer in signers {
+        let pubkey = signer.pubkey();
+        let slot = keys[..required.min(keys.len())]
+            .iter()
+            .position(|k| *k == pubkey)
+            .ok_or(crate::client::SignerError::NotASigner(pubkey))?;
+        signatures[slot] = signer.sign_message(data);
+    }
+    Ok(())
+}
+
+/// Every signature by its key over `data` (strict ed25519).
+#[cfg(feature = "verify")]
+fn verify_signatures(signatures: &[Signature], keys: &[Pubkey], data: &[u8]) -> bool {
+    signatures.iter().zip(keys).all(|(sig, key)| sig.verify(key, data))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -1,20 +1,37 @@
 //! [`Message`]: Solana's legacy message, byte for byte, and how instructions
-//! compile into one.
+//! compile into one; the wire pieces every message version shares (the
+//! header, the bounds-checked reader, [`WireError`], [`SanitizeError`]).
 //!
 //! Wire layout: a 3-byte [`MessageHeader`], a compact-u16 array of 32-byte
 //! account keys, the 32-byte recent blockhash, and a compact-u16 array of
 //! instructions (program id index `u8`, compact array of account index `u8`s,
 //! compact array of data bytes). Keys are ordered: writable signers (the fee
 //! payer first), read-only signers, writable non-signers, read-only non-signers.
+//!
+//! Versioned messages live beside it: [`v0::Message`] (a version prefix byte,
+//! the same fields, then address table lookups) and [`VersionedMessage`],
+//! either of the two as the wire announces it. The legacy [`Message`] never
+//! reads a versioned one: its decoder refuses the prefix.
+//!
+//! What this module must never do: panic on bytes from outside, accept an
+//! encoding Solana would not produce (lengths are canonical, nothing trails),
+//! or change the legacy [`Message`]'s bytes or API.
 
 use crate::hash::Hash;
 use crate::instruction::{CompiledInstruction, Instruction};
 use crate::pubkey::Pubkey;
 use crate::short_vec::{self, ShortVecError};
 use crate::{compute_budget, loader, system_program};
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::fmt;
+
+mod compiled_keys;
+pub mod v0;
+mod versioned;
+
+pub use crate::address_lookup_table::AddressLookupTableAccount;
+pub use compiled_keys::CompileError;
+pub use versioned::{TransactionVersion, VersionedMessage, MESSAGE_VERSION_PREFIX};
 
 /// The largest serialized transaction a validator accepts (an IPv6 MTU less headers).
 pub const PACKET_DATA_SIZE: usize = 1232;
@@ -47,7 +64,9 @@ pub enum WireError {
     NonCanonicalLength { what: &'static str },
     /// Bytes left over after the structure ended.
     TrailingBytes { count: usize },
-    /// A versioned (v0) message: Lanes accepts only legacy messages for now.
+    /// A versioned message where it cannot be read: a v0 message given to
+    /// the legacy decoder, or any version but 0 (the low seven bits of a
+    /// first byte with its high bit set).
     UnsupportedVersion { version: u8 },
     /// Larger than [`PACKET_DATA_SIZE`].
     TooLarge { len: usize },
@@ -61,8 +80,14 @@ impl fmt::Display for WireError {
             WireError::Truncated { what } => write!(f, "input ended inside {what}"),
             WireError::NonCanonicalLength { what } => write!(f, "non-canonical compact-u16 length of {what}"),
             WireError::TrailingBytes { count } => write!(f, "{count} bytes after the end of the transaction"),
+            WireError::UnsupportedVersion { version: 0 } => {
+                f.write_str("versioned message (v0) not supported; send a legacy message")
+            }
+            WireError::UnsupportedVersion { version: 127 } => {
+                f.write_str("first byte 0xff announces an off-chain message, not a transaction")
+            }
             WireError::UnsupportedVersion { version } => {
-                write!(f, "versioned message (v{version}) not supported; send a legacy message")
+                write!(f, "message version {version} not supported: only legacy and v0 messages exist")
             }
             WireError::TooLarge { len } => write!(f, "transaction is {len} bytes, more than {PACKET_DATA_SIZE}"),
             WireError::TooMany { what } => write!(f, "too many {what} to encode"),
@@ -137,18 +162,17 @@ impl<'a> Reader<'a> {
     pub(crate) fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
+    /// A compact-u16 length, then that many bytes.
+    pub(crate) fn compact_bytes(&mut self, what: &'static str) -> Result<&'a [u8], WireError> {
+        let len = self.compact_len(what)?;
+        self.take(len, what)
+    }
 }
 
-fn push_compact_len(len: usize, what: &'static str, out: &mut Vec<u8>) -> Result<(), WireError> {
+pub(crate) fn push_compact_len(len: usize, what: &'static str, out: &mut Vec<u8>) -> Result<(), WireError> {
     let len = u16::try_from(len).map_err(|_| WireError::TooMany { what })?;
     short_vec::encode_len(len, out);
     Ok(())
-}
-
-#[derive(Default, Clone, Copy)]
-struct KeyUse {
-    is_signer: bool,
-    is_writable: bool,
 }
 
 impl Message {
@@ -164,51 +188,11 @@ impl Message {
 
     /// As [`Message::new`], with the recent blockhash set.
     pub fn new_with_blockhash(instructions: &[Instruction], payer: Option<&Pubkey>, blockhash: &Hash) -> Self {
-        let mut uses: BTreeMap<Pubkey, KeyUse> = BTreeMap::new();
-        for ix in instructions {
-            uses.entry(ix.program_id).or_default();
-            for meta in &ix.accounts {
-                let entry = uses.entry(meta.pubkey).or_default();
-                entry.is_signer |= meta.is_signer;
-                entry.is_writable |= meta.is_writable;
-            }
-        }
-        if let Some(payer) = payer {
-            uses.remove(payer);
-        }
-        let group = |signer: bool, writable: bool| {
-            uses.iter().filter(move |(_, u)| u.is_signer == signer && u.is_writable == writable).map(|(k, _)| *k)
-        };
-        let mut keys: Vec<Pubkey> = Vec::with_capacity(uses.len() + 1);
-        keys.extend(payer.copied());
-        keys.extend(group(true, true));
-        let writable_signers = keys.len();
-        keys.extend(group(true, false));
-        let signers = keys.len();
-        keys.extend(group(false, true));
-        let writable_unsigned_end = keys.len();
-        keys.extend(group(false, false));
-        assert!(keys.len() <= 256, "a message may use at most 256 distinct keys");
-
-        let index_of = |key: &Pubkey| keys.iter().position(|k| k == key).expect("every key was collected") as u8;
-        let compiled = instructions
-            .iter()
-            .map(|ix| CompiledInstruction {
-                program_id_index: index_of(&ix.program_id),
-                accounts: ix.accounts.iter().map(|m| index_of(&m.pubkey)).collect(),
-                data: ix.data.clone(),
-            })
-            .collect();
-        Message {
-            header: MessageHeader {
-                num_required_signatures: signers as u8,
-                num_readonly_signed_accounts: (signers - writable_signers) as u8,
-                num_readonly_unsigned_accounts: (keys.len() - writable_unsigned_end) as u8,
-            },
-            account_keys: keys,
-            recent_blockhash: *blockhash,
-            instructions: compiled,
-        }
+        const TOO_MANY: &str = "a message may use at most 256 distinct keys";
+        let (header, account_keys) =
+            compiled_keys::CompiledKeys::compile(instructions, payer).into_message_components().expect(TOO_MANY);
+        let instructions = compiled_keys::compile_instructions(instructions, &[&account_keys]).expect(TOO_MANY);
+        Message { header, account_keys, recent_blockhash: *blockhash, instructions }
     }
 
     /// The bytes signatures sign.
@@ -228,23 +212,7 @@ impl Message {
 
     /// Append the wire encoding to `out`; fails only on counts the format cannot hold.
     pub fn serialize_into(&self, out: &mut Vec<u8>) -> Result<(), WireError> {
-        out.push(self.header.num_required_signatures);
-        out.push(self.header.num_readonly_signed_accounts);
-        out.push(self.header.num_readonly_unsigned_accounts);
-        push_compact_len(self.account_keys.len(), "account keys", out)?;
-        for key in &self.account_keys {
-            out.extend_from_slice(&key.0);
-        }
-        out.extend_from_slice(&self.recent_blockhash.0);
-        push_compact_len(self.instructions.len(), "instructions", out)?;
-        for ix in &self.instructions {
-            out.push(ix.program_id_index);
-            push_compact_len(ix.accounts.len(), "instruction accounts", out)?;
-            out.extend_from_slice(&ix.accounts);
-            push_compact_len(ix.data.len(), "instruction data", out)?;
-            out.extend_from_slice(&ix.data);
-        }
-        Ok(())
+        write_body(&self.header, &self.account_keys, &self.recent_blockhash, &self.instructions, out)
     }
 
     /// Decode a whole message; bytes after it are an error.
@@ -259,39 +227,11 @@ impl Message {
 
     pub(crate) fn read(reader: &mut Reader<'_>) -> Result<Self, WireError> {
         if let Some(first) = reader.peek() {
-            if first & 0x80 != 0 {
-                return Err(WireError::UnsupportedVersion { version: first & 0x7f });
+            if first & MESSAGE_VERSION_PREFIX != 0 {
+                return Err(WireError::UnsupportedVersion { version: first & !MESSAGE_VERSION_PREFIX });
             }
         }
-        let header = MessageHeader {
-            num_required_signatures: reader.u8("message header")?,
-            num_readonly_signed_accounts: reader.u8("message header")?,
-            num_readonly_unsigned_accounts: reader.u8("message header")?,
-        };
-        let num_keys = reader.compact_len("account keys")?;
-        // Each key is 32 bytes: refuse counts the input cannot hold before allocating.
-        if num_keys.saturating_mul(32) > reader.remaining() {
-            return Err(WireError::Truncated { what: "account keys" });
-        }
-        let mut account_keys = Vec::with_capacity(num_keys);
-        for _ in 0..num_keys {
-            account_keys.push(Pubkey(reader.array32("account key")?));
-        }
-        let recent_blockhash = Hash(reader.array32("recent blockhash")?);
-        let num_instructions = reader.compact_len("instructions")?;
-        // Each instruction is at least 3 bytes.
-        if num_instructions.saturating_mul(3) > reader.remaining() {
-            return Err(WireError::Truncated { what: "instructions" });
-        }
-        let mut instructions = Vec::with_capacity(num_instructions);
-        for _ in 0..num_instructions {
-            let program_id_index = reader.u8("instruction program index")?;
-            let num_accounts = reader.compact_len("instruction accounts")?;
-            let accounts = reader.take(num_accounts, "instruction accounts")?.to_vec();
-            let data_len = reader.compact_len("instruction data")?;
-            let data = reader.take(data_len, "instruction data")?.to_vec();
-            instructions.push(CompiledInstruction { program_id_index, accounts, data });
-        }
+        let (header, account_keys, recent_blockhash, instructions) = read_body(reader)?;
         Ok(Message { header, account_keys, recent_blockhash, instructions })
     }
 
@@ -299,24 +239,9 @@ impl Message {
     /// writable, every instruction index in range, and the payer never
     /// invoked as a program.
     pub fn sanitize(&self) -> Result<(), SanitizeError> {
-        let h = &self.header;
         let num_keys = self.account_keys.len();
-        if h.num_required_signatures as usize + h.num_readonly_unsigned_accounts as usize > num_keys {
-            return Err(SanitizeError::IndexOutOfBounds);
-        }
-        if h.num_readonly_signed_accounts >= h.num_required_signatures {
-            return Err(SanitizeError::InvalidValue);
-        }
-        for ix in &self.instructions {
-            let program = ix.program_id_index as usize;
-            if program == 0 || program >= num_keys {
-                return Err(SanitizeError::IndexOutOfBounds);
-            }
-            if ix.accounts.iter().any(|&a| a as usize >= num_keys) {
-                return Err(SanitizeError::IndexOutOfBounds);
-            }
-        }
-        Ok(())
+        self.header.sanitize(num_keys)?;
+        sanitize_instructions(&self.instructions, num_keys, num_keys)
     }
 
     /// The fee payer: the first key.
@@ -331,21 +256,12 @@ impl Message {
 
     /// Whether key `index` is writable as the header says, before demotion.
     pub fn is_writable_index(&self, index: usize) -> bool {
-        let h = &self.header;
-        let signers = h.num_required_signatures as usize;
-        let num_keys = self.account_keys.len();
-        if index < signers {
-            // Saturating, as Solana's: an unsanitized header may claim more
-            // read-only signers than signers.
-            index < signers.saturating_sub(h.num_readonly_signed_accounts as usize)
-        } else {
-            index < num_keys.saturating_sub(h.num_readonly_unsigned_accounts as usize)
-        }
+        self.header.is_writable_static(index, self.account_keys.len())
     }
 
     /// Whether key `index` is invoked as a program by some instruction.
     pub fn is_invoked(&self, index: usize) -> bool {
-        self.instructions.iter().any(|ix| ix.program_id_index as usize == index)
+        is_invoked(&self.instructions, index)
     }
 
     /// Whether key `index` will be write-locked: writable in the header, and
@@ -358,21 +274,143 @@ impl Message {
 
     /// Whether any key appears twice.
     pub fn has_duplicate_keys(&self) -> bool {
-        let keys = &self.account_keys;
-        if keys.len() <= 32 {
-            // Pairwise, without allocating: at most 496 comparisons, most
-            // decided by the first eight bytes (every transaction asks).
-            return keys.iter().enumerate().any(|(i, key)| keys[i + 1..].contains(key));
-        }
-        let mut sorted: Vec<&Pubkey> = keys.iter().collect();
-        sorted.sort_unstable();
-        sorted.windows(2).any(|w| w[0] == w[1])
+        has_duplicates(&self.account_keys)
     }
 }
 
 /// Keys never write-locked: the builtin programs.
 pub fn is_reserved_key(key: &Pubkey) -> bool {
     *key == system_program::ID || *key == compute_budget::ID || *key == loader::ID
+}
+
+impl MessageHeader {
+    /// Solana's header checks against `num_static_keys` keys: the signers and
+    /// read-only non-signers fit the keys, and at least one signer (the fee
+    /// payer) is writable.
+    pub fn sanitize(&self, num_static_keys: usize) -> Result<(), SanitizeError> {
+        if usize::from(self.num_required_signatures) + usize::from(self.num_readonly_unsigned_accounts)
+            > num_static_keys
+        {
+            return Err(SanitizeError::IndexOutOfBounds);
+        }
+        if self.num_readonly_signed_accounts >= self.num_required_signatures {
+            return Err(SanitizeError::InvalidValue);
+        }
+        Ok(())
+    }
+
+    /// Whether static key `index` of `num_static_keys` is writable as the
+    /// header says, before demotion; false past the static keys.
+    pub fn is_writable_static(&self, index: usize, num_static_keys: usize) -> bool {
+        let signers = usize::from(self.num_required_signatures);
+        if index < signers {
+            // Saturating, as Solana's: an unsanitized header may claim more
+            // read-only signers than signers.
+            index < signers.saturating_sub(usize::from(self.num_readonly_signed_accounts))
+        } else {
+            index < num_static_keys.saturating_sub(usize::from(self.num_readonly_unsigned_accounts))
+        }
+    }
+}
+
+/// The fields legacy and v0 messages share, in wire order.
+pub(crate) type Body = (MessageHeader, Vec<Pubkey>, Hash, Vec<CompiledInstruction>);
+
+/// Append the header, account keys, blockhash and instructions.
+pub(crate) fn write_body(
+    header: &MessageHeader,
+    account_keys: &[Pubkey],
+    recent_blockhash: &Hash,
+    instructions: &[CompiledInstruction],
+    out: &mut Vec<u8>,
+) -> Result<(), WireError> {
+    out.push(header.num_required_signatures);
+    out.push(header.num_readonly_signed_accounts);
+    out.push(header.num_readonly_unsigned_accounts);
+    push_compact_len(account_keys.len(), "account keys", out)?;
+    for key in account_keys {
+        out.extend_from_slice(&key.0);
+    }
+    out.extend_from_slice(&recent_blockhash.0);
+    push_compact_len(instructions.len(), "instructions", out)?;
+    for ix in instructions {
+        out.push(ix.program_id_index);
+        push_compact_len(ix.accounts.len(), "instruction accounts", out)?;
+        out.extend_from_slice(&ix.accounts);
+        push_compact_len(ix.data.len(), "instruction data", out)?;
+        out.extend_from_slice(&ix.data);
+    }
+    Ok(())
+}
+
+/// Read the header, account keys, blockhash and instructions.
+pub(crate) fn read_body(reader: &mut Reader<'_>) -> Result<Body, WireError> {
+    let header = MessageHeader {
+        num_required_signatures: reader.u8("message header")?,
+        num_readonly_signed_accounts: reader.u8("message header")?,
+        num_readonly_unsigned_accounts: reader.u8("message header")?,
+    };
+    let account_keys = read_pubkeys(reader, "account keys")?;
+    let recent_blockhash = Hash(reader.array32("recent blockhash")?);
+    let num_instructions = reader.compact_len("instructions")?;
+    // Each instruction is at least 3 bytes.
+    if num_instructions.saturating_mul(3) > reader.remaining() {
+        return Err(WireError::Truncated { what: "instructions" });
+    }
+    let mut instructions = Vec::with_capacity(num_instructions);
+    for _ in 0..num_instructions {
+        let program_id_index = reader.u8("instruction program index")?;
+        let accounts = reader.compact_bytes("instruction accounts")?.to_vec();
+        let data = reader.compact_bytes("instruction data")?.to_vec();
+        instructions.push(CompiledInstruction { program_id_index, accounts, data });
+    }
+    Ok((header, account_keys, recent_blockhash, instructions))
+}
+
+/// A compact-u16 array of 32-byte keys.
+pub(crate) fn read_pubkeys(reader: &mut Reader<'_>, what: &'static str) -> Result<Vec<Pubkey>, WireError> {
+    let count = reader.compact_len(what)?;
+    // Each key is 32 bytes: refuse counts the input cannot hold before allocating.
+    if count.saturating_mul(32) > reader.remaining() {
+        return Err(WireError::Truncated { what });
+    }
+    (0..count).map(|_| reader.array32(what).map(Pubkey)).collect()
+}
+
+/// Solana's instruction checks: every program is a static key other than the
+/// fee payer, every account index below `num_keys` (static and loaded).
+pub(crate) fn sanitize_instructions(
+    instructions: &[CompiledInstruction],
+    num_static_keys: usize,
+    num_keys: usize,
+) -> Result<(), SanitizeError> {
+    for ix in instructions {
+        let program = usize::from(ix.program_id_index);
+        if program == 0 || program >= num_static_keys {
+            return Err(SanitizeError::IndexOutOfBounds);
+        }
+        if ix.accounts.iter().any(|&a| usize::from(a) >= num_keys) {
+            return Err(SanitizeError::IndexOutOfBounds);
+        }
+    }
+    Ok(())
+}
+
+/// Whether key `index` is some instruction's program.
+pub(crate) fn is_invoked(instructions: &[CompiledInstruction], index: usize) -> bool {
+    instructions.iter().any(|ix| usize::from(ix.program_id_index) == index)
+}
+
+/// Whether any key appears twice in `keys`.
+pub fn has_duplicates(keys: &[Pubkey]) -> bool {
+    if keys.len() <= 32 {
+        // Pairwise, without allocating: at most 496 comparisons, most
+        // decided by the first eight bytes (every transaction asks).
+        return keys.iter().enumerate().any(|(i, key)| keys[i + 1..].contains(key));
+    }
+    let mut sorted: Vec<&Pubkey> = keys.iter().collect();
+    sorted.sort_unstable();
+    sorted.windows(2).any(|w| w[0] == w[1])
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
