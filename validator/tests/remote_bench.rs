@@ -75,6 +75,9 @@ fn check(node: &Validator, workload: &str, via: &str, extra: &[&str]) -> Value {
         assert!(cpu[stage].as_f64().unwrap_or(0.0) > 0.0, "{stage}: {report}");
     }
     assert!(!report["timeline"].as_array().unwrap().is_empty(), "{report}");
+    for sample in report["node_samples"].as_array().expect("the node's own samples, maybe none yet") {
+        assert!(sample["seconds"].as_u64().unwrap() > 0 && sample["tps"].is_number(), "{report}");
+    }
     let followed_by = if extra.contains(&"--poll") { "getSignatureStatuses" } else { "signatureSubscribe" };
     assert_eq!(report["latency_from"], followed_by, "{report}");
     report

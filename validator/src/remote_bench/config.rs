@@ -198,6 +198,9 @@ pub struct RemoteReport {
     pub bench_cpu_seconds: Option<f64>,
     /// Landed and sent TPS every 250 ms, window and drain.
     pub timeline: Vec<TimelinePoint>,
+    /// The node's own view after the run: its newest performance samples
+    /// (`getRecentPerformanceSamples`, a minute each), newest first.
+    pub node_samples: Vec<NodeSample>,
     /// The landed sample's latencies, sorted (for `--report`).
     #[serde(skip)]
     pub latencies_ms: Vec<f64>,
@@ -209,6 +212,15 @@ pub struct CpuReport {
     pub wall_seconds: f64,
     /// CPU seconds by stage (divide by `wall_seconds` for cores).
     pub stages: crate::node::cpu::StageCpu,
+}
+
+/// One of the node's performance samples.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct NodeSample {
+    pub slot: u64,
+    pub transactions: u64,
+    pub seconds: u64,
+    pub tps: f64,
 }
 
 /// One point of the run's timeline.
@@ -323,6 +335,14 @@ impl std::fmt::Display for RemoteReport {
             self.sample_dropped
         )?;
         writeln!(f, "slots         {} of {:.0} ms", self.slots, self.slot_ms)?;
+        if !self.node_samples.is_empty() {
+            let samples: Vec<String> = self
+                .node_samples
+                .iter()
+                .map(|s| format!("{:.0} TPS over {} s to slot {}", s.tps, s.seconds, s.slot))
+                .collect();
+            writeln!(f, "node's view   {} (getRecentPerformanceSamples)", samples.join("; "))?;
+        }
         if let Some(reads) = &self.reads {
             write!(f, "{reads}")?;
         }

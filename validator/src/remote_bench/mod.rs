@@ -39,7 +39,7 @@ pub(crate) use samples::percentile;
 mod send;
 mod setup;
 
-pub use config::{CpuReport, RemoteConfig, RemoteReport, RemoteWorkload, TimelinePoint, Via};
+pub use config::{CpuReport, NodeSample, RemoteConfig, RemoteReport, RemoteWorkload, TimelinePoint, Via};
 
 use crate::node::cpu::{process_cpu_seconds, StageCpu};
 use crate::read_load::{ProgramTargets, ReadLoad, ReadTargets};
@@ -50,7 +50,7 @@ use live::{node_stats, watch_node, Live};
 use samples::{check_samples, follow_samples, follow_subscriptions, latencies_ms, pending_samples, subscribe_samples};
 use samples::{Sample, FAILED, PENDING};
 use send::{send_rpc, send_udp, Mode, Pace, Shared};
-use serde_json::json;
+use serde_json::{json, Value};
 use setup::{latest_blockhash, setup, sign_chunk, tpu_address, Accounts, Chunk};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -331,6 +331,7 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         _ => None,
     };
     let timeline_points = timeline(&live.timeline.lock());
+    let node_samples = performance_samples(&mut client);
     let bench_cpu_seconds = process_cpu_seconds().zip(cpu_before.2).map(|(after, before)| (after - before).max(0.0));
     // A last look at every sample not yet seen landed.
     let pending = pending_samples(&samples, usize::MAX, None);
@@ -386,6 +387,7 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         node_cpu,
         bench_cpu_seconds,
         timeline: timeline_points,
+        node_samples,
         latencies_ms: ms.clone(),
         send_seconds,
         send_tps: sent as f64 / send_seconds,
@@ -423,6 +425,27 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
 fn node_cpu(client: &mut RpcClient, lanes: bool) -> Option<StageCpu> {
     let value = client.call("lanesGetStageCpu", json!([])).ok().filter(|_| lanes)?;
     serde_json::from_value(value).ok()
+}
+
+/// The node's own view of its throughput: its newest
+/// `getRecentPerformanceSamples` (Solana's: one a minute), newest first.
+fn performance_samples(client: &mut RpcClient) -> Vec<NodeSample> {
+    let Ok(Value::Array(samples)) = client.call("getRecentPerformanceSamples", json!([3])) else {
+        return Vec::new();
+    };
+    samples
+        .iter()
+        .filter_map(|s| {
+            let transactions = s.get("numTransactions")?.as_u64()?;
+            let seconds = s.get("samplePeriodSecs")?.as_u64()?;
+            Some(NodeSample {
+                slot: s.get("slot")?.as_u64()?,
+                transactions,
+                seconds,
+                tps: transactions as f64 / seconds.max(1) as f64,
+            })
+        })
+        .collect()
 }
 
 /// Rates between the timeline's points.
