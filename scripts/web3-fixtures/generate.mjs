@@ -2,7 +2,9 @@
 // sdk/fuzz/corpus/transaction_from_wire/web3-*): transactions, PDAs, seed-derived
 // addresses and a keypair file, all produced by @solana/web3.js from fixed
 // inputs, so Lanes' Rust tests can check they agree with a real Solana client
-// byte for byte without running node.
+// byte for byte without running node. Also sdk/tests/fixtures/web3js_v0.json:
+// v0 transactions with and without address lookup tables, the lookup table
+// program's instructions, derived table addresses and table account data.
 //
 // Everything is deterministic: keypairs come from fixed 32-byte seeds
 // (`Keypair.fromSeed(new Uint8Array(32).fill(n))`), blockhashes are fixed, and
@@ -14,16 +16,21 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  AddressLookupTableAccount,
+  AddressLookupTableProgram,
   ComputeBudgetProgram,
   Keypair,
+  MessageV0,
   PublicKey,
   SystemProgram,
   Transaction,
   TransactionInstruction,
+  VersionedTransaction,
 } from '@solana/web3.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outPath = join(here, '..', '..', 'sdk', 'tests', 'fixtures', 'web3js.json');
+const outPathV0 = join(here, '..', '..', 'sdk', 'tests', 'fixtures', 'web3js_v0.json');
 const web3Version = JSON.parse(
   readFileSync(join(here, 'node_modules', '@solana', 'web3.js', 'package.json'), 'utf8'),
 ).version;
@@ -495,6 +502,330 @@ const keypairFile = {
   json: JSON.stringify(Array.from(keyfileKp.secretKey)),
 };
 
+// --- v0 transactions and address lookup tables --------------------------------
+
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+/** A lookup table as a client holds it: active, `addresses` in order. */
+function table(key, addresses, authority = payer.publicKey) {
+  return new AddressLookupTableAccount({
+    key,
+    state: { deactivationSlot: U64_MAX, lastExtendedSlot: 0, lastExtendedSlotStartIndex: 0, authority, addresses },
+  });
+}
+
+const isZero = (sig) => sig.every((b) => b === 0);
+
+/**
+ * Compile `instructions` (each `{ ix, lanes }`) into a v0 message with
+ * `MessageV0.compile` against `tables`, sign it with `VersionedTransaction`
+ * (all `signers` but `leaveUnsigned`), and describe it.
+ */
+function recordV0({ name, description, payer, recent, instructions, tables, signers, leaveUnsigned = [] }) {
+  const message = MessageV0.compile({
+    payerKey: payer.publicKey,
+    instructions: instructions.map(({ ix }) => ix),
+    recentBlockhash: recent,
+    addressLookupTableAccounts: tables,
+  });
+  const tx = new VersionedTransaction(message);
+  tx.sign(signers.filter((s) => !leaveUnsigned.includes(s)));
+  const loaded = message.getAccountKeys({ addressLookupTableAccounts: tables }).accountKeysFromLookups;
+  const entry = {
+    name,
+    description,
+    signer_seeds_hex: signers.map((s) => hex(s.secretKey.slice(0, 32))),
+    fee_payer: payer.publicKey.toBase58(),
+    recent_blockhash: recent,
+    instructions: instructions.map(({ ix, lanes }) => describeInstruction(ix, lanes)),
+    lookup_tables: tables.map((t) => ({ key: t.key.toBase58(), addresses: t.state.addresses.map((a) => a.toBase58()) })),
+    header: {
+      num_required_signatures: message.header.numRequiredSignatures,
+      num_readonly_signed_accounts: message.header.numReadonlySignedAccounts,
+      num_readonly_unsigned_accounts: message.header.numReadonlyUnsignedAccounts,
+    },
+    static_account_keys: message.staticAccountKeys.map((k) => k.toBase58()),
+    address_table_lookups: message.addressTableLookups.map((l) => ({
+      account_key: l.accountKey.toBase58(),
+      writable_indexes: Array.from(l.writableIndexes),
+      readonly_indexes: Array.from(l.readonlyIndexes),
+    })),
+    loaded_writable: loaded ? loaded.writable.map((k) => k.toBase58()) : [],
+    loaded_readonly: loaded ? loaded.readonly.map((k) => k.toBase58()) : [],
+    message_base64: b64(message.serialize()),
+    signatures: tx.signatures.map((s) => (isZero(s) ? null : base58(s))),
+    fully_signed: leaveUnsigned.length === 0,
+    wire_base64: b64(tx.serialize()),
+  };
+  if (leaveUnsigned.length > 0) {
+    tx.sign(leaveUnsigned);
+    entry.completed = { signatures: tx.signatures.map((s) => base58(s)), wire_base64: b64(tx.serialize()) };
+  }
+  return entry;
+}
+
+const tableA = addr(0x71);
+const tableB = addr(0x72);
+const tableBig = addr(0x73);
+const roAddr = (n) => addr(0xa0 + n);
+const v0Transactions = [];
+
+v0Transactions.push(
+  recordV0({
+    name: 'v0_transfer_no_lookups',
+    description: 'a v0 SystemProgram.transfer without lookup tables (an empty lookup list)',
+    payer,
+    recent: blockhash(0xd1),
+    instructions: [
+      {
+        ix: SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: alice.publicKey, lamports: 123_456_789 }),
+        lanes: { fn: 'transfer', from: payer.publicKey.toBase58(), to: alice.publicKey.toBase58(), lamports: '123456789' },
+      },
+    ],
+    tables: [],
+    signers: [payer],
+  }),
+);
+
+v0Transactions.push(
+  recordV0({
+    name: 'v0_transfer_with_lookup',
+    description: 'a v0 transfer whose recipient is loaded writable from a lookup table (the system program in it stays static)',
+    payer,
+    recent: blockhash(0xd2),
+    instructions: [
+      {
+        ix: SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: alice.publicKey, lamports: 5000 }),
+        lanes: { fn: 'transfer', from: payer.publicKey.toBase58(), to: alice.publicKey.toBase58(), lamports: '5000' },
+      },
+    ],
+    tables: [table(tableA, [roAddr(1), SystemProgram.programId, alice.publicKey, roAddr(2)])],
+    signers: [payer],
+  }),
+);
+
+{
+  // Two tables: writable and read-only non-signers split across them, a key
+  // in both (the first table supplies it), a signer and a program id found in
+  // a table (both stay static), a key in no table, and a table that supplies
+  // nothing (no lookup for it).
+  const wr1 = addr(0x81);
+  const wr2 = addr(0x82);
+  const ro1 = addr(0x83);
+  const ro2 = addr(0x84);
+  const both = addr(0x85);
+  const nowhere = addr(0x86);
+  const custom = new TransactionInstruction({
+    programId: customProgram,
+    keys: [
+      { pubkey: wr1, isSigner: false, isWritable: true },
+      { pubkey: ro1, isSigner: false, isWritable: false },
+      { pubkey: signerRoA.publicKey, isSigner: true, isWritable: false },
+      { pubkey: both, isSigner: false, isWritable: false },
+      { pubkey: wr2, isSigner: false, isWritable: true },
+      { pubkey: nowhere, isSigner: false, isWritable: true },
+      { pubkey: ro2, isSigner: false, isWritable: false },
+    ],
+    data: Buffer.from([1, 2, 3]),
+  });
+  v0Transactions.push(
+    recordV0({
+      name: 'v0_two_tables',
+      description:
+        'two tables supplying writable and read-only accounts, a key in both, a signer and a program id that stay static, an unused table',
+      payer,
+      recent: blockhash(0xd3),
+      instructions: [
+        {
+          ix: SystemProgram.transfer({ fromPubkey: signerA.publicKey, toPubkey: alice.publicKey, lamports: 42 }),
+          lanes: { fn: 'transfer', from: signerA.publicKey.toBase58(), to: alice.publicKey.toBase58(), lamports: '42' },
+        },
+        { ix: custom },
+      ],
+      tables: [
+        table(tableA, [ro2, wr1, customProgram, signerRoA.publicKey, both, alice.publicKey]),
+        table(addr(0x74), [addr(0x99)]),
+        table(tableB, [both, ro1, wr2, addr(0x98)]),
+      ],
+      signers: [payer, signerA, signerRoA],
+    }),
+  );
+}
+
+{
+  // 150 read-only and 10 writable accounts from one 200-address table: more
+  // than a legacy transaction can carry, index arrays longer than 127 (two-byte
+  // compact-u16 lengths) and indexes above 127.
+  const addresses = Array.from({ length: 200 }, (_, i) => {
+    const bytes = filled(0xc0);
+    bytes[0] = i;
+    bytes[1] = 0x5a;
+    return new PublicKey(bytes);
+  });
+  const keys = [
+    ...addresses.slice(190, 200).map((pubkey) => ({ pubkey, isSigner: false, isWritable: true })),
+    ...addresses.slice(20, 170).map((pubkey) => ({ pubkey, isSigner: false, isWritable: false })),
+  ];
+  v0Transactions.push(
+    recordV0({
+      name: 'v0_many_accounts',
+      description: '160 accounts loaded from one table: long index arrays (two-byte lengths) and indexes above 127',
+      payer,
+      recent: blockhash(0xd4),
+      instructions: [{ ix: new TransactionInstruction({ programId: customProgram, keys, data: Buffer.from([0xaa]) }) }],
+      tables: [table(tableBig, addresses)],
+      signers: [payer],
+    }),
+  );
+}
+
+v0Transactions.push(
+  recordV0({
+    name: 'v0_partially_signed',
+    description: 'a v0 transaction with lookups signed by the fee payer only; `completed` after the co-signer signs',
+    payer,
+    recent: blockhash(0xd5),
+    instructions: [
+      {
+        ix: SystemProgram.transfer({ fromPubkey: cosigner.publicKey, toPubkey: alice.publicKey, lamports: 7 }),
+        lanes: { fn: 'transfer', from: cosigner.publicKey.toBase58(), to: alice.publicKey.toBase58(), lamports: '7' },
+      },
+      {
+        ix: ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 3 }),
+        lanes: { fn: 'set_compute_unit_price', micro_lamports: '3' },
+      },
+    ],
+    tables: [table(tableA, [alice.publicKey, ComputeBudgetProgram.programId])],
+    signers: [payer, cosigner],
+    leaveUnsigned: [cosigner],
+  }),
+);
+
+// The lookup table program's instructions, as web3.js builds them.
+const altAuthority = kp(0x41);
+const altTable = addr(0x75);
+const u64le = (v) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt(v));
+  return b;
+};
+const lookupTableInstructions = [];
+for (const recentSlot of [0n, 1n, 123_456_789n, 0xfedc_ba98_7654_3210n]) {
+  const [ix, address] = AddressLookupTableProgram.createLookupTable({
+    authority: altAuthority.publicKey,
+    payer: payer.publicKey,
+    recentSlot,
+  });
+  const [pda, bump] = PublicKey.findProgramAddressSync(
+    [altAuthority.publicKey.toBuffer(), u64le(recentSlot)],
+    AddressLookupTableProgram.programId,
+  );
+  if (!pda.equals(address)) throw new Error('createLookupTable address differs from findProgramAddressSync');
+  lookupTableInstructions.push({
+    name: `create slot ${recentSlot}`,
+    table_address: address.toBase58(),
+    bump,
+    ...describeInstruction(ix, {
+      fn: 'create_lookup_table_signed',
+      authority: altAuthority.publicKey.toBase58(),
+      payer: payer.publicKey.toBase58(),
+      recent_slot: u64(recentSlot),
+    }),
+  });
+}
+const table3 = [addr(0x91), addr(0x92), addr(0x93)];
+const table30 = Array.from({ length: 30 }, (_, i) => roAddr(i));
+for (const [name, ix, lanes] of [
+  [
+    'freeze',
+    AddressLookupTableProgram.freezeLookupTable({ lookupTable: altTable, authority: altAuthority.publicKey }),
+    { fn: 'freeze_lookup_table' },
+  ],
+  [
+    'extend 3 without payer',
+    AddressLookupTableProgram.extendLookupTable({ lookupTable: altTable, authority: altAuthority.publicKey, addresses: table3 }),
+    { fn: 'extend_lookup_table', addresses: table3.map((a) => a.toBase58()) },
+  ],
+  [
+    'extend 30 with payer',
+    AddressLookupTableProgram.extendLookupTable({
+      lookupTable: altTable,
+      authority: altAuthority.publicKey,
+      payer: payer.publicKey,
+      addresses: table30,
+    }),
+    { fn: 'extend_lookup_table', payer: payer.publicKey.toBase58(), addresses: table30.map((a) => a.toBase58()) },
+  ],
+  [
+    'deactivate',
+    AddressLookupTableProgram.deactivateLookupTable({ lookupTable: altTable, authority: altAuthority.publicKey }),
+    { fn: 'deactivate_lookup_table' },
+  ],
+  [
+    'close',
+    AddressLookupTableProgram.closeLookupTable({
+      lookupTable: altTable,
+      authority: altAuthority.publicKey,
+      recipient: alice.publicKey,
+    }),
+    { fn: 'close_lookup_table', recipient: alice.publicKey.toBase58() },
+  ],
+]) {
+  lookupTableInstructions.push({
+    name,
+    ...describeInstruction(ix, { ...lanes, table: altTable.toBase58(), authority: altAuthority.publicKey.toBase58() }),
+  });
+}
+
+// Derived table addresses for more authorities and slots.
+const lookupTableAddresses = [];
+for (const [authority, recentSlot] of [
+  [payer.publicKey, 0n],
+  [payer.publicKey, 287_654_321n],
+  [alice.publicKey, 42n],
+  [alice.publicKey, U64_MAX],
+  [customProgram, 1n << 32n],
+]) {
+  const [address, bump] = PublicKey.findProgramAddressSync(
+    [authority.toBuffer(), u64le(recentSlot)],
+    AddressLookupTableProgram.programId,
+  );
+  lookupTableAddresses.push({ authority: authority.toBase58(), recent_slot: u64(recentSlot), address: address.toBase58(), bump });
+}
+
+// Table account data, laid out by hand in Solana's layout and read back by
+// web3.js's AddressLookupTableAccount.deserialize.
+function tableData({ deactivationSlot, lastExtendedSlot, startIndex, authority, addresses }) {
+  const data = Buffer.alloc(56 + 32 * addresses.length);
+  data.writeUInt32LE(1, 0);
+  data.writeBigUInt64LE(deactivationSlot, 4);
+  data.writeBigUInt64LE(lastExtendedSlot, 12);
+  data.writeUInt8(startIndex, 20);
+  data.writeUInt8(authority ? 1 : 0, 21);
+  if (authority) authority.toBuffer().copy(data, 22);
+  addresses.forEach((a, i) => a.toBuffer().copy(data, 56 + 32 * i));
+  return data;
+}
+const lookupTableStates = [];
+for (const [name, fields] of [
+  ['active with authority', { deactivationSlot: U64_MAX, lastExtendedSlot: 77n, startIndex: 1, authority: altAuthority.publicKey, addresses: table3 }],
+  ['frozen and empty', { deactivationSlot: U64_MAX, lastExtendedSlot: 0n, startIndex: 0, authority: null, addresses: [] }],
+  ['deactivated', { deactivationSlot: 123_456n, lastExtendedSlot: 9_000n, startIndex: 20, authority: payer.publicKey, addresses: table30 }],
+]) {
+  const data = tableData(fields);
+  const state = AddressLookupTableAccount.deserialize(data);
+  lookupTableStates.push({
+    name,
+    data_base64: b64(data),
+    deactivation_slot: state.deactivationSlot.toString(),
+    last_extended_slot: state.lastExtendedSlot.toString(),
+    last_extended_slot_start_index: state.lastExtendedSlotStartIndex,
+    authority: state.authority ? state.authority.toBase58() : null,
+    addresses: state.addresses.map((a) => a.toBase58()),
+    is_active: new AddressLookupTableAccount({ key: altTable, state }).isActive(),
+  });
+}
+
 // --- write --------------------------------------------------------------------
 
 const fixture = {
@@ -514,10 +845,26 @@ writeFileSync(outPath, JSON.stringify(fixture, null, 2) + '\n');
 // The fuzz target's seed corpus: the raw wire bytes of the transactions above.
 const corpusDir = join(here, '..', '..', 'sdk', 'fuzz', 'corpus', 'transaction_from_wire');
 mkdirSync(corpusDir, { recursive: true });
-for (const t of transactions) {
+for (const t of [...transactions, ...v0Transactions]) {
   writeFileSync(join(corpusDir, `web3-${t.name}`), Buffer.from(t.wire_base64, 'base64'));
 }
+
+const fixtureV0 = {
+  about:
+    'Produced by scripts/web3-fixtures/generate.mjs with @solana/web3.js; do not edit by hand. Regenerate: cd scripts/web3-fixtures && npm ci && node generate.mjs',
+  web3_version: web3Version,
+  address_lookup_table_program_id: AddressLookupTableProgram.programId.toBase58(),
+  transactions: v0Transactions,
+  lookup_table_instructions: lookupTableInstructions,
+  lookup_table_addresses: lookupTableAddresses,
+  lookup_table_states: lookupTableStates,
+};
+writeFileSync(outPathV0, JSON.stringify(fixtureV0, null, 2) + '\n');
 console.log(
   `wrote ${outPath}: ${transactions.length} transactions, ${findProgramAddress.length} findProgramAddress, ` +
     `${createProgramAddress.length} createProgramAddress, ${createWithSeed.length} createWithSeed (web3.js ${web3Version})`,
+);
+console.log(
+  `wrote ${outPathV0}: ${v0Transactions.length} v0 transactions, ${lookupTableInstructions.length} lookup table instructions, ` +
+    `${lookupTableAddresses.length} table addresses, ${lookupTableStates.length} table states`,
 );

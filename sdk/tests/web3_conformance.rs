@@ -27,7 +27,9 @@ use lanes_sdk::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use support::*;
+
+mod support;
 
 // ---------------------------------------------------------------------------
 // The web3.js fixture's shape.
@@ -57,34 +59,6 @@ struct Web3Tx {
     fully_signed: bool,
     wire_base64: String,
     completed: Option<Completed>,
-}
-
-#[derive(Deserialize)]
-struct Completed {
-    signatures: Vec<String>,
-    wire_base64: String,
-}
-
-#[derive(Deserialize, PartialEq, Debug)]
-struct Header {
-    num_required_signatures: u8,
-    num_readonly_signed_accounts: u8,
-    num_readonly_unsigned_accounts: u8,
-}
-
-#[derive(Deserialize)]
-struct Web3Ix {
-    program_id: String,
-    accounts: Vec<Web3Meta>,
-    data_base64: String,
-    lanes_builder: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-struct Web3Meta {
-    pubkey: String,
-    is_signer: bool,
-    is_writable: bool,
 }
 
 #[derive(Deserialize)]
@@ -122,119 +96,24 @@ struct KeypairFile {
 }
 
 // ---------------------------------------------------------------------------
-// Helpers.
-
-fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
-}
+// Helpers (the shared ones are in support/).
 
 fn web3() -> Web3Fixture {
-    let path = fixtures_dir().join("web3js.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    serde_json::from_str(&text).expect("web3js.json has the expected shape")
-}
-
-fn pk(text: &str) -> Pubkey {
-    text.parse().unwrap_or_else(|e| panic!("{text:?} is not a pubkey: {e}"))
-}
-
-fn b64(text: &str) -> Vec<u8> {
-    B64.decode(text).expect("valid base64")
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    assert_eq!(text.len() % 2, 0, "odd hex length");
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex")).collect()
-}
-
-fn seed32(text: &str) -> [u8; 32] {
-    unhex(text).try_into().expect("a 32-byte seed")
-}
-
-fn sig_or_zero(text: &Option<String>) -> Signature {
-    match text {
-        Some(t) => t.parse().expect("base58 signature"),
-        None => Signature::default(),
-    }
+    read_fixture("web3js.json")
 }
 
 fn web3_instructions(tx: &Web3Tx) -> Vec<Instruction> {
-    tx.instructions
-        .iter()
-        .map(|ix| Instruction {
-            program_id: pk(&ix.program_id),
-            accounts: ix
-                .accounts
-                .iter()
-                .map(|m| AccountMeta { pubkey: pk(&m.pubkey), is_signer: m.is_signer, is_writable: m.is_writable })
-                .collect(),
-            data: b64(&ix.data_base64),
-        })
-        .collect()
+    instructions(&tx.instructions)
 }
 
 /// A compiled instruction with its indices resolved to keys.
 fn decompile(message: &Message, ix: &CompiledInstruction) -> (Pubkey, Vec<Pubkey>, Vec<u8>) {
-    (
-        message.account_keys[ix.program_id_index as usize],
-        ix.accounts.iter().map(|&a| message.account_keys[a as usize]).collect(),
-        ix.data.clone(),
-    )
+    decompile_with(&message.account_keys, ix)
 }
 
 /// The keys of a message in each of the four header groups, as sets.
 fn key_groups(message: &Message) -> [BTreeSet<Pubkey>; 4] {
-    let mut groups: [BTreeSet<Pubkey>; 4] = Default::default();
-    for (i, key) in message.account_keys.iter().enumerate() {
-        let g = match (message.is_signer(i), message.is_writable_index(i)) {
-            (true, true) => 0,
-            (true, false) => 1,
-            (false, true) => 2,
-            (false, false) => 3,
-        };
-        groups[g].insert(*key);
-    }
-    groups
-}
-
-fn u64_field(v: &serde_json::Value, field: &str) -> u64 {
-    v[field].as_str().unwrap_or_else(|| panic!("{field} as a decimal string")).parse().expect("u64")
-}
-
-fn str_field<'a>(v: &'a serde_json::Value, field: &str) -> &'a str {
-    v[field].as_str().unwrap_or_else(|| panic!("{field} as a string"))
-}
-
-/// The instruction a Lanes builder makes from the parameters web3.js was given.
-fn lanes_build(spec: &serde_json::Value) -> Instruction {
-    match str_field(spec, "fn") {
-        "transfer" => system_instruction::transfer(
-            &pk(str_field(spec, "from")),
-            &pk(str_field(spec, "to")),
-            u64_field(spec, "lamports"),
-        ),
-        "create_account" => system_instruction::create_account(
-            &pk(str_field(spec, "from")),
-            &pk(str_field(spec, "to")),
-            u64_field(spec, "lamports"),
-            u64_field(spec, "space"),
-            &pk(str_field(spec, "owner")),
-        ),
-        "create_account_with_seed" => system_instruction::create_account_with_seed(
-            &pk(str_field(spec, "from")),
-            &pk(str_field(spec, "to")),
-            &pk(str_field(spec, "base")),
-            str_field(spec, "seed"),
-            u64_field(spec, "lamports"),
-            u64_field(spec, "space"),
-            &pk(str_field(spec, "owner")),
-        ),
-        "set_compute_unit_limit" => {
-            compute_budget::set_compute_unit_limit(spec["units"].as_u64().expect("units").try_into().expect("u32"))
-        }
-        "set_compute_unit_price" => compute_budget::set_compute_unit_price(u64_field(spec, "micro_lamports")),
-        other => panic!("no Lanes builder for {other}"),
-    }
+    header_groups(&message.header, &message.account_keys)
 }
 
 // ---------------------------------------------------------------------------
@@ -278,16 +157,7 @@ fn web3_transactions_decode_reencode_sanitize_and_verify() {
         assert_eq!(tx.message_data(), message_bytes, "{name}: message_data");
         assert_eq!(Message::deserialize(&message_bytes).as_ref(), Ok(&tx.message), "{name}: Message::deserialize");
 
-        let h = tx.message.header;
-        assert_eq!(
-            Header {
-                num_required_signatures: h.num_required_signatures,
-                num_readonly_signed_accounts: h.num_readonly_signed_accounts,
-                num_readonly_unsigned_accounts: h.num_readonly_unsigned_accounts,
-            },
-            t.header,
-            "{name}: header"
-        );
+        assert_eq!(Header::from(tx.message.header), t.header, "{name}: header");
         let keys: Vec<Pubkey> = t.account_keys.iter().map(|k| pk(k)).collect();
         assert_eq!(tx.message.account_keys, keys, "{name}: account keys");
         assert_eq!(tx.message.fee_payer(), Some(&pk(&t.fee_payer)), "{name}: fee payer");
@@ -667,20 +537,7 @@ fn lanes_signed() -> LanesSigned {
 
 #[test]
 fn lanes_signed_fixture_is_current() {
-    let text = serde_json::to_string_pretty(&lanes_signed()).unwrap() + "\n";
-    // Deterministic: building it twice gives the same text.
-    assert_eq!(serde_json::to_string_pretty(&lanes_signed()).unwrap() + "\n", text);
-    let path = fixtures_dir().join("lanes_signed.json");
-    if std::env::var_os("LANES_UPDATE_FIXTURES").is_some_and(|v| v == "1") {
-        std::fs::write(&path, &text).unwrap();
-    }
-    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        on_disk == text,
-        "{} is not what Lanes signs now: rerun with LANES_UPDATE_FIXTURES=1, then check it with \
-         `node scripts/web3-fixtures/verify.mjs`",
-        path.display()
-    );
+    assert_fixture_current("lanes_signed.json", lanes_signed);
     // And everything in it decodes and re-encodes in Lanes too.
     for t in lanes_signed().transactions {
         let wire = B64.decode(&t.wire_base64).unwrap();
