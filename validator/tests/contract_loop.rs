@@ -5,8 +5,10 @@
 //! `lanes keys sync` puts the program keypair's address in `declare_id!`.
 //!
 //! The crate shares this checkout's target directory (as `lanes init` sets
-//! it up), so its first build reuses what the workspace's tests compiled.
-//! Every command runs in its own process group, bounded, killed past it.
+//! it up): the first such crate compiles wasmtime for its own feature set
+//! (~7 minutes of this test on 2 cores in CI), later ones reuse it (~1
+//! minute). Every command runs in its own process group, bounded, killed
+//! past it.
 
 mod common;
 
