@@ -1,29 +1,53 @@
-//! Fuzz `Transaction::from_wire`, the decoder every packet from the network
-//! goes through: it must never panic; whatever it accepts must re-encode to
-//! exactly the input (the format is canonical); and nothing a node does next
-//! with a decoded transaction (sanitize, header queries) may panic.
+//! Fuzz the decoders every packet from the network goes through,
+//! `Transaction::from_wire` (legacy) and `VersionedTransaction::from_wire`
+//! (legacy and v0): neither may panic; whatever either accepts must re-encode
+//! to exactly the input (the format is canonical); what the legacy decoder
+//! accepts the versioned one accepts as the same transaction, and the
+//! versioned one accepts nothing else but v0; and nothing a node does next
+//! with a decoded transaction (sanitize, header and lookup queries) may panic.
 //!
 //! Signature verification is left to the proptests (`sdk/tests/wire_props.rs`):
 //! it costs a curve operation per input and would slow the search a hundredfold.
 #![no_main]
 
-use lanes_sdk::message::{Message, WireError, PACKET_DATA_SIZE};
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::message::v0::{LoadedAddresses, MAX_ACCOUNT_KEYS};
+use lanes_sdk::message::{Message, VersionedMessage, WireError, PACKET_DATA_SIZE};
+use lanes_sdk::transaction::{Transaction, VersionedTransaction};
+use lanes_sdk::Pubkey;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    // The message decoder on its own, too.
+    // The message decoders on their own, too.
     if let Ok(message) = Message::deserialize(data) {
         assert_eq!(message.serialize(), data, "Message re-encoded differently");
     }
+    if let Ok(message) = VersionedMessage::deserialize(data) {
+        assert_eq!(message.serialize(), data, "VersionedMessage re-encoded differently");
+    }
 
+    let legacy = check_legacy(data);
+    let versioned = check_versioned(data);
+    match (legacy, versioned) {
+        (Some(tx), versioned) => {
+            assert_eq!(versioned, Some(VersionedTransaction::from(tx)), "the two decoders disagree on legacy bytes")
+        }
+        (None, Some(tx)) => assert!(tx.v0_message().is_some(), "versioned accepted legacy bytes legacy refused"),
+        (None, None) => {}
+    }
+});
+
+fn check_size_error(data: &[u8], e: WireError) {
+    if data.len() > PACKET_DATA_SIZE {
+        assert_eq!(e, WireError::TooLarge { len: data.len() });
+    }
+}
+
+fn check_legacy(data: &[u8]) -> Option<Transaction> {
     let (tx, range) = match Transaction::from_wire_with_message_range(data) {
         Ok(decoded) => decoded,
         Err(e) => {
-            if data.len() > PACKET_DATA_SIZE {
-                assert_eq!(e, WireError::TooLarge { len: data.len() });
-            }
-            return;
+            check_size_error(data, e);
+            return None;
         }
     };
     assert!(data.len() <= PACKET_DATA_SIZE);
@@ -41,4 +65,45 @@ fuzz_target!(|data: &[u8]| {
     for i in 0..m.account_keys.len() + 2 {
         let _ = (m.is_signer(i), m.is_writable_index(i), m.is_writable(i), m.is_invoked(i));
     }
-});
+    Some(tx)
+}
+
+fn check_versioned(data: &[u8]) -> Option<VersionedTransaction> {
+    let (tx, range) = match VersionedTransaction::from_wire_with_message_range(data) {
+        Ok(decoded) => decoded,
+        Err(e) => {
+            check_size_error(data, e);
+            return None;
+        }
+    };
+    assert!(data.len() <= PACKET_DATA_SIZE);
+    assert_eq!(tx.to_wire().expect("a decoded transaction re-encodes"), data, "VersionedTransaction re-encoded differently");
+    assert_eq!(&data[range], &tx.message_data()[..], "message range");
+
+    let sane = tx.sanitize().is_ok();
+    let m = &tx.message;
+    let _ = (m.fee_payer(), m.recent_blockhash(), tx.signature(), tx.version(), tx.uses_durable_nonce());
+    let lookups = m.num_lookup_addresses();
+    for i in 0..m.static_account_keys().len() + lookups + 2 {
+        let _ = (m.is_signer(i), m.is_invoked(i), m.is_maybe_writable(i));
+    }
+    if let Some(v0) = tx.v0_message() {
+        let writable = v0.num_writable_lookup_addresses();
+        let loaded = LoadedAddresses {
+            writable: vec![Pubkey::default(); writable],
+            readonly: vec![Pubkey::new_from_array([1; 32]); lookups - writable],
+        };
+        for i in 0..v0.total_account_keys() + 2 {
+            let _ = (v0.is_writable_index(i), v0.is_writable_with(i, &loaded));
+        }
+        let _ = (v0.has_duplicate_keys(), v0.has_duplicate_keys_with(&loaded), v0.resolve(&[]));
+        if sane {
+            assert!(v0.total_account_keys() <= MAX_ACCOUNT_KEYS, "a sane v0 message names at most 256 accounts");
+            assert!(v0.is_signer(0) && v0.is_writable_index(0), "a sane message's payer is a writable signer");
+        }
+    }
+    if sane {
+        assert!(tx.signatures.len() == m.header().num_required_signatures as usize);
+    }
+    Some(tx)
+}
