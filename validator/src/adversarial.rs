@@ -152,6 +152,7 @@ fn bundled_case(kind: WorkloadKind, transactions: usize) -> Result<CaseReport, B
         ledger: None,
         scheduler: SchedulerChoice::Auto,
         fresh_instances: false,
+        programs: None,
     };
     let mut bank = new_bank(false)?;
     let blockhash = bank.latest_blockhash();

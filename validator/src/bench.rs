@@ -68,6 +68,11 @@ pub struct InProcessConfig {
     /// reset one (to measure what reuse saves; results are the same).
     #[arg(long)]
     pub fresh_instances: bool,
+    /// Run the token, AMM and lending programs from `lanes_token.wasm`,
+    /// `lanes_amm.wasm` and `lanes_lending.wasm` in this directory instead
+    /// of the bundled builds (to compare build settings).
+    #[arg(long, value_name = "DIR")]
+    pub programs: Option<std::path::PathBuf>,
 }
 
 /// `--scheduler`: where the scheduler runs.
@@ -113,6 +118,11 @@ pub struct InProcessReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pools: Option<usize>,
     pub setup_seconds: f64,
+    /// Compute units a committed transaction consumed, on average.
+    pub units_per_transaction: f64,
+    /// `--programs`, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub programs: Option<String>,
     /// Batches recorded in the committed order.
     pub entries: usize,
     /// Seconds spent in each stage during the measured run.
@@ -266,6 +276,15 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
             new_bank_with_store(false, Arc::new(store), executor_config.clone())?
         }
     };
+    if let Some(dir) = &config.programs {
+        // Installed before the workload's setup, which keeps programs already there.
+        for (id, file) in [(lanes_token::ID, "lanes_token"), (lanes_amm::ID, "lanes_amm"), (lanes_lending::ID, "lanes_lending")]
+        {
+            let path = dir.join(format!("{file}.wasm"));
+            let wasm = std::fs::read(&path).map_err(|e| err(format!("--programs: {}: {e}", path.display())))?;
+            install_program(&bank, id, &wasm)?;
+        }
+    }
     let blockhash = bank.latest_blockhash();
     if config.hot_accounts.is_some() && !matches!(config.workload, WorkloadKind::Transfer | WorkloadKind::Token) {
         return Err(err("--hot-accounts applies to the transfer and token workloads; use --pools 1 for a hot pool"));
@@ -293,11 +312,15 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         return Err(err(format!("prepared transaction {index} did not sanitize: {:?}", outcome.result)));
     }
     let mut committed = 0u64;
+    let mut units = 0u64;
     let mut failed = 0u64;
     let mut first_failure: Option<String> = None;
     for outcome in &output.outcomes {
         match &outcome.result {
-            Ok(()) => committed += 1,
+            Ok(()) => {
+                committed += 1;
+                units += outcome.compute_units_consumed;
+            }
             Err(e) => {
                 failed += 1;
                 if first_failure.is_none() {
@@ -335,6 +358,8 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
             SchedulerPlacement::Inline => "inline",
         },
         setup_seconds,
+        units_per_transaction: units as f64 / committed.max(1) as f64,
+        programs: config.programs.as_ref().map(|dir| dir.display().to_string()),
         entries: output.entries.len(),
         stages,
     })

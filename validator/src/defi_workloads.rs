@@ -67,10 +67,16 @@ const LENDING_LIQUIDITY: u64 = 10_000_000_000_000;
 const MINT_LEN: u64 = 76;
 const TOKEN_ACCOUNT_LEN: u64 = 147;
 
-/// Put the AMM and lending programs on `bank` (genesis-style, like the token program).
+/// Put the AMM and lending programs on `bank` (genesis-style, like the
+/// token program), unless a build of them is there already
+/// (`lanes-bench in-process --programs`).
 pub fn install_defi_programs(bank: &Bank) -> Result<(), String> {
-    install_program(bank, AMM, lanes_program_artifacts::AMM).map_err(|e| e.to_string())?;
-    install_program(bank, LENDING, lanes_program_artifacts::LENDING).map_err(|e| e.to_string())
+    for (id, wasm) in [(AMM, lanes_program_artifacts::AMM), (LENDING, lanes_program_artifacts::LENDING)] {
+        if bank.get_account(&id).is_none() {
+            install_program(bank, id, wasm).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
 }
 
 /// `transactions` swaps by `users` users in `pools` pools (user `u` in pool

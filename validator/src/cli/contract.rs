@@ -238,10 +238,12 @@ lanes-sdk = { path = "{lanes}/sdk", features = ["client"] }
 # A workspace of its own, whatever folder it sits in.
 [workspace]
 
-# How `lanes build` and the tests' contract_wasm!() build the .wasm.
+# How `lanes build` and the tests' contract_wasm!() build the .wasm: opt-level
+# 3 costs a quarter to a third fewer compute units than "z" (Lanes'
+# docs/benchmarks.md).
 [profile.contract]
 inherits = "release"
-opt-level = "z"
+opt-level = 3
 lto = true
 codegen-units = 1
 panic = "abort"
