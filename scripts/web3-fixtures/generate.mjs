@@ -88,6 +88,26 @@ function describeInstruction(ix, lanesBuilder) {
   return out;
 }
 
+/** A SystemProgram.transfer and the Lanes builder call that must make the same instruction. */
+function transferCase(from, to, lamports) {
+  return {
+    ix: SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports }),
+    lanes: { fn: 'transfer', from: from.publicKey.toBase58(), to: to.toBase58(), lamports: lamports.toString() },
+  };
+}
+
+/** A compiled message's header, as the Rust tests name its fields. */
+function headerOf(message) {
+  return {
+    num_required_signatures: message.header.numRequiredSignatures,
+    num_readonly_signed_accounts: message.header.numReadonlySignedAccounts,
+    num_readonly_unsigned_accounts: message.header.numReadonlyUnsignedAccounts,
+  };
+}
+
+/** The 32-byte secret seeds of `signers`, hex. */
+const seedsOf = (signers) => signers.map((s) => hex(s.secretKey.slice(0, 32)));
+
 /**
  * Build a transaction from `instructions` (each `{ ix, lanes }`), paid by
  * `payer`, signed by `signers` (Keypairs; `partialSigners` sign first and the
@@ -108,16 +128,12 @@ function recordTx({ name, description, payer, recent, instructions, signers, lea
   const entry = {
     name,
     description,
-    signer_seeds_hex: signers.map((s) => hex(s.secretKey.slice(0, 32))),
+    signer_seeds_hex: seedsOf(signers),
     signer_pubkeys: signers.map((s) => s.publicKey.toBase58()),
     fee_payer: payer.publicKey.toBase58(),
     recent_blockhash: recent,
     instructions: instructions.map(({ ix, lanes }) => describeInstruction(ix, lanes)),
-    header: {
-      num_required_signatures: message.header.numRequiredSignatures,
-      num_readonly_signed_accounts: message.header.numReadonlySignedAccounts,
-      num_readonly_unsigned_accounts: message.header.numReadonlyUnsignedAccounts,
-    },
+    header: headerOf(message),
     account_keys: message.accountKeys.map((k) => k.toBase58()),
     message_base64: b64(messageBytes),
     signatures: tx.signatures.map((s) => (s.signature ? base58(s.signature) : null)),
@@ -169,10 +185,7 @@ const transactions = [];
       payer,
       recent: blockhash(0xb1),
       instructions: [
-        {
-          ix: SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: alice.publicKey, lamports }),
-          lanes: { fn: 'transfer', from: payer.publicKey.toBase58(), to: alice.publicKey.toBase58(), lamports: u64(lamports) },
-        },
+        transferCase(payer, alice.publicKey, lamports),
       ],
       signers: [payer],
     }),
@@ -294,10 +307,7 @@ for (const [name, baseKp, seed] of [
       payer,
       recent: blockhash(0xb4),
       instructions: [
-        {
-          ix: SystemProgram.transfer({ fromPubkey: signerA.publicKey, toPubkey: alice.publicKey, lamports: 42 }),
-          lanes: { fn: 'transfer', from: signerA.publicKey.toBase58(), to: alice.publicKey.toBase58(), lamports: '42' },
-        },
+        transferCase(signerA, alice.publicKey, 42),
         { ix: custom },
         { ix: second },
       ],
@@ -370,10 +380,7 @@ for (const [name, baseKp, seed] of [
           ix: ComputeBudgetProgram.setComputeUnitPrice({ microLamports }),
           lanes: { fn: 'set_compute_unit_price', micro_lamports: u64(microLamports) },
         },
-        {
-          ix: SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: alice.publicKey, lamports: 1 }),
-          lanes: { fn: 'transfer', from: payer.publicKey.toBase58(), to: alice.publicKey.toBase58(), lamports: '1' },
-        },
+        transferCase(payer, alice.publicKey, 1),
       ],
       signers: [payer],
     }),
@@ -389,10 +396,7 @@ for (const [name, baseKp, seed] of [
       payer,
       recent: blockhash(0xb8),
       instructions: [
-        {
-          ix: SystemProgram.transfer({ fromPubkey: cosigner.publicKey, toPubkey: payer.publicKey, lamports: 5000 }),
-          lanes: { fn: 'transfer', from: cosigner.publicKey.toBase58(), to: payer.publicKey.toBase58(), lamports: '5000' },
-        },
+        transferCase(cosigner, payer.publicKey, 5000),
       ],
       signers: [payer, cosigner],
       leaveUnsigned: [cosigner],
@@ -534,16 +538,12 @@ function recordV0({ name, description, payer, recent, instructions, tables, sign
   const entry = {
     name,
     description,
-    signer_seeds_hex: signers.map((s) => hex(s.secretKey.slice(0, 32))),
+    signer_seeds_hex: seedsOf(signers),
     fee_payer: payer.publicKey.toBase58(),
     recent_blockhash: recent,
     instructions: instructions.map(({ ix, lanes }) => describeInstruction(ix, lanes)),
     lookup_tables: tables.map((t) => ({ key: t.key.toBase58(), addresses: t.state.addresses.map((a) => a.toBase58()) })),
-    header: {
-      num_required_signatures: message.header.numRequiredSignatures,
-      num_readonly_signed_accounts: message.header.numReadonlySignedAccounts,
-      num_readonly_unsigned_accounts: message.header.numReadonlyUnsignedAccounts,
-    },
+    header: headerOf(message),
     static_account_keys: message.staticAccountKeys.map((k) => k.toBase58()),
     address_table_lookups: message.addressTableLookups.map((l) => ({
       account_key: l.accountKey.toBase58(),
@@ -577,10 +577,7 @@ v0Transactions.push(
     payer,
     recent: blockhash(0xd1),
     instructions: [
-      {
-        ix: SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: alice.publicKey, lamports: 123_456_789 }),
-        lanes: { fn: 'transfer', from: payer.publicKey.toBase58(), to: alice.publicKey.toBase58(), lamports: '123456789' },
-      },
+      transferCase(payer, alice.publicKey, 123_456_789),
     ],
     tables: [],
     signers: [payer],
@@ -594,10 +591,7 @@ v0Transactions.push(
     payer,
     recent: blockhash(0xd2),
     instructions: [
-      {
-        ix: SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: alice.publicKey, lamports: 5000 }),
-        lanes: { fn: 'transfer', from: payer.publicKey.toBase58(), to: alice.publicKey.toBase58(), lamports: '5000' },
-      },
+      transferCase(payer, alice.publicKey, 5000),
     ],
     tables: [table(tableA, [roAddr(1), SystemProgram.programId, alice.publicKey, roAddr(2)])],
     signers: [payer],
@@ -636,10 +630,7 @@ v0Transactions.push(
       payer,
       recent: blockhash(0xd3),
       instructions: [
-        {
-          ix: SystemProgram.transfer({ fromPubkey: signerA.publicKey, toPubkey: alice.publicKey, lamports: 42 }),
-          lanes: { fn: 'transfer', from: signerA.publicKey.toBase58(), to: alice.publicKey.toBase58(), lamports: '42' },
-        },
+        transferCase(signerA, alice.publicKey, 42),
         { ix: custom },
       ],
       tables: [
@@ -686,10 +677,7 @@ v0Transactions.push(
     payer,
     recent: blockhash(0xd5),
     instructions: [
-      {
-        ix: SystemProgram.transfer({ fromPubkey: cosigner.publicKey, toPubkey: alice.publicKey, lamports: 7 }),
-        lanes: { fn: 'transfer', from: cosigner.publicKey.toBase58(), to: alice.publicKey.toBase58(), lamports: '7' },
-      },
+      transferCase(cosigner, alice.publicKey, 7),
       {
         ix: ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 3 }),
         lanes: { fn: 'set_compute_unit_price', micro_lamports: '3' },

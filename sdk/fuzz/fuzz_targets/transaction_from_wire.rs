@@ -15,6 +15,7 @@ use lanes_sdk::message::{Message, VersionedMessage, WireError, PACKET_DATA_SIZE}
 use lanes_sdk::transaction::{Transaction, VersionedTransaction};
 use lanes_sdk::Pubkey;
 use libfuzzer_sys::fuzz_target;
+use std::ops::Range;
 
 fuzz_target!(|data: &[u8]| {
     // The message decoders on their own, too.
@@ -36,23 +37,30 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-fn check_size_error(data: &[u8], e: WireError) {
-    if data.len() > PACKET_DATA_SIZE {
-        assert_eq!(e, WireError::TooLarge { len: data.len() });
+/// Decode with `from_wire`: a refusal of oversized input must say so; an
+/// accepted input fits a packet and re-encodes (`to_wire`) to itself.
+fn decode<T>(
+    data: &[u8],
+    from_wire: fn(&[u8]) -> Result<(T, Range<usize>), WireError>,
+    to_wire: fn(&T) -> Result<Vec<u8>, WireError>,
+) -> Option<(T, Range<usize>)> {
+    match from_wire(data) {
+        Ok((tx, range)) => {
+            assert!(data.len() <= PACKET_DATA_SIZE);
+            assert_eq!(to_wire(&tx).expect("a decoded transaction re-encodes"), data, "re-encoded differently");
+            Some((tx, range))
+        }
+        Err(e) => {
+            if data.len() > PACKET_DATA_SIZE {
+                assert_eq!(e, WireError::TooLarge { len: data.len() });
+            }
+            None
+        }
     }
 }
 
 fn check_legacy(data: &[u8]) -> Option<Transaction> {
-    let (tx, range) = match Transaction::from_wire_with_message_range(data) {
-        Ok(decoded) => decoded,
-        Err(e) => {
-            check_size_error(data, e);
-            return None;
-        }
-    };
-    assert!(data.len() <= PACKET_DATA_SIZE);
-    let wire = tx.to_wire().expect("a decoded transaction re-encodes");
-    assert_eq!(wire, data, "Transaction re-encoded differently");
+    let (tx, range) = decode(data, Transaction::from_wire_with_message_range, Transaction::to_wire)?;
     assert_eq!(&data[range], &tx.message.serialize()[..], "message range");
 
     let sane = tx.sanitize().is_ok();
@@ -69,15 +77,7 @@ fn check_legacy(data: &[u8]) -> Option<Transaction> {
 }
 
 fn check_versioned(data: &[u8]) -> Option<VersionedTransaction> {
-    let (tx, range) = match VersionedTransaction::from_wire_with_message_range(data) {
-        Ok(decoded) => decoded,
-        Err(e) => {
-            check_size_error(data, e);
-            return None;
-        }
-    };
-    assert!(data.len() <= PACKET_DATA_SIZE);
-    assert_eq!(tx.to_wire().expect("a decoded transaction re-encodes"), data, "VersionedTransaction re-encoded differently");
+    let (tx, range) = decode(data, VersionedTransaction::from_wire_with_message_range, VersionedTransaction::to_wire)?;
     assert_eq!(&data[range], &tx.message_data()[..], "message range");
 
     let sane = tx.sanitize().is_ok();

@@ -175,6 +175,26 @@ pub(crate) fn push_compact_len(len: usize, what: &'static str, out: &mut Vec<u8>
     Ok(())
 }
 
+/// A compact-u16 length, then the bytes (what [`Reader::compact_bytes`] reads).
+pub(crate) fn push_compact_bytes(bytes: &[u8], what: &'static str, out: &mut Vec<u8>) -> Result<(), WireError> {
+    push_compact_len(bytes.len(), what, out)?;
+    out.extend_from_slice(bytes);
+    Ok(())
+}
+
+/// Decode all of `bytes` with `read`; bytes after what it reads are an error.
+pub(crate) fn read_whole<T>(
+    bytes: &[u8],
+    read: impl FnOnce(&mut Reader<'_>) -> Result<T, WireError>,
+) -> Result<T, WireError> {
+    let mut reader = Reader::new(bytes);
+    let value = read(&mut reader)?;
+    if reader.remaining() != 0 {
+        return Err(WireError::TrailingBytes { count: reader.remaining() });
+    }
+    Ok(value)
+}
+
 impl Message {
     /// Compile `instructions` into a message paid for by `payer`.
     ///
@@ -217,12 +237,7 @@ impl Message {
 
     /// Decode a whole message; bytes after it are an error.
     pub fn deserialize(bytes: &[u8]) -> Result<Self, WireError> {
-        let mut reader = Reader::new(bytes);
-        let message = Self::read(&mut reader)?;
-        if reader.remaining() != 0 {
-            return Err(WireError::TrailingBytes { count: reader.remaining() });
-        }
-        Ok(message)
+        read_whole(bytes, Self::read)
     }
 
     pub(crate) fn read(reader: &mut Reader<'_>) -> Result<Self, WireError> {
@@ -335,10 +350,8 @@ pub(crate) fn write_body(
     push_compact_len(instructions.len(), "instructions", out)?;
     for ix in instructions {
         out.push(ix.program_id_index);
-        push_compact_len(ix.accounts.len(), "instruction accounts", out)?;
-        out.extend_from_slice(&ix.accounts);
-        push_compact_len(ix.data.len(), "instruction data", out)?;
-        out.extend_from_slice(&ix.data);
+        push_compact_bytes(&ix.accounts, "instruction accounts", out)?;
+        push_compact_bytes(&ix.data, "instruction data", out)?;
     }
     Ok(())
 }

@@ -19,8 +19,9 @@
 
 use super::compiled_keys::{compile_instructions, CompiledKeys};
 use super::{
-    has_duplicates, is_invoked, is_reserved_key, push_compact_len, read_body, sanitize_instructions, write_body,
-    CompileError, MessageHeader, Reader, SanitizeError, WireError, MESSAGE_VERSION_PREFIX,
+    has_duplicates, is_invoked, is_reserved_key, push_compact_bytes, push_compact_len, read_body,
+    sanitize_instructions, write_body, CompileError, MessageHeader, Reader, SanitizeError, WireError,
+    MESSAGE_VERSION_PREFIX,
 };
 use crate::address_lookup_table::{AddressLookupError, AddressLookupTableAccount};
 use crate::hash::Hash;
@@ -117,10 +118,8 @@ impl Message {
         push_compact_len(self.address_table_lookups.len(), "address table lookups", out)?;
         for lookup in &self.address_table_lookups {
             out.extend_from_slice(&lookup.account_key.0);
-            push_compact_len(lookup.writable_indexes.len(), "writable lookup indexes", out)?;
-            out.extend_from_slice(&lookup.writable_indexes);
-            push_compact_len(lookup.readonly_indexes.len(), "read-only lookup indexes", out)?;
-            out.extend_from_slice(&lookup.readonly_indexes);
+            push_compact_bytes(&lookup.writable_indexes, "writable lookup indexes", out)?;
+            push_compact_bytes(&lookup.readonly_indexes, "read-only lookup indexes", out)?;
         }
         Ok(())
     }

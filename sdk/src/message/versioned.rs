@@ -186,12 +186,7 @@ impl VersionedMessage {
 
     /// Decode a whole message of either version; bytes after it are an error.
     pub fn deserialize(bytes: &[u8]) -> Result<Self, WireError> {
-        let mut reader = Reader::new(bytes);
-        let message = Self::read(&mut reader)?;
-        if reader.remaining() != 0 {
-            return Err(WireError::TrailingBytes { count: reader.remaining() });
-        }
-        Ok(message)
+        super::read_whole(bytes, Self::read)
     }
 
     pub(crate) fn read(reader: &mut Reader<'_>) -> Result<Self, WireError> {

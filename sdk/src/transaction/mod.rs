@@ -51,10 +51,7 @@ impl Transaction {
 
     /// Wire encoding. Fails only for counts the format cannot hold.
     pub fn to_wire(&self) -> Result<Vec<u8>, WireError> {
-        let mut out = Vec::with_capacity(PACKET_DATA_SIZE);
-        write_signatures(&self.signatures, &mut out)?;
-        self.message.serialize_into(&mut out)?;
-        Ok(out)
+        write_wire(&self.signatures, |out| self.message.serialize_into(out))
     }
 
     /// Decode untrusted bytes: at most [`PACKET_DATA_SIZE`], exactly one
@@ -132,14 +129,20 @@ impl Transaction {
     }
 }
 
-/// Append the compact-u16 count and the 64-byte signatures.
-fn write_signatures(signatures: &[Signature], out: &mut Vec<u8>) -> Result<(), WireError> {
+/// The wire encoding: the compact-u16 count, the 64-byte signatures, then
+/// what `write_message` appends.
+fn write_wire(
+    signatures: &[Signature],
+    write_message: impl FnOnce(&mut Vec<u8>) -> Result<(), WireError>,
+) -> Result<Vec<u8>, WireError> {
+    let mut out = Vec::with_capacity(PACKET_DATA_SIZE);
     let count = u16::try_from(signatures.len()).map_err(|_| WireError::TooMany { what: "signatures" })?;
-    short_vec::encode_len(count, out);
+    short_vec::encode_len(count, &mut out);
     for sig in signatures {
         out.extend_from_slice(&sig.0);
     }
-    Ok(())
+    write_message(&mut out)?;
+    Ok(out)
 }
 
 /// Decode a whole wire transaction: at most [`PACKET_DATA_SIZE`] bytes, the

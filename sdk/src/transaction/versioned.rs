@@ -5,11 +5,11 @@
 //!
 //! This module owns decoding, encoding, signing and verifying such
 //! transactions. It must never panic on outside bytes, accept more than
-//! [`PACKET_DATA_SIZE`] bytes or a version other than legacy and 0, nor call
+//! [`PACKET_DATA_SIZE`](crate::message::PACKET_DATA_SIZE) bytes or a version other than legacy and 0, nor call
 //! a transaction verified whose structure does not sanitize.
 
-use super::{read_wire, write_signatures};
-use crate::message::{v0, Message, SanitizeError, TransactionVersion, VersionedMessage, WireError, PACKET_DATA_SIZE};
+use super::{read_wire, write_wire};
+use crate::message::{v0, Message, SanitizeError, TransactionVersion, VersionedMessage, WireError};
 use crate::signature::Signature;
 use crate::transaction::Transaction;
 use alloc::vec::Vec;
@@ -90,13 +90,10 @@ impl VersionedTransaction {
 
     /// Wire encoding. Fails only for counts the format cannot hold.
     pub fn to_wire(&self) -> Result<Vec<u8>, WireError> {
-        let mut out = Vec::with_capacity(PACKET_DATA_SIZE);
-        write_signatures(&self.signatures, &mut out)?;
-        self.message.serialize_into(&mut out)?;
-        Ok(out)
+        write_wire(&self.signatures, |out| self.message.serialize_into(out))
     }
 
-    /// Decode untrusted bytes: at most [`PACKET_DATA_SIZE`], exactly one
+    /// Decode untrusted bytes: at most [`PACKET_DATA_SIZE`](crate::message::PACKET_DATA_SIZE), exactly one
     /// transaction with a legacy or v0 message, no trailing bytes. Never panics.
     pub fn from_wire(bytes: &[u8]) -> Result<Self, WireError> {
         Ok(Self::from_wire_with_message_range(bytes)?.0)
