@@ -22,6 +22,7 @@
 use crate::bank::{Bank, BankConfig, TransactionOutcome};
 use crate::execution::builtins::loader::immutable_program_account;
 use crate::store::{AccountStore, InMemoryAccountStore};
+pub use crate::transaction_context::{InnerInstruction, InnerInstructions};
 use crate::vm::{Executor, ExecutorConfig, ProgramLoadError};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
@@ -42,6 +43,8 @@ pub struct TransactionMeta {
     pub compute_units_consumed: u64,
     pub return_data: Option<(Pubkey, Vec<u8>)>,
     pub fee: u64,
+    /// The cross-program calls each top-level instruction made.
+    pub inner_instructions: Vec<InnerInstructions>,
 }
 
 /// What a simulated transaction would do: its [`TransactionMeta`] (also
@@ -214,6 +217,7 @@ fn split(outcome: TransactionOutcome) -> Result<TransactionMeta, FailedTransacti
         compute_units_consumed: outcome.compute_units_consumed,
         return_data: outcome.return_data,
         fee: outcome.fee,
+        inner_instructions: outcome.inner_instructions,
     };
     match outcome.result {
         Ok(()) => Ok(meta),

@@ -136,6 +136,7 @@ fn token_transfer(random: &mut Bytes, owners: &[Pubkey], program: Pubkey, blockh
         fee: 5_000,
         pre_balances: vec![1_000_000_000, 2_039_280, 2_039_280, 1],
         post_balances: vec![999_995_000, 2_039_280, 2_039_280, 1],
+        inner_instructions: Vec::new(),
     };
     let started_ns = random.next() % 400_000_000;
     BlockTransaction {

@@ -431,6 +431,7 @@ impl Bank {
                     fee,
                     pre_balances,
                     post_balances,
+                    inner_instructions: Vec::new(),
                 };
                 return Ok(Executed { outcome, updates: vec![payer], deployed: Vec::new() });
             }
@@ -451,6 +452,7 @@ impl Bank {
         let compute_units_consumed = ctx.compute_consumed();
         let logs = std::mem::take(&mut ctx.logs.lines);
         let return_data = ctx.return_data.take();
+        let inner_instructions = std::mem::take(&mut ctx.inner_instructions);
         // As loaded, the payer's after its fee.
         let loaded_balances: Vec<u64> = ctx.loaded.iter().map(|&(lamports, _)| lamports).collect();
         let mut pre_balances = loaded_balances.clone();
@@ -474,6 +476,7 @@ impl Bank {
             fee,
             pre_balances,
             post_balances,
+            inner_instructions,
         };
         Ok(Executed { outcome, updates, deployed })
     }

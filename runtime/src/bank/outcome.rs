@@ -1,7 +1,7 @@
 //! [`TransactionOutcome`]: what happened to one transaction, as the bank
 //! reports it to the scheduler, the harness and (later) the RPC.
 
-use crate::transaction_context::LogLine;
+use crate::transaction_context::{InnerInstructions, LogLine};
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{Pubkey, Signature};
 
@@ -22,6 +22,9 @@ pub struct TransactionOutcome {
     /// and after it, in the message's key order; empty when refused.
     pub pre_balances: Vec<u64>,
     pub post_balances: Vec<u64>,
+    /// The cross-program calls each top-level instruction made (empty for
+    /// a transaction that made none, or was refused).
+    pub inner_instructions: Vec<InnerInstructions>,
 }
 
 impl TransactionOutcome {
@@ -42,6 +45,7 @@ impl TransactionOutcome {
             fee: 0,
             pre_balances: Vec::new(),
             post_balances: Vec::new(),
+            inner_instructions: Vec::new(),
         }
     }
 }

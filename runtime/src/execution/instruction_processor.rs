@@ -9,7 +9,9 @@
 use super::builtins;
 use super::compute_budget::BUILTIN_INSTRUCTION_COST;
 use crate::transaction_context::account_rules::{verify_instruction_changes, PostAccount};
-use crate::transaction_context::{InstructionAccount, LogLine, TransactionContext, MAX_INSTRUCTION_TRACE_LENGTH};
+use crate::transaction_context::{
+    InnerInstruction, InnerInstructions, InstructionAccount, LogLine, TransactionContext, MAX_INSTRUCTION_TRACE_LENGTH,
+};
 use crate::vm::{Executor, InstructionProcessor};
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::{compute_budget, loader, system_program, Account, Pubkey};
@@ -41,6 +43,9 @@ pub fn process_instruction(
         return Err(InstructionError::ReentrancyNotAllowed);
     }
     ctx.stack.push(program_id);
+    if ctx.stack.len() > 1 {
+        record_inner_instruction(ctx, program_index, accounts, data);
+    }
     ctx.log_line(LogLine::Invoke { program: program_id, depth: ctx.stack.len() });
 
     let result = if builtins::is_builtin(&program_id) {
@@ -61,6 +66,28 @@ pub fn process_instruction(
     }
     ctx.stack.pop();
     result
+}
+
+/// Note a cross-program call under the running top-level instruction.
+/// Indexes fit a byte: a transaction has at most 256 accounts, a call at
+/// most [`MAX_INVOKE_DEPTH`] levels.
+fn record_inner_instruction(
+    ctx: &mut TransactionContext,
+    program_index: usize,
+    accounts: &[InstructionAccount],
+    data: &[u8],
+) {
+    let instruction = InnerInstruction {
+        program_id_index: program_index as u8,
+        accounts: accounts.iter().map(|a| a.tx_index as u8).collect(),
+        data: data.to_vec(),
+        stack_height: ctx.stack.len() as u8,
+    };
+    let index = ctx.top_level_index;
+    match ctx.inner_instructions.last_mut() {
+        Some(group) if group.index == index => group.instructions.push(instruction),
+        _ => ctx.inner_instructions.push(InnerInstructions { index, instructions: vec![instruction] }),
+    }
 }
 
 /// Run a builtin, then check its changes as any program's are checked.

@@ -17,6 +17,7 @@ pub fn process_message(
     message: &Message,
 ) -> Result<(), TransactionError> {
     for (i, ix) in message.instructions.iter().enumerate() {
+        ctx.top_level_index = u8::try_from(i).unwrap_or(u8::MAX);
         let instruction_accounts: Vec<InstructionAccount> = ix
             .accounts
             .iter()

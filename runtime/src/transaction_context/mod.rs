@@ -57,6 +57,29 @@ pub struct TransactionContext {
     /// after its fee): what the data allocation limit and the rent rule
     /// compare against.
     pub loaded: Vec<(u64, usize)>,
+    /// The cross-program calls made so far, grouped by the top-level
+    /// instruction that made them (Solana's `innerInstructions`).
+    pub inner_instructions: Vec<InnerInstructions>,
+    /// The top-level instruction running now.
+    pub top_level_index: u8,
+}
+
+/// A cross-program call, as Solana's `innerInstructions` list it: indexes
+/// into the transaction's account keys, the data, and the depth it ran at
+/// (2 for a call made by a top-level instruction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InnerInstruction {
+    pub program_id_index: u8,
+    pub accounts: Vec<u8>,
+    pub data: Vec<u8>,
+    pub stack_height: u8,
+}
+
+/// The calls one top-level instruction (`index`) made, in the order made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InnerInstructions {
+    pub index: u8,
+    pub instructions: Vec<InnerInstruction>,
 }
 
 impl TransactionContext {

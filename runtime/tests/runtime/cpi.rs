@@ -31,8 +31,31 @@ fn signer_privilege_passes_through_to_the_system_program() {
         AccountMeta::new_readonly(system_program::ID, false),
     ];
     let call = call(system_program::ID, &transfer.accounts, transfer.data.clone(), vec![]);
-    send(&mut h, &payer, &[ix(call, accounts.to_vec())], &[]).unwrap();
+    let meta = send(&mut h, &payer, &[ix(call, accounts.to_vec())], &[]).unwrap();
     assert_eq!(h.get_balance(&to), amount);
+
+    // The call is listed as Solana's innerInstructions list it: under
+    // top-level instruction 0, the system program at depth 2, with the
+    // transfer's accounts (as indexes into the transaction's keys) and data.
+    let tx = h.transaction(
+        &[ix(
+            crate::common::call(system_program::ID, &transfer.accounts, transfer.data.clone(), vec![]),
+            accounts.to_vec(),
+        )],
+        &payer,
+        &[],
+    );
+    let keys = &tx.message.account_keys;
+    let index_of = |key: &Pubkey| keys.iter().position(|k| k == key).unwrap() as u8;
+    assert_eq!(meta.inner_instructions.len(), 1, "{:?}", meta.inner_instructions);
+    let group = &meta.inner_instructions[0];
+    assert_eq!(group.index, 0);
+    assert_eq!(group.instructions.len(), 1);
+    let inner = &group.instructions[0];
+    assert_eq!(inner.program_id_index, index_of(&system_program::ID));
+    assert_eq!(inner.accounts, vec![index_of(&payer.pubkey()), index_of(&to)]);
+    assert_eq!(inner.data, transfer.data);
+    assert_eq!(inner.stack_height, 2);
 }
 
 #[test]

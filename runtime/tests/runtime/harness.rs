@@ -94,6 +94,7 @@ fn simulation_shows_the_accounts_it_would_write() {
     // Nothing committed.
     assert_eq!(h.get_balance(&to), 0);
     assert!(simulated.compute_units_consumed > 0, "the meta is there too");
+    assert!(simulated.inner_instructions.is_empty(), "a top-level transfer calls nothing");
 }
 
 #[test]
