@@ -278,7 +278,8 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
     };
     if let Some(dir) = &config.programs {
         // Installed before the workload's setup, which keeps programs already there.
-        for (id, file) in [(lanes_token::ID, "lanes_token"), (lanes_amm::ID, "lanes_amm"), (lanes_lending::ID, "lanes_lending")]
+        for (id, file) in
+            [(lanes_token::ID, "lanes_token"), (lanes_amm::ID, "lanes_amm"), (lanes_lending::ID, "lanes_lending")]
         {
             let path = dir.join(format!("{file}.wasm"));
             let wasm = std::fs::read(&path).map_err(|e| err(format!("--programs: {}: {e}", path.display())))?;
