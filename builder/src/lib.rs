@@ -82,7 +82,7 @@ pub struct ContractBuild {
 }
 
 impl ContractBuild {
-    /// Build; the command that ran, for messages.
+    /// Build; `Err` names the command that failed.
     pub fn run(&self) -> Result<(), BuildError> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
         let mut command = Command::new(&cargo);

@@ -352,8 +352,7 @@ impl<K: Copy> SignatureSubscriptions<K> {
             }
             let params = message.get("params").unwrap_or(&Value::Null);
             let Some(id) = params.get("subscription").and_then(Value::as_u64) else { continue };
-            let Some(notification) = SignatureNotification::parse(params.get("result").unwrap_or(&Value::Null))?
-            else {
+            let Some(notification) = SignatureNotification::parse(params.get("result").unwrap_or(&Value::Null))? else {
                 continue;
             };
             if let Some(key) = self.open.remove(&id) {

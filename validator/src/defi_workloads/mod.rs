@@ -128,9 +128,10 @@ fn bank_faucet(bank: &Bank) -> Result<Keypair, String> {
     Ok(faucet)
 }
 
-/// Lamports a faucet needs to set up `kind` for `users` users: every
-/// wallet, token account, mint, pool and market it pays for, with room to
-/// spare (fees, the lending markets' liquidity is in tokens, not lamports).
+/// Lamports a faucet needs to set up a workload of `users` users (count
+/// each part of `mixed`): every wallet, token account, mint, pool and
+/// market it pays for, with room to spare (fees; the lending markets'
+/// liquidity is in tokens, not lamports).
 pub fn faucet_lamports(users: usize) -> u64 {
     let per_user = WALLET_LAMPORTS + 4 * minimum_balance(TOKEN_ACCOUNT_LEN as usize) + 100_000;
     (users as u64).saturating_mul(2 * per_user).saturating_add(1_000 * LAMPORTS_PER_SOL)
@@ -164,6 +165,35 @@ impl SetupChain for Bank {
     fn settle(&mut self) -> Result<(), String> {
         Ok(())
     }
+}
+
+/// Submit a setup transaction, checked to fit in a packet.
+fn submit_checked(chain: &mut dyn SetupChain, tx: Transaction) -> Result<(), String> {
+    let len = tx.to_wire().map_err(|e| e.to_string())?.len();
+    if len > PACKET_DATA_SIZE {
+        return Err(format!("a setup transaction is {len} bytes, more than a packet"));
+    }
+    chain.submit(tx)
+}
+
+/// Give each of `wallets` `lamports` from `funder`, 20 transfers a
+/// transaction (all independent: one phase).
+pub fn fund_wallets(
+    chain: &mut dyn SetupChain,
+    funder: &Keypair,
+    wallets: &[Pubkey],
+    lamports: u64,
+) -> Result<(), String> {
+    for group in wallets.chunks(20) {
+        let transfers: Vec<Instruction> =
+            group.iter().map(|to| system_instruction::transfer(&funder.pubkey(), to, lamports)).collect();
+        let blockhash = chain.blockhash()?;
+        submit_checked(
+            chain,
+            Transaction::new_signed_with_payer(&transfers, Some(&funder.pubkey()), &[funder], blockhash),
+        )?;
+    }
+    Ok(())
 }
 
 /// A DeFi workload set up on a chain: builds its `k`th measured transaction.
@@ -255,11 +285,7 @@ impl Setup<'_> {
     }
 
     fn submit(&mut self, tx: Transaction) -> Result<(), String> {
-        let len = tx.to_wire().map_err(|e| e.to_string())?.len();
-        if len > PACKET_DATA_SIZE {
-            return Err(format!("a setup transaction is {len} bytes, more than a packet"));
-        }
-        self.chain.submit(tx)
+        submit_checked(self.chain, tx)
     }
 
     fn settle(&mut self) -> Result<(), String> {
@@ -268,12 +294,7 @@ impl Setup<'_> {
 
     /// Fund wallets from the faucet, 20 transfers a transaction.
     fn fund(&mut self, wallets: &[Pubkey]) -> Result<(), String> {
-        for chunk in wallets.chunks(20) {
-            let ixs: Vec<Instruction> =
-                chunk.iter().map(|w| system_instruction::transfer(&self.faucet.pubkey(), w, WALLET_LAMPORTS)).collect();
-            self.send(&ixs, &[])?;
-        }
-        Ok(())
+        fund_wallets(self.chain, &self.faucet, wallets, WALLET_LAMPORTS)
     }
 
     /// `count` mints, authority the faucet, 3 a transaction.

@@ -156,8 +156,12 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
     let subscriptions = match config.poll {
         true => None,
         false => {
-            let ws_url = config.ws.clone().unwrap_or_else(|| ws_url_of(&address));
-            match subscribe_samples(&ws_url, &samples) {
+            // By default where web3.js looks: the RPC port + 1.
+            let ws_url = match &config.ws {
+                Some(ws) => Ok(ws.clone()),
+                None => lanes_client::websocket_url(&format!("http://{address}")).map_err(|e| e.to_string()),
+            };
+            match ws_url.and_then(|ws_url| subscribe_samples(&ws_url, &samples)) {
                 Ok(subscriptions) => Some(subscriptions),
                 Err(e) => {
                     say(&format!("{e}: following the sample with getSignatureStatuses instead"));
@@ -462,15 +466,6 @@ fn timeline(points: &[(f64, u64, u64)]) -> Vec<TimelinePoint> {
             }
         })
         .collect()
-}
-
-/// The WebSocket URL a node serves beside `address` (`host:port`): the
-/// next port, as web3.js and Solana's CLI compute it.
-fn ws_url_of(address: &str) -> String {
-    match address.rsplit_once(':').map(|(host, port)| (host, port.parse::<u16>())) {
-        Some((host, Ok(port))) => format!("ws://{host}:{}/", port.wrapping_add(1)),
-        _ => format!("ws://{address}/"),
-    }
 }
 
 /// What `--readers` read: the accounts the load writes, and for `token`

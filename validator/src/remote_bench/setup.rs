@@ -249,27 +249,12 @@ pub(super) fn setup(client: &mut RpcClient, config: &RemoteConfig) -> Result<Acc
     let lamports = PAYER_LAMPORTS * config.accounts as u64 + token_lamports + LAMPORTS_PER_SOL;
     let funder = funder(client, config, lamports)?;
     let mut chain = RpcChain { client, queued: Vec::new(), blockhash: None };
-    for group in payer_keys.chunks(20) {
-        let transfers: Vec<_> =
-            group.iter().map(|to| system_instruction::transfer(&funder.pubkey(), to, PAYER_LAMPORTS)).collect();
-        let blockhash = chain.blockhash()?;
-        chain.submit(Transaction::new_signed_with_payer(&transfers, Some(&funder.pubkey()), &[&funder], blockhash))?;
-    }
+    defi_workloads::fund_wallets(&mut chain, &funder, &payer_keys, PAYER_LAMPORTS)?;
     let mut accounts = Accounts { payers, payer_keys, token_accounts: Vec::new(), hot: Vec::new(), defi: None };
     if !token {
         // Hot wallets: rent-exempt system accounts the transfers pay into.
         let hot: Vec<Pubkey> = (0..hot_count).map(|_| Keypair::new().pubkey()).collect();
-        for group in hot.chunks(20) {
-            let transfers: Vec<_> =
-                group.iter().map(|to| system_instruction::transfer(&funder.pubkey(), to, LAMPORTS_PER_SOL)).collect();
-            let blockhash = chain.blockhash()?;
-            chain.submit(Transaction::new_signed_with_payer(
-                &transfers,
-                Some(&funder.pubkey()),
-                &[&funder],
-                blockhash,
-            ))?;
-        }
+        defi_workloads::fund_wallets(&mut chain, &funder, &hot, LAMPORTS_PER_SOL)?;
         chain.settle()?;
         accounts.hot = hot;
         return Ok(accounts);
