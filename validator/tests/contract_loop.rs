@@ -57,6 +57,10 @@ fn init_test_edit_test_build_and_sync_keys() {
     {
         assert!(crate_dir.join(file).is_file(), "lanes init made no {file}: {output}");
     }
+    // A name cargo would refuse is refused first, making nothing.
+    let (ok, output) = lanes(scratch.path(), &["init", "Bad Name"], Duration::from_secs(30), &log);
+    assert!(!ok && output.contains("invalid crate name"), "{output}");
+    assert!(!scratch.path().join("Bad Name").exists());
     // A second init into the same folder is refused, touching nothing.
     let (ok, output) = lanes(scratch.path(), &["init", "greeter"], Duration::from_secs(30), &log);
     assert!(!ok && output.contains("already exists"), "{output}");

@@ -161,6 +161,17 @@ fn remote_bench_runs_the_defi_workloads_hot_accounts_and_a_funding_keypair() {
     assert!(!output.status.success());
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains(&keypair.pubkey().to_string()) && err.contains("holds 0 SOL"), "{err}");
+    // A file that is not a keypair: a clear error naming it.
+    let garbage = ledger.path().join("garbage.json");
+    std::fs::write(&garbage, b"[1, 2, \"three\"").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_lanes-bench"))
+        .args(["remote", "--url", &format!("http://{}", node.address), "--duration", "1", "--keypair"])
+        .arg(&garbage)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("--keypair") && err.contains("garbage.json"), "{err}");
     // Funded, the same keypair pays for the setup.
     let signature = node.call("requestAirdrop", json!([keypair.pubkey().to_string(), 20_000_000_000_000u64]));
     node.finalized_ok(signature.as_str().unwrap());
