@@ -24,12 +24,14 @@ use crate::execution::builtins::loader::immutable_program_account;
 use crate::store::{AccountStore, InMemoryAccountStore};
 pub use crate::transaction_context::{InnerInstruction, InnerInstructions};
 use crate::vm::{Executor, ExecutorConfig, ProgramLoadError};
+use lanes_sdk::address_lookup_table::state::AddressLookupTable;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::loader;
+use lanes_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
 use lanes_sdk::rent::minimum_balance;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::{Transaction, VersionedTransaction};
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{system_instruction, system_program, Account, Instruction, Pubkey, Signature};
 use std::collections::HashMap;
@@ -202,6 +204,9 @@ pub enum HarnessError {
     File(String),
     #[error("{0}")]
     Build(#[from] lanes_build::BuildError),
+    /// A v0 message that cannot be compiled or signed as asked.
+    #[error("{0}")]
+    Compile(String),
 }
 
 impl std::fmt::Debug for HarnessError {
@@ -404,16 +409,60 @@ impl Harness {
         Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, self.latest_blockhash())
     }
 
-    /// Check, execute and commit `tx`.
-    pub fn send_transaction(&mut self, tx: Transaction) -> Result<TransactionMeta, FailedTransaction> {
-        let outcome = self.bank.process_transaction(&tx).expect("the in-memory store cannot fail");
+    /// A v0 transaction at the latest blockhash, signed by the payer and
+    /// `signers`, loading from `tables` every account they hold that may be
+    /// loaded (fetch them with [`Harness::lookup_table`]).
+    pub fn v0_transaction(
+        &self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<VersionedTransaction, HarnessError> {
+        let message = v0::Message::try_compile(&payer.pubkey(), instructions, tables, self.latest_blockhash())
+            .map_err(|e| HarnessError::Compile(format!("compiling the v0 message: {e}")))?;
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        VersionedTransaction::try_new(VersionedMessage::V0(message), &all)
+            .map_err(|e| HarnessError::Compile(format!("signing the v0 transaction: {e}")))
+    }
+
+    /// Build, sign and send a v0 transaction loading accounts from `tables`.
+    pub fn send_v0(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<TransactionMeta, HarnessError> {
+        let tx = self.v0_transaction(instructions, payer, signers, tables)?;
+        Ok(self.send_transaction(tx)?)
+    }
+
+    /// A lookup table's key and addresses as a client fetches them to
+    /// compile a v0 message; `None` if `key` holds no table.
+    pub fn lookup_table(&self, key: &Pubkey) -> Option<AddressLookupTableAccount> {
+        let account = self.get_account(key).filter(|a| a.owner == lanes_sdk::address_lookup_table::ID)?;
+        let table = AddressLookupTable::deserialize(&account.data).ok()?;
+        Some(AddressLookupTableAccount { key: *key, addresses: table.addresses })
+    }
+
+    /// Check, execute and commit `tx` (legacy or v0, owned or borrowed).
+    pub fn send_transaction(
+        &mut self,
+        tx: impl Into<VersionedTransaction>,
+    ) -> Result<TransactionMeta, FailedTransaction> {
+        let outcome = self.bank.process_transaction(tx).expect("the in-memory store cannot fail");
         split(outcome)
     }
 
     /// Execute `tx` (signatures checked as the harness is set) without
     /// committing anything: its meta, and the accounts it would write as it
     /// would leave them.
-    pub fn simulate_transaction(&self, tx: &Transaction) -> Result<SimulatedTransaction, FailedTransaction> {
+    pub fn simulate_transaction(
+        &self,
+        tx: impl Into<VersionedTransaction>,
+    ) -> Result<SimulatedTransaction, FailedTransaction> {
         let (outcome, post_accounts) =
             self.bank.simulate_transaction_with_accounts(tx, self.bank.config().verify_signatures);
         split(outcome).map(|meta| SimulatedTransaction { meta, post_accounts })

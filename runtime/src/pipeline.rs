@@ -15,8 +15,9 @@ use crate::bank::{Bank, TransactionOutcome};
 use crate::ingest::sanitize::{sanitize_all, SanitizedTransaction};
 use crate::ingest::sigverify::verify_all;
 use crate::schedule::{execute_parallel, Entry, SchedulerConfig, SchedulerError, StageTimings};
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::{Transaction, VersionedTransaction};
 use lanes_sdk::transaction_error::TransactionError;
+use lanes_sdk::Signature;
 use std::time::Instant;
 
 /// How a batch is run.
@@ -74,17 +75,19 @@ impl BatchOutput {
 /// Sanitize, verify, schedule, execute and commit `transactions` on `bank`.
 /// `Err` only for a fault of this node (a store that cannot write, a worker
 /// that died); anything wrong with a transaction is its outcome.
-pub fn execute_batch(
-    bank: &Bank,
-    transactions: Vec<Transaction>,
-    config: &BatchConfig,
-) -> Result<BatchOutput, SchedulerError> {
+/// Transactions may be legacy ([`lanes_sdk::transaction::Transaction`]) or
+/// of any version ([`VersionedTransaction`]); a v0 message's lookups are
+/// resolved against `bank`'s tables as of its current slot.
+pub fn execute_batch<T>(bank: &Bank, transactions: Vec<T>, config: &BatchConfig) -> Result<BatchOutput, SchedulerError>
+where
+    T: Into<VersionedTransaction> + Default + Send + HasSignature,
+{
     let total = transactions.len();
-    let signatures: Vec<_> = transactions.iter().map(|tx| tx.signature().copied().unwrap_or_default()).collect();
+    let signatures: Vec<_> = transactions.iter().map(|tx| tx.first_signature().copied().unwrap_or_default()).collect();
     let mut refused: Vec<(usize, TransactionError)> = Vec::new();
 
     let started = Instant::now();
-    let batch = sanitize_all(transactions, config.ingest_threads);
+    let batch = sanitize_all(transactions, config.ingest_threads, bank);
     refused.extend(batch.refused);
     // Input index of each sanitized transaction (only while some were refused).
     let mut input_index: Option<Vec<usize>> = (!refused.is_empty()).then(|| passed_indices(total, &refused));
@@ -139,6 +142,23 @@ pub fn execute_batch(
         .enumerate()
         .map(|(index, outcome)| outcome.ok_or(SchedulerError::MissingOutcome { transaction: index }));
     Ok(BatchOutput { outcomes: outcomes.collect::<Result<_, _>>()?, entries, timings })
+}
+
+/// A transaction's id before it is sanitized: its first signature, if any.
+pub trait HasSignature {
+    fn first_signature(&self) -> Option<&Signature>;
+}
+
+impl HasSignature for Transaction {
+    fn first_signature(&self) -> Option<&Signature> {
+        self.signature()
+    }
+}
+
+impl HasSignature for VersionedTransaction {
+    fn first_signature(&self) -> Option<&Signature> {
+        self.signature()
+    }
 }
 
 /// The input indices in `0..total` that are not among `refused` (sorted).

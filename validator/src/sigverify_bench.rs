@@ -56,7 +56,7 @@ pub fn run_sigverify_limit(transactions: usize, rounds: usize) -> Result<Sigveri
         })
         .collect();
     let threads = lanes_runtime::available_cores();
-    let sanitized = sanitize_all(signed, threads);
+    let sanitized = sanitize_all(signed, threads, &lanes_runtime::ingest::sanitize::NoLookupTables);
     if !sanitized.refused.is_empty() {
         return Err(format!("{} transactions did not sanitize", sanitized.refused.len()));
     }

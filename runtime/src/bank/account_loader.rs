@@ -59,9 +59,9 @@ impl Bank {
         worker: &mut Worker,
         tx: &SanitizedTransaction,
     ) -> Result<LoadedTransaction, TransactionError> {
-        let message = &tx.transaction().message;
+        let keys = tx.account_keys();
         let fee = tx.fee();
-        let payer_key = *message.fee_payer().ok_or(TransactionError::SanitizeFailure)?;
+        let payer_key = *keys.first().ok_or(TransactionError::SanitizeFailure)?;
         let mut payer = self.store.get(&payer_key).ok_or(TransactionError::AccountNotFound)?;
         if payer.owner != system_program::ID || !payer.data.is_empty() {
             return Err(TransactionError::InvalidAccountForFee);
@@ -77,18 +77,18 @@ impl Bank {
             return Err(TransactionError::InsufficientFundsForRent { account_index: 0 });
         }
 
-        let num_keys = message.account_keys.len();
+        let num_keys = keys.len();
         let mut accounts = TransactionAccounts {
-            keys: message.account_keys.clone(),
+            keys: keys.to_vec(),
             accounts: Vec::with_capacity(num_keys),
-            is_signer: (0..num_keys).map(|i| message.is_signer(i)).collect(),
+            is_signer: (0..num_keys).map(|i| tx.is_signer(i)).collect(),
             is_writable: (0..num_keys).map(|i| tx.is_writable(i)).collect(),
         };
         let data_limit = u64::from(tx.compute_budget().loaded_accounts_data_size_limit);
         let compute_limit = tx.compute_budget().compute_unit_limit;
         let mut loaded_data_bytes = 0u64;
         let mut copied_data_bytes = 0u64;
-        for (i, key) in message.account_keys.iter().enumerate() {
+        for (i, key) in keys.iter().enumerate() {
             let account = if i == 0 {
                 payer.clone()
             } else if !accounts.is_writable[i] {
@@ -112,9 +112,9 @@ impl Bank {
             accounts.accounts.push(account);
         }
         // Every invoked program must exist and be executable (or a builtin).
-        for ix in &message.instructions {
+        for ix in tx.instructions() {
             let index = ix.program_id_index as usize;
-            if is_builtin(&message.account_keys[index]) {
+            if is_builtin(&keys[index]) {
                 continue;
             }
             let program = &accounts.accounts[index];

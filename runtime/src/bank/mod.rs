@@ -19,6 +19,7 @@
 //! give the same state and the same slot hash.
 
 mod account_loader;
+mod address_loader;
 mod blockhash_queue;
 mod commit;
 pub use commit::SlotCommit;
@@ -45,7 +46,7 @@ use account_loader::LoadedTransaction;
 use blockhash_queue::BlockhashQueue;
 use lanes_sdk::clock::Clock;
 use lanes_sdk::hash::{hashv, Hash};
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{Account, Pubkey};
 use parking_lot::Mutex;
@@ -100,12 +101,27 @@ pub enum BankError {
     Store(#[from] StoreError),
 }
 
-struct StoreSource(Arc<dyn AccountStore>);
+/// What a transaction reads of the chain beyond its own accounts: program
+/// code, and the recent slots (the lookup table program's).
+struct StoreSource {
+    store: Arc<dyn AccountStore>,
+    slot_hashes: Arc<Mutex<VecDeque<(u64, Hash)>>>,
+}
 
 impl ProgramSource for StoreSource {
     fn load_program_account(&self, key: &Pubkey) -> Option<Account> {
-        self.0.get(key)
+        self.store.get(key)
     }
+
+    fn slot_hash_position(&self, slot: u64) -> Option<usize> {
+        slot_hash_position(&self.slot_hashes.lock(), slot)
+    }
+}
+
+/// Where `slot` stands among `hashes` (oldest first), newest first: Solana's
+/// `SlotHashes::position`.
+fn slot_hash_position(hashes: &VecDeque<(u64, Hash)>, slot: u64) -> Option<usize> {
+    hashes.iter().rev().position(|&(s, _)| s == slot)
 }
 
 /// A bank over an account store.
@@ -121,8 +137,9 @@ pub struct Bank {
     status_cache: StatusCache,
     /// Accounts written in the current slot (hashed when the slot is finished).
     slot_delta: SlotDelta,
-    /// Hashes of finished slots.
-    slot_hashes: Mutex<VecDeque<(u64, Hash)>>,
+    /// Hashes of finished slots, oldest first (shared with the program
+    /// source, for the lookup table program).
+    slot_hashes: Arc<Mutex<VecDeque<(u64, Hash)>>>,
     collected_fees: AtomicU64,
     transaction_count: AtomicU64,
     timings: Mutex<ExecuteTimings>,
@@ -142,8 +159,9 @@ impl Bank {
     pub fn new(store: Arc<dyn AccountStore>, executor: Arc<Executor>, config: BankConfig) -> Self {
         let genesis = hashv(&[b"lanes genesis", &config.genesis_seed]);
         let identity = Arc::new(());
+        let slot_hashes = Arc::new(Mutex::new(VecDeque::new()));
         Bank {
-            program_source: Arc::new(StoreSource(store.clone())),
+            program_source: Arc::new(StoreSource { store: store.clone(), slot_hashes: slot_hashes.clone() }),
             store,
             executor: executor.clone(),
             config,
@@ -152,7 +170,7 @@ impl Bank {
             blockhashes: BlockhashQueue::new(genesis),
             status_cache: StatusCache::default(),
             slot_delta: SlotDelta::default(),
-            slot_hashes: Mutex::new(VecDeque::new()),
+            slot_hashes,
             collected_fees: AtomicU64::new(0),
             transaction_count: AtomicU64::new(0),
             timings: Mutex::new(ExecuteTimings::default()),
@@ -265,8 +283,10 @@ impl Bank {
         self.store.get(key)
     }
 
-    /// Check, execute and commit one transaction, on this thread.
-    pub fn process_transaction(&self, tx: &Transaction) -> Result<TransactionOutcome, BankError> {
+    /// Check, execute and commit one transaction (legacy or v0, owned or
+    /// borrowed), on this thread.
+    pub fn process_transaction(&self, tx: impl Into<VersionedTransaction>) -> Result<TransactionOutcome, BankError> {
+        let tx: VersionedTransaction = tx.into();
         let started = Instant::now();
         let mut timings = ExecuteTimings::default();
         let signature = tx.signature().copied().unwrap_or_default();
@@ -284,7 +304,11 @@ impl Bank {
 
     /// Run a transaction without committing anything. Signatures are checked
     /// only if `verify_signatures`; the status cache is not consulted.
-    pub fn simulate_transaction(&self, tx: &Transaction, verify_signatures: bool) -> TransactionOutcome {
+    pub fn simulate_transaction(
+        &self,
+        tx: impl Into<VersionedTransaction>,
+        verify_signatures: bool,
+    ) -> TransactionOutcome {
         // What it deployed was dropped with `Executed`: a simulation keeps nothing.
         self.simulate_transaction_with_accounts(tx, verify_signatures).0
     }
@@ -293,9 +317,10 @@ impl Bank {
     /// it would leave them (none if it fails).
     pub fn simulate_transaction_with_accounts(
         &self,
-        tx: &Transaction,
+        tx: impl Into<VersionedTransaction>,
         verify_signatures: bool,
     ) -> (TransactionOutcome, Vec<(Pubkey, Account)>) {
+        let tx: VersionedTransaction = tx.into();
         let mut timings = ExecuteTimings::default();
         let signature = tx.signature().copied().unwrap_or_default();
         let executed = self
@@ -312,8 +337,8 @@ impl Bank {
     /// blockhash that is not recent is `BlockhashNotFound`, a signature
     /// already processed under it `AlreadyProcessed` (what a node's
     /// preflight reports before simulating).
-    pub fn check_age_and_status(&self, tx: &Transaction) -> Result<(), TransactionError> {
-        let blockhash = tx.message.recent_blockhash;
+    pub fn check_age_and_status(&self, tx: &VersionedTransaction) -> Result<(), TransactionError> {
+        let blockhash = *tx.message.recent_blockhash();
         if self.config.check_blockhash && !self.is_blockhash_valid(&blockhash) {
             return Err(TransactionError::BlockhashNotFound);
         }
@@ -328,11 +353,11 @@ impl Bank {
     /// Sanitize a transaction and, if asked, check its signatures.
     fn sanitize_and_verify(
         &self,
-        tx: &Transaction,
+        tx: VersionedTransaction,
         verify_signatures: bool,
         timings: &mut ExecuteTimings,
     ) -> Result<SanitizedTransaction, TransactionError> {
-        let sanitized = SanitizedTransaction::try_new(tx.clone())?;
+        let sanitized = SanitizedTransaction::try_new(tx, self)?;
         if verify_signatures {
             self.verify_signatures(&sanitized, timings)?;
         }
@@ -374,8 +399,8 @@ impl Bank {
         let valid = self.blockhashes.valid();
         let mut rest = txs;
         while let Some(first) = rest.first() {
-            let blockhash = first.transaction().message.recent_blockhash;
-            let run = rest.iter().take_while(|tx| tx.transaction().message.recent_blockhash == blockhash).count();
+            let blockhash = *first.recent_blockhash();
+            let run = rest.iter().take_while(|tx| *tx.recent_blockhash() == blockhash).count();
             let (same, next) = rest.split_at(run);
             rest = next;
             if self.config.check_blockhash && !valid.contains(&blockhash) {
@@ -394,7 +419,7 @@ impl Bank {
 
     /// Undo [`Bank::check_and_reserve`] for a transaction that was refused.
     pub fn release_signature(&self, tx: &SanitizedTransaction) {
-        self.status_cache.release(&tx.transaction().message.recent_blockhash, tx.signature());
+        self.status_cache.release(tx.recent_blockhash(), tx.signature());
     }
 
     /// Load, charge, execute. `Err` means refused (nothing to commit).
@@ -415,7 +440,7 @@ impl Bank {
             }
             LoadedTransaction::FeeOnly { err, payer } => {
                 // Only the payer changes: the others' balances as stored.
-                let keys = &tx.transaction().message.account_keys;
+                let keys = tx.account_keys();
                 let post_balances: Vec<u64> = std::iter::once(payer.1.lamports)
                     .chain(keys.iter().skip(1).map(|key| self.store.get_prefix(key, 0).map_or(0, |a| a.lamports)))
                     .collect();
@@ -442,7 +467,7 @@ impl Bank {
         // Loading is charged before anything runs (the loader refused a
         // transaction whose limit cannot pay for it).
         let result = match ctx.consume(loading_cost) {
-            Ok(()) => process_message(&worker.executor, &mut ctx, &tx.transaction().message),
+            Ok(()) => process_message(&worker.executor, &mut ctx, tx.instructions()),
             Err(err) => Err(TransactionError::InstructionError(0, err)),
         };
         let result = result.and_then(|()| check_rent(&ctx));

@@ -9,9 +9,11 @@ use lanes_sdk::compute_budget::{
     self as cb, ComputeBudgetInstruction, DEFAULT_INSTRUCTION_COMPUTE_UNIT_LIMIT, MAX_COMPUTE_UNIT_LIMIT,
     MAX_LOADED_ACCOUNTS_DATA_SIZE_BYTES,
 };
+use lanes_sdk::instruction::CompiledInstruction;
 use lanes_sdk::instruction::InstructionError;
-use lanes_sdk::message::Message;
+use lanes_sdk::message::{Message, MessageHeader};
 use lanes_sdk::transaction_error::TransactionError;
+use lanes_sdk::Pubkey;
 
 /// Fee per signature, in lamports.
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
@@ -52,13 +54,22 @@ impl ComputeBudget {
     /// Solana: bad data → `InstructionError(i, InvalidInstructionData)`, a
     /// second instruction of one kind → `DuplicateInstruction(i)`.
     pub fn from_message(message: &Message) -> Result<Self, TransactionError> {
+        Self::from_instructions(&message.instructions, &message.account_keys)
+    }
+
+    /// [`ComputeBudget::from_message`] for a message of any version:
+    /// program ids are always static keys.
+    pub fn from_instructions(
+        instructions: &[CompiledInstruction],
+        static_keys: &[Pubkey],
+    ) -> Result<Self, TransactionError> {
         let mut limit: Option<u32> = None;
         let mut price: Option<u64> = None;
         let mut other_instructions = 0u64;
         let mut seen_heap = false;
         let mut data_limit: Option<u32> = None;
-        for (i, ix) in message.instructions.iter().enumerate() {
-            let program = message.account_keys.get(ix.program_id_index as usize);
+        for (i, ix) in instructions.iter().enumerate() {
+            let program = static_keys.get(ix.program_id_index as usize);
             if program != Some(&cb::ID) {
                 other_instructions += 1;
                 continue;
@@ -112,10 +123,8 @@ impl ComputeBudget {
 }
 
 /// The whole fee: 5000 lamports per signature plus the priority fee.
-pub fn transaction_fee(message: &Message, budget: &ComputeBudget) -> u64 {
-    (message.header.num_required_signatures as u64)
-        .saturating_mul(LAMPORTS_PER_SIGNATURE)
-        .saturating_add(budget.priority_fee())
+pub fn transaction_fee(header: &MessageHeader, budget: &ComputeBudget) -> u64 {
+    (header.num_required_signatures as u64).saturating_mul(LAMPORTS_PER_SIGNATURE).saturating_add(budget.priority_fee())
 }
 
 #[cfg(test)]

@@ -8,13 +8,12 @@
 
 use super::builtins;
 use super::compute_budget::BUILTIN_INSTRUCTION_COST;
-use crate::transaction_context::account_rules::{verify_instruction_changes, PostAccount};
 use crate::transaction_context::{
     InnerInstruction, InnerInstructions, InstructionAccount, LogLine, TransactionContext, MAX_INSTRUCTION_TRACE_LENGTH,
 };
 use crate::vm::{Executor, InstructionProcessor};
 use lanes_sdk::instruction::InstructionError;
-use lanes_sdk::{compute_budget, loader, system_program, Account, Pubkey};
+use lanes_sdk::{address_lookup_table, compute_budget, loader, system_program, Pubkey};
 use std::sync::Arc;
 
 /// Most programs on the invocation stack (a top-level call and four nested).
@@ -90,7 +89,7 @@ fn record_inner_instruction(
     }
 }
 
-/// Run a builtin, then check its changes as any program's are checked.
+/// Run a builtin, its changes checked as any program's are.
 fn run_builtin(
     executor: &Arc<Executor>,
     ctx: &mut TransactionContext,
@@ -99,31 +98,21 @@ fn run_builtin(
     data: &[u8],
 ) -> Result<(), InstructionError> {
     ctx.consume(BUILTIN_INSTRUCTION_COST)?;
-    // Distinct accounts with their strongest privilege in this instruction.
-    let mut distinct: Vec<InstructionAccount> = Vec::with_capacity(accounts.len());
-    for account in accounts {
-        match distinct.iter_mut().find(|a| a.tx_index == account.tx_index) {
-            Some(existing) => existing.is_writable |= account.is_writable,
-            None => distinct.push(*account),
+    if *program_id == address_lookup_table::ID {
+        // It calls the system program, and checks its own writes around those calls.
+        return builtins::address_lookup_table::process(executor, ctx, accounts, data);
+    }
+    builtins::with_checked_changes(ctx, program_id, accounts, |ctx| {
+        if *program_id == system_program::ID {
+            builtins::system::process(ctx, accounts, data)
+        } else if *program_id == loader::ID {
+            builtins::loader::process(executor, ctx, accounts, data)
+        } else {
+            // The compute budget program: parsed before execution; nothing to do.
+            debug_assert_eq!(*program_id, compute_budget::ID);
+            Ok(())
         }
-    }
-    let pre: Vec<Account> = distinct.iter().map(|a| ctx.accounts.accounts[a.tx_index as usize].clone()).collect();
-
-    if *program_id == system_program::ID {
-        builtins::system::process(ctx, accounts, data)?;
-    } else if *program_id == loader::ID {
-        builtins::loader::process(executor, ctx, accounts, data)?;
-    } else if *program_id == compute_budget::ID {
-        // Parsed before execution; nothing to do.
-    }
-
-    let changes = distinct.iter().zip(&pre).map(|(account, pre)| {
-        let post = &ctx.accounts.accounts[account.tx_index as usize];
-        let post =
-            PostAccount { lamports: post.lamports, owner: post.owner, data: &post.data, executable: post.executable };
-        Ok((pre, post, account.is_writable))
-    });
-    verify_instruction_changes(program_id, changes)
+    })
 }
 
 /// The instruction processor as the VM calls it back for a cross-program

@@ -5,18 +5,18 @@
 use super::instruction_processor::process_instruction;
 use crate::transaction_context::{InstructionAccount, TransactionContext};
 use crate::vm::Executor;
-use lanes_sdk::message::Message;
+use lanes_sdk::instruction::CompiledInstruction;
 use lanes_sdk::transaction_error::TransactionError;
 use std::sync::Arc;
 
-/// Run every instruction of `message` on `ctx`'s accounts. On `Err` the
+/// Run `instructions` (a message's, of any version) on `ctx`'s accounts. On `Err` the
 /// context's accounts hold a partial change that must never be committed.
 pub fn process_message(
     executor: &Arc<Executor>,
     ctx: &mut TransactionContext,
-    message: &Message,
+    instructions: &[CompiledInstruction],
 ) -> Result<(), TransactionError> {
-    for (i, ix) in message.instructions.iter().enumerate() {
+    for (i, ix) in instructions.iter().enumerate() {
         ctx.top_level_index = u8::try_from(i).unwrap_or(u8::MAX);
         let instruction_accounts: Vec<InstructionAccount> = ix
             .accounts

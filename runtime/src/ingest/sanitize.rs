@@ -1,24 +1,67 @@
 //! [`SanitizedTransaction`]: a transaction that passed every structural
 //! check, with what the scheduler and bank need precomputed once: its
-//! read and write sets, compute budget, fee and priority.
+//! account keys (a v0 message's loaded addresses resolved), read and write
+//! sets, compute budget, fee and priority.
 //!
 //! Sanitizing happens before anything is locked, and refuses with Solana's
-//! errors: a malformed message (`SanitizeFailure`), more than 128 accounts
-//! (`TooManyAccountLocks`), a key listed twice (`AccountLoadedTwice`), a bad
-//! compute-budget instruction. It never looks at account state.
+//! errors: a malformed message (`SanitizeFailure`), a lookup that cannot be
+//! resolved (`AddressLookupTableNotFound`, `InvalidAddressLookupTableOwner`,
+//! `InvalidAddressLookupTableData`, `InvalidAddressLookupTableIndex`), more
+//! than 128 accounts (`TooManyAccountLocks`), a key listed twice
+//! (`AccountLoadedTwice`), a bad compute-budget instruction. The only
+//! account state it reads is lookup tables, through an [`AddressLoader`].
+//!
+//! Why resolving lookups before locking is exact: a table's usable
+//! addresses never change within a slot. Addresses appended in a slot are
+//! not usable until the next; a table deactivated in a slot stays usable
+//! through it; only a table already unusable may be closed; and a table
+//! created in a slot holds no usable address in it. So every transaction
+//! of a slot resolves a table alike whether it runs before or after another
+//! that changes the table, and the lookup table needs no lock.
 
 use crate::cpu::{BatchStage, Charge};
 use crate::execution::compute_budget::{transaction_fee, ComputeBudget};
 use crate::schedule::account_locks::HashedKey;
-use lanes_sdk::message::MAX_TX_ACCOUNT_LOCKS;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::address_lookup_table::AddressLookupError;
+use lanes_sdk::instruction::CompiledInstruction;
+use lanes_sdk::message::v0::{LoadedAddresses, MessageAddressTableLookup};
+use lanes_sdk::message::{has_duplicates, VersionedMessage, MAX_TX_ACCOUNT_LOCKS};
+use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::transaction_error::TransactionError;
-use lanes_sdk::{Pubkey, Signature};
+use lanes_sdk::{Hash, Pubkey, Signature};
+
+/// Resolves a v0 message's address table lookups as of the current slot
+/// (the bank, reading its lookup tables).
+pub trait AddressLoader {
+    /// Every lookup's writable addresses, then every lookup's read-only
+    /// ones, in message order.
+    fn load_addresses(&self, lookups: &[MessageAddressTableLookup]) -> Result<LoadedAddresses, AddressLookupError>;
+}
+
+/// An [`AddressLoader`] with no tables: every lookup is
+/// `AddressLookupTableNotFound`. For legacy-only callers and tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoLookupTables;
+
+impl AddressLoader for NoLookupTables {
+    fn load_addresses(&self, lookups: &[MessageAddressTableLookup]) -> Result<LoadedAddresses, AddressLookupError> {
+        if lookups.is_empty() {
+            Ok(LoadedAddresses::default())
+        } else {
+            Err(AddressLookupError::LookupTableAccountNotFound)
+        }
+    }
+}
 
 /// A structurally valid transaction, ready to check, lock and run.
 #[derive(Debug, Clone)]
 pub struct SanitizedTransaction {
-    tx: Transaction,
+    tx: VersionedTransaction,
+    /// What a v0 message's lookups resolved to (empty for legacy).
+    loaded: LoadedAddresses,
+    /// Static keys then loaded ones, only when something was loaded (the
+    /// message's static keys are all the keys otherwise, and are not copied).
+    all_keys: Vec<Pubkey>,
     signature: Signature,
     budget: ComputeBudget,
     fee: u64,
@@ -33,34 +76,68 @@ pub struct SanitizedTransaction {
 const _: () = assert!(MAX_TX_ACCOUNT_LOCKS <= 128);
 
 impl SanitizedTransaction {
-    /// Check structure, account count, duplicates and the compute budget.
-    pub fn try_new(tx: Transaction) -> Result<Self, TransactionError> {
+    /// Check structure, resolve lookups through `loader`, then check the
+    /// account count, duplicates and the compute budget.
+    pub fn try_new(tx: impl Into<VersionedTransaction>, loader: &impl AddressLoader) -> Result<Self, TransactionError> {
+        let tx: VersionedTransaction = tx.into();
         tx.sanitize().map_err(|_| TransactionError::SanitizeFailure)?;
-        let keys = &tx.message.account_keys;
+        let loaded = match &tx.message {
+            VersionedMessage::V0(m) if !m.address_table_lookups.is_empty() => {
+                loader.load_addresses(&m.address_table_lookups)?
+            }
+            _ => LoadedAddresses::default(),
+        };
+        let all_keys: Vec<Pubkey> = match &tx.message {
+            VersionedMessage::V0(m) if !loaded.is_empty() => m.account_keys_with(&loaded).copied().collect(),
+            _ => Vec::new(),
+        };
+        let keys = if all_keys.is_empty() { tx.message.static_account_keys() } else { &all_keys };
         if keys.len() > MAX_TX_ACCOUNT_LOCKS {
             return Err(TransactionError::TooManyAccountLocks);
         }
-        if tx.message.has_duplicate_keys() {
+        if has_duplicates(keys) {
             return Err(TransactionError::AccountLoadedTwice);
         }
-        let budget = ComputeBudget::from_message(&tx.message)?;
-        let fee = transaction_fee(&tx.message, &budget);
+        let instructions = tx.message.instructions();
+        let budget = ComputeBudget::from_instructions(instructions, tx.message.static_account_keys())?;
+        let fee = transaction_fee(tx.message.header(), &budget);
         let signature = *tx.signature().ok_or(TransactionError::MissingSignatureForFee)?;
-        let is_writable = (0..keys.len()).filter(|&i| tx.message.is_writable(i)).fold(0u128, |bits, i| bits | 1 << i);
+        let writable_at = |i: usize| match &tx.message {
+            VersionedMessage::Legacy(m) => m.is_writable(i),
+            VersionedMessage::V0(m) => m.is_writable_with(i, &loaded),
+        };
+        let is_writable = (0..keys.len()).filter(|&i| writable_at(i)).fold(0u128, |bits, i| bits | 1 << i);
         let writable = |i: usize| is_writable & (1 << i) != 0;
         let mut locks = Vec::with_capacity(keys.len());
         locks.extend((0..keys.len()).filter(|&i| writable(i)).map(|i| HashedKey::new(keys[i])));
         let write_lock_count = locks.len();
         locks.extend((0..keys.len()).filter(|&i| !writable(i)).map(|i| HashedKey::new(keys[i])));
-        Ok(SanitizedTransaction { tx, signature, budget, fee, is_writable, locks, write_lock_count })
+        Ok(SanitizedTransaction { tx, loaded, all_keys, signature, budget, fee, is_writable, locks, write_lock_count })
     }
 
-    pub fn transaction(&self) -> &Transaction {
+    pub fn transaction(&self) -> &VersionedTransaction {
         &self.tx
+    }
+
+    pub fn message(&self) -> &VersionedMessage {
+        &self.tx.message
     }
 
     pub fn signature(&self) -> &Signature {
         &self.signature
+    }
+
+    pub fn recent_blockhash(&self) -> &Hash {
+        self.tx.message.recent_blockhash()
+    }
+
+    pub fn instructions(&self) -> &[CompiledInstruction] {
+        self.tx.message.instructions()
+    }
+
+    /// What the message's lookups resolved to (empty for legacy).
+    pub fn loaded_addresses(&self) -> &LoadedAddresses {
+        &self.loaded
     }
 
     pub fn compute_budget(&self) -> ComputeBudget {
@@ -78,8 +155,19 @@ impl SanitizedTransaction {
         self.budget.compute_unit_price
     }
 
+    /// Every account key in index order: static, then (v0) loaded
+    /// writable, then loaded read-only.
     pub fn account_keys(&self) -> &[Pubkey] {
-        &self.tx.message.account_keys
+        if self.all_keys.is_empty() {
+            self.tx.message.static_account_keys()
+        } else {
+            &self.all_keys
+        }
+    }
+
+    /// Whether key `index` must sign (only static keys sign).
+    pub fn is_signer(&self, index: usize) -> bool {
+        self.tx.message.is_signer(index)
     }
 
     /// Whether key `index` is write-locked.
@@ -107,13 +195,17 @@ pub struct SanitizedBatch {
     pub refused: Vec<(usize, TransactionError)>,
 }
 
-/// Sanitize many transactions on `threads` threads, keeping input order.
+/// Sanitize many transactions on `threads` threads, keeping input order,
+/// resolving lookups through `loader`.
 ///
 /// Each transaction is moved once, straight into its place in the result:
 /// every thread writes its share of the output itself (a hundred thousand
 /// transactions are tens of megabytes, and appending the other threads'
 /// parts afterwards would copy half of them on one thread).
-pub fn sanitize_all(mut transactions: Vec<Transaction>, threads: usize) -> SanitizedBatch {
+pub fn sanitize_all<T>(mut transactions: Vec<T>, threads: usize, loader: &(impl AddressLoader + Sync)) -> SanitizedBatch
+where
+    T: Into<VersionedTransaction> + Default + Send,
+{
     let total = transactions.len();
     let chunk = total.div_ceil(threads.max(1)).max(1);
     let mut output: Vec<SanitizedTransaction> = Vec::with_capacity(total);
@@ -131,7 +223,7 @@ pub fn sanitize_all(mut transactions: Vec<Transaction>, threads: usize) -> Sanit
                         let mut written = 0;
                         let mut refused = Vec::new();
                         for (i, tx) in input.iter_mut().enumerate() {
-                            match SanitizedTransaction::try_new(std::mem::take(tx)) {
+                            match SanitizedTransaction::try_new(std::mem::take(tx), loader) {
                                 Ok(sanitized) => {
                                     out[written].write(sanitized);
                                     written += 1;
@@ -169,7 +261,7 @@ pub fn sanitize_all(mut transactions: Vec<Transaction>, threads: usize) -> Sanit
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lanes_sdk::hash::Hash;
+    use lanes_sdk::transaction::Transaction;
     use lanes_sdk::{AccountMeta, Instruction};
 
     #[test]
@@ -185,7 +277,7 @@ mod tests {
             ],
         );
         let tx = Transaction::new_with_payer(&[ix], &payer, &Hash::default());
-        let s = SanitizedTransaction::try_new(tx.clone()).unwrap();
+        let s = SanitizedTransaction::try_new(tx.clone(), &NoLookupTables).unwrap();
         let mut writes: Vec<_> = s.writable_keys().map(|k| k.key).collect();
         let mut reads: Vec<_> = s.readonly_keys().map(|k| k.key).collect();
         writes.sort();
@@ -195,10 +287,16 @@ mod tests {
 
         let mut dup = tx.clone();
         dup.message.account_keys[2] = dup.message.account_keys[1];
-        assert_eq!(SanitizedTransaction::try_new(dup).unwrap_err(), TransactionError::AccountLoadedTwice);
+        assert_eq!(
+            SanitizedTransaction::try_new(dup, &NoLookupTables).unwrap_err(),
+            TransactionError::AccountLoadedTwice
+        );
         let mut empty = tx;
         empty.signatures.clear();
-        assert_eq!(SanitizedTransaction::try_new(empty).unwrap_err(), TransactionError::SanitizeFailure);
+        assert_eq!(
+            SanitizedTransaction::try_new(empty, &NoLookupTables).unwrap_err(),
+            TransactionError::SanitizeFailure
+        );
     }
 
     #[test]
@@ -211,7 +309,7 @@ mod tests {
             let mut input: Vec<Transaction> = (0..10).map(tx).collect();
             input[3].signatures.clear();
             input[8].signatures.clear();
-            let batch = sanitize_all(input, threads);
+            let batch = sanitize_all(input, threads, &NoLookupTables);
             let payers: Vec<Pubkey> = batch.transactions.iter().map(|t| t.account_keys()[0]).collect();
             let expected: Vec<Pubkey> =
                 [0, 1, 2, 4, 5, 6, 7, 9].iter().map(|n| Pubkey::new_unique_from_u64(100 + n)).collect();
@@ -222,7 +320,7 @@ mod tests {
                 "{threads} threads"
             );
         }
-        let empty = sanitize_all(Vec::new(), 2);
+        let empty = sanitize_all(Vec::<Transaction>::new(), 2, &NoLookupTables);
         assert!(empty.transactions.is_empty() && empty.refused.is_empty());
     }
 }

@@ -34,6 +34,13 @@ use std::sync::Arc;
 /// transaction (read-only executable accounts are loaded header-only).
 pub trait ProgramSource: Send + Sync {
     fn load_program_account(&self, key: &Pubkey) -> Option<Account>;
+
+    /// Where `slot` stands among the recent slot hashes, newest first
+    /// (Solana's `SlotHashes::position`); `None` if it is not among them.
+    /// What the lookup table program asks of a recent slot.
+    fn slot_hash_position(&self, _slot: u64) -> Option<usize> {
+        None
+    }
 }
 
 /// Everything one transaction's execution owns.

@@ -124,7 +124,7 @@ fn simulated_and_failed_deploys_leave_no_compiled_code() {
     let program = Keypair::new();
     let deploy = deploy_instructions(&payer, &program, &buffer);
 
-    let simulated = h.simulate_transaction(&h.transaction(&deploy, &payer, &[&program])).unwrap();
+    let simulated = h.simulate_transaction(h.transaction(&deploy, &payer, &[&program])).unwrap();
     assert!(simulated.compute_units_consumed > 0);
     assert_eq!(executor.cache_usage().0, 0, "a simulated deploy keeps nothing");
 
@@ -222,7 +222,7 @@ fn only_committed_code_is_written_to_the_artifact_directory() {
     let buffer = buffer_with(&mut h, &payer, &good);
     let program = Keypair::new();
     let deploy = deploy_instructions(&payer, &program, &buffer);
-    h.simulate_transaction(&h.transaction(&deploy, &payer, &[&program])).unwrap();
+    h.simulate_transaction(h.transaction(&deploy, &payer, &[&program])).unwrap();
     assert_eq!(artifacts(), 0, "nothing refused or simulated reaches the disk");
 
     h.send(&deploy, &payer, &[&program]).unwrap();

@@ -87,7 +87,7 @@ fn the_clock_reads_what_the_test_sets() {
 fn simulation_shows_the_accounts_it_would_write() {
     let (h, payer) = setup();
     let to = Pubkey::new_unique();
-    let simulated = h.simulate_transaction(&transfer(&h, &payer, &to, 5 * A)).unwrap();
+    let simulated = h.simulate_transaction(transfer(&h, &payer, &to, 5 * A)).unwrap();
     let written: std::collections::HashMap<_, _> = simulated.post_accounts.iter().cloned().collect();
     assert_eq!(written[&to].lamports, 5 * A);
     assert_eq!(written[&payer.pubkey()].lamports, h.get_balance(&payer.pubkey()) - 5 * A - simulated.fee);

@@ -10,6 +10,7 @@ mod harness;
 mod hostile;
 mod limits;
 mod loader;
+mod lookup_tables;
 mod parallel;
 mod pipeline;
 mod reuse;

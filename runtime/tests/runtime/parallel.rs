@@ -6,20 +6,26 @@
 //! also checks that every engine runs a program identically; a second
 //! replay on a cold engine (a fresh instance for every invocation) checks
 //! that no result depends on the instances a worker happened to hold.
+//! Workloads mix legacy and v0 transactions, the v0 ones loading the shared
+//! accounts through a lookup table, so lock sets built from loaded
+//! addresses are held to the same promise.
 
 use crate::common::PROGRAM;
 use crate::determinism::{big_data_program, BIG_DATA};
 use lanes_runtime::bank::{Bank, BankConfig};
 use lanes_runtime::execution::builtins::loader::immutable_program_account;
 use lanes_runtime::harness::shared_executor;
-use lanes_runtime::ingest::sanitize::SanitizedTransaction;
+use lanes_runtime::ingest::sanitize::{NoLookupTables, SanitizedTransaction};
 use lanes_runtime::schedule::{execute_parallel, SchedulerConfig, SchedulerPlacement};
 use lanes_runtime::store::InMemoryAccountStore;
 use lanes_runtime::transaction_context::ExecuteTimings;
 use lanes_runtime::vm::{Executor, ExecutorConfig};
+use lanes_sdk::address_lookup_table::state::{AddressLookupTable, LookupTableMeta};
+use lanes_sdk::address_lookup_table::{self as alt};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
+use lanes_sdk::transaction::{Transaction, VersionedTransaction};
 use lanes_sdk::{compute_budget, system_instruction, system_program, Account, AccountMeta, Instruction, Pubkey};
 use lanes_test_program::TestInstruction;
 use proptest::prelude::*;
@@ -47,12 +53,16 @@ enum Op {
 struct World {
     wallets: Vec<Keypair>,
     shared: Vec<Pubkey>,
+    /// A lookup table holding every shared account, usable from slot 0.
+    table: AddressLookupTableAccount,
 }
 
 fn world(wallets: usize, shared: usize) -> World {
+    let shared: Vec<Pubkey> = (0..shared).map(|i| Pubkey::new_unique_from_u64(10_000 + i as u64)).collect();
     World {
         wallets: (0..wallets).map(|i| Keypair::from_seed(&[i as u8 + 1; 32])).collect(),
-        shared: (0..shared).map(|i| Pubkey::new_unique_from_u64(10_000 + i as u64)).collect(),
+        table: AddressLookupTableAccount { key: Pubkey::new_unique_from_u64(99_999), addresses: shared.clone() },
+        shared,
     }
 }
 
@@ -84,7 +94,53 @@ fn bank_on(world: &World, executor: Arc<Executor>) -> Bank {
         bank.set_account(*key, Account::new(lanes_sdk::rent::minimum_balance(8) + 1_000_000 + i as u64, 8, &PROGRAM))
             .unwrap();
     }
+    // Extended "in slot 0" with every address usable in it: the start
+    // index counts them all.
+    let meta = LookupTableMeta {
+        last_extended_slot: 0,
+        last_extended_slot_start_index: world.table.addresses.len() as u8,
+        ..LookupTableMeta::new(Pubkey::new_unique_from_u64(99_998))
+    };
+    let data = AddressLookupTable { meta, addresses: world.table.addresses.clone() }.serialize();
+    let mut table = Account::new(lanes_sdk::rent::minimum_balance(data.len()), 0, &alt::ID);
+    table.data = data;
+    bank.set_account(world.table.key, table).unwrap();
     bank
+}
+
+/// `op` as a legacy transaction, or as a v0 one loading the shared
+/// accounts through the world's table.
+fn build_any(world: &World, op: &Op, nonce: u64, blockhash: Hash, v0: bool) -> VersionedTransaction {
+    let legacy = build(world, op, nonce, blockhash);
+    if !v0 {
+        return legacy.into();
+    }
+    let payer = world.wallets.iter().find(|w| w.pubkey() == legacy.message.account_keys[0]).expect("a wallet pays");
+    let instructions: Vec<Instruction> = legacy
+        .message
+        .instructions
+        .iter()
+        .map(|ix| {
+            let keys = &legacy.message.account_keys;
+            let accounts = ix
+                .accounts
+                .iter()
+                .map(|&i| {
+                    let i = usize::from(i);
+                    AccountMeta {
+                        pubkey: keys[i],
+                        is_signer: legacy.message.is_signer(i),
+                        is_writable: legacy.message.is_writable_index(i),
+                    }
+                })
+                .collect();
+            Instruction { program_id: keys[usize::from(ix.program_id_index)], accounts, data: ix.data.clone() }
+        })
+        .collect();
+    let message =
+        v0::Message::try_compile(&payer.pubkey(), &instructions, std::slice::from_ref(&world.table), blockhash)
+            .unwrap();
+    VersionedTransaction::try_new(VersionedMessage::V0(message), &[payer]).unwrap()
 }
 
 fn build(world: &World, op: &Op, nonce: u64, blockhash: Hash) -> Transaction {
@@ -179,14 +235,22 @@ fn check_parallel_equals_serial(
     threads: usize,
     batch_size: usize,
     placement: SchedulerPlacement,
+    v0_every: usize,
 ) {
     let world = world(wallets, shared);
     let parallel_bank = fresh_bank(&world);
     let blockhash = parallel_bank.latest_blockhash();
+    let is_v0 = |i: usize| v0_every > 0 && i.is_multiple_of(v0_every);
     let transactions: Vec<SanitizedTransaction> = ops
         .iter()
         .enumerate()
-        .map(|(i, op)| SanitizedTransaction::try_new(build(&world, op, i as u64, blockhash)).unwrap())
+        .map(|(i, op)| {
+            let tx = build_any(&world, op, i as u64, blockhash, is_v0(i));
+            let sanitized = SanitizedTransaction::try_new(tx, &parallel_bank).unwrap();
+            let names_shared = !matches!(op, Op::BigData { .. });
+            assert_eq!(!sanitized.loaded_addresses().is_empty(), is_v0(i) && names_shared, "{op:?}");
+            sanitized
+        })
         .collect();
     let config = SchedulerConfig {
         batch_size,
@@ -228,6 +292,8 @@ fn check_parallel_equals_serial(
         let mut timings = ExecuteTimings::default();
         for index in output.committed_order() {
             let tx = &transactions[index];
+            let resolved_again = SanitizedTransaction::try_new(tx.transaction(), &serial_bank).unwrap();
+            assert_eq!(resolved_again.account_keys(), tx.account_keys(), "transaction {index} resolves alike");
             serial_bank.check_and_reserve(tx).unwrap();
             let replayed = serial_bank.execute_and_commit(tx, &mut timings).unwrap();
             assert_eq!(replayed, output.outcomes[index], "transaction {index} ({:?}) differs on {replay}", ops[index]);
@@ -254,6 +320,7 @@ proptest! {
         threads in 1usize..5,
         batch_size in 1usize..9,
         inline in any::<bool>(),
+        v0_every in 0usize..4,
         seed_ops in prop::collection::vec(op_strategy(8, 12), 1..120),
     ) {
         // Fit the generated indices to this world's sizes.
@@ -266,7 +333,7 @@ proptest! {
             Op::BigData { payer, limit } => Op::BigData { payer: payer % wallets, limit },
         }).collect();
         let placement = if inline { SchedulerPlacement::Inline } else { SchedulerPlacement::Dedicated };
-        check_parallel_equals_serial(wallets, shared, &ops, threads, batch_size, placement);
+        check_parallel_equals_serial(wallets, shared, &ops, threads, batch_size, placement, v0_every);
     }
 }
 
@@ -276,12 +343,12 @@ fn everything_on_one_account_and_nothing_shared() {
     let ops: Vec<Op> =
         (0..200).map(|i| Op::Write { payer: i % 4, account: 0, offset: i as u8, value: i as u8 }).collect();
     for placement in [SchedulerPlacement::Dedicated, SchedulerPlacement::Inline] {
-        check_parallel_equals_serial(4, 1, &ops, 3, 8, placement);
+        check_parallel_equals_serial(4, 1, &ops, 3, 8, placement, 2);
     }
     // Every transaction on its own accounts.
     let ops: Vec<Op> = (0..200).map(|i| Op::Move { payer: i % 50, from: i % 50, to: i % 50, lamports: 1 }).collect();
     for placement in [SchedulerPlacement::Dedicated, SchedulerPlacement::Inline] {
-        check_parallel_equals_serial(50, 50, &ops, 4, 4, placement);
+        check_parallel_equals_serial(50, 50, &ops, 4, 4, placement, 3);
     }
 }
 
@@ -323,7 +390,7 @@ fn stress_parallel_equals_serial() {
             })
             .collect();
         let placement = if round % 2 == 0 { SchedulerPlacement::Dedicated } else { SchedulerPlacement::Inline };
-        check_parallel_equals_serial(wallets, shared, &ops, 1 + round % 4, 1 + next(32), placement);
+        check_parallel_equals_serial(wallets, shared, &ops, 1 + round % 4, 1 + next(32), placement, round % 3);
     }
 }
 
@@ -340,7 +407,7 @@ fn run_ops(
         .map(|(i, (op, price))| {
             // `build` derives the price from the nonce modulo 7: pick a nonce with the wanted price.
             let nonce = (i as u64) * 7 + price % 7;
-            SanitizedTransaction::try_new(build(world, op, nonce, blockhash)).unwrap()
+            SanitizedTransaction::try_new(build(world, op, nonce, blockhash), &NoLookupTables).unwrap()
         })
         .collect();
     let output = execute_parallel(&bank, &transactions, config).unwrap();
@@ -401,7 +468,7 @@ fn degenerate_settings_still_finish() {
     let transactions: Vec<SanitizedTransaction> = ops
         .iter()
         .enumerate()
-        .map(|(i, op)| SanitizedTransaction::try_new(build(&world, op, i as u64, blockhash)).unwrap())
+        .map(|(i, op)| SanitizedTransaction::try_new(build(&world, op, i as u64, blockhash), &NoLookupTables).unwrap())
         .collect();
     for placement in [SchedulerPlacement::Dedicated, SchedulerPlacement::Inline] {
         let bank = fresh_bank(&world);

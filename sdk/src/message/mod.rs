@@ -293,9 +293,13 @@ impl Message {
     }
 }
 
-/// Keys never write-locked: the builtin programs.
+/// Keys never write-locked: the builtin programs (Solana demotes a
+/// writable reserved key to read-only, static or loaded).
 pub fn is_reserved_key(key: &Pubkey) -> bool {
-    *key == system_program::ID || *key == compute_budget::ID || *key == loader::ID
+    *key == system_program::ID
+        || *key == compute_budget::ID
+        || *key == loader::ID
+        || *key == crate::address_lookup_table::ID
 }
 
 impl MessageHeader {

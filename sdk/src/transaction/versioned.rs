@@ -28,6 +28,20 @@ impl From<Transaction> for VersionedTransaction {
     }
 }
 
+/// A copy: what lets the runtime's entry points take `&Transaction` and
+/// `&VersionedTransaction` alike.
+impl From<&Transaction> for VersionedTransaction {
+    fn from(tx: &Transaction) -> Self {
+        tx.clone().into()
+    }
+}
+
+impl From<&VersionedTransaction> for VersionedTransaction {
+    fn from(tx: &VersionedTransaction) -> Self {
+        tx.clone()
+    }
+}
+
 impl VersionedTransaction {
     /// An unsigned transaction with one zero signature per required signer.
     pub fn new_unsigned(message: VersionedMessage) -> Self {

@@ -129,7 +129,7 @@ fn measure() {
         let hash = b.latest_blockhash();
         let swaps = prepare_swaps(&mut b, pools, 2_000, 6 * chunk, hash).expect("setup");
         let sanitized: Vec<_> = {
-            let batch = sanitize_all(swaps, cores);
+            let batch = sanitize_all(swaps, cores, &lanes_runtime::ingest::sanitize::NoLookupTables);
             assert!(batch.refused.is_empty(), "sanitizes");
             batch.transactions
         };
@@ -170,7 +170,7 @@ fn swap_loop() {
     } else {
         let cores = lanes_runtime::available_cores();
         let sanitized: Vec<_> = {
-            let batch = sanitize_all(swaps, cores);
+            let batch = sanitize_all(swaps, cores, &lanes_runtime::ingest::sanitize::NoLookupTables);
             assert!(batch.refused.is_empty(), "sanitizes");
             batch.transactions
         };

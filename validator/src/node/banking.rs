@@ -227,7 +227,9 @@ fn deduplicate(node: &Node, bank: &Bank, transactions: Vec<Transaction>) -> Vec<
     let before = transactions.len();
     let kept: Vec<Transaction> = transactions
         .into_iter()
-        .filter(|tx| tx.signature().is_some_and(|s| seen.insert(*s)) && bank.check_age_and_status(tx).is_ok())
+        .filter(|tx| {
+            tx.signature().is_some_and(|s| seen.insert(*s)) && bank.check_age_and_status(&tx.clone().into()).is_ok()
+        })
         .collect();
     node.deduplicated.fetch_add((before - kept.len()) as u64, Relaxed);
     kept

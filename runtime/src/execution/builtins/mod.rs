@@ -1,14 +1,19 @@
 //! Builtin programs, implemented natively with Solana's ids and layouts:
 //! the system program, the compute budget program (parsed before execution,
-//! see [`crate::execution::compute_budget`]), and Lanes' WASM loader.
+//! see [`crate::execution::compute_budget`]), Lanes' WASM loader, and the
+//! address lookup table program.
 //!
-//! Builtins change accounts directly; the instruction processor
-//! ([`crate::execution::instruction_processor`]) checks their changes with
-//! the same account rules as any program's.
+//! Builtins change accounts directly, and every change is checked with the
+//! same account rules as any program's ([`with_checked_changes`]): by the
+//! instruction processor around the whole instruction, or — for the lookup
+//! table program, which calls the system program — by the builtin around
+//! each of its own writes.
 
+pub mod address_lookup_table;
 pub mod loader;
 pub mod system;
 
+use crate::transaction_context::account_rules::{verify_instruction_changes, PostAccount};
 use crate::transaction_context::{InstructionAccount, TransactionContext};
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::{compute_budget, system_program, Account, Pubkey};
@@ -16,7 +21,37 @@ use lanes_sdk::{compute_budget, system_program, Account, Pubkey};
 /// Whether `key` is a builtin program's id (implemented natively, never
 /// loaded from an account).
 pub fn is_builtin(key: &Pubkey) -> bool {
-    *key == system_program::ID || *key == compute_budget::ID || *key == lanes_sdk::loader::ID
+    *key == system_program::ID
+        || *key == compute_budget::ID
+        || *key == lanes_sdk::loader::ID
+        || *key == lanes_sdk::address_lookup_table::ID
+}
+
+/// Run `change` as `program_id` over `accounts`, then check what it changed
+/// against the account rules, as any program's changes are checked.
+pub(crate) fn with_checked_changes(
+    ctx: &mut TransactionContext,
+    program_id: &Pubkey,
+    accounts: &[InstructionAccount],
+    change: impl FnOnce(&mut TransactionContext) -> Result<(), InstructionError>,
+) -> Result<(), InstructionError> {
+    // Distinct accounts with their strongest privilege in this instruction.
+    let mut distinct: Vec<InstructionAccount> = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        match distinct.iter_mut().find(|a| a.tx_index == account.tx_index) {
+            Some(existing) => existing.is_writable |= account.is_writable,
+            None => distinct.push(*account),
+        }
+    }
+    let pre: Vec<Account> = distinct.iter().map(|a| ctx.accounts.accounts[a.tx_index as usize].clone()).collect();
+    change(ctx)?;
+    let changes = distinct.iter().zip(&pre).map(|(account, pre)| {
+        let post = &ctx.accounts.accounts[account.tx_index as usize];
+        let post =
+            PostAccount { lamports: post.lamports, owner: post.owner, data: &post.data, executable: post.executable };
+        Ok((pre, post, account.is_writable))
+    });
+    verify_instruction_changes(program_id, changes)
 }
 
 /// Index-checked access to an instruction's accounts, for builtins.

@@ -37,7 +37,7 @@ fn stale_unknown_blockhash_and_replay() {
 fn admission_of_a_batch_checks_blockhashes_and_duplicates_per_transaction() {
     use lanes_runtime::bank::{Bank, BankConfig};
     use lanes_runtime::harness::shared_executor;
-    use lanes_runtime::ingest::sanitize::SanitizedTransaction;
+    use lanes_runtime::ingest::sanitize::{NoLookupTables, SanitizedTransaction};
     use lanes_runtime::store::InMemoryAccountStore;
     use lanes_sdk::system_instruction;
     use std::sync::Arc;
@@ -50,7 +50,7 @@ fn admission_of_a_batch_checks_blockhashes_and_duplicates_per_transaction() {
     let tx = |lamports: u64, blockhash: Hash| {
         let ix = system_instruction::transfer(&payer.pubkey(), &Keypair::new().pubkey(), lamports);
         let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer], blockhash);
-        SanitizedTransaction::try_new(tx).unwrap()
+        SanitizedTransaction::try_new(tx, &NoLookupTables).unwrap()
     };
     let a = tx(1, older);
     let batch = [a.clone(), tx(2, older), a.clone(), tx(3, Hash::new_from_array([7; 32])), tx(4, newer), tx(5, older)];

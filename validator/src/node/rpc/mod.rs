@@ -334,7 +334,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             let fee = if bank.is_blockhash_valid(&message.recent_blockhash) {
                 lanes_runtime::execution::compute_budget::ComputeBudget::from_message(&message)
                     .ok()
-                    .map(|budget| lanes_runtime::execution::compute_budget::transaction_fee(&message, &budget))
+                    .map(|budget| lanes_runtime::execution::compute_budget::transaction_fee(&message.header, &budget))
             } else {
                 None
             };

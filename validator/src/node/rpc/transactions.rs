@@ -56,7 +56,7 @@ pub(super) fn send_transaction(node: &Node, params: &[Value]) -> Result<Value, R
             });
         }
         let bank = node.bank.read();
-        let outcome = match bank.check_age_and_status(&tx) {
+        let outcome = match bank.check_age_and_status(&(&tx).into()) {
             Err(err) => TransactionOutcome::refused(signature, err),
             Ok(()) => bank.simulate_transaction(&tx, false),
         };
@@ -118,7 +118,7 @@ pub(super) fn simulate_transaction(node: &Node, params: &[Value]) -> Result<Valu
         Value::Null
     };
     let signature = tx.signature().copied().unwrap_or_default();
-    let (outcome, written) = match bank.check_age_and_status(&tx) {
+    let (outcome, written) = match bank.check_age_and_status(&(&tx).into()) {
         Err(err) if !replace => (TransactionOutcome::refused(signature, err), Vec::new()),
         _ => bank.simulate_transaction_with_accounts(&tx, verify),
     };
