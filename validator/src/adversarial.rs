@@ -16,12 +16,12 @@
 
 use crate::bench::{fund, install_program, new_bank, BenchError, InProcessConfig, SchedulerChoice, WorkloadKind};
 use lanes_runtime::bank::Bank;
-use lanes_runtime::pipeline::{execute_batch, BatchConfig};
+use lanes_runtime::pipeline::{execute_batch, BatchConfig, HasSignature};
 use lanes_runtime::vm::module_limits::MAX_CONTROL_DEPTH;
 use lanes_runtime::vm::{Executor, ExecutorConfig};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::compute_budget::{set_compute_unit_limit, set_compute_unit_price, MAX_COMPUTE_UNIT_LIMIT};
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::{Transaction, VersionedTransaction};
 use lanes_sdk::{Account, AccountMeta, Instruction, Pubkey, LAMPORTS_PER_SOL};
 use lanes_test_program::{CallSpec, TestInstruction};
 use std::time::Instant;
@@ -153,6 +153,7 @@ fn bundled_case(kind: WorkloadKind, transactions: usize) -> Result<CaseReport, B
         scheduler: SchedulerChoice::Auto,
         fresh_instances: false,
         programs: None,
+        v0: false,
     };
     let mut bank = new_bank(false)?;
     let blockhash = bank.latest_blockhash();
@@ -241,10 +242,13 @@ fn hostile_case(name: &str, transactions: usize, shape: HostileShape) -> Result<
 
 /// Run `txs` on one worker after a warm-up of a tenth of them (compiles,
 /// instance pools), and report the rest.
-fn measure(bank: &Bank, name: &str, kind: &'static str, mut txs: Vec<Transaction>) -> Result<CaseReport, BenchError> {
+fn measure<T>(bank: &Bank, name: &str, kind: &'static str, mut txs: Vec<T>) -> Result<CaseReport, BenchError>
+where
+    T: Into<VersionedTransaction> + Default + Send + HasSignature,
+{
     let mut config = BatchConfig::with_threads(1);
     config.verify_signatures = false;
-    let warm_up: Vec<Transaction> = txs.drain(..txs.len() / 10).collect();
+    let warm_up: Vec<T> = txs.drain(..txs.len() / 10).collect();
     execute_batch(bank, warm_up, &config).map_err(|e| BenchError(e.to_string()))?;
     let transactions = txs.len();
     let started = Instant::now();

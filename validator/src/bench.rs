@@ -73,6 +73,11 @@ pub struct InProcessConfig {
     /// of the bundled builds (to compare build settings).
     #[arg(long, value_name = "DIR")]
     pub programs: Option<std::path::PathBuf>,
+    /// Send the token transfers as v0 transactions that load both token
+    /// accounts from address lookup tables (made by real lookup table
+    /// transactions during setup): what resolving lookups costs.
+    #[arg(long)]
+    pub v0: bool,
 }
 
 /// `--scheduler`: where the scheduler runs.
@@ -123,6 +128,8 @@ pub struct InProcessReport {
     /// `--programs`, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub programs: Option<String>,
+    /// Whether the transactions were v0, loading accounts from lookup tables.
+    pub v0: bool,
     /// Batches recorded in the committed order.
     pub entries: usize,
     /// Seconds spent in each stage during the measured run.
@@ -231,10 +238,11 @@ pub(crate) fn run_setup(bank: &mut Bank, tx: Transaction) -> Result<(), BenchErr
         .map_err(|e| err(format!("setup transaction failed: {e}; logs: {:?}", outcome.log_messages())))
 }
 
-/// Sign `count` transactions on all cores, in index order.
-pub(crate) fn sign_all<F>(count: usize, build: F) -> Vec<Transaction>
+/// Sign `count` transactions (legacy or v0) on all cores, in index order.
+pub(crate) fn sign_all<F, T>(count: usize, build: F) -> Vec<T>
 where
-    F: Fn(usize) -> Transaction + Sync,
+    F: Fn(usize) -> T + Sync,
+    T: Send,
 {
     let threads = lanes_runtime::available_cores().max(1);
     let chunk = count.div_ceil(threads).max(1);
@@ -287,6 +295,9 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         }
     }
     let blockhash = bank.latest_blockhash();
+    if config.v0 && config.workload != WorkloadKind::Token {
+        return Err(err("--v0 applies to the token workload"));
+    }
     if config.hot_accounts.is_some() && !matches!(config.workload, WorkloadKind::Transfer | WorkloadKind::Token) {
         return Err(err("--hot-accounts applies to the transfer and token workloads; use --pools 1 for a hot pool"));
     }
@@ -361,6 +372,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         setup_seconds,
         units_per_transaction: units as f64 / committed.max(1) as f64,
         programs: config.programs.as_ref().map(|dir| dir.display().to_string()),
+        v0: config.v0,
         entries: output.entries.len(),
         stages,
     })

@@ -34,6 +34,7 @@ impl SlotCommit {
 impl Bank {
     /// Write an account directly (genesis, tests). It counts toward the slot hash.
     pub fn set_account(&self, key: Pubkey, account: Account) -> Result<(), BankError> {
+        self.lookup_tables.forget(&key);
         self.store_updates(0, vec![(key, account)])
     }
 

@@ -140,6 +140,8 @@ pub struct Bank {
     /// Hashes of finished slots, oldest first (shared with the program
     /// source, for the lookup table program).
     slot_hashes: Arc<Mutex<VecDeque<(u64, Hash)>>>,
+    /// Lookup tables decoded in this slot.
+    lookup_tables: address_loader::LookupTableCache,
     collected_fees: AtomicU64,
     transaction_count: AtomicU64,
     timings: Mutex<ExecuteTimings>,
@@ -171,6 +173,7 @@ impl Bank {
             status_cache: StatusCache::default(),
             slot_delta: SlotDelta::default(),
             slot_hashes,
+            lookup_tables: Default::default(),
             collected_fees: AtomicU64::new(0),
             transaction_count: AtomicU64::new(0),
             timings: Mutex::new(ExecuteTimings::default()),

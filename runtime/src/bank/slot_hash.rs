@@ -137,6 +137,7 @@ impl Bank {
         }
         drop(hashes);
         self.slot_delta.clear();
+        self.lookup_tables.clear();
         self.slot = slot.max(self.slot + 1);
         self.register_blockhash();
         hash

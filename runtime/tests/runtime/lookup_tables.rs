@@ -341,3 +341,19 @@ fn the_harness_compiles_v0_against_tables() {
     let err = h.v0_transaction(&[system_instruction::transfer(&payer.pubkey(), &to, A)], &payer, &[&stranger], &tables);
     assert!(matches!(err, Err(HarnessError::Compile(_))), "{err:?}");
 }
+
+#[test]
+fn a_table_rewritten_outside_transactions_is_read_again_in_the_same_slot() {
+    let (mut h, payer) = setup();
+    let (first, second) = (Pubkey::new_unique(), Pubkey::new_unique());
+    let table = put_table(&mut h, &[first]);
+    h.send_transaction(hand_made(&h, &payer, vec![lookup(table, &[0], &[])])).unwrap();
+    assert_eq!(h.get_balance(&first), A);
+    // The bank keeps decoded tables for the slot; writing the account itself drops its copy.
+    let mut account = h.get_account(&table).unwrap();
+    account.data[LOOKUP_TABLE_META_SIZE..].copy_from_slice(&second.0);
+    h.set_account(table, account);
+    h.expire_blockhash();
+    h.send_transaction(hand_made(&h, &payer, vec![lookup(table, &[0], &[])])).unwrap();
+    assert_eq!(h.get_balance(&second), A);
+}

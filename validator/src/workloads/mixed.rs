@@ -6,7 +6,7 @@ use crate::bench::{BenchError, InProcessConfig};
 use crate::defi_workloads;
 use lanes_runtime::bank::Bank;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::VersionedTransaction;
 
 /// The mix.
 pub struct Mixed;
@@ -17,8 +17,10 @@ impl Workload for Mixed {
         bank: &mut Bank,
         config: &InProcessConfig,
         blockhash: Hash,
-    ) -> Result<Vec<Transaction>, BenchError> {
+    ) -> Result<Vec<VersionedTransaction>, BenchError> {
         defi_workloads::install_defi_programs(bank).map_err(BenchError)?;
-        defi_workloads::prepare_mixed(bank, config.accounts, config.transactions, blockhash).map_err(BenchError)
+        defi_workloads::prepare_mixed(bank, config.accounts, config.transactions, blockhash)
+            .map(|txs| txs.into_iter().map(Into::into).collect())
+            .map_err(BenchError)
     }
 }

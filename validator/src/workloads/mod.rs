@@ -3,6 +3,7 @@
 //! transaction before the clock starts.
 
 mod lend;
+mod lookup_tables;
 mod mixed;
 mod swap;
 mod token;
@@ -11,7 +12,7 @@ mod transfer;
 use crate::bench::{BenchError, InProcessConfig, WorkloadKind};
 use lanes_runtime::bank::Bank;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::VersionedTransaction;
 
 /// One kind of load for `lanes-bench in-process`.
 pub trait Workload {
@@ -22,7 +23,7 @@ pub trait Workload {
         bank: &mut Bank,
         config: &InProcessConfig,
         blockhash: Hash,
-    ) -> Result<Vec<Transaction>, BenchError>;
+    ) -> Result<Vec<VersionedTransaction>, BenchError>;
 }
 
 /// The workload `--workload` names.

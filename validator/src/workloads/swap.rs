@@ -6,7 +6,7 @@ use crate::bench::{BenchError, InProcessConfig};
 use crate::defi_workloads;
 use lanes_runtime::bank::Bank;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::VersionedTransaction;
 
 /// Swaps.
 pub struct Swap;
@@ -17,7 +17,7 @@ impl Workload for Swap {
         bank: &mut Bank,
         config: &InProcessConfig,
         blockhash: Hash,
-    ) -> Result<Vec<Transaction>, BenchError> {
+    ) -> Result<Vec<VersionedTransaction>, BenchError> {
         if config.pools == 0 || config.accounts < config.pools {
             return Err(BenchError(
                 "--pools must be at least 1 and at most --accounts (each pool needs a user)".into(),
@@ -25,6 +25,7 @@ impl Workload for Swap {
         }
         defi_workloads::install_defi_programs(bank).map_err(BenchError)?;
         defi_workloads::prepare_swaps(bank, config.pools, config.accounts, config.transactions, blockhash)
+            .map(|txs| txs.into_iter().map(Into::into).collect())
             .map_err(BenchError)
     }
 }

@@ -1,13 +1,14 @@
 //! `--workload token`: token transfers through the WASM token program,
 //! optionally all into `--hot-accounts` shared token accounts.
 
+use super::lookup_tables::LookupTables;
 use super::Workload;
 use crate::bench::{fund, run_setup, sign_all, BenchError, InProcessConfig};
 use lanes_runtime::bank::Bank;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::rent::minimum_balance;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::{Transaction, VersionedTransaction};
 use lanes_sdk::{system_instruction, Instruction, LAMPORTS_PER_SOL};
 
 /// Token transfers.
@@ -19,7 +20,7 @@ impl Workload for Token {
         bank: &mut Bank,
         config: &InProcessConfig,
         blockhash: Hash,
-    ) -> Result<Vec<Transaction>, BenchError> {
+    ) -> Result<Vec<VersionedTransaction>, BenchError> {
         use lanes_token::instruction as token_ix;
         let token = lanes_token::ID;
         let authority = Keypair::new();
@@ -87,6 +88,22 @@ impl Workload for Token {
             }
         }
         let n = owners.len();
+        if config.v0 {
+            let all: Vec<_> = token_accounts.iter().chain(&hot_accounts).copied().collect();
+            let tables = LookupTables::create(bank, &authority, &all)?;
+            return Ok(sign_all(config.transactions, |k| {
+                let owner = &owners[k % n];
+                let source = token_accounts[k % n];
+                let destination = if hot_accounts.is_empty() {
+                    token_accounts[(k + n / 2 + 1) % n]
+                } else {
+                    hot_accounts[k % hot_accounts.len()]
+                };
+                let amount = 1 + (k / n) as u64;
+                let ix = token_ix::transfer(&token, &source, &destination, &owner.pubkey(), amount);
+                tables.sign_v0(&[ix], owner, &[source, destination], blockhash)
+            }));
+        }
         let transactions = sign_all(config.transactions, |k| {
             let owner = &owners[k % n];
             let source = token_accounts[k % n];
@@ -99,6 +116,6 @@ impl Workload for Token {
             let ix: Instruction = token_ix::transfer(&token, &source, &destination, &owner.pubkey(), amount);
             Transaction::new_signed_with_payer(&[ix], Some(&owner.pubkey()), &[owner], blockhash)
         });
-        Ok(transactions)
+        Ok(transactions.into_iter().map(Into::into).collect())
     }
 }

@@ -6,7 +6,7 @@ use crate::bench::{fund, sign_all, BenchError, InProcessConfig};
 use lanes_runtime::bank::Bank;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::{Transaction, VersionedTransaction};
 use lanes_sdk::{system_instruction, Pubkey, LAMPORTS_PER_SOL};
 
 /// System transfers.
@@ -18,7 +18,7 @@ impl Workload for Transfer {
         bank: &mut Bank,
         config: &InProcessConfig,
         blockhash: Hash,
-    ) -> Result<Vec<Transaction>, BenchError> {
+    ) -> Result<Vec<VersionedTransaction>, BenchError> {
         let wallets: Vec<Keypair> = (0..config.accounts).map(|_| Keypair::new()).collect();
         for wallet in &wallets {
             fund(bank, &wallet.pubkey(), 1_000 * LAMPORTS_PER_SOL)?;
@@ -41,6 +41,6 @@ impl Workload for Transfer {
                 blockhash,
             )
         });
-        Ok(transactions)
+        Ok(transactions.into_iter().map(Into::into).collect())
     }
 }
