@@ -15,6 +15,8 @@ run --workload transfer --accounts 10000 --threads 2
 run --workload token --accounts 10000 --threads 1
 run --workload token --accounts 10000 --threads 2
 run --workload token --accounts 10000 --threads 2 --sigverify
+run --workload token --accounts 10000 --threads 1 --v0
+run --workload token --accounts 10000 --threads 2 --v0
 run --workload token --accounts 10000 --threads 1 --hot-accounts 1
 run --workload token --accounts 10000 --threads 2 --hot-accounts 1
 run --workload token --accounts 10000 --threads 2 --hot-accounts 16
