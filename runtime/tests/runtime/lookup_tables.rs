@@ -111,6 +111,9 @@ fn a_table_is_created_extended_used_deactivated_and_closed() {
         next_slot(&mut h);
     }
     assert_eq!(transfer_v0(&mut h, &payer, &x, &table).unwrap_err(), TransactionError::AddressLookupTableNotFound);
+    let to_itself = alt::close_lookup_table(&table, &payer.pubkey(), &table);
+    h.expect_err(&[to_itself], &payer, &[], instruction_error(0, InstructionError::InvalidArgument))
+        .unchanged(&[table]);
     let lamports = h.get_balance(&table);
     h.expect_ok(&[close], &payer, &[]);
     assert_eq!(h.get_balance(&recipient), lamports);

@@ -112,6 +112,12 @@ fn create(
 /// The table (instruction account 0), owned by this program, and its
 /// authority (account 1), which must sign.
 fn table_and_authority(a: &mut Accounts<'_>) -> Result<(AddressLookupTable, Pubkey), InstructionError> {
+    let authority = owned_table_and_signing_authority(a)?;
+    Ok((AddressLookupTable::deserialize(&a.get(0)?.data)?, authority))
+}
+
+/// Check the table is this program's and the authority signed; the authority's key.
+fn owned_table_and_signing_authority(a: &mut Accounts<'_>) -> Result<Pubkey, InstructionError> {
     if a.get(0)?.owner != alt::ID {
         return Err(InstructionError::InvalidAccountOwner);
     }
@@ -120,7 +126,7 @@ fn table_and_authority(a: &mut Accounts<'_>) -> Result<(AddressLookupTable, Pubk
         a.ctx.log("Authority account must be a signer".into());
         return Err(InstructionError::MissingRequiredSignature);
     }
-    Ok((AddressLookupTable::deserialize(&a.get(0)?.data)?, authority))
+    Ok(authority)
 }
 
 /// The table's authority must be `authority`; a frozen table has none.
@@ -231,7 +237,8 @@ fn deactivate(a: &mut Accounts<'_>) -> Result<(), InstructionError> {
 }
 
 fn close(a: &mut Accounts<'_>) -> Result<(), InstructionError> {
-    let (table, authority) = table_and_authority(a)?;
+    // Solana's order: the accounts are counted before the table is read.
+    let authority = owned_table_and_signing_authority(a)?;
     if a.accounts.len() < 3 {
         return Err(InstructionError::NotEnoughAccountKeys);
     }
@@ -239,6 +246,7 @@ fn close(a: &mut Accounts<'_>) -> Result<(), InstructionError> {
         a.ctx.log("Lookup table cannot be the recipient of reclaimed lamports".into());
         return Err(InstructionError::InvalidArgument);
     }
+    let table = AddressLookupTable::deserialize(&a.get(0)?.data)?;
     check_authority(a, &table.meta, &authority, Some("Lookup table is frozen"))?;
     let slot = a.ctx.clock.slot;
     let source = a.ctx.program_source.clone();
