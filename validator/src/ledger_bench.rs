@@ -137,6 +137,7 @@ fn token_transfer(random: &mut Bytes, owners: &[Pubkey], program: Pubkey, blockh
         pre_balances: vec![1_000_000_000, 2_039_280, 2_039_280, 1],
         post_balances: vec![999_995_000, 2_039_280, 2_039_280, 1],
         inner_instructions: Vec::new(),
+        loaded_addresses: Default::default(),
     };
     let started_ns = random.next() % 400_000_000;
     BlockTransaction {

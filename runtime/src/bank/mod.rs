@@ -460,6 +460,7 @@ impl Bank {
                     pre_balances,
                     post_balances,
                     inner_instructions: Vec::new(),
+                    loaded_addresses: tx.loaded_addresses().clone(),
                 };
                 return Ok(Executed { outcome, updates: vec![payer], deployed: Vec::new() });
             }
@@ -505,6 +506,7 @@ impl Bank {
             pre_balances,
             post_balances,
             inner_instructions,
+            loaded_addresses: tx.loaded_addresses().clone(),
         };
         Ok(Executed { outcome, updates, deployed })
     }

@@ -1,7 +1,8 @@
 //! [`TransactionOutcome`]: what happened to one transaction, as the bank
-//! reports it to the scheduler, the harness and (later) the RPC.
+//! reports it to the scheduler, the harness and the node's RPC.
 
 use crate::transaction_context::{InnerInstructions, LogLine};
+use lanes_sdk::message::v0::LoadedAddresses;
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::{Pubkey, Signature};
 
@@ -25,6 +26,10 @@ pub struct TransactionOutcome {
     /// The cross-program calls each top-level instruction made (empty for
     /// a transaction that made none, or was refused).
     pub inner_instructions: Vec<InnerInstructions>,
+    /// What a v0 message's lookups resolved to when it ran (empty for a
+    /// legacy message, or a transaction refused): the tables may change
+    /// later, so this is the record of which accounts it loaded.
+    pub loaded_addresses: LoadedAddresses,
 }
 
 impl TransactionOutcome {
@@ -46,6 +51,7 @@ impl TransactionOutcome {
             pre_balances: Vec::new(),
             post_balances: Vec::new(),
             inner_instructions: Vec::new(),
+            loaded_addresses: LoadedAddresses::default(),
         }
     }
 }

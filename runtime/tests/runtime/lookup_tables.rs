@@ -360,3 +360,23 @@ fn a_table_rewritten_outside_transactions_is_read_again_in_the_same_slot() {
     h.send_transaction(hand_made(&h, &payer, vec![lookup(table, &[0], &[])])).unwrap();
     assert_eq!(h.get_balance(&second), A);
 }
+
+#[test]
+fn an_outcome_records_what_its_lookups_resolved_to() {
+    let (mut h, payer) = setup();
+    let (to, read) = (Pubkey::new_unique(), Pubkey::new_unique());
+    let table = put_table(&mut h, &[read, to]);
+    // Writable index 1, read-only index 0: writable ones first, as Solana lists them.
+    let tx = hand_made(&h, &payer, vec![lookup(table, &[1], &[0])]);
+    let outcome = h.bank().process_transaction(tx).unwrap();
+    assert_eq!(outcome.result, Ok(()));
+    assert_eq!(outcome.loaded_addresses, v0::LoadedAddresses { writable: vec![to], readonly: vec![read] });
+    assert_eq!(outcome.pre_balances.len(), 4, "balances cover the loaded accounts too");
+    // A legacy transaction, and a refused v0 one, loaded nothing.
+    let legacy = h.transaction(&[system_instruction::transfer(&payer.pubkey(), &to, A)], &payer, &[]);
+    assert_eq!(h.bank().process_transaction(legacy).unwrap().loaded_addresses, v0::LoadedAddresses::default());
+    let missing = hand_made(&h, &payer, vec![lookup(Pubkey::new_unique(), &[0], &[])]);
+    let refused = h.bank().process_transaction(missing).unwrap();
+    assert_eq!(refused.result, Err(TransactionError::AddressLookupTableNotFound));
+    assert!(refused.loaded_addresses.is_empty());
+}

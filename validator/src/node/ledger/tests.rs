@@ -27,6 +27,7 @@ fn executed(payer: &Keypair, to: &Pubkey, lamports: u64, worker: u32) -> BlockTr
         pre_balances: vec![10, 0, 1],
         post_balances: vec![5, 5, 1],
         inner_instructions: Vec::new(),
+        loaded_addresses: Default::default(),
     };
     BlockTransaction { transaction, outcome, worker, started_ns: 1_000 * u64::from(worker), ended_ns: 9_000 }
 }
