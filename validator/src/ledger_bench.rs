@@ -141,7 +141,7 @@ fn token_transfer(random: &mut Bytes, owners: &[Pubkey], program: Pubkey, blockh
     };
     let started_ns = random.next() % 400_000_000;
     BlockTransaction {
-        transaction,
+        transaction: transaction.into(),
         outcome,
         worker: (random.next() % 2) as u32,
         started_ns,

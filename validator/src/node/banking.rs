@@ -19,7 +19,7 @@ use lanes_runtime::bank::{Bank, SlotCommit};
 use lanes_runtime::cpu::thread_cpu_ns;
 use lanes_runtime::pipeline::{execute_batch, BatchConfig};
 use lanes_sdk::hash::Hash;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::VersionedTransaction;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -38,7 +38,7 @@ pub const ABORT_AFTER_LEDGER_WRITE_ENV: &str = "LANES_FAULT_ABORT_AFTER_LEDGER_W
 
 pub(super) fn spawn(
     node: Arc<Node>,
-    queue: Receiver<Transaction>,
+    queue: Receiver<VersionedTransaction>,
     slot: Duration,
     threads: usize,
     previous_blockhash: Hash,
@@ -48,7 +48,7 @@ pub(super) fn spawn(
         .spawn(move || run(&node, &queue, slot, threads, previous_blockhash))
 }
 
-fn run(node: &Node, queue: &Receiver<Transaction>, slot: Duration, threads: usize, previous_blockhash: Hash) {
+fn run(node: &Node, queue: &Receiver<VersionedTransaction>, slot: Duration, threads: usize, previous_blockhash: Hash) {
     // The ledger stage takes one frozen slot at a time: while it writes
     // slot N's block and then commits the store, this thread executes slot
     // N+1 (into the store, uncommitted), and waits for N to be done before
@@ -82,7 +82,7 @@ struct LedgerJob {
 /// the slot to the ledger stage.
 fn execute_slots(
     node: &Node,
-    queue: &Receiver<Transaction>,
+    queue: &Receiver<VersionedTransaction>,
     slot: Duration,
     threads: usize,
     mut previous_blockhash: Hash,
@@ -100,7 +100,7 @@ fn execute_slots(
                 std::thread::sleep(deadline - now);
             }
         }
-        let transactions: Vec<Transaction> = queue.try_iter().take(MAX_TRANSACTIONS_PER_SLOT).collect();
+        let transactions: Vec<VersionedTransaction> = queue.try_iter().take(MAX_TRANSACTIONS_PER_SLOT).collect();
         let received = transactions.len();
         let job = {
             let bank = node.bank.read();
@@ -222,25 +222,25 @@ fn record_slots(node: &Node, jobs: &Receiver<LedgerJob>, done: &Sender<()>) {
 /// the status cache already holds under a recent blockhash, or a
 /// blockhash that is not recent. A flood of one valid transaction (or of
 /// replays) then costs a hash lookup each, not an ed25519 verification.
-fn deduplicate(node: &Node, bank: &Bank, transactions: Vec<Transaction>) -> Vec<Transaction> {
+fn deduplicate(node: &Node, bank: &Bank, transactions: Vec<VersionedTransaction>) -> Vec<VersionedTransaction> {
     let mut seen = std::collections::HashSet::with_capacity(transactions.len());
     let before = transactions.len();
-    let kept: Vec<Transaction> = transactions
+    let kept: Vec<VersionedTransaction> = transactions
         .into_iter()
-        .filter(|tx| {
-            tx.signature().is_some_and(|s| seen.insert(*s)) && bank.check_age_and_status(&tx.clone().into()).is_ok()
-        })
+        .filter(|tx| tx.signature().is_some_and(|s| seen.insert(*s)) && bank.check_age_and_status(tx).is_ok())
         .collect();
     node.deduplicated.fetch_add((before - kept.len()) as u64, Relaxed);
     kept
 }
 
-/// Run `transactions` on `bank`: the committed ones in committed order.
-fn execute(bank: &Bank, transactions: Vec<Transaction>, config: &BatchConfig) -> Vec<BlockTransaction> {
+/// Run `transactions` on `bank`: the committed ones in committed order,
+/// each with its outcome (a v0 message's loaded addresses in it, resolved
+/// as the batch sanitized it in this slot: what the block records).
+fn execute(bank: &Bank, transactions: Vec<VersionedTransaction>, config: &BatchConfig) -> Vec<BlockTransaction> {
     if transactions.is_empty() {
         return Vec::new();
     }
-    let mut kept: Vec<Option<Transaction>> = transactions.iter().cloned().map(Some).collect();
+    let mut kept: Vec<Option<VersionedTransaction>> = transactions.iter().cloned().map(Some).collect();
     let output = match execute_batch(bank, transactions, config) {
         Ok(output) => output,
         Err(e) => {

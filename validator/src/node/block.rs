@@ -1,14 +1,15 @@
 //! [`Block`]: what one slot did, as the banking thread hands it to the
 //! ledger and to subscribers once the slot is frozen — its blockhash and
-//! state hash, every committed transaction in committed order with its
-//! outcome and the worker that ran it, and the accounts it left written.
+//! state hash, every committed transaction (legacy or v0) in committed order
+//! with its outcome (a v0 message's loaded addresses among it, as resolved
+//! when it ran) and the worker that ran it, and the accounts it left written.
 //!
 //! Never: hold a refused transaction (it never happened), or change after
 //! it is built (it is shared, read-only, between the ledger and PubSub).
 
 use lanes_runtime::bank::TransactionOutcome;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::{Account, Pubkey};
 
 /// The deterministic clock's time of `slot`: genesis plus 400 ms a slot,
@@ -20,7 +21,9 @@ pub fn block_time(genesis_unix_timestamp: i64, slot: u64) -> i64 {
 /// One committed transaction of a block.
 #[derive(Debug, Clone)]
 pub struct BlockTransaction {
-    pub transaction: Transaction,
+    pub transaction: VersionedTransaction,
+    /// What it did, with `loaded_addresses`: what its lookups resolved to
+    /// in this slot (tables change later; this is the record).
     pub outcome: TransactionOutcome,
     /// The worker thread that executed it.
     pub worker: u32,
@@ -28,6 +31,15 @@ pub struct BlockTransaction {
     /// slot's batch began executing.
     pub started_ns: u64,
     pub ended_ns: u64,
+}
+
+impl BlockTransaction {
+    /// Every account key in index order: static, then (v0) loaded
+    /// writable, then loaded read-only.
+    pub fn account_keys(&self) -> impl Iterator<Item = &Pubkey> + '_ {
+        let loaded = &self.outcome.loaded_addresses;
+        self.transaction.message.static_account_keys().iter().chain(&loaded.writable).chain(&loaded.readonly)
+    }
 }
 
 /// A frozen slot.

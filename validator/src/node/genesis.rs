@@ -237,7 +237,7 @@ fn restore_at(bank: &mut Bank, ledger: &Ledger, slot: u64) -> Result<(), String>
         for tx in ledger.block_transactions(record.slot).map_err(|e| e.to_string())? {
             if let Some(tx) = tx.transaction() {
                 if let Some(signature) = tx.signatures.first() {
-                    bank.restore_processed([(tx.message.recent_blockhash, signature)]);
+                    bank.restore_processed([(*tx.message.recent_blockhash(), signature)]);
                 }
             }
         }

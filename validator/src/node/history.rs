@@ -5,6 +5,13 @@
 //! decoded, as Agave does for programs it has no parser for), `base64` and
 //! `base58` encodings.
 //!
+//! Versions as Agave answers them: a v0 transaction is shown only to a
+//! client that said it reads v0 (`maxSupportedTransactionVersion`: 0),
+//! -32015 otherwise; with the parameter every transaction carries
+//! `version` (`"legacy"` or `0`), without it none does. A v0 transaction's
+//! loaded addresses come from its record — what its lookups resolved to
+//! when it ran — never from the tables as they are now.
+//!
 //! Never: answer from a slot that is not durable (history is `confirmed`
 //! or `finalized`, which on one node are the same), or panic on a record
 //! (a corrupt one is an internal error, -32603).
@@ -14,7 +21,9 @@ use super::rpc::{invalid_params, RpcError};
 use super::Node;
 use base64::Engine as _;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::message::v0::{LoadedAddresses, MessageAddressTableLookup};
+use lanes_sdk::message::{TransactionVersion, VersionedMessage};
+use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::{Pubkey, Signature};
 use serde_json::{json, Value};
 use std::str::FromStr;
@@ -63,10 +72,45 @@ fn check_commitment(config: Option<&Value>) -> Result<(), RpcError> {
     }
 }
 
-/// The `version` field: present only when the client said which versions
-/// it supports (every Lanes transaction is legacy, which all clients read).
-fn version_field(config: Option<&Value>) -> Option<Value> {
-    config.and_then(|c| c.get("maxSupportedTransactionVersion")).filter(|v| !v.is_null()).map(|_| json!("legacy"))
+/// `maxSupportedTransactionVersion`: the newest message version the client
+/// reads, `None` when not given (such a client reads legacy only).
+fn max_supported_version(config: Option<&Value>) -> Result<Option<u8>, RpcError> {
+    match config.and_then(|c| c.get("maxSupportedTransactionVersion")) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value.as_u64().and_then(|v| u8::try_from(v).ok()).map(Some).ok_or_else(|| {
+            invalid_params(format!(
+                "Invalid param: maxSupportedTransactionVersion must be a version number, not {value}"
+            ))
+        }),
+    }
+}
+
+/// Agave's -32015 for a transaction of `version` shown to a client that
+/// did not say it reads it.
+fn unsupported_version(version: u8) -> RpcError {
+    RpcError {
+        code: -32015,
+        message: format!(
+            "Transaction version ({version}) is not supported by the requesting client. Please try the request \
+             again with the following configuration parameter: \"maxSupportedTransactionVersion\": {version}"
+        ),
+        data: None,
+    }
+}
+
+/// The `version` field of a transaction of `version` (Agave's
+/// `validate_version`): none for a legacy one to a client that gave no
+/// maximum; `"legacy"` or the number when it gave one; -32015 for a
+/// version above the client's maximum (or any but legacy without one).
+fn version_field(max: Option<u8>, version: TransactionVersion) -> Result<Option<Value>, RpcError> {
+    let number = match version {
+        TransactionVersion::Legacy => return Ok(max.map(|_| json!("legacy"))),
+        TransactionVersion::V0 => 0u8,
+    };
+    match max {
+        Some(max) if number <= max => Ok(Some(json!(number))),
+        _ => Err(unsupported_version(number)),
+    }
 }
 
 fn encoding(config: Option<&Value>) -> Result<&str, RpcError> {
@@ -86,26 +130,29 @@ fn get_transaction(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     let config = config.as_ref();
     check_commitment(config)?;
     let encoding = encoding(config)?;
+    let max_version = max_supported_version(config)?;
     let Some((slot, record)) = node.ledger.transaction(&signature)? else {
         return Ok(Value::Null);
     };
     if slot > node.frozen_slot() {
         return Ok(Value::Null);
     }
+    let tx = decoded(&record)?;
+    let version = version_field(max_version, tx.version())?;
     let block_time = node.ledger.slot(slot)?.map(|s| s.block_time);
     let mut value = json!({
         "slot": slot,
-        "transaction": transaction_json(&record, encoding)?,
+        "transaction": transaction_json(&record, &tx, encoding),
         "meta": meta_json(&record, MetaDetail::Full { parsed: encoding == "jsonParsed", rewards: true }),
         "blockTime": block_time,
     });
-    if let Some(version) = version_field(config) {
+    if let Some(version) = version {
         value["version"] = version;
     }
     Ok(value)
 }
 
-fn decoded(record: &TransactionRecord) -> Result<Transaction, RpcError> {
+fn decoded(record: &TransactionRecord) -> Result<VersionedTransaction, RpcError> {
     record.transaction().ok_or_else(|| RpcError {
         code: -32603,
         message: "Internal error: a recorded transaction does not decode".into(),
@@ -113,21 +160,20 @@ fn decoded(record: &TransactionRecord) -> Result<Transaction, RpcError> {
     })
 }
 
-/// The transaction in `encoding`: Solana's `UiTransaction` for `json`,
-/// `[data, encoding]` for the binary ones.
-fn transaction_json(record: &TransactionRecord, encoding: &str) -> Result<Value, RpcError> {
+/// The transaction in `encoding`: Solana's `UiTransaction` for `json`
+/// (`UiRawMessage`) and `jsonParsed` (`UiParsedMessage`), `[data,
+/// encoding]` for the binary ones. A v0 message carries its
+/// `addressTableLookups`; a legacy one has no such key, as Agave's.
+fn transaction_json(record: &TransactionRecord, tx: &VersionedTransaction, encoding: &str) -> Value {
     match encoding {
-        "base64" => return Ok(json!([base64::engine::general_purpose::STANDARD.encode(&record.wire), "base64"])),
-        "base58" => return Ok(json!([bs58::encode(&record.wire).into_string(), "base58"])),
+        "base64" => return json!([base64::engine::general_purpose::STANDARD.encode(&record.wire), "base64"]),
+        "base58" => return json!([bs58::encode(&record.wire).into_string(), "base58"]),
+        "jsonParsed" => return parsed_transaction_json(tx, &record.loaded_addresses),
         _ => {}
-    }
-    let tx = decoded(record)?;
-    if encoding == "jsonParsed" {
-        return Ok(parsed_transaction_json(&tx));
     }
     let message = &tx.message;
     let instructions: Vec<Value> = message
-        .instructions
+        .instructions()
         .iter()
         .map(|ix| {
             json!({
@@ -138,19 +184,38 @@ fn transaction_json(record: &TransactionRecord, encoding: &str) -> Result<Value,
             })
         })
         .collect();
-    Ok(json!({
-        "signatures": tx.signatures.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "message": {
-            "accountKeys": message.account_keys.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            "header": {
-                "numRequiredSignatures": message.header.num_required_signatures,
-                "numReadonlySignedAccounts": message.header.num_readonly_signed_accounts,
-                "numReadonlyUnsignedAccounts": message.header.num_readonly_unsigned_accounts,
-            },
-            "recentBlockhash": message.recent_blockhash.to_string(),
-            "instructions": instructions,
+    let header = message.header();
+    let mut raw = json!({
+        "accountKeys": message.static_account_keys().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "header": {
+            "numRequiredSignatures": header.num_required_signatures,
+            "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
+            "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
         },
-    }))
+        "recentBlockhash": message.recent_blockhash().to_string(),
+        "instructions": instructions,
+    });
+    if let Some(lookups) = message.address_table_lookups() {
+        raw["addressTableLookups"] = lookups_json(lookups);
+    }
+    json!({
+        "signatures": tx.signatures.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "message": raw,
+    })
+}
+
+/// Solana's `UiAddressTableLookup`s.
+fn lookups_json(lookups: &[MessageAddressTableLookup]) -> Value {
+    lookups
+        .iter()
+        .map(|lookup| {
+            json!({
+                "accountKey": lookup.account_key.to_string(),
+                "writableIndexes": lookup.writable_indexes,
+                "readonlyIndexes": lookup.readonly_indexes,
+            })
+        })
+        .collect()
 }
 
 /// A stored error (Solana's JSON, as text) as JSON again.
@@ -166,31 +231,45 @@ pub(super) fn status_json(err: Option<&Value>) -> Value {
     }
 }
 
-/// A message's keys as `jsonParsed` and `accounts` details show them.
-fn account_keys_json(message: &lanes_sdk::message::Message) -> Vec<Value> {
-    (0..message.account_keys.len())
-        .map(|i| {
-            json!({
-                "pubkey": message.account_keys[i].to_string(),
-                "signer": message.is_signer(i),
-                "writable": message.is_writable(i),
-                "source": "transaction",
+/// A message's keys as `jsonParsed` and `accounts` details show them
+/// (Agave's `parse_legacy_message_accounts` / `parse_v0_message_accounts`):
+/// static keys (`source: "transaction"`), then a v0 message's loaded ones,
+/// writable then read-only (`source: "lookupTable"`), each with whether it
+/// signs and whether it is write-locked.
+fn account_keys_json(tx: &VersionedTransaction, loaded: &LoadedAddresses) -> Vec<Value> {
+    let key = |pubkey: &Pubkey, signer: bool, writable: bool, source: &str| json!({ "pubkey": pubkey.to_string(), "signer": signer, "writable": writable, "source": source });
+    match &tx.message {
+        VersionedMessage::Legacy(message) => message
+            .account_keys
+            .iter()
+            .enumerate()
+            .map(|(i, pubkey)| key(pubkey, message.is_signer(i), message.is_writable(i), "transaction"))
+            .collect(),
+        VersionedMessage::V0(message) => message
+            .account_keys_with(loaded)
+            .enumerate()
+            .map(|(i, pubkey)| {
+                let source = if i < message.account_keys.len() { "transaction" } else { "lookupTable" };
+                key(pubkey, message.is_signer(i), message.is_writable_with(i, loaded), source)
             })
-        })
-        .collect()
+            .collect(),
+    }
 }
 
-/// The `jsonParsed` transaction: account keys with their flags, system
-/// instructions parsed, every other instruction partially decoded.
-fn parsed_transaction_json(tx: &Transaction) -> Value {
+/// The `jsonParsed` transaction: account keys with their flags and source,
+/// system instructions parsed, every other instruction partially decoded
+/// (instruction accounts named through the loaded keys too), and a v0
+/// message's lookups.
+fn parsed_transaction_json(tx: &VersionedTransaction, loaded: &LoadedAddresses) -> Value {
     let message = &tx.message;
-    let keys = account_keys_json(message);
-    let key = |index: &u8| message.account_keys.get(*index as usize).map(ToString::to_string).unwrap_or_default();
+    let all_keys: Vec<Pubkey> =
+        message.static_account_keys().iter().chain(&loaded.writable).chain(&loaded.readonly).copied().collect();
+    let key = |index: &u8| all_keys.get(*index as usize).map(ToString::to_string).unwrap_or_default();
     let instructions: Vec<Value> = message
-        .instructions
+        .instructions()
         .iter()
         .map(|ix| {
-            let program = message.account_keys.get(ix.program_id_index as usize).copied().unwrap_or_default();
+            let program = all_keys.get(ix.program_id_index as usize).copied().unwrap_or_default();
             let accounts: Vec<String> = ix.accounts.iter().map(key).collect();
             match (program == lanes_sdk::system_program::ID).then(|| parse_system(&ix.data, &accounts)).flatten() {
                 Some(parsed) => json!({
@@ -208,13 +287,17 @@ fn parsed_transaction_json(tx: &Transaction) -> Value {
             }
         })
         .collect();
+    let mut parsed = json!({
+        "accountKeys": account_keys_json(tx, loaded),
+        "recentBlockhash": message.recent_blockhash().to_string(),
+        "instructions": instructions,
+    });
+    if let Some(lookups) = message.address_table_lookups() {
+        parsed["addressTableLookups"] = lookups_json(lookups);
+    }
     json!({
         "signatures": tx.signatures.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "message": {
-            "accountKeys": keys,
-            "recentBlockhash": message.recent_blockhash.to_string(),
-            "instructions": instructions,
-        },
+        "message": parsed,
     })
 }
 
@@ -276,7 +359,7 @@ fn meta_json(record: &TransactionRecord, detail: MetaDetail) -> Value {
         MetaDetail::Full { parsed, rewards } => {
             meta["rewards"] = if rewards { json!([]) } else { Value::Null };
             if !parsed {
-                meta["loadedAddresses"] = json!({ "writable": [], "readonly": [] });
+                meta["loadedAddresses"] = super::rpc::loaded_addresses_json(&record.loaded_addresses);
             }
         }
     }
@@ -357,6 +440,7 @@ fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
         return Err(invalid_params(format!("Invalid param: unknown transactionDetails {details}")));
     }
     let rewards = config.and_then(|c| c.get("rewards")).and_then(Value::as_bool).unwrap_or(true);
+    let max_version = max_supported_version(config)?;
     if slot > node.frozen_slot() {
         return Err(block_not_available(slot));
     }
@@ -364,7 +448,6 @@ fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
         return Err(block_not_available(slot));
     };
     let mut block = block_header(&record);
-    let version = version_field(config);
     if details != "none" {
         let transactions =
             if record.transaction_count > 0 { node.ledger.block_transactions(slot)? } else { Vec::new() };
@@ -380,7 +463,8 @@ fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
                 let mut list = Vec::with_capacity(transactions.len());
                 for record in &transactions {
                     let tx = decoded(record)?;
-                    let keys = account_keys_json(&tx.message);
+                    let version = version_field(max_version, tx.version())?;
+                    let keys = account_keys_json(&tx, &record.loaded_addresses);
                     let mut item = json!({
                         "transaction": {
                             "signatures": tx.signatures.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -388,8 +472,8 @@ fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
                         },
                         "meta": meta_json(record, MetaDetail::Accounts { rewards }),
                     });
-                    if let Some(version) = &version {
-                        item["version"] = version.clone();
+                    if let Some(version) = version {
+                        item["version"] = version;
                     }
                     list.push(item);
                 }
@@ -398,12 +482,14 @@ fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
             _ => {
                 let mut list = Vec::with_capacity(transactions.len());
                 for record in &transactions {
+                    let tx = decoded(record)?;
+                    let version = version_field(max_version, tx.version())?;
                     let mut item = json!({
-                        "transaction": transaction_json(record, encoding)?,
+                        "transaction": transaction_json(record, &tx, encoding),
                         "meta": meta_json(record, MetaDetail::Full { parsed: encoding == "jsonParsed", rewards }),
                     });
-                    if let Some(version) = &version {
-                        item["version"] = version.clone();
+                    if let Some(version) = version {
+                        item["version"] = version;
                     }
                     list.push(item);
                 }

@@ -34,7 +34,7 @@ use crossbeam_channel::{Receiver, Sender};
 use lanes_runtime::bank::Bank;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::Pubkey;
 use parking_lot::{Mutex, RwLock};
 use statuses::StatusLog;
@@ -88,7 +88,7 @@ pub struct NodeConfig {
 pub struct Node {
     /// Written only by the banking thread, between slots.
     pub bank: RwLock<Bank>,
-    submit: Sender<Transaction>,
+    submit: Sender<VersionedTransaction>,
     pub(crate) statuses: Mutex<StatusLog>,
     pub identity: Keypair,
     pub faucet: Keypair,
@@ -127,7 +127,7 @@ pub struct Node {
 
 impl Node {
     /// Queue `tx` for the next slot; `false` (and counted) if the queue is full.
-    pub fn submit(&self, tx: Transaction) -> bool {
+    pub fn submit(&self, tx: VersionedTransaction) -> bool {
         if self.submit.try_send(tx).is_ok() {
             true
         } else {
@@ -203,7 +203,7 @@ impl RunningNode {
             .iter()
             .map(|(_, account)| account.lamports)
             .sum();
-        let (submit, queue): (Sender<Transaction>, Receiver<Transaction>) =
+        let (submit, queue): (Sender<VersionedTransaction>, Receiver<VersionedTransaction>) =
             crossbeam_channel::bounded(SUBMIT_QUEUE_CAPACITY);
         let frozen = genesis.bank.slot().saturating_sub(1);
         let rpc_addr = SocketAddr::new(config.bind_address, config.rpc_port);

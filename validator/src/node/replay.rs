@@ -1,6 +1,7 @@
 //! Replaying the ledger on one thread: each recorded transaction run again
 //! in committed order through the bank's one-transaction path, its result,
-//! fee, compute units, logs and balances compared with the record, and each
+//! fee, compute units, logs, balances and (v0) loaded addresses compared
+//! with the record, and each
 //! slot's state hash with the recorded one.
 //!
 //! Used at start to bring the account store up to the ledger after a crash
@@ -41,7 +42,8 @@ pub fn replay_slot(bank: &Bank, ledger: &Ledger, record: &SlotRecord) -> Result<
             && outcome.fee == recorded.fee
             && outcome.compute_units_consumed == recorded.compute_units
             && outcome.logs.iter().map(StoredLogLine::from).eq(recorded.logs.iter().cloned())
-            && outcome.post_balances == recorded.post_balances;
+            && outcome.post_balances == recorded.post_balances
+            && outcome.loaded_addresses == recorded.loaded_addresses;
         if !same {
             return Err(format!(
                 "slot {slot} #{index} ({}): replayed as committed={} err={err:?} fee={} units={}, recorded err={:?} fee={} units={}",

@@ -1,5 +1,5 @@
-//! The UDP transaction port (TPU): one wire transaction per datagram, as
-//! Solana's TPU takes them, with no reply. Lanes' fast path for load
+//! The UDP transaction port (TPU): one wire transaction per datagram (a
+//! legacy or a v0 message), as Solana's TPU takes them, with no reply. Lanes' fast path for load
 //! testers: no JSON, no HTTP, no preflight.
 //!
 //! A datagram that does not decode as a transaction (or is larger than a
@@ -12,7 +12,7 @@
 
 use super::Node;
 use lanes_sdk::message::PACKET_DATA_SIZE;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::transaction::VersionedTransaction;
 use std::net::UdpSocket;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
@@ -55,7 +55,7 @@ fn receive(node: &Node, socket: &UdpSocket) {
             }
         };
         counters.received.fetch_add(1, Relaxed);
-        let decoded = (len <= PACKET_DATA_SIZE).then(|| Transaction::from_wire(&buffer[..len]).ok()).flatten();
+        let decoded = (len <= PACKET_DATA_SIZE).then(|| VersionedTransaction::from_wire(&buffer[..len]).ok()).flatten();
         match decoded {
             Some(tx) if !tx.signatures.is_empty() => {
                 if node.submit(tx) {

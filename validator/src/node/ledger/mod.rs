@@ -1,7 +1,8 @@
 //! The ledger: every slot's block — its hashes and every committed
-//! transaction in committed order with its status, fee, logs, compute
-//! units, return data, balances and worker — with indexes by signature and
-//! by address, in a redb database (`ledger.redb` in the ledger directory).
+//! transaction (legacy or v0) in committed order with its status, fee,
+//! logs, compute units, return data, balances, worker and, for v0, the
+//! addresses its lookups loaded — with indexes by signature and by address
+//! (loaded addresses too, as Agave indexes them), in a redb database (`ledger.redb` in the ledger directory).
 //! The accounts themselves live in the memory-mapped store beside it.
 //!
 //! A slot with transactions is appended durably *before* the account store
@@ -85,10 +86,16 @@ const GENESIS_ACCOUNTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("ge
 /// "format" → [`FORMAT`]: the layout of the tables above.
 const META: TableDefinition<&str, u32> = TableDefinition::new("meta");
 
-/// The ledger layout this build writes and reads. Format 1 (before the
-/// per-slot address index and structured logs) had no `meta` table;
-/// format 2 kept every partition in one pair of index tables.
-pub const FORMAT: u32 = 3;
+/// The ledger layout this build writes. Format 1 (before the per-slot
+/// address index and structured logs) had no `meta` table; format 2 kept
+/// every partition in one pair of index tables; format 3 had no v0
+/// transactions, so no loaded addresses after a record.
+pub const FORMAT: u32 = 4;
+
+/// The oldest layout this build reads: a format 3 ledger is format 4
+/// without a v0 transaction (its records are format 4's legacy records),
+/// so it is read as it is, and marked format 4 when opened to write.
+pub const OLDEST_READABLE_FORMAT: u32 = 3;
 
 /// An account as the genesis table holds it.
 #[derive(BorshSerialize, BorshDeserialize)]
@@ -106,7 +113,7 @@ pub enum LedgerError {
     Database(Box<redb::Error>),
     #[error("ledger record for {0} is corrupt: {1}")]
     Corrupt(String, std::io::Error),
-    #[error("the ledger was written by another version of Lanes (format {found}, this build reads {FORMAT}): start with --reset")]
+    #[error("the ledger was written by another version of Lanes (format {found}, this build reads {OLDEST_READABLE_FORMAT} to {FORMAT}): start with --reset")]
     Format { found: u32 },
 }
 
@@ -197,7 +204,7 @@ impl Ledger {
                 Err(e) => return Err(e.into()),
             },
         };
-        if found == FORMAT {
+        if (OLDEST_READABLE_FORMAT..=FORMAT).contains(&found) {
             Ok(())
         } else {
             Err(LedgerError::Format { found })
@@ -310,7 +317,7 @@ impl Ledger {
                 }
                 let mut by_address = std::collections::BTreeMap::<&Pubkey, Vec<u8>>::new();
                 for (index, executed) in block.transactions.iter().enumerate() {
-                    for key in &executed.transaction.message.account_keys {
+                    for key in executed.account_keys() {
                         by_address.entry(key).or_default().extend_from_slice(&(index as u32).to_le_bytes());
                     }
                 }
@@ -368,7 +375,7 @@ impl Ledger {
             let (_, bytes) = entry?;
             let bytes = bytes.value();
             for index in 0..chunk_len(slot, bytes)? {
-                out.push(decode(slot, chunk_record(slot, bytes, index)?)?);
+                out.push(TransactionRecord::decode(slot, chunk_record(slot, bytes, index)?)?);
             }
         }
         Ok(out)
@@ -587,7 +594,7 @@ fn record_at(
     if within >= chunk_len(slot, bytes)? {
         return Ok(None);
     }
-    Ok(Some(decode(slot, chunk_record(slot, bytes, within)?)?))
+    Ok(Some(TransactionRecord::decode(slot, chunk_record(slot, bytes, within)?)?))
 }
 
 fn decode<T: BorshDeserialize>(slot: u64, bytes: &[u8]) -> Result<T, LedgerError> {

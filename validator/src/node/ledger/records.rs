@@ -1,7 +1,8 @@
 //! What one slot and one transaction look like on disk: the borsh
 //! records ([`SlotRecord`], [`TransactionRecord`] with its structured log
-//! lines), how a committed transaction becomes a record, and the chunk that
-//! stores records 64 together so one can be read without the others.
+//! lines and, for a v0 transaction, the addresses its lookups loaded), how a
+//! committed transaction becomes a record, and the chunk that stores records
+//! 64 together so one can be read without the others.
 //!
 //! Never: read or write a table (the ledger does), or trust the bytes it
 //! decodes (a bad length or offset is a corrupt record, never a panic).
@@ -11,7 +12,8 @@ use crate::node::block::BlockTransaction;
 use borsh::{BorshDeserialize, BorshSerialize};
 use lanes_runtime::transaction_context::LogLine;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::message::v0::LoadedAddresses;
+use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::{Pubkey, Signature};
 
 /// A slot as stored.
@@ -35,10 +37,13 @@ impl SlotRecord {
     }
 }
 
-/// A committed transaction as stored.
+/// A committed transaction as stored: the borsh of its fields, then —
+/// only for a transaction whose lookups loaded any address — the loaded
+/// addresses ([`StoredLoadedAddresses`]). A record without them (every
+/// legacy one, and every one format 3 wrote) is byte for byte format 3's.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct TransactionRecord {
-    /// The transaction's wire bytes, as it was sent.
+    /// The transaction's wire bytes, as it was sent (legacy or v0).
     pub wire: Vec<u8>,
     /// The error as Solana's RPC renders it (JSON), `None` on success.
     pub err: Option<String>,
@@ -53,11 +58,63 @@ pub struct TransactionRecord {
     pub worker: u32,
     pub started_ns: u64,
     pub ended_ns: u64,
+    /// What a v0 message's lookups resolved to when it ran (tables change
+    /// later: this is the record); empty for a legacy message. Written
+    /// after the fields above, and only when not empty.
+    #[borsh(skip)]
+    pub loaded_addresses: LoadedAddresses,
+}
+
+/// A record's loaded addresses as stored after its fields.
+#[derive(BorshSerialize, BorshDeserialize)]
+struct StoredLoadedAddresses {
+    writable: Vec<[u8; 32]>,
+    readonly: Vec<[u8; 32]>,
 }
 
 impl TransactionRecord {
-    pub fn transaction(&self) -> Option<Transaction> {
-        Transaction::from_wire(&self.wire).ok()
+    /// The transaction (a legacy wire decodes as a legacy message).
+    pub fn transaction(&self) -> Option<VersionedTransaction> {
+        VersionedTransaction::from_wire(&self.wire).ok()
+    }
+
+    /// Every account key in index order: static, then loaded writable,
+    /// then loaded read-only.
+    pub fn account_keys(&self, tx: &VersionedTransaction) -> Vec<Pubkey> {
+        let loaded = &self.loaded_addresses;
+        tx.message.static_account_keys().iter().chain(&loaded.writable).chain(&loaded.readonly).copied().collect()
+    }
+
+    /// Append the stored form of `self` to `out`.
+    fn encode_into(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
+        borsh::to_writer(&mut *out, self)?;
+        if !self.loaded_addresses.is_empty() {
+            let keys = |keys: &[Pubkey]| keys.iter().map(|k| k.0).collect();
+            let loaded = StoredLoadedAddresses {
+                writable: keys(&self.loaded_addresses.writable),
+                readonly: keys(&self.loaded_addresses.readonly),
+            };
+            borsh::to_writer(&mut *out, &loaded)?;
+        }
+        Ok(())
+    }
+
+    /// A stored record (of `slot`): its fields, then its loaded addresses
+    /// if any bytes remain; anything else left over is a corrupt record.
+    pub(super) fn decode(slot: u64, bytes: &[u8]) -> Result<TransactionRecord, LedgerError> {
+        let mut rest = bytes;
+        let mut record = TransactionRecord::deserialize(&mut rest).map_err(|e| corrupt(format!("slot {slot}"), e))?;
+        if !rest.is_empty() {
+            let loaded =
+                StoredLoadedAddresses::deserialize(&mut rest).map_err(|e| corrupt(format!("slot {slot}"), e))?;
+            if !rest.is_empty() || loaded.writable.len() + loaded.readonly.len() == 0 {
+                return Err(corrupt(format!("slot {slot}"), invalid("bytes after the record")));
+            }
+            let keys = |keys: Vec<[u8; 32]>| keys.into_iter().map(Pubkey).collect();
+            record.loaded_addresses =
+                LoadedAddresses { writable: keys(loaded.writable), readonly: keys(loaded.readonly) };
+        }
+        Ok(record)
     }
 
     /// The log as Solana's RPC returns it, one string per line.
@@ -132,7 +189,7 @@ impl RecordChunk {
     }
 
     pub(super) fn push(&mut self, record: &TransactionRecord) -> std::io::Result<()> {
-        borsh::to_writer(&mut self.records, record)?;
+        record.encode_into(&mut self.records)?;
         let end = u32::try_from(self.records.len()).map_err(|_| invalid("chunk over 4 GiB"))?;
         self.ends.push(end);
         Ok(())
@@ -192,5 +249,6 @@ pub(super) fn transaction_record(
         worker: executed.worker,
         started_ns: executed.started_ns,
         ended_ns: executed.ended_ns,
+        loaded_addresses: outcome.loaded_addresses.clone(),
     }
 }

@@ -29,7 +29,13 @@ fn executed(payer: &Keypair, to: &Pubkey, lamports: u64, worker: u32) -> BlockTr
         inner_instructions: Vec::new(),
         loaded_addresses: Default::default(),
     };
-    BlockTransaction { transaction, outcome, worker, started_ns: 1_000 * u64::from(worker), ended_ns: 9_000 }
+    BlockTransaction {
+        transaction: transaction.into(),
+        outcome,
+        worker,
+        started_ns: 1_000 * u64::from(worker),
+        ended_ns: 9_000,
+    }
 }
 
 fn block(slot: u64, transactions: Vec<BlockTransaction>) -> Block {
@@ -217,5 +223,119 @@ fn pruning_drops_the_oldest_partitions_and_keeps_the_recent_slots() {
     assert_eq!(ledger.prune(0).unwrap(), Some(500));
     assert_eq!(ledger.signatures_for_address(&bob, None, None, 100).unwrap().len(), 2);
     assert_eq!(ledger.prune(0).unwrap(), None);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A v0 transfer from `payer` to the first address of a lookup table,
+/// which resolved to `to` when it ran.
+fn executed_v0(payer: &Keypair, table: &Pubkey, to: &Pubkey, readonly: &Pubkey) -> BlockTransaction {
+    use lanes_sdk::message::v0::{LoadedAddresses, Message as V0Message, MessageAddressTableLookup};
+    use lanes_sdk::message::{MessageHeader, VersionedMessage};
+    use lanes_sdk::transaction::VersionedTransaction;
+    let data = system_instruction::transfer(&payer.pubkey(), to, 1).data;
+    let message = V0Message {
+        header: MessageHeader {
+            num_required_signatures: 1,
+            num_readonly_signed_accounts: 0,
+            num_readonly_unsigned_accounts: 1,
+        },
+        account_keys: vec![payer.pubkey(), lanes_sdk::system_program::ID],
+        recent_blockhash: Hash([3; 32]),
+        instructions: vec![lanes_sdk::instruction::CompiledInstruction {
+            program_id_index: 1,
+            accounts: vec![0, 2],
+            data,
+        }],
+        address_table_lookups: vec![MessageAddressTableLookup {
+            account_key: *table,
+            writable_indexes: vec![0],
+            readonly_indexes: vec![1],
+        }],
+    };
+    let transaction = VersionedTransaction::try_new(VersionedMessage::V0(message), &[payer]).unwrap();
+    let mut executed = executed(payer, to, 1, 0);
+    executed.outcome.signature = transaction.signatures[0];
+    executed.outcome.pre_balances = vec![10, 1, 0, 0];
+    executed.outcome.post_balances = vec![4, 1, 1, 0];
+    executed.outcome.loaded_addresses = LoadedAddresses { writable: vec![*to], readonly: vec![*readonly] };
+    executed.transaction = transaction;
+    executed
+}
+
+#[test]
+fn a_v0_record_keeps_its_loaded_addresses_and_a_legacy_one_keeps_format_3s_bytes() {
+    let dir = scratch("v0");
+    let ledger = Ledger::open(&dir.join("ledger.redb")).unwrap();
+    let render = |e: &lanes_sdk::transaction_error::TransactionError| format!("{e:?}");
+    let alice = Keypair::new();
+    let (table, to, readonly, bob) =
+        (Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique());
+    let v0 = executed_v0(&alice, &table, &to, &readonly);
+    let legacy = executed(&alice, &bob, 2, 1);
+    let (v0_signature, legacy_signature) = (v0.outcome.signature, legacy.outcome.signature);
+    ledger.append(&block(1, vec![v0, legacy]), render).unwrap();
+
+    let (_, record) = ledger.transaction(&v0_signature).unwrap().unwrap();
+    assert_eq!(record.loaded_addresses.writable, vec![to]);
+    assert_eq!(record.loaded_addresses.readonly, vec![readonly]);
+    let tx = record.transaction().unwrap();
+    assert_eq!(tx.version(), lanes_sdk::message::TransactionVersion::V0);
+    assert_eq!(record.account_keys(&tx), vec![alice.pubkey(), lanes_sdk::system_program::ID, to, readonly]);
+    // Found by every address it named, the loaded ones too (as Agave indexes them).
+    for address in [to, readonly, alice.pubkey()] {
+        let found = ledger.signatures_for_address(&address, None, None, 10).unwrap();
+        assert!(found.iter().any(|e| e.signature == v0_signature), "{address}");
+    }
+    assert!(
+        ledger.signatures_for_address(&table, None, None, 10).unwrap().is_empty(),
+        "the table is not an account of it"
+    );
+
+    // A legacy record is stored exactly as format 3 stored it.
+    let (_, record) = ledger.transaction(&legacy_signature).unwrap().unwrap();
+    assert!(record.loaded_addresses.is_empty());
+    let mut chunk = RecordChunk::default();
+    chunk.push(&record).unwrap();
+    let stored = chunk.encode();
+    assert_eq!(chunk_record(1, &stored, 0).unwrap(), borsh::to_vec(&record).unwrap().as_slice());
+    // Bytes after a record that are not loaded addresses are a corrupt record, not a panic.
+    let mut bytes = borsh::to_vec(&record).unwrap();
+    bytes.push(9);
+    assert!(matches!(TransactionRecord::decode(1, &bytes), Err(LedgerError::Corrupt(..))));
+    let mut bytes = borsh::to_vec(&record).unwrap();
+    bytes.extend_from_slice(&[0; 8]);
+    assert!(
+        matches!(TransactionRecord::decode(1, &bytes), Err(LedgerError::Corrupt(..))),
+        "empty lists are never written"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_format_3_ledger_is_read_and_marked_format_4() {
+    let dir = scratch("format3");
+    let path = dir.join("ledger.redb");
+    {
+        let db = Database::create(&path).unwrap();
+        let write = db.begin_write().unwrap();
+        write.open_table(META).unwrap().insert("format", 3).unwrap();
+        write.commit().unwrap();
+    }
+    Ledger::open_existing(&path).unwrap();
+    drop(Ledger::open(&path).unwrap());
+    let db = Database::open(&path).unwrap();
+    let format = db.begin_read().unwrap().open_table(META).unwrap().get("format").unwrap().map(|v| v.value());
+    assert_eq!(format, Some(FORMAT));
+    drop(db);
+    let write_other = |found: u32| {
+        let db = Database::open(&path).unwrap();
+        let write = db.begin_write().unwrap();
+        write.open_table(META).unwrap().insert("format", found).unwrap();
+        write.commit().unwrap();
+    };
+    write_other(2);
+    assert!(matches!(Ledger::open_existing(&path), Err(LedgerError::Format { found: 2 })));
+    write_other(FORMAT + 1);
+    assert!(matches!(Ledger::open(&path), Err(LedgerError::Format { found }) if found == FORMAT + 1));
     let _ = std::fs::remove_dir_all(&dir);
 }

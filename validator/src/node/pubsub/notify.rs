@@ -110,7 +110,7 @@ impl Server {
                 self.push(&subscription, notification("signatureNotification", id, result));
             }
             let mut logs_to: BTreeSet<u64> = registry.logs_all.clone();
-            for key in &executed.transaction.message.account_keys {
+            for key in executed.account_keys() {
                 if let Some(ids) = registry.logs_mentioning.get(key) {
                     logs_to.extend(ids);
                 }

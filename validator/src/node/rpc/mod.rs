@@ -14,14 +14,17 @@ mod transactions;
 pub(super) use accounts::{account_json, program_accounts_filter};
 pub use accounts::{MAX_PROGRAM_ACCOUNTS, MAX_PROGRAM_ACCOUNTS_DATA_BYTES};
 pub(super) use server::spawn;
+pub(super) use transactions::loaded_addresses_json;
 pub use transactions::{transaction_error_json, MAX_SIMULATION_ACCOUNTS};
 
 use super::Node;
 use accounts::get_program_accounts;
 use base64::Engine as _;
 use lanes_runtime::bank::SLOTS_PER_EPOCH;
+use lanes_runtime::execution::compute_budget::{transaction_fee, ComputeBudget};
+use lanes_runtime::ingest::sanitize::AddressLoader as _;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::message::Message;
+use lanes_sdk::message::VersionedMessage;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::{system_instruction, Pubkey, Signature};
 use serde_json::{json, Value};
@@ -85,6 +88,31 @@ fn pubkey_param(params: &[Value], index: usize) -> Result<Pubkey, RpcError> {
 
 fn config_param(params: &[Value], index: usize) -> Option<&Value> {
     params.get(index).filter(|v| v.is_object())
+}
+
+/// `getFeeForMessage`: a base64 message, legacy or v0. As Agave, a v0
+/// message's lookups must resolve (-32602 otherwise); the fee is `null`
+/// for a blockhash that is not recent.
+fn get_fee_for_message(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
+    let text = params.first().and_then(Value::as_str).ok_or_else(|| invalid_params("Invalid params"))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| invalid_params("Invalid param: invalid base64"))?;
+    let message = VersionedMessage::deserialize(&bytes).map_err(|e| invalid_params(format!("Invalid param: {e}")))?;
+    let invalid_message = |e: &dyn std::fmt::Display| invalid_params(format!("invalid transaction message: {e}"));
+    message.sanitize().map_err(|e| invalid_message(&e))?;
+    let bank = node.bank.read();
+    if let Some(lookups) = message.address_table_lookups().filter(|l| !l.is_empty()) {
+        bank.load_addresses(lookups).map_err(|e| invalid_message(&e))?;
+    }
+    let fee = if bank.is_blockhash_valid(message.recent_blockhash()) {
+        ComputeBudget::from_instructions(message.instructions(), message.static_account_keys())
+            .ok()
+            .map(|budget| transaction_fee(message.header(), &budget))
+    } else {
+        None
+    };
+    Ok(context(bank.slot(), json!(fee)))
 }
 
 fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcError> {
@@ -324,22 +352,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             let len = params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
             Ok(json!(lanes_sdk::rent::minimum_balance(len as usize)))
         }
-        "getFeeForMessage" => {
-            let text = params.first().and_then(Value::as_str).ok_or_else(|| invalid_params("Invalid params"))?;
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(text)
-                .map_err(|_| invalid_params("Invalid param: invalid base64"))?;
-            let message = Message::deserialize(&bytes).map_err(|e| invalid_params(format!("Invalid param: {e}")))?;
-            let bank = node.bank.read();
-            let fee = if bank.is_blockhash_valid(&message.recent_blockhash) {
-                lanes_runtime::execution::compute_budget::ComputeBudget::from_message(&message)
-                    .ok()
-                    .map(|budget| lanes_runtime::execution::compute_budget::transaction_fee(&message.header, &budget))
-            } else {
-                None
-            };
-            Ok(context(bank.slot(), json!(fee)))
-        }
+        "getFeeForMessage" => get_fee_for_message(node, params),
         "requestAirdrop" => {
             let key = pubkey_param(params, 0)?;
             let lamports = params.get(1).and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
@@ -352,7 +365,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
                 blockhash,
             );
             let signature = tx.signature().copied().unwrap_or_default();
-            if !node.submit(tx) {
+            if !node.submit(tx.into()) {
                 return Err(RpcError { code: -32005, message: "Node is busy: airdrop dropped".into(), data: None });
             }
             Ok(json!(signature.to_string()))

@@ -1,7 +1,12 @@
 //! Transactions in: `sendTransaction` (preflight unless skipped) and
-//! `simulateTransaction`, the wire decoding both share, and a transaction
-//! error as Solana's RPC serializes it (as banking, replay, genesis, PubSub
-//! and `getSignatureStatuses` show it too).
+//! `simulateTransaction`, the wire decoding both share (a legacy or a v0
+//! message), and a transaction error as Solana's RPC serializes it (as
+//! banking, replay, genesis, PubSub and `getSignatureStatuses` show it too).
+//!
+//! Both sanitize what they decode against the bank first, as Agave does: a
+//! malformed message, or a v0 lookup that does not resolve (a missing or
+//! deactivated table, an index past its addresses), is -32602 `invalid
+//! transaction: …`, preflight or not.
 //!
 //! Never: verify a skipped-preflight transaction's signatures twice (the
 //! slot's batch does), or let a simulation change the bank.
@@ -9,16 +14,19 @@
 use super::accounts::account_json;
 use super::{check_min_context_slot, config_param, context, invalid_params, Node, RpcError, BLOCKHASH_VALID_SLOTS};
 use base64::Engine as _;
-use lanes_runtime::bank::TransactionOutcome;
+use lanes_runtime::bank::{Bank, TransactionOutcome};
+use lanes_runtime::ingest::sanitize::SanitizedTransaction;
 use lanes_sdk::instruction::InstructionError;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::message::v0::LoadedAddresses;
+use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::transaction_error::TransactionError;
 use lanes_sdk::Pubkey;
 use serde_json::{json, Value};
 use std::str::FromStr;
 
-/// The transaction in `params[0]`, in the config's encoding (base58 by default).
-fn decode_transaction(params: &[Value], config: Option<&Value>) -> Result<Transaction, RpcError> {
+/// The transaction in `params[0]`, in the config's encoding (base58 by
+/// default): a legacy or a v0 message; any other version is refused.
+fn decode_transaction(params: &[Value], config: Option<&Value>) -> Result<VersionedTransaction, RpcError> {
     let text = params.first().and_then(Value::as_str).ok_or_else(|| invalid_params("Invalid params"))?;
     let encoding = config.and_then(|c| c.get("encoding")).and_then(Value::as_str).unwrap_or("base58");
     let bytes = match encoding {
@@ -36,38 +44,49 @@ fn decode_transaction(params: &[Value], config: Option<&Value>) -> Result<Transa
             lanes_sdk::message::PACKET_DATA_SIZE
         )));
     }
-    Transaction::from_wire(&bytes).map_err(|e| invalid_params(format!("failed to deserialize transaction: {e}")))
+    VersionedTransaction::from_wire(&bytes).map_err(|e| {
+        invalid_params(format!("failed to deserialize solana_transaction::versioned::VersionedTransaction: {e}"))
+    })
+}
+
+/// `tx` sanitized against `bank` as of its current slot (a v0 message's
+/// lookups resolved), or Agave's -32602 `invalid transaction: …`.
+fn sanitize(bank: &Bank, tx: &VersionedTransaction) -> Result<SanitizedTransaction, RpcError> {
+    SanitizedTransaction::try_new(tx, bank).map_err(|e| invalid_params(format!("invalid transaction: {e}")))
 }
 
 pub(super) fn send_transaction(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     let config = config_param(params, 1);
     let tx = decode_transaction(params, config)?;
-    let signature = tx.signature().copied().ok_or_else(|| invalid_params("transaction has no signature"))?;
     let skip_preflight = config.and_then(|c| c.get("skipPreflight")).and_then(Value::as_bool).unwrap_or(false);
-    // As Agave: signatures are checked here only with preflight; skipped,
-    // the slot's batch checks them (on every core) and refuses a bad one,
-    // so a load that skips preflight pays for one verification, not two.
-    if !skip_preflight {
-        if !tx.verify() {
-            return Err(RpcError {
-                code: -32003,
-                message: "Transaction signature verification failure".into(),
-                data: None,
-            });
-        }
+    let signature = {
         let bank = node.bank.read();
-        let outcome = match bank.check_age_and_status(&(&tx).into()) {
-            Err(err) => TransactionOutcome::refused(signature, err),
-            Ok(()) => bank.simulate_transaction(&tx, false),
-        };
-        if let Err(err) = &outcome.result {
-            return Err(RpcError {
-                code: -32002,
-                message: format!("Transaction simulation failed: {err}"),
-                data: Some(simulation_json(&outcome, Value::Null, Value::Null)),
-            });
+        let signature = *sanitize(&bank, &tx)?.signature();
+        // As Agave: signatures are checked here only with preflight; skipped,
+        // the slot's batch checks them (on every core) and refuses a bad one,
+        // so a load that skips preflight pays for one verification, not two.
+        if !skip_preflight {
+            if !tx.verify() {
+                return Err(RpcError {
+                    code: -32003,
+                    message: "Transaction signature verification failure".into(),
+                    data: None,
+                });
+            }
+            let outcome = match bank.check_age_and_status(&tx) {
+                Err(err) => TransactionOutcome::refused(signature, err),
+                Ok(()) => bank.simulate_transaction(&tx, false),
+            };
+            if let Err(err) = &outcome.result {
+                return Err(RpcError {
+                    code: -32002,
+                    message: format!("Transaction simulation failed: {err}"),
+                    data: Some(simulation_json(&outcome, Value::Null, Value::Null, None)),
+                });
+            }
         }
-    }
+        signature
+    };
     if !node.submit(tx) {
         return Err(RpcError { code: -32005, message: "Node is busy: transaction dropped".into(), data: None });
     }
@@ -112,15 +131,18 @@ pub(super) fn simulate_transaction(node: &Node, params: &[Value]) -> Result<Valu
     let slot = bank.slot();
     check_min_context_slot(config, slot)?;
     let replacement = if replace {
-        tx.message.recent_blockhash = bank.latest_blockhash();
-        json!({ "blockhash": tx.message.recent_blockhash.to_string(), "lastValidBlockHeight": slot + BLOCKHASH_VALID_SLOTS })
+        let blockhash = bank.latest_blockhash();
+        tx.message.set_recent_blockhash(blockhash);
+        json!({ "blockhash": blockhash.to_string(), "lastValidBlockHeight": slot + BLOCKHASH_VALID_SLOTS })
     } else {
         Value::Null
     };
-    let signature = tx.signature().copied().unwrap_or_default();
-    let (outcome, written) = match bank.check_age_and_status(&(&tx).into()) {
+    let sanitized = sanitize(&bank, &tx)?;
+    let signature = *sanitized.signature();
+    let loaded = sanitized.loaded_addresses().clone();
+    let (outcome, written) = match bank.check_age_and_status(&tx) {
         Err(err) if !replace => (TransactionOutcome::refused(signature, err), Vec::new()),
-        _ => bank.simulate_transaction_with_accounts(&tx, verify),
+        _ => bank.simulate_transaction_with_accounts(tx, verify),
     };
     let accounts = match addresses {
         None => Value::Null,
@@ -139,10 +161,19 @@ pub(super) fn simulate_transaction(node: &Node, params: &[Value]) -> Result<Valu
             Value::Array(values)
         }
     };
-    Ok(context(slot, simulation_json(&outcome, accounts, replacement)))
+    Ok(context(slot, simulation_json(&outcome, accounts, replacement, Some(&loaded))))
 }
 
-fn simulation_json(outcome: &TransactionOutcome, accounts: Value, replacement_blockhash: Value) -> Value {
+/// A simulation as Agave answers it. `loaded`: what the transaction's
+/// lookups resolved to (`loadedAddresses`, as Agave's newer answers carry
+/// it: empty lists for a legacy message), `None` in a preflight failure's
+/// data (null there, as Agave's).
+fn simulation_json(
+    outcome: &TransactionOutcome,
+    accounts: Value,
+    replacement_blockhash: Value,
+    loaded: Option<&LoadedAddresses>,
+) -> Value {
     let return_data = outcome.return_data.as_ref().map(|(program, data)| {
         json!({ "programId": program.to_string(), "data": [base64::engine::general_purpose::STANDARD.encode(data), "base64"] })
     });
@@ -154,7 +185,14 @@ fn simulation_json(outcome: &TransactionOutcome, accounts: Value, replacement_bl
         "returnData": return_data,
         "innerInstructions": null,
         "replacementBlockhash": replacement_blockhash,
+        "loadedAddresses": loaded.map(loaded_addresses_json),
     })
+}
+
+/// Solana's `UiLoadedAddresses`: `{writable: [base58…], readonly: [base58…]}`.
+pub(in crate::node) fn loaded_addresses_json(loaded: &LoadedAddresses) -> Value {
+    let list = |keys: &[Pubkey]| keys.iter().map(ToString::to_string).collect::<Vec<_>>();
+    json!({ "writable": list(&loaded.writable), "readonly": list(&loaded.readonly) })
 }
 
 /// A transaction error as Solana's RPC serializes it: a unit variant is its
