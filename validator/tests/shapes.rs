@@ -2,9 +2,10 @@
 //! `lanes-validator` binary (free loopback port, temporary ledger) after a
 //! little history (an airdrop, a system transfer, an account created for a
 //! program, a program call that sets return data, a transaction that fails on
-//! chain, a preflight refusal), and each answer checked field by field against
-//! the shape Solana documents: the exact set of object keys (none missing,
-//! none extra) and each value's JSON type, recursively.
+//! chain, a preflight refusal, a v0 transfer through a lookup table), and
+//! each answer checked field by field against the shape Solana documents: the
+//! exact set of object keys (none missing, none extra) and each value's JSON
+//! type, recursively.
 //!
 //! The expected shapes are written from Solana's RPC documentation
 //! (solana.com/docs/rpc) and Agave's serde types, not from what Lanes
@@ -38,10 +39,11 @@
 mod common;
 
 use common::{base64_encode, TempLedger, Validator};
+use lanes_sdk::address_lookup_table as alt;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
-use lanes_sdk::message::Message;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::message::{v0, AddressLookupTableAccount, Message, VersionedMessage};
+use lanes_sdk::transaction::{Transaction, VersionedTransaction};
 use lanes_sdk::{system_instruction, Instruction, Pubkey};
 use lanes_test_program::TestInstruction;
 use serde_json::{json, Value};
@@ -366,6 +368,17 @@ fn encoded_transaction(encoding: Encoding) -> Value {
         Encoding::Base64 => tuple(json!(["base64", "=base64"])),
         Encoding::Base58 => tuple(json!(["base58", "=base58"])),
     }
+}
+
+/// `transaction` (an `EncodedTransaction` shape) as a v0 message's: `json`
+/// and `jsonParsed` messages carry `addressTableLookups`
+/// (`UiAddressTableLookup`); the binary encodings are the same.
+fn with_lookups(mut transaction: Value) -> Value {
+    if let Some(message) = transaction.get_mut("message") {
+        message["addressTableLookups"] =
+            json!([{ "accountKey": "pubkey", "writableIndexes": ["u64"], "readonlyIndexes": ["u64"] }]);
+    }
+    transaction
 }
 
 /// `UiTransactionStatusMeta` as Agave encodes it: `json`, `base64` and
@@ -1115,6 +1128,60 @@ fn every_method_answers_in_solanas_documented_shape() {
         json!([returning_slot, { "transactionDetails": "accounts" }]),
         block(Details::Accounts, false, true),
     );
+    // A v0 transfer through a lookup table (made by real transactions): its
+    // simulation, its history in every encoding, its block.
+    let carol = Pubkey::new_unique_from_u64(4_712);
+    let recent_slot = node.call("getSlot", json!([])).as_u64().unwrap();
+    let (create, table) = alt::create_lookup_table(&alice.pubkey(), &alice.pubkey(), recent_slot);
+    let extend = alt::extend_lookup_table(&table, &alice.pubkey(), Some(&alice.pubkey()), vec![carol]);
+    node.run(&[create, extend], &alice, &[]);
+    let message = v0::Message::try_compile(
+        &alice.pubkey(),
+        &[system_instruction::transfer(&alice.pubkey(), &carol, 1_000_000)],
+        &[AddressLookupTableAccount { key: table, addresses: vec![carol] }],
+        node.blockhash(),
+    )
+    .unwrap();
+    let v0_transfer = VersionedTransaction::try_new(VersionedMessage::V0(message), &[&alice]).unwrap();
+    let v0_wire = base64_encode(&v0_transfer.to_wire().unwrap());
+    shapes.expect(
+        "simulateTransaction(v0)",
+        "simulateTransaction",
+        json!([v0_wire, { "encoding": "base64" }]),
+        context(simulation(account_data("base64"))),
+    );
+    let v0_sig = node.call("sendTransaction", json!([v0_wire, { "encoding": "base64" }]));
+    let v0_sig = v0_sig.as_str().unwrap().to_string();
+    node.finalized_ok(&v0_sig);
+    let mut v0_slot = 0;
+    for encoding in [Encoding::Json, Encoding::JsonParsed, Encoding::Base64, Encoding::Base58] {
+        let mut shape = confirmed_transaction(encoding, false, true);
+        shape["transaction"] = with_lookups(shape["transaction"].take());
+        let got = shapes.expect(
+            &format!("getTransaction(v0, {})", encoding.name()),
+            "getTransaction",
+            json!([v0_sig, { "encoding": encoding.name(), "maxSupportedTransactionVersion": 0 }]),
+            nullable(shape),
+        );
+        v0_slot = got["slot"].as_u64().unwrap_or_default();
+    }
+    for encoding in [Encoding::Json, Encoding::JsonParsed] {
+        let mut shape = block(Details::Full(encoding), true, true);
+        shape["transactions"][0]["transaction"] = with_lookups(shape["transactions"][0]["transaction"].take());
+        shapes.expect(
+            &format!("getBlock(v0, full, {})", encoding.name()),
+            "getBlock",
+            json!([v0_slot, { "encoding": encoding.name(), "maxSupportedTransactionVersion": 0 }]),
+            shape,
+        );
+    }
+    shapes.expect(
+        "getBlock(v0, accounts)",
+        "getBlock",
+        json!([v0_slot, { "transactionDetails": "accounts", "maxSupportedTransactionVersion": 0 }]),
+        block(Details::Accounts, true, true),
+    );
+
     shapes.expect("getBlocks", "getBlocks", json!([transfer_slot.saturating_sub(2), transfer_slot]), json!(["u64"]));
     shapes.expect("getBlocksWithLimit", "getBlocksWithLimit", json!([transfer_slot, 3]), json!(["u64"]));
 
