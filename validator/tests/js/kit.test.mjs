@@ -1,13 +1,21 @@
 // @solana/kit (and @solana-program/system), unchanged, against a running
 // lanes-validator: an airdrop and a transfer as kit's documentation writes
-// them. Run by validator/tests/npm_clients.rs (LANES_RPC_URL, LANES_WS_URL).
+// them, and a v0 transaction loading its recipient from a lookup table.
+// Run by validator/tests/npm_clients.rs (LANES_RPC_URL, LANES_WS_URL).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+    AccountRole,
     address,
     airdropFactory,
     appendTransactionMessageInstruction,
+    appendTransactionMessageInstructions,
+    compressTransactionMessageUsingAddressLookupTables,
+    getAddressEncoder,
+    getProgramDerivedAddress,
+    getU32Encoder,
+    getU64Encoder,
     createSolanaRpc,
     createSolanaRpcSubscriptions,
     createTransactionMessage,
@@ -67,7 +75,6 @@ test('airdropFactory, then a transfer: pipe, getTransferSolInstruction, sendAndC
     const { value: funded } = await rpc.getBalance(alice.address, { commitment: 'confirmed' }).send({ abortSignal: bounded() });
     assert.equal(funded, 2n * SOL);
 
-    // Lanes takes legacy messages only (no address lookup tables).
     const { value: latestBlockhash } = await rpc.getLatestBlockhash({ commitment: 'confirmed' }).send({ abortSignal: bounded() });
     const message = pipe(
         createTransactionMessage({ version: 'legacy' }),
@@ -97,4 +104,110 @@ test('airdropFactory, then a transfer: pipe, getTransferSolInstruction, sendAndC
     assert.equal(account.owner, '11111111111111111111111111111111');
     assert.deepEqual(account.data, ['', 'base64']);
     assert.equal(account.space, 0n);
+});
+
+const LOOKUP_TABLE_PROGRAM = address('AddressLookupTab1e1111111111111111111111111');
+const SYSTEM_PROGRAM = address('11111111111111111111111111111111');
+
+/**
+ * The lookup table program's create and extend instructions, built by hand
+ * from Solana's layout (bincode: a u32 tag, then the fields), as a user
+ * without @solana-program/address-lookup-table writes them (its releases
+ * want @solana/kit 6, this package pins 8). The table is the program
+ * address of [authority, recentSlot as u64 little-endian].
+ */
+async function createAndExtendLookupTable(authority, recentSlot, addresses) {
+    const [table, bump] = await getProgramDerivedAddress({
+        programAddress: LOOKUP_TABLE_PROGRAM,
+        seeds: [getAddressEncoder().encode(authority.address), getU64Encoder().encode(recentSlot)],
+    });
+    const create = {
+        programAddress: LOOKUP_TABLE_PROGRAM,
+        accounts: [
+            { address: table, role: AccountRole.WRITABLE },
+            { address: authority.address, role: AccountRole.READONLY },
+            { address: authority.address, role: AccountRole.WRITABLE_SIGNER, signer: authority },
+            { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+        ],
+        data: Uint8Array.from([...getU32Encoder().encode(0), ...getU64Encoder().encode(recentSlot), bump]),
+    };
+    const extend = {
+        programAddress: LOOKUP_TABLE_PROGRAM,
+        accounts: [
+            { address: table, role: AccountRole.WRITABLE },
+            { address: authority.address, role: AccountRole.READONLY_SIGNER, signer: authority },
+            { address: authority.address, role: AccountRole.WRITABLE_SIGNER, signer: authority },
+            { address: SYSTEM_PROGRAM, role: AccountRole.READONLY },
+        ],
+        data: Uint8Array.from([
+            ...getU32Encoder().encode(2),
+            ...getU64Encoder().encode(BigInt(addresses.length)),
+            ...addresses.flatMap((a) => [...getAddressEncoder().encode(a)]),
+        ]),
+    };
+    return { table, instructions: [create, extend] };
+}
+
+test('a v0 transaction through a lookup table: compressTransactionMessageUsingAddressLookupTables, getTransaction', TEST_OPTIONS, async () => {
+    const [alice, bob] = await Promise.all([generateKeyPairSigner(), generateKeyPairSigner()]);
+    await airdrop({ commitment: 'confirmed', recipientAddress: alice.address, lamports: lamports(SOL), abortSignal: bounded() });
+
+    // A recent slot (the node's slots are consecutive); create and extend in one transaction.
+    const recentSlot = await rpc.getSlot({ commitment: 'confirmed' }).send({ abortSignal: bounded() });
+    const { table, instructions } = await createAndExtendLookupTable(alice, recentSlot, [bob.address]);
+    const { value: blockhash } = await rpc.getLatestBlockhash({ commitment: 'confirmed' }).send({ abortSignal: bounded() });
+    const setup = await signTransactionMessageWithSigners(pipe(
+        createTransactionMessage({ version: 0 }),
+        (m) => setTransactionMessageFeePayerSigner(alice, m),
+        (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
+        (m) => appendTransactionMessageInstructions(instructions, m),
+    ));
+    await sendAndConfirmTransaction(setup, { commitment: 'confirmed', abortSignal: bounded() });
+    const { value: created } = await rpc
+        .getSignatureStatuses([getSignatureFromTransaction(setup)])
+        .send({ abortSignal: bounded() });
+    // Addresses appended in a slot are usable from the next one: wait a slot.
+    const deadline = Date.now() + WAIT_MS;
+    while ((await rpc.getSlot({ commitment: 'confirmed' }).send({ abortSignal: bounded() })) <= created[0].slot) {
+        if (Date.now() > deadline) throw new Error(`no slot after ${created[0].slot} within ${WAIT_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+
+    const { value: fresh } = await rpc.getLatestBlockhash({ commitment: 'confirmed' }).send({ abortSignal: bounded() });
+    const message = compressTransactionMessageUsingAddressLookupTables(
+        pipe(
+            createTransactionMessage({ version: 0 }),
+            (m) => setTransactionMessageFeePayerSigner(alice, m),
+            (m) => setTransactionMessageLifetimeUsingBlockhash(fresh, m),
+            (m) => appendTransactionMessageInstruction(
+                getTransferSolInstruction({ source: alice, destination: bob.address, amount: lamports(300_000_000n) }),
+                m,
+            ),
+        ),
+        { [table]: [bob.address] },
+    );
+    assert.equal(message.instructions[0].accounts[1].lookupTableAddress, table, 'bob comes from the table');
+    const transaction = await signTransactionMessageWithSigners(message);
+    await sendAndConfirmTransaction(transaction, { commitment: 'confirmed', abortSignal: bounded() });
+    const { value: received } = await rpc.getBalance(bob.address, { commitment: 'confirmed' }).send({ abortSignal: bounded() });
+    assert.equal(received, 300_000_000n);
+
+    const signature = getSignatureFromTransaction(transaction);
+    const got = await rpc
+        .getTransaction(signature, { commitment: 'confirmed', encoding: 'json', maxSupportedTransactionVersion: 0 })
+        .send({ abortSignal: bounded() });
+    assert.equal(got.version, 0);
+    assert.deepEqual(got.meta.loadedAddresses, { writable: [bob.address], readonly: [] });
+    assert.deepEqual(got.transaction.message.addressTableLookups, [
+        { accountKey: table, writableIndexes: [0], readonlyIndexes: [] },
+    ]);
+    assert.deepEqual(got.transaction.message.accountKeys, [alice.address, SYSTEM_PROGRAM]);
+    // Without maxSupportedTransactionVersion: Solana's -32015.
+    await assert.rejects(
+        rpc.getTransaction(signature, { commitment: 'confirmed', encoding: 'json' }).send({ abortSignal: bounded() }),
+        (err) => {
+            assert.equal(err.context?.__code ?? err.context?.code, -32015, String(err));
+            return true;
+        },
+    );
 });

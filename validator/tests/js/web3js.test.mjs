@@ -9,6 +9,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+    AddressLookupTableProgram,
     Connection,
     Keypair,
     LAMPORTS_PER_SOL,
@@ -17,6 +18,8 @@ import {
     SystemProgram,
     Transaction,
     TransactionInstruction,
+    TransactionMessage,
+    VersionedTransaction,
     sendAndConfirmTransaction,
 } from '@solana/web3.js';
 import { getBase58Decoder } from '@solana/kit';
@@ -490,4 +493,68 @@ test('getParsedTransaction', TEST_OPTIONS, async () => {
         type: 'transfer',
         info: { source: payer.publicKey.toBase58(), destination: recipient.toBase58(), lamports: 1_000_000 },
     });
+});
+
+test('a v0 transaction loading its recipient from a lookup table: AddressLookupTableProgram, compileToV0Message, getTransaction', TEST_OPTIONS, async () => {
+    const authority = Keypair.generate();
+    await fund(authority.publicKey, LAMPORTS_PER_SOL);
+    const recipient = Keypair.generate().publicKey;
+    // A recent slot, as web3.js's documentation picks it (the node's slots are consecutive).
+    const recentSlot = await connection.getSlot();
+    const [create, table] = AddressLookupTableProgram.createLookupTable({
+        authority: authority.publicKey,
+        payer: authority.publicKey,
+        recentSlot,
+    });
+    const extend = AddressLookupTableProgram.extendLookupTable({
+        lookupTable: table,
+        authority: authority.publicKey,
+        payer: authority.publicKey,
+        addresses: [recipient],
+    });
+    const created = await sendAndPoll(new Transaction().add(create, extend), [authority]);
+    // Addresses appended in a slot are usable from the next one: wait a slot.
+    const { slot: extendedIn } = await pollConfirmed(created);
+    const deadline = Date.now() + WAIT_MS;
+    while ((await connection.getSlot()) <= extendedIn) {
+        if (Date.now() > deadline) throw new Error(`no slot after ${extendedIn} within ${WAIT_MS} ms`);
+        await sleep(20);
+    }
+    const { value: lookupTable } = await connection.getAddressLookupTable(table);
+    assert.ok(lookupTable, 'the table exists');
+    assert.deepEqual(lookupTable.state.addresses.map((a) => a.toBase58()), [recipient.toBase58()]);
+    assert.ok(lookupTable.isActive());
+
+    const { blockhash } = await connection.getLatestBlockhash();
+    const message = new TransactionMessage({
+        payerKey: authority.publicKey,
+        recentBlockhash: blockhash,
+        instructions: [SystemProgram.transfer({ fromPubkey: authority.publicKey, toPubkey: recipient, lamports: 2_000_000 })],
+    }).compileToV0Message([lookupTable]);
+    assert.equal(message.addressTableLookups.length, 1, 'the recipient comes from the table');
+    assert.equal(message.staticAccountKeys.length, 2, 'payer and system program only');
+    const transaction = new VersionedTransaction(message);
+    transaction.sign([authority]);
+    const signature = await connection.sendTransaction(transaction);
+    const status = await pollConfirmed(signature);
+    assert.equal(status.err, null);
+    assert.equal(await connection.getBalance(recipient), 2_000_000);
+
+    const got = await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0 });
+    assert.equal(got.version, 0);
+    assert.deepEqual(got.meta.loadedAddresses.writable.map((a) => a.toBase58()), [recipient.toBase58()]);
+    assert.deepEqual(got.meta.loadedAddresses.readonly, []);
+    const [lookup] = got.transaction.message.addressTableLookups;
+    assert.ok(lookup.accountKey.equals(table));
+    assert.deepEqual(lookup.writableIndexes, [0]);
+    const keys = got.transaction.message.getAccountKeys({ accountKeysFromLookups: got.meta.loadedAddresses });
+    assert.ok(keys.get(2).equals(recipient), 'the loaded key, after the static ones');
+    assert.equal(got.meta.postBalances[2], 2_000_000);
+    // Asked for without maxSupportedTransactionVersion: Solana's -32015.
+    await assert.rejects(connection.getTransaction(signature), /maxSupportedTransactionVersion/);
+    const parsed = await connection.getParsedTransaction(signature, { maxSupportedTransactionVersion: 0 });
+    const loaded = parsed.transaction.message.accountKeys.find((k) => k.pubkey.equals(recipient));
+    assert.equal(loaded.source, 'lookupTable');
+    const history = await connection.getSignaturesForAddress(recipient);
+    assert.deepEqual(history.map((h) => h.signature), [signature], 'found by its loaded address');
 });
