@@ -4,14 +4,17 @@
 //! account, logs and program notifications, a signature already finalized,
 //! unsubscribing, bad requests, keepalives, batches — and a client that
 //! never reads, which is dropped while another keeps receiving every slot;
-//! and `lanes_client::SignatureSubscriptions` following many signatures on
-//! one connection.
+//! `lanes_client::SignatureSubscriptions` following many signatures on one
+//! connection; and logs mentioning an address a v0 transaction loads from a
+//! lookup table.
 
 mod common;
 
-use common::{base64_decode, TempLedger, Validator, WAIT};
+use common::{base64_decode, base64_encode, TempLedger, Validator, WAIT};
+use lanes_sdk::address_lookup_table as alt;
 use lanes_sdk::client::Keypair;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
+use lanes_sdk::transaction::{Transaction, VersionedTransaction};
 use lanes_sdk::{system_instruction, system_program, Pubkey};
 use lanes_token::state::{Mint, TokenAccount};
 use serde_json::{json, Value};
@@ -549,4 +552,37 @@ fn many_signatures_are_followed_on_one_connection() {
     assert_eq!(seen.len(), transactions.len());
     // Nothing more comes: each subscription ended with its notification.
     assert!(followed.recv_timeout(Duration::from_millis(300)).unwrap().is_none());
+}
+
+#[test]
+fn logs_mentioning_an_address_a_v0_transaction_loads_are_notified() {
+    let ledger = TempLedger::new("pubsub-v0");
+    let node = Validator::start(ledger.path());
+    let payer = Keypair::new();
+    let airdrop = node.call("requestAirdrop", json!([payer.pubkey().to_string(), 10_000_000_000u64]));
+    node.finalized_ok(airdrop.as_str().unwrap());
+    let to = Pubkey::new_unique();
+    let recent_slot = node.call("getSlot", json!([])).as_u64().unwrap();
+    let (create, table) = alt::create_lookup_table(&payer.pubkey(), &payer.pubkey(), recent_slot);
+    let extend = alt::extend_lookup_table(&table, &payer.pubkey(), Some(&payer.pubkey()), vec![to]);
+    node.run(&[create, extend], &payer, &[]);
+
+    let mut ws = Ws::connect(&node);
+    // As Agave: `mentions` matches every account key, the loaded ones too.
+    let logs = ws.subscribe("logsSubscribe", json!([{ "mentions": [to.to_string()] }]));
+    let message = v0::Message::try_compile(
+        &payer.pubkey(),
+        &[system_instruction::transfer(&payer.pubkey(), &to, 5_000_000)],
+        &[AddressLookupTableAccount { key: table, addresses: vec![to] }],
+        node.blockhash(),
+    )
+    .unwrap();
+    let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &[&payer]).unwrap();
+    assert!(!tx.message.static_account_keys().contains(&to), "the recipient is loaded, not static");
+    let signature =
+        node.call("sendTransaction", json!([base64_encode(&tx.to_wire().unwrap()), { "encoding": "base64" }]));
+    let notification = ws.notification(logs);
+    let value = &result_of(&notification, "logsNotification")["value"];
+    assert_eq!(value["signature"], signature, "{notification}");
+    assert_eq!(value["err"], Value::Null);
 }
