@@ -48,7 +48,6 @@ use lanes_sdk::{system_instruction, Instruction, Pubkey};
 use lanes_test_program::TestInstruction;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
 
 /// Mismatches with Solana's documented shapes that `docs/rpc.md` does not
 /// document, each reported to be fixed in `validator/src/node/`. The test
@@ -663,7 +662,6 @@ fn wire(tx: &Transaction) -> String {
 
 #[test]
 fn every_method_answers_in_solanas_documented_shape() {
-    let started = Instant::now();
     let ledger = TempLedger::new("shapes");
     // The test program (it sets return data on request), deployed at genesis.
     let wasm = RemovedOnDrop(std::env::temp_dir().join(format!("lanes-shapes-program-{}.wasm", std::process::id())));
@@ -1201,5 +1199,4 @@ fn every_method_answers_in_solanas_documented_shape() {
          \nmismatches with Solana's documented shapes: {new:#?}\
          \nKNOWN_MISMATCHES that no longer occur (fixed? remove them): {fixed:#?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
 }
