@@ -12,9 +12,10 @@
 //!   with [`program::invoke`] / [`program::invoke_signed`], and declare their
 //!   entry with [`entrypoint!`].
 //! * **The runtime** shares the definitions of the host ABI ([`abi`]) and of
-//!   the builtin programs' instructions ([`system_instruction`],
-//!   [`compute_budget`], [`loader`], [`address_lookup_table`]) so the two
-//!   sides can never disagree.
+//!   the builtin programs' instructions and account layouts
+//!   ([`system_instruction`] with durable [`nonce`] accounts, [`compute_budget`],
+//!   [`loader`], [`address_lookup_table`]) and the [`sysvar`] ids they name, so
+//!   the two sides can never disagree.
 //!
 //! What this crate must never do: depend on `std` on the contract side, panic
 //! on bytes that came from outside (every decoder returns an error), or
@@ -37,6 +38,7 @@ pub mod instruction;
 pub mod loader;
 pub mod log;
 pub mod message;
+pub mod nonce;
 pub mod pack;
 pub mod program;
 pub mod program_error;
@@ -46,6 +48,7 @@ pub mod short_vec;
 pub mod signature;
 pub mod system_instruction;
 pub mod system_program;
+pub mod sysvar;
 pub mod transaction;
 pub mod transaction_error;
 
