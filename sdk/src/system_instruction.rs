@@ -1,11 +1,14 @@
 //! The system program's instructions, in Solana's layout (bincode: a `u32`
 //! little-endian variant tag, `u64` integers, strings as `u64` length + bytes),
-//! so Solana clients build them unchanged. Lanes supports the account
-//! instructions; the nonce instructions (4–7, 12) are refused.
+//! so Solana clients build them unchanged: the account instructions and the
+//! durable nonce instructions (advance, withdraw, initialize, authorize,
+//! upgrade; the account layout is [`crate::nonce`]), with builders that list
+//! the accounts as Solana's do.
 
 use crate::instruction::{AccountMeta, Instruction};
+use crate::nonce;
 use crate::pubkey::Pubkey;
-use crate::system_program;
+use crate::{system_program, sysvar};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -20,6 +23,16 @@ pub enum SystemInstruction {
     Transfer { lamports: u64 },
     /// 3. Accounts: `[writable, signer]` funder, `[writable]` new account, `[signer]` base (if not the funder).
     CreateAccountWithSeed { base: Pubkey, seed: String, lamports: u64, space: u64, owner: Pubkey },
+    /// 4. Accounts: `[writable]` nonce, `[]` recent blockhashes sysvar, `[signer]` nonce authority.
+    AdvanceNonceAccount,
+    /// 5. Withdraw these lamports. Accounts: `[writable]` nonce, `[writable]` recipient,
+    ///    `[]` recent blockhashes sysvar, `[]` rent sysvar, `[signer]` nonce authority.
+    WithdrawNonceAccount(u64),
+    /// 6. Initialize with this authority. Accounts: `[writable]` nonce,
+    ///    `[]` recent blockhashes sysvar, `[]` rent sysvar.
+    InitializeNonceAccount(Pubkey),
+    /// 7. Hand the nonce to this authority. Accounts: `[writable]` nonce, `[signer]` nonce authority.
+    AuthorizeNonceAccount(Pubkey),
     /// 8. Accounts: `[writable, signer]` account.
     Allocate { space: u64 },
     /// 9. Accounts: `[writable]` account, `[signer]` base.
@@ -28,6 +41,8 @@ pub enum SystemInstruction {
     AssignWithSeed { base: Pubkey, seed: String, owner: Pubkey },
     /// 11. Accounts: `[writable]` from, `[signer]` base, `[writable]` to.
     TransferWithSeed { lamports: u64, from_seed: String, from_owner: Pubkey },
+    /// 12. Make a legacy nonce current. Accounts: `[writable]` nonce.
+    UpgradeNonceAccount,
 }
 
 /// Whether `data` begins as Solana's `AdvanceNonceAccount` (tag 4): what
@@ -40,10 +55,8 @@ pub fn is_advance_nonce_instruction_data(data: &[u8]) -> bool {
 /// Why system instruction bytes did not decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecodeError {
-    /// Truncated, trailing bytes, bad UTF-8, or an unknown tag.
+    /// Truncated, bad UTF-8, or an unknown tag.
     Invalid,
-    /// A nonce instruction, which Lanes does not implement.
-    Unsupported(u32),
 }
 
 /// The shared checked reader, with system decoding's one error.
@@ -99,6 +112,19 @@ impl SystemInstruction {
                 out.extend_from_slice(&space.to_le_bytes());
                 out.extend_from_slice(&owner.0);
             }
+            SystemInstruction::AdvanceNonceAccount => out.extend_from_slice(&4u32.to_le_bytes()),
+            SystemInstruction::WithdrawNonceAccount(lamports) => {
+                out.extend_from_slice(&5u32.to_le_bytes());
+                out.extend_from_slice(&lamports.to_le_bytes());
+            }
+            SystemInstruction::InitializeNonceAccount(authority) => {
+                out.extend_from_slice(&6u32.to_le_bytes());
+                out.extend_from_slice(&authority.0);
+            }
+            SystemInstruction::AuthorizeNonceAccount(authority) => {
+                out.extend_from_slice(&7u32.to_le_bytes());
+                out.extend_from_slice(&authority.0);
+            }
             SystemInstruction::Allocate { space } => {
                 out.extend_from_slice(&8u32.to_le_bytes());
                 out.extend_from_slice(&space.to_le_bytes());
@@ -122,6 +148,7 @@ impl SystemInstruction {
                 put_string(&mut out, from_seed);
                 out.extend_from_slice(&from_owner.0);
             }
+            SystemInstruction::UpgradeNonceAccount => out.extend_from_slice(&12u32.to_le_bytes()),
         }
         out
     }
@@ -142,6 +169,10 @@ impl SystemInstruction {
                 space: c.u64()?,
                 owner: c.pubkey()?,
             },
+            4 => SystemInstruction::AdvanceNonceAccount,
+            5 => SystemInstruction::WithdrawNonceAccount(c.u64()?),
+            6 => SystemInstruction::InitializeNonceAccount(c.pubkey()?),
+            7 => SystemInstruction::AuthorizeNonceAccount(c.pubkey()?),
             8 => SystemInstruction::Allocate { space: c.u64()? },
             9 => SystemInstruction::AllocateWithSeed {
                 base: c.pubkey()?,
@@ -155,7 +186,7 @@ impl SystemInstruction {
                 from_seed: c.string()?,
                 from_owner: c.pubkey()?,
             },
-            4..=7 | 12 => return Err(DecodeError::Unsupported(tag)),
+            12 => SystemInstruction::UpgradeNonceAccount,
             _ => return Err(DecodeError::Invalid),
         })
     }
@@ -246,6 +277,86 @@ pub fn transfer_with_seed(
     )
 }
 
+/// Create a nonce account at `nonce` (which signs), funded by `from` with
+/// `lamports` (at least the rent-exempt minimum for [`nonce::State::size`]
+/// bytes), and initialize it for `authority`: two instructions, as Solana's
+/// `create_nonce_account`.
+pub fn create_nonce_account(from: &Pubkey, nonce: &Pubkey, authority: &Pubkey, lamports: u64) -> Vec<Instruction> {
+    alloc::vec![
+        create_account(from, nonce, lamports, nonce::State::size() as u64, &system_program::ID),
+        initialize_nonce_account(nonce, authority),
+    ]
+}
+
+/// [`create_nonce_account`] at the address `create_with_seed(base, seed, system program)`.
+pub fn create_nonce_account_with_seed(
+    from: &Pubkey,
+    nonce: &Pubkey,
+    base: &Pubkey,
+    seed: &str,
+    authority: &Pubkey,
+    lamports: u64,
+) -> Vec<Instruction> {
+    alloc::vec![
+        create_account_with_seed(from, nonce, base, seed, lamports, nonce::State::size() as u64, &system_program::ID),
+        initialize_nonce_account(nonce, authority),
+    ]
+}
+
+/// Initialize the (created, system-owned) nonce account `nonce` for `authority`.
+pub fn initialize_nonce_account(nonce: &Pubkey, authority: &Pubkey) -> Instruction {
+    ix(
+        SystemInstruction::InitializeNonceAccount(*authority),
+        alloc::vec![
+            AccountMeta::new(*nonce, false),
+            AccountMeta::new_readonly(sysvar::recent_blockhashes::ID, false),
+            AccountMeta::new_readonly(sysvar::rent::ID, false),
+        ],
+    )
+}
+
+/// Advance `nonce` to the slot's durable nonce; `authority` signs. As the
+/// first instruction of a transaction, it marks the transaction as one
+/// whose recent blockhash is the nonce.
+pub fn advance_nonce_account(nonce: &Pubkey, authority: &Pubkey) -> Instruction {
+    ix(
+        SystemInstruction::AdvanceNonceAccount,
+        alloc::vec![
+            AccountMeta::new(*nonce, false),
+            AccountMeta::new_readonly(sysvar::recent_blockhashes::ID, false),
+            AccountMeta::new_readonly(*authority, true),
+        ],
+    )
+}
+
+/// Move `lamports` from `nonce` to `to`; `authority` signs. Withdrawing the
+/// whole balance closes the nonce; otherwise the rent-exempt minimum stays.
+pub fn withdraw_nonce_account(nonce: &Pubkey, authority: &Pubkey, to: &Pubkey, lamports: u64) -> Instruction {
+    ix(
+        SystemInstruction::WithdrawNonceAccount(lamports),
+        alloc::vec![
+            AccountMeta::new(*nonce, false),
+            AccountMeta::new(*to, false),
+            AccountMeta::new_readonly(sysvar::recent_blockhashes::ID, false),
+            AccountMeta::new_readonly(sysvar::rent::ID, false),
+            AccountMeta::new_readonly(*authority, true),
+        ],
+    )
+}
+
+/// Hand `nonce` from `authority` (which signs) to `new_authority`.
+pub fn authorize_nonce_account(nonce: &Pubkey, authority: &Pubkey, new_authority: &Pubkey) -> Instruction {
+    ix(
+        SystemInstruction::AuthorizeNonceAccount(*new_authority),
+        alloc::vec![AccountMeta::new(*nonce, false), AccountMeta::new_readonly(*authority, true)],
+    )
+}
+
+/// Make a legacy nonce `nonce` current (no signature needed).
+pub fn upgrade_nonce_account(nonce: &Pubkey) -> Instruction {
+    ix(SystemInstruction::UpgradeNonceAccount, alloc::vec![AccountMeta::new(*nonce, false)])
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -282,12 +393,89 @@ mod tests {
                 from_seed: "x".into(),
                 from_owner: Pubkey::new_unique_from_u64(3),
             },
+            SystemInstruction::AdvanceNonceAccount,
+            SystemInstruction::WithdrawNonceAccount(u64::MAX - 1),
+            SystemInstruction::InitializeNonceAccount(Pubkey::new_unique_from_u64(5)),
+            SystemInstruction::AuthorizeNonceAccount(Pubkey::new_unique_from_u64(6)),
+            SystemInstruction::UpgradeNonceAccount,
         ];
         for ix in all {
             assert_eq!(SystemInstruction::decode(&ix.encode()), Ok(ix));
         }
         assert_eq!(SystemInstruction::decode(&[2, 0, 0]), Err(DecodeError::Invalid));
-        assert_eq!(SystemInstruction::decode(&[4, 0, 0, 0]), Err(DecodeError::Unsupported(4)));
         assert_eq!(SystemInstruction::decode(&[3, 0, 0, 0, 0]), Err(DecodeError::Invalid));
+        assert_eq!(SystemInstruction::decode(&[13, 0, 0, 0]), Err(DecodeError::Invalid));
+    }
+
+    #[test]
+    fn nonce_instructions_encode_as_solana_s() {
+        let key = Pubkey([9; 32]);
+        assert_eq!(SystemInstruction::AdvanceNonceAccount.encode(), [4, 0, 0, 0]);
+        assert_eq!(SystemInstruction::WithdrawNonceAccount(0x0102).encode(), [5, 0, 0, 0, 2, 1, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(SystemInstruction::InitializeNonceAccount(key).encode(), [&[6, 0, 0, 0][..], &[9; 32]].concat());
+        assert_eq!(SystemInstruction::AuthorizeNonceAccount(key).encode(), [&[7, 0, 0, 0][..], &[9; 32]].concat());
+        assert_eq!(SystemInstruction::UpgradeNonceAccount.encode(), [12, 0, 0, 0]);
+        assert!(is_advance_nonce_instruction_data(&SystemInstruction::AdvanceNonceAccount.encode()));
+        // Truncated arguments are refused; trailing bytes are not (bincode allows them).
+        assert_eq!(SystemInstruction::decode(&[5, 0, 0, 0, 1, 2, 3]), Err(DecodeError::Invalid));
+        assert_eq!(SystemInstruction::decode(&[6, 0, 0, 0, 1]), Err(DecodeError::Invalid));
+        assert_eq!(SystemInstruction::decode(&[7, 0, 0]), Err(DecodeError::Invalid));
+        assert_eq!(SystemInstruction::decode(&[4, 0, 0, 0, 99]), Ok(SystemInstruction::AdvanceNonceAccount));
+        assert_eq!(SystemInstruction::decode(&[12, 0, 0, 0, 0]), Ok(SystemInstruction::UpgradeNonceAccount));
+    }
+
+    #[test]
+    fn nonce_builders_list_solana_s_accounts() {
+        let (from, nonce, authority, to) = (key(1), key(2), key(3), key(4));
+        let meta = |pubkey, is_signer, is_writable| AccountMeta { pubkey, is_signer, is_writable };
+        let blockhashes = sysvar::recent_blockhashes::ID;
+        let rent = sysvar::rent::ID;
+
+        let create = create_nonce_account(&from, &nonce, &authority, 1_447_680);
+        assert_eq!(create.len(), 2);
+        assert_eq!(create[0], create_account(&from, &nonce, 1_447_680, 80, &system_program::ID));
+        assert_eq!(create[1].program_id, system_program::ID);
+        assert_eq!(
+            create[1].accounts,
+            [meta(nonce, false, true), meta(blockhashes, false, false), meta(rent, false, false)]
+        );
+        assert_eq!(create[1].data, SystemInstruction::InitializeNonceAccount(authority).encode());
+
+        let seeded = Pubkey::create_with_seed(&from, "nonce", &system_program::ID).unwrap();
+        let create = create_nonce_account_with_seed(&from, &seeded, &from, "nonce", &authority, 7);
+        assert_eq!(create[0], create_account_with_seed(&from, &seeded, &from, "nonce", 7, 80, &system_program::ID));
+        assert_eq!(create[1], initialize_nonce_account(&seeded, &authority));
+
+        let advance = advance_nonce_account(&nonce, &authority);
+        assert_eq!(
+            advance.accounts,
+            [meta(nonce, false, true), meta(blockhashes, false, false), meta(authority, true, false)]
+        );
+        assert_eq!(advance.data, [4, 0, 0, 0]);
+
+        let withdraw = withdraw_nonce_account(&nonce, &authority, &to, 5);
+        assert_eq!(
+            withdraw.accounts,
+            [
+                meta(nonce, false, true),
+                meta(to, false, true),
+                meta(blockhashes, false, false),
+                meta(rent, false, false),
+                meta(authority, true, false)
+            ]
+        );
+        assert_eq!(withdraw.data, SystemInstruction::WithdrawNonceAccount(5).encode());
+
+        let authorize = authorize_nonce_account(&nonce, &authority, &to);
+        assert_eq!(authorize.accounts, [meta(nonce, false, true), meta(authority, true, false)]);
+        assert_eq!(authorize.data, SystemInstruction::AuthorizeNonceAccount(to).encode());
+
+        let upgrade = upgrade_nonce_account(&nonce);
+        assert_eq!(upgrade.accounts, [meta(nonce, false, true)]);
+        assert_eq!(upgrade.data, [12, 0, 0, 0]);
+    }
+
+    fn key(n: u64) -> Pubkey {
+        Pubkey::new_unique_from_u64(n)
     }
 }

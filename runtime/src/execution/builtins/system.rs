@@ -6,7 +6,7 @@ use super::Accounts;
 use crate::transaction_context::{InstructionAccount, TransactionContext};
 use lanes_sdk::abi::MAX_PERMITTED_DATA_LENGTH;
 use lanes_sdk::instruction::InstructionError;
-use lanes_sdk::system_instruction::{DecodeError, SystemInstruction};
+use lanes_sdk::system_instruction::SystemInstruction;
 use lanes_sdk::{system_program, Pubkey};
 
 /// Solana's `SystemError` codes.
@@ -22,16 +22,18 @@ pub(crate) fn process(
     accounts: &[InstructionAccount],
     data: &[u8],
 ) -> Result<(), InstructionError> {
-    let instruction = match SystemInstruction::decode(data) {
-        Ok(ix) => ix,
-        Err(DecodeError::Unsupported(tag)) => {
-            ctx.log(format!("System instruction {tag} (nonce accounts) is not supported by Lanes"));
-            return Err(InstructionError::InvalidInstructionData);
-        }
-        Err(DecodeError::Invalid) => return Err(InstructionError::InvalidInstructionData),
-    };
+    let instruction = SystemInstruction::decode(data).map_err(|_| InstructionError::InvalidInstructionData)?;
     let mut a = Accounts { ctx, accounts };
     match instruction {
+        SystemInstruction::AdvanceNonceAccount
+        | SystemInstruction::WithdrawNonceAccount(_)
+        | SystemInstruction::InitializeNonceAccount(_)
+        | SystemInstruction::AuthorizeNonceAccount(_)
+        | SystemInstruction::UpgradeNonceAccount => {
+            let tag = u32::from_le_bytes(data[..4].try_into().unwrap_or_default());
+            a.ctx.log(format!("System instruction {tag} (nonce accounts) is not supported by Lanes"));
+            Err(InstructionError::InvalidInstructionData)
+        }
         SystemInstruction::CreateAccount { lamports, space, owner } => {
             let to = a.key(1)?;
             create_account(&mut a, 0, 1, &to, lamports, space, &owner)
