@@ -5,6 +5,8 @@
 // byte for byte without running node. Also sdk/tests/fixtures/web3js_v0.json:
 // v0 transactions with and without address lookup tables, the lookup table
 // program's instructions, derived table addresses and table account data.
+// The durable nonce cases (SystemProgram's nonce instructions, a transaction
+// using a nonce, nonce account data read by NonceAccount) go into web3js.json.
 //
 // Everything is deterministic: keypairs come from fixed 32-byte seeds
 // (`Keypair.fromSeed(new Uint8Array(32).fill(n))`), blockhashes are fixed, and
@@ -12,6 +14,7 @@
 //
 //   npm ci && node generate.mjs
 
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +24,13 @@ import {
   ComputeBudgetProgram,
   Keypair,
   MessageV0,
+  NONCE_ACCOUNT_LENGTH,
+  NonceAccount,
   PublicKey,
+  SYSTEM_INSTRUCTION_LAYOUTS,
+  SYSVAR_RECENT_BLOCKHASHES_PUBKEY,
+  SYSVAR_RENT_PUBKEY,
+  SystemInstruction,
   SystemProgram,
   Transaction,
   TransactionInstruction,
@@ -113,9 +122,15 @@ const seedsOf = (signers) => signers.map((s) => hex(s.secretKey.slice(0, 32)));
  * `payer`, signed by `signers` (Keypairs; `partialSigners` sign first and the
  * rest are left for `completeWith`), and describe it.
  */
-function recordTx({ name, description, payer, recent, instructions, signers, leaveUnsigned = [] }) {
-  const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: recent });
+function recordTx({ name, description, payer, recent, nonceInfo, instructions, signers, leaveUnsigned = [] }) {
+  // With `nonceInfo` ({ nonce, nonceInstruction }), web3.js puts the nonce
+  // instruction first and the nonce in the blockhash field, as a durable
+  // nonce transaction needs; record it as the first instruction given.
+  const tx = nonceInfo
+    ? new Transaction({ feePayer: payer.publicKey, nonceInfo: { nonce: recent, nonceInstruction: nonceInfo.ix } })
+    : new Transaction({ feePayer: payer.publicKey, recentBlockhash: recent });
   for (const { ix } of instructions) tx.add(ix);
+  if (nonceInfo) instructions = [nonceInfo, ...instructions];
   const signing = signers.filter((s) => !leaveUnsigned.includes(s));
   if (leaveUnsigned.length === 0) {
     tx.sign(...signing);
@@ -403,6 +418,216 @@ for (const [name, baseKp, seed] of [
     }),
   );
 }
+
+// --- durable nonces -------------------------------------------------------------
+
+const nonceAuthority = kp(0x61);
+const nonceKp = kp(0x62);
+const newNonceAuthority = kp(0x63).publicKey;
+// The rent-exempt minimum for the 80 bytes of a nonce account.
+const NONCE_LAMPORTS = 1_447_680;
+
+/** Solana's durable nonce of a blockhash: SHA-256 of "DURABLE_NONCE" then the hash (node's own sha256). */
+function durableNonce(blockhashBytes) {
+  return createHash('sha256').update(Buffer.from('DURABLE_NONCE', 'utf8')).update(blockhashBytes).digest();
+}
+
+for (const [name, seed] of [
+  ['create_nonce_account', null],
+  ['create_nonce_account_with_seed', 'nonce-0'],
+]) {
+  const noncePubkey = seed ? await PublicKey.createWithSeed(base.publicKey, seed, SystemProgram.programId) : nonceKp.publicKey;
+  const params = {
+    fromPubkey: payer.publicKey,
+    noncePubkey,
+    authorizedPubkey: nonceAuthority.publicKey,
+    lamports: NONCE_LAMPORTS,
+    ...(seed ? { basePubkey: base.publicKey, seed } : {}),
+  };
+  const lanes = {
+    fn: seed ? 'create_nonce_account_with_seed' : 'create_nonce_account',
+    from: payer.publicKey.toBase58(),
+    nonce: noncePubkey.toBase58(),
+    authority: nonceAuthority.publicKey.toBase58(),
+    lamports: u64(NONCE_LAMPORTS),
+    ...(seed ? { base: base.publicKey.toBase58(), seed } : {}),
+  };
+  transactions.push(
+    recordTx({
+      name,
+      description: seed
+        ? 'SystemProgram.createNonceAccount with a base and seed: createAccountWithSeed of NONCE_ACCOUNT_LENGTH bytes, then nonceInitialize'
+        : 'SystemProgram.createNonceAccount: createAccount of NONCE_ACCOUNT_LENGTH bytes owned by the system program, then nonceInitialize',
+      payer,
+      recent: blockhash(0xb9),
+      instructions: SystemProgram.createNonceAccount(params).instructions.map((ix, part) => ({ ix, lanes: { ...lanes, part } })),
+      signers: seed ? [payer, base] : [payer, nonceKp],
+    }),
+  );
+}
+
+{
+  // A transaction using the nonce: web3.js's nonceInfo puts nonceAdvance first
+  // and the nonce value where the recent blockhash goes.
+  const nonce = base58(durableNonce(filled(0xba)));
+  transactions.push(
+    recordTx({
+      name: 'durable_nonce_transfer',
+      description: 'a transfer using a durable nonce (nonceInfo: SystemProgram.nonceAdvance first, the nonce as the recent blockhash)',
+      payer,
+      recent: nonce,
+      nonceInfo: {
+        ix: SystemProgram.nonceAdvance({ noncePubkey: nonceKp.publicKey, authorizedPubkey: nonceAuthority.publicKey }),
+        lanes: {
+          fn: 'advance_nonce_account',
+          nonce: nonceKp.publicKey.toBase58(),
+          authority: nonceAuthority.publicKey.toBase58(),
+        },
+      },
+      instructions: [
+        transferCase(payer, alice.publicKey, 1_000),
+      ],
+      signers: [payer, nonceAuthority],
+    }),
+  );
+}
+
+{
+  // web3.js encodes this amount from a JS number (exact below 2^53): seven bytes.
+  const lamports = 0x0012_3456_789a_bcde;
+  transactions.push(
+    recordTx({
+      name: 'nonce_withdraw',
+      description: 'SystemProgram.nonceWithdraw with a lamport amount that uses seven bytes',
+      payer,
+      recent: blockhash(0xbb),
+      instructions: [
+        {
+          ix: SystemProgram.nonceWithdraw({
+            noncePubkey: nonceKp.publicKey,
+            authorizedPubkey: nonceAuthority.publicKey,
+            toPubkey: alice.publicKey,
+            lamports,
+          }),
+          lanes: {
+            fn: 'withdraw_nonce_account',
+            nonce: nonceKp.publicKey.toBase58(),
+            authority: nonceAuthority.publicKey.toBase58(),
+            to: alice.publicKey.toBase58(),
+            lamports: u64(lamports),
+          },
+        },
+      ],
+      signers: [payer, nonceAuthority],
+    }),
+  );
+}
+
+transactions.push(
+  recordTx({
+    name: 'nonce_authorize',
+    description: 'SystemProgram.nonceAuthorize: the authority hands the nonce to another key',
+    payer,
+    recent: blockhash(0xbc),
+    instructions: [
+      {
+        ix: SystemProgram.nonceAuthorize({
+          noncePubkey: nonceKp.publicKey,
+          authorizedPubkey: nonceAuthority.publicKey,
+          newAuthorizedPubkey: newNonceAuthority,
+        }),
+        lanes: {
+          fn: 'authorize_nonce_account',
+          nonce: nonceKp.publicKey.toBase58(),
+          authority: nonceAuthority.publicKey.toBase58(),
+          new_authority: newNonceAuthority.toBase58(),
+        },
+      },
+    ],
+    signers: [payer, nonceAuthority],
+  }),
+);
+
+// web3.js has no UpgradeNonceAccount builder, only its layout: the data bytes.
+const upgradeData = Buffer.alloc(SYSTEM_INSTRUCTION_LAYOUTS.UpgradeNonceAccount.layout.span);
+SYSTEM_INSTRUCTION_LAYOUTS.UpgradeNonceAccount.layout.encode(
+  { instruction: SYSTEM_INSTRUCTION_LAYOUTS.UpgradeNonceAccount.index },
+  upgradeData,
+);
+
+// The instruction types web3.js reads back from each nonce instruction's data.
+const nonceInstructionTypes = transactions
+  .filter((t) => t.name.includes('nonce'))
+  .flatMap((t) => t.instructions)
+  .filter((ix) => ix.program_id === SystemProgram.programId.toBase58())
+  .map((ix) => ({
+    data_base64: ix.data_base64,
+    type: SystemInstruction.decodeInstructionType(
+      new TransactionInstruction({ programId: SystemProgram.programId, keys: [], data: Buffer.from(ix.data_base64, 'base64') }),
+    ),
+  }));
+
+// Nonce account data laid out by hand in Solana's layout (u32 version, u32
+// state, authority, nonce, u64 lamports per signature) and read back by
+// web3.js's NonceAccount.fromAccountData, which reads NONCE_ACCOUNT_LENGTH bytes.
+function nonceData({ version, state, authority, nonce, lamportsPerSignature, trailing = 0 }) {
+  const data = Buffer.alloc(NONCE_ACCOUNT_LENGTH + trailing, trailing ? 0xee : 0);
+  data.writeUInt32LE(version, 0);
+  data.writeUInt32LE(state, 4);
+  (authority ? authority.toBuffer() : Buffer.alloc(32)).copy(data, 8);
+  (nonce ?? Buffer.alloc(32)).copy(data, 40);
+  data.writeBigUInt64LE(BigInt(lamportsPerSignature), 72);
+  return data;
+}
+const nonceAccounts = [];
+for (const [name, fields] of [
+  [
+    'current initialized',
+    { version: 1, state: 1, authority: nonceAuthority.publicKey, nonce: durableNonce(filled(0xba)), lamportsPerSignature: 5000 },
+  ],
+  [
+    'legacy initialized (a plain blockhash as its nonce)',
+    { version: 0, state: 1, authority: payer.publicKey, nonce: Buffer.from(filled(0xbd)), lamportsPerSignature: 10_000 },
+  ],
+  [
+    'current initialized with trailing bytes',
+    {
+      version: 1,
+      state: 1,
+      authority: alice.publicKey,
+      nonce: durableNonce(filled(0xbe)),
+      // web3.js reads this u64 as a JS number: exact below 2^53.
+      lamportsPerSignature: 0x0010_2030_4050_6070,
+      trailing: 8,
+    },
+  ],
+  ['current uninitialized', { version: 1, state: 0, authority: null, nonce: null, lamportsPerSignature: 0 }],
+]) {
+  const data = nonceData(fields);
+  const account = NonceAccount.fromAccountData(data);
+  nonceAccounts.push({
+    name,
+    data_base64: b64(data),
+    version: fields.version,
+    state: fields.state,
+    authority: account.authorizedPubkey.toBase58(),
+    nonce: account.nonce,
+    lamports_per_signature: account.feeCalculator.lamportsPerSignature.toString(),
+  });
+}
+
+const nonceFixture = {
+  account_length: NONCE_ACCOUNT_LENGTH,
+  sysvar_recent_blockhashes: SYSVAR_RECENT_BLOCKHASHES_PUBKEY.toBase58(),
+  sysvar_rent: SYSVAR_RENT_PUBKEY.toBase58(),
+  upgrade_data_base64: b64(upgradeData),
+  instruction_types: nonceInstructionTypes,
+  durable_nonces: [0x00, 0xba, 0xff].map((n) => ({
+    blockhash: blockhash(n),
+    durable_nonce: base58(durableNonce(filled(n))),
+  })),
+  accounts: nonceAccounts,
+};
 
 // --- program derived addresses -------------------------------------------------
 
@@ -825,6 +1050,7 @@ const fixture = {
   create_program_address: createProgramAddress,
   create_with_seed: createWithSeed,
   keypair_file: keypairFile,
+  nonce: nonceFixture,
 };
 
 mkdirSync(dirname(outPath), { recursive: true });

@@ -2,7 +2,8 @@
 //!
 //! `tests/fixtures/web3js.json` was written by `scripts/web3-fixtures/generate.mjs`
 //! (web3.js pinned there): transactions built and signed by web3.js from fixed
-//! seeds, PDAs, seed-derived addresses and a keypair file. These tests prove
+//! seeds (durable nonce ones among them), PDAs, seed-derived addresses, a
+//! keypair file, and nonce account data read by web3.js. These tests prove
 //! Lanes reads, writes, signs and derives exactly the same bytes.
 //!
 //! The other direction: `lanes_signed_fixture_is_current` writes the
@@ -19,11 +20,12 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::instruction::CompiledInstruction;
-use lanes_sdk::message::{Message, MessageHeader};
+use lanes_sdk::message::{Message, MessageHeader, VersionedMessage};
+use lanes_sdk::nonce::{DurableNonce, State, Versions};
 use lanes_sdk::pubkey::PubkeyError;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::{
-    compute_budget, system_instruction, system_program, AccountMeta, Hash, Instruction, Pubkey, Signature,
+    compute_budget, system_instruction, system_program, sysvar, AccountMeta, Hash, Instruction, Pubkey, Signature,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -42,6 +44,49 @@ struct Web3Fixture {
     create_program_address: Vec<CreatePda>,
     create_with_seed: Vec<WithSeed>,
     keypair_file: KeypairFile,
+    nonce: NonceFixture,
+}
+
+/// What web3.js knows of durable nonces beyond its instructions.
+#[derive(Deserialize)]
+struct NonceFixture {
+    /// `NONCE_ACCOUNT_LENGTH`.
+    account_length: usize,
+    sysvar_recent_blockhashes: String,
+    sysvar_rent: String,
+    /// `UpgradeNonceAccount` data from web3.js's layout (it has no builder).
+    upgrade_data_base64: String,
+    /// Each nonce transaction's system instruction data and the type
+    /// `SystemInstruction.decodeInstructionType` reads from it.
+    instruction_types: Vec<InstructionType>,
+    /// Durable nonces derived with node's own SHA-256.
+    durable_nonces: Vec<DurableNonceCase>,
+    /// Nonce account data laid out by the script, as `NonceAccount.fromAccountData` reads it.
+    accounts: Vec<NonceAccountCase>,
+}
+
+#[derive(Deserialize)]
+struct InstructionType {
+    data_base64: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct DurableNonceCase {
+    blockhash: String,
+    durable_nonce: String,
+}
+
+#[derive(Deserialize)]
+struct NonceAccountCase {
+    name: String,
+    data_base64: String,
+    version: u32,
+    state: u32,
+    authority: String,
+    nonce: String,
+    lamports_per_signature: String,
 }
 
 #[derive(Deserialize)]
@@ -132,6 +177,11 @@ fn fixture_is_from_web3_1x_and_covers_the_cases() {
         "custom_program_data",
         "large_data",
         "partially_signed",
+        "create_nonce_account",
+        "create_nonce_account_with_seed",
+        "durable_nonce_transfer",
+        "nonce_withdraw",
+        "nonce_authorize",
     ] {
         assert!(names.contains(want), "fixture lacks {want}");
     }
@@ -259,9 +309,18 @@ fn lanes_builders_make_web3s_instructions() {
             checked.insert(str_field(spec, "fn").to_string());
         }
     }
-    for f in
-        ["transfer", "create_account", "create_account_with_seed", "set_compute_unit_limit", "set_compute_unit_price"]
-    {
+    for f in [
+        "transfer",
+        "create_account",
+        "create_account_with_seed",
+        "set_compute_unit_limit",
+        "set_compute_unit_price",
+        "create_nonce_account",
+        "create_nonce_account_with_seed",
+        "advance_nonce_account",
+        "withdraw_nonce_account",
+        "authorize_nonce_account",
+    ] {
         assert!(checked.contains(f), "no web3 instruction checked against {f}");
     }
     assert_eq!(system_program::ID.to_string(), "11111111111111111111111111111111");
@@ -313,6 +372,127 @@ fn lanes_compiles_equivalent_messages() {
             identical.contains(want),
             "{want}: Lanes-built message differs from web3.js's; identical: {identical:?}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Durable nonces.
+
+#[test]
+fn nonce_builders_make_web3s_whole_instruction_lists() {
+    let f = web3();
+    let tx = |name: &str| f.transactions.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name}"));
+    // createNonceAccount: both instructions, in order, as one Lanes call makes them.
+    for name in ["create_nonce_account", "create_nonce_account_with_seed"] {
+        let t = tx(name);
+        let spec = t.instructions[0].lanes_builder.as_ref().unwrap();
+        let (from, nonce, authority) =
+            (pk(str_field(spec, "from")), pk(str_field(spec, "nonce")), pk(str_field(spec, "authority")));
+        let lamports = u64_field(spec, "lamports");
+        let built = match spec.get("seed") {
+            None => system_instruction::create_nonce_account(&from, &nonce, &authority, lamports),
+            Some(seed) => {
+                let base = pk(str_field(spec, "base"));
+                let seed = seed.as_str().unwrap();
+                assert_eq!(Pubkey::create_with_seed(&base, seed, &system_program::ID), Ok(nonce), "{name}: address");
+                system_instruction::create_nonce_account_with_seed(&from, &nonce, &base, seed, &authority, lamports)
+            }
+        };
+        assert_eq!(built, web3_instructions(t), "{name}");
+        assert_eq!(
+            system_instruction::initialize_nonce_account(&nonce, &authority),
+            web3_instructions(t)[1],
+            "{name}: nonceInitialize"
+        );
+    }
+}
+
+#[test]
+fn web3s_durable_nonce_transaction_is_one_lanes_reads_as_such() {
+    let f = web3();
+    let t = f.transactions.iter().find(|t| t.name == "durable_nonce_transfer").unwrap();
+    let tx = Transaction::from_wire(&b64(&t.wire_base64)).unwrap();
+    let advance = &web3_instructions(t)[0];
+    let nonce_key = advance.accounts[0].pubkey;
+    assert_eq!(advance.program_id, system_program::ID);
+    assert!(system_instruction::is_advance_nonce_instruction_data(&advance.data));
+    assert!(VersionedMessage::Legacy(tx.message.clone()).uses_durable_nonce());
+    // The blockhash field holds the nonce, which is the durable nonce of a blockhash.
+    let nonce_value = f.nonce.durable_nonces.iter().find(|c| c.durable_nonce == t.recent_blockhash).unwrap();
+    let from: Hash = nonce_value.blockhash.parse().unwrap();
+    assert_eq!(tx.message.recent_blockhash, *DurableNonce::from_blockhash(&from).as_hash());
+    // A nonce account holding that nonce verifies the transaction's blockhash.
+    let stored = f.nonce.accounts.iter().find(|a| a.nonce == t.recent_blockhash && a.version == 1).unwrap();
+    let versions = Versions::decode(&b64(&stored.data_base64)).unwrap();
+    let data = versions.verify_recent_blockhash(&tx.message.recent_blockhash).expect("the nonce verifies");
+    assert_eq!(data.authority, advance.accounts[2].pubkey, "the nonce's authority signs the advance");
+    assert!(tx.message.account_keys.contains(&nonce_key));
+}
+
+#[test]
+fn nonce_layout_ids_and_upgrade_data_match_web3() {
+    let n = web3().nonce;
+    assert_eq!(n.account_length, State::size(), "NONCE_ACCOUNT_LENGTH");
+    assert_eq!(pk(&n.sysvar_recent_blockhashes), sysvar::recent_blockhashes::ID);
+    assert_eq!(pk(&n.sysvar_rent), sysvar::rent::ID);
+    let nonce = Pubkey::new_unique_from_u64(1);
+    assert_eq!(system_instruction::upgrade_nonce_account(&nonce).data, b64(&n.upgrade_data_base64));
+    // Every nonce instruction's data decodes in Lanes as the instruction web3.js reads it as.
+    let mut kinds = BTreeSet::new();
+    for case in &n.instruction_types {
+        let decoded = system_instruction::SystemInstruction::decode(&b64(&case.data_base64)).unwrap();
+        assert_eq!(decoded.encode(), b64(&case.data_base64), "{}: re-encoded", case.kind);
+        let name = match decoded {
+            system_instruction::SystemInstruction::CreateAccount { .. } => "Create",
+            system_instruction::SystemInstruction::CreateAccountWithSeed { .. } => "CreateWithSeed",
+            system_instruction::SystemInstruction::Transfer { .. } => "Transfer",
+            system_instruction::SystemInstruction::AdvanceNonceAccount => "AdvanceNonceAccount",
+            system_instruction::SystemInstruction::WithdrawNonceAccount(_) => "WithdrawNonceAccount",
+            system_instruction::SystemInstruction::InitializeNonceAccount(_) => "InitializeNonceAccount",
+            system_instruction::SystemInstruction::AuthorizeNonceAccount(_) => "AuthorizeNonceAccount",
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(name, case.kind);
+        kinds.insert(name);
+    }
+    for want in ["AdvanceNonceAccount", "WithdrawNonceAccount", "InitializeNonceAccount", "AuthorizeNonceAccount"] {
+        assert!(kinds.contains(want), "no {want} in the fixture");
+    }
+    for case in &n.durable_nonces {
+        let blockhash: Hash = case.blockhash.parse().unwrap();
+        let want: Hash = case.durable_nonce.parse().unwrap();
+        assert_eq!(*DurableNonce::from_blockhash(&blockhash).as_hash(), want, "{}", case.blockhash);
+    }
+}
+
+#[test]
+fn nonce_account_data_decodes_as_web3_reads_it_and_encodes_back() {
+    let accounts = web3().nonce.accounts;
+    assert!(accounts.iter().any(|a| a.version == 0) && accounts.iter().any(|a| a.state == 0));
+    for a in accounts {
+        let name = &a.name;
+        let data = b64(&a.data_base64);
+        let versions = Versions::decode(&data).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(matches!(versions, Versions::Current(_)), a.version == 1, "{name}: version");
+        match versions.state() {
+            State::Uninitialized => assert_eq!(a.state, 0, "{name}: state"),
+            State::Initialized(d) => {
+                assert_eq!(a.state, 1, "{name}: state");
+                assert_eq!(d.authority, pk(&a.authority), "{name}: authority");
+                assert_eq!(d.blockhash(), a.nonce.parse::<Hash>().unwrap(), "{name}: nonce");
+                assert_eq!(d.get_lamports_per_signature(), a.lamports_per_signature.parse::<u64>().unwrap(), "{name}");
+            }
+        }
+        // Lanes writes the same bytes back (the encoding is a prefix: trailing
+        // bytes and an uninitialized nonce's unused bytes are left as they were).
+        let encoded = versions.encode();
+        assert_eq!(encoded[..], data[..encoded.len()], "{name}: encoding");
+        if versions.state() != &State::Uninitialized {
+            assert_eq!(encoded.len(), State::size(), "{name}");
+        }
+        for len in 0..encoded.len() {
+            assert!(Versions::decode(&data[..len]).is_err(), "{name}: {len} bytes decode");
+        }
     }
 }
 

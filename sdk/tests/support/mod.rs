@@ -182,6 +182,36 @@ pub fn lanes_build(spec: &serde_json::Value) -> Instruction {
             u64_field(spec, "space"),
             &key("owner"),
         ),
+        "create_nonce_account" => {
+            let built = system_instruction::create_nonce_account(
+                &key("from"),
+                &key("nonce"),
+                &key("authority"),
+                u64_field(spec, "lamports"),
+            );
+            part(built, spec)
+        }
+        "create_nonce_account_with_seed" => {
+            let built = system_instruction::create_nonce_account_with_seed(
+                &key("from"),
+                &key("nonce"),
+                &key("base"),
+                str_field(spec, "seed"),
+                &key("authority"),
+                u64_field(spec, "lamports"),
+            );
+            part(built, spec)
+        }
+        "advance_nonce_account" => system_instruction::advance_nonce_account(&key("nonce"), &key("authority")),
+        "withdraw_nonce_account" => system_instruction::withdraw_nonce_account(
+            &key("nonce"),
+            &key("authority"),
+            &key("to"),
+            u64_field(spec, "lamports"),
+        ),
+        "authorize_nonce_account" => {
+            system_instruction::authorize_nonce_account(&key("nonce"), &key("authority"), &key("new_authority"))
+        }
         "set_compute_unit_limit" => {
             compute_budget::set_compute_unit_limit(spec["units"].as_u64().expect("units").try_into().expect("u32"))
         }
@@ -200,4 +230,11 @@ pub fn lanes_build(spec: &serde_json::Value) -> Instruction {
         "close_lookup_table" => alt::close_lookup_table(&key("table"), &key("authority"), &key("recipient")),
         other => panic!("no Lanes builder for {other}"),
     }
+}
+
+/// The instruction of a builder that makes several which `spec["part"]` names.
+fn part(mut built: Vec<Instruction>, spec: &serde_json::Value) -> Instruction {
+    let index = spec["part"].as_u64().expect("part") as usize;
+    assert!(index < built.len(), "{spec}: the builder made {} instructions", built.len());
+    built.swap_remove(index)
 }
