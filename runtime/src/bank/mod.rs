@@ -468,6 +468,7 @@ impl Bank {
 
         let mut ctx = TransactionContext::new(accounts, tx.compute_budget().compute_unit_limit, self.clock());
         ctx.program_source = Some(self.program_source.clone());
+        ctx.blockhash = self.latest_blockhash();
         // Loading is charged before anything runs (the loader refused a
         // transaction whose limit cannot pay for it).
         let result = match ctx.consume(loading_cost) {

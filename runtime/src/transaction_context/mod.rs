@@ -2,7 +2,7 @@
 //! the instruction processor ([`crate::execution`]) and the VM
 //! ([`crate::vm`]), which names nothing of `execution/`: the
 //! [`TransactionContext`] (accounts, compute meter, logs, return data,
-//! clock, the stack of programs being invoked), the account rules every
+//! clock and blockhash, the stack of programs being invoked), the account rules every
 //! change is checked against, logs and timings. Agave keeps the same
 //! things in its `transaction-context` crate.
 
@@ -26,6 +26,7 @@ pub const MAX_INSTRUCTION_TRACE_LENGTH: usize = 64;
 pub const MAX_ACCOUNTS_DATA_ALLOCATIONS_PER_TRANSACTION: u64 = 20 * 1024 * 1024;
 
 use lanes_sdk::clock::Clock;
+use lanes_sdk::hash::Hash;
 use lanes_sdk::instruction::InstructionError;
 use lanes_sdk::{Account, Pubkey};
 use std::sync::Arc;
@@ -58,6 +59,12 @@ pub struct TransactionContext {
     /// (at most [`MAX_INSTRUCTION_TRACE_LENGTH`]).
     pub instruction_trace_len: usize,
     pub clock: Clock,
+    /// The bank's latest blockhash as the transaction runs: the system
+    /// program derives the next durable nonce from it. `Hash::default()`
+    /// stands for no blockhash at all (a context no bank made), which nonce
+    /// instructions refuse as Solana refuses an empty recent blockhashes
+    /// sysvar.
+    pub blockhash: Hash,
     pub timings: ExecuteTimings,
     pub program_source: Option<Arc<dyn ProgramSource>>,
     /// Each account's lamports and data length as loaded (the fee payer's
