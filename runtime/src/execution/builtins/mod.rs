@@ -70,6 +70,22 @@ impl<'a> Accounts<'a> {
     pub fn is_signer(&self, i: usize) -> Result<bool, InstructionError> {
         Ok(self.meta(i)?.is_signer)
     }
+    /// Whether the instruction has account `i` writable (this use of it).
+    pub fn is_writable(&self, i: usize) -> Result<bool, InstructionError> {
+        Ok(self.meta(i)?.is_writable)
+    }
+    /// The keys of the accounts the instruction has signing (Solana's `get_signers`).
+    pub fn signers(&self) -> Vec<Pubkey> {
+        let keys = &self.ctx.accounts.keys;
+        self.accounts.iter().filter(|a| a.is_signer).map(|a| keys[a.tx_index as usize]).collect()
+    }
+    /// `NotEnoughAccountKeys` unless the instruction has at least `n` accounts.
+    pub fn check_number(&self, n: usize) -> Result<(), InstructionError> {
+        if self.accounts.len() < n {
+            return Err(InstructionError::NotEnoughAccountKeys);
+        }
+        Ok(())
+    }
     pub fn get(&self, i: usize) -> Result<&Account, InstructionError> {
         Ok(&self.ctx.accounts.accounts[self.meta(i)?.tx_index as usize])
     }

@@ -1,8 +1,10 @@
 //! Transaction-level checks, a module per feature: fees, signatures,
-//! blockhashes and replay, refusals before execution, the system program.
+//! blockhashes and replay, refusals before execution, the system program
+//! and its durable nonce accounts.
 
 mod blockhash;
 mod fees;
+mod nonce;
 mod rent;
 mod sanitize;
 mod signatures;

@@ -1,5 +1,5 @@
-//! The system program: create, assign, allocate (with seeds), transfers,
-//! and the nonce instructions Lanes refuses.
+//! The system program: create, assign, allocate (with seeds), transfers
+//! (its nonce instructions are in `nonce`).
 
 use super::funded;
 use lanes_sdk::client::Keypair;
@@ -8,7 +8,7 @@ use lanes_sdk::message::Message;
 use lanes_sdk::rent::minimum_balance;
 use lanes_sdk::transaction::Transaction;
 use lanes_sdk::transaction_error::TransactionError;
-use lanes_sdk::{system_instruction, system_program, AccountMeta, Instruction, Pubkey};
+use lanes_sdk::{system_instruction, Pubkey};
 
 #[test]
 fn system_program_create_assign_allocate_and_seeds() {
@@ -104,14 +104,4 @@ fn transfer_to_a_read_only_account_fails() {
     ix.accounts[1].is_writable = false;
     let failed = h.send(&[ix], &payer, &[]).unwrap_err();
     assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::ReadonlyLamportChange));
-}
-
-#[test]
-fn unsupported_nonce_instructions_are_refused() {
-    let (mut h, payer) = funded();
-    let ix =
-        Instruction::new_with_bytes(system_program::ID, &[4, 0, 0, 0], vec![AccountMeta::new(payer.pubkey(), true)]);
-    let failed = h.send(&[ix], &payer, &[]).unwrap_err();
-    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::InvalidInstructionData));
-    assert!(failed.meta.logs.iter().any(|l| l.contains("not supported")));
 }

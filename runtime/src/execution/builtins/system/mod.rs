@@ -1,6 +1,17 @@
 //! The system program: creates accounts, assigns them to programs, allocates
-//! their data and moves lamports between wallet accounts, with Solana's
-//! instruction layout and error codes (`SystemError` as custom codes).
+//! their data and moves lamports between wallet accounts, and keeps durable
+//! nonce accounts ([`nonce`]), with Solana's instruction layout and error
+//! codes (`SystemError` as custom codes).
+//!
+//! This module owns the dispatch and the account instructions. It must never
+//! move lamports out of an account without the signature its rules name (the
+//! account's, its base's, a nonce's authority), nor change an account the
+//! system program does not own: the instruction processor checks every
+//! change after it, as any program's.
+
+mod nonce;
+#[cfg(test)]
+mod tests;
 
 use super::Accounts;
 use crate::transaction_context::{InstructionAccount, TransactionContext};
@@ -15,6 +26,14 @@ pub mod error {
     pub const RESULT_WITH_NEGATIVE_LAMPORTS: u32 = 1;
     pub const INVALID_ACCOUNT_DATA_LENGTH: u32 = 3;
     pub const ADDRESS_WITH_SEED_MISMATCH: u32 = 5;
+    /// A nonce instruction ran with no recent blockhash to derive a nonce from.
+    pub const NONCE_NO_RECENT_BLOCKHASHES: u32 = 6;
+    /// The nonce already holds the durable nonce of this blockhash: it
+    /// advances at most once per blockhash.
+    pub const NONCE_BLOCKHASH_NOT_EXPIRED: u32 = 7;
+    /// Solana's code for a nonce value other than the stored one; kept for
+    /// the code space: Agave's system program no longer raises it, nor does Lanes'.
+    pub const NONCE_UNEXPECTED_BLOCKHASH_VALUE: u32 = 8;
 }
 
 pub(crate) fn process(
@@ -25,15 +44,11 @@ pub(crate) fn process(
     let instruction = SystemInstruction::decode(data).map_err(|_| InstructionError::InvalidInstructionData)?;
     let mut a = Accounts { ctx, accounts };
     match instruction {
-        SystemInstruction::AdvanceNonceAccount
-        | SystemInstruction::WithdrawNonceAccount(_)
-        | SystemInstruction::InitializeNonceAccount(_)
-        | SystemInstruction::AuthorizeNonceAccount(_)
-        | SystemInstruction::UpgradeNonceAccount => {
-            let tag = u32::from_le_bytes(data[..4].try_into().unwrap_or_default());
-            a.ctx.log(format!("System instruction {tag} (nonce accounts) is not supported by Lanes"));
-            Err(InstructionError::InvalidInstructionData)
-        }
+        SystemInstruction::AdvanceNonceAccount => nonce::advance(&mut a),
+        SystemInstruction::WithdrawNonceAccount(lamports) => nonce::withdraw(&mut a, lamports),
+        SystemInstruction::InitializeNonceAccount(authority) => nonce::initialize(&mut a, &authority),
+        SystemInstruction::AuthorizeNonceAccount(authority) => nonce::authorize(&mut a, &authority),
+        SystemInstruction::UpgradeNonceAccount => nonce::upgrade(&mut a),
         SystemInstruction::CreateAccount { lamports, space, owner } => {
             let to = a.key(1)?;
             create_account(&mut a, 0, 1, &to, lamports, space, &owner)
