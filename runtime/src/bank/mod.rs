@@ -23,6 +23,7 @@ mod address_loader;
 mod blockhash_queue;
 mod commit;
 pub use commit::SlotCommit;
+mod nonce;
 mod outcome;
 pub mod program_accounts;
 mod resume;
