@@ -344,7 +344,14 @@ impl Bank {
     pub fn check_age_and_status(&self, tx: &VersionedTransaction) -> Result<(), TransactionError> {
         let blockhash = *tx.message.recent_blockhash();
         if self.config.check_blockhash && !self.is_blockhash_valid(&blockhash) {
-            return Err(TransactionError::BlockhashNotFound);
+            // A durable nonce: its account must be a static key here (clients
+            // never load it from a table; the full check runs at admission).
+            let keys = tx.message.static_account_keys();
+            let is_writable = |i: usize| tx.message.is_maybe_writable(i);
+            return match self.usable_nonce(&tx.message, keys, is_writable, &self.latest_blockhash()) {
+                Some(_) => Ok(()),
+                None => Err(TransactionError::BlockhashNotFound),
+            };
         }
         match tx.signature() {
             Some(signature) if self.config.reject_replays && self.status_cache.contains(&blockhash, signature) => {
@@ -408,7 +415,15 @@ impl Bank {
             let (same, next) = rest.split_at(run);
             rest = next;
             if self.config.check_blockhash && !valid.contains(&blockhash) {
-                out.extend(same.iter().map(|_| Err(TransactionError::BlockhashNotFound)));
+                // Not recent: admitted only on a durable nonce it may use,
+                // with nothing reserved (the nonce itself refuses replays).
+                let latest = *valid.back().expect("the queue always holds a blockhash");
+                out.extend(same.iter().map(|tx| {
+                    match self.usable_nonce(tx.message(), tx.account_keys(), |i| tx.is_writable(i), &latest) {
+                        Some(_) => Ok(()),
+                        None => Err(TransactionError::BlockhashNotFound),
+                    }
+                }));
                 continue;
             }
             if !self.config.reject_replays {
@@ -435,6 +450,20 @@ impl Bank {
     ) -> Result<Executed, TransactionError> {
         let signature = *tx.signature();
         let fee = tx.fee();
+        // A transaction admitted on its durable nonce: verified again under
+        // its locks (a copy committed since has advanced it), and the
+        // advanced nonce committed even if it fails.
+        let nonce = if tx.message().uses_durable_nonce() && !self.is_blockhash_valid(tx.recent_blockhash()) {
+            let latest = self.latest_blockhash();
+            let usable = self.usable_nonce(tx.message(), tx.account_keys(), |i| tx.is_writable(i), &latest);
+            match usable {
+                Some(nonce) => Some(nonce),
+                None if self.config.check_blockhash => return Err(TransactionError::BlockhashNotFound),
+                None => None,
+            }
+        } else {
+            None
+        };
         let load_started = Instant::now();
         let loaded = self.load_transaction(worker, tx);
         timings.load_ns += load_started.elapsed().as_nanos() as u64;
@@ -463,7 +492,9 @@ impl Bank {
                     inner_instructions: Vec::new(),
                     loaded_addresses: tx.loaded_addresses().clone(),
                 };
-                return Ok(Executed { outcome, updates: vec![payer], deployed: Vec::new() });
+                let mut updates = vec![payer];
+                updates.extend(nonce);
+                return Ok(Executed { outcome, updates, deployed: Vec::new() });
             }
         };
 
@@ -495,7 +526,9 @@ impl Bank {
             (std::mem::take(&mut ctx.accounts).into_writable(), post_balances)
         } else {
             deployed.clear();
-            (vec![fee_payer], loaded_balances)
+            let mut updates = vec![fee_payer];
+            updates.extend(nonce);
+            (updates, loaded_balances)
         };
         let outcome = TransactionOutcome {
             signature,

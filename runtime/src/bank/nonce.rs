@@ -5,17 +5,70 @@
 //! transaction commits it ([`advanced_nonce_account`]: the nonce advances
 //! even when the transaction fails, so it cannot be replayed for its fee).
 //!
-//! Pure functions of the account and the values given: this module must
-//! never read the store, the clock or the blockhash queue itself, and never
-//! panic on account data from outside.
-#![cfg_attr(
-    not(test),
-    expect(dead_code, reason = "the bank's transaction checks call these once they accept nonce transactions")
-)]
+//! [`Bank::usable_nonce`] puts them together for the bank's checks: a
+//! transaction whose blockhash is not recent is admitted (and, under its
+//! locks, executed) only if the nonce account it names verifies, its
+//! authority signed the advance, and the nonce can still advance in this
+//! slot (Solana's `check_load_and_advance_message_nonce_account`). Replays
+//! are refused by the nonce itself, not the status cache: once one copy
+//! commits, success or failure, the nonce has moved on and the next copy
+//! no longer verifies.
+//!
+//! The pure functions never read the store, the clock or the blockhash
+//! queue themselves; nothing here panics on account data from outside.
 
+use super::Bank;
+use crate::execution::compute_budget::LAMPORTS_PER_SIGNATURE;
 use lanes_sdk::hash::Hash;
+use lanes_sdk::message::VersionedMessage;
 use lanes_sdk::nonce::{self, DurableNonce, State, Versions};
-use lanes_sdk::{system_program, Account};
+use lanes_sdk::{system_program, Account, Pubkey};
+
+impl Bank {
+    /// For a transaction whose blockhash is not recent: the durable nonce
+    /// account it uses, as a failed transaction commits it (advanced), if
+    /// it may use it now. `keys` are the message's account keys (loaded
+    /// ones too, if resolved) and `is_writable` says which are write-locked.
+    /// `latest_blockhash` is the bank's newest (what the nonce advances to
+    /// derives from), passed in by callers that hold the blockhash queue.
+    pub(super) fn usable_nonce(
+        &self,
+        message: &VersionedMessage,
+        keys: &[Pubkey],
+        is_writable: impl Fn(usize) -> bool,
+        latest_blockhash: &Hash,
+    ) -> Option<(Pubkey, Account)> {
+        let next = DurableNonce::from_blockhash(latest_blockhash);
+        // Already advanced in this blockhash: it cannot advance again.
+        if message.recent_blockhash() == next.as_hash() {
+            return None;
+        }
+        let address = nonce_address(message, keys, is_writable)?;
+        let account = self.store.get(&address)?;
+        let data = verify_nonce_account(&account, message.recent_blockhash())?;
+        let instruction = message.instructions().first()?;
+        let authority_signed = instruction
+            .accounts
+            .iter()
+            .map(|&i| usize::from(i))
+            .any(|i| message.is_signer(i) && keys.get(i) == Some(&data.authority));
+        authority_signed.then(|| (address, advanced_nonce_account(&account, next, LAMPORTS_PER_SIGNATURE)))
+    }
+}
+
+/// The nonce account a message names (Solana's `get_durable_nonce`): its
+/// first instruction advances a nonce, and that instruction's first account,
+/// write-locked.
+fn nonce_address(message: &VersionedMessage, keys: &[Pubkey], is_writable: impl Fn(usize) -> bool) -> Option<Pubkey> {
+    if !message.uses_durable_nonce() {
+        return None;
+    }
+    let index = usize::from(*message.instructions().first()?.accounts.first()?);
+    if !is_writable(index) {
+        return None;
+    }
+    keys.get(index).copied()
+}
 
 /// The nonce data of `account` if a transaction whose recent blockhash is
 /// `recent_blockhash` may use it: the system program owns it and it holds a

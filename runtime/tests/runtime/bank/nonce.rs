@@ -5,13 +5,16 @@
 
 use super::funded;
 use lanes_runtime::harness::Harness;
+use lanes_runtime::pipeline::{execute_batch, BatchConfig};
 use lanes_sdk::client::Keypair;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::instruction::InstructionError;
+use lanes_sdk::message::{v0, VersionedMessage};
 use lanes_sdk::nonce::{Data, DurableNonce, State, Versions};
 use lanes_sdk::rent::minimum_balance;
+use lanes_sdk::transaction::{Transaction, VersionedTransaction};
 use lanes_sdk::transaction_error::TransactionError;
-use lanes_sdk::{system_instruction, system_program, sysvar, Account, Pubkey};
+use lanes_sdk::{system_instruction, system_program, sysvar, Account, Instruction, Pubkey};
 
 /// Solana's `SystemError::NonceBlockhashNotExpired`.
 const NONCE_BLOCKHASH_NOT_EXPIRED: u32 = 7;
@@ -208,4 +211,138 @@ fn upgrade_makes_a_legacy_nonce_current_once_and_needs_no_signature() {
         at(0, InstructionError::InvalidAccountOwner),
     )
     .unchanged(&[theirs]);
+}
+
+/// The nonce a transaction uses now: the stored durable nonce.
+fn stored_nonce(h: &Harness, nonce: &Pubkey) -> Hash {
+    match nonce_state(h, nonce).state() {
+        State::Initialized(data) => data.blockhash(),
+        State::Uninitialized => panic!("the nonce account is initialized"),
+    }
+}
+
+/// A transaction signed now to be sent later: its first instruction
+/// advances `nonce`, its blockhash is the nonce's value.
+fn durable(h: &Harness, payer: &Keypair, authority: &Keypair, nonce: &Pubkey, rest: &[Instruction]) -> Transaction {
+    let mut instructions = vec![system_instruction::advance_nonce_account(nonce, &authority.pubkey())];
+    instructions.extend_from_slice(rest);
+    let signers: Vec<&Keypair> =
+        if authority.pubkey() == payer.pubkey() { vec![payer] } else { vec![payer, authority] };
+    Transaction::new_signed_with_payer(&instructions, Some(&payer.pubkey()), &signers, stored_nonce(h, nonce))
+}
+
+#[test]
+fn a_durable_transaction_lands_long_after_its_blockhash_and_only_once() {
+    let authority = Keypair::new();
+    let (mut h, payer, nonce) = with_nonce(&authority.pubkey());
+    let to = Pubkey::new_unique();
+    let tx = durable(&h, &payer, &authority, &nonce, &[system_instruction::transfer(&payer.pubkey(), &to, 1_000_000)]);
+    // Every blockhash of its time expires.
+    for _ in 0..200 {
+        h.expire_blockhash();
+    }
+    let balance = h.get_balance(&payer.pubkey());
+    let meta = h.send_transaction(tx.clone()).unwrap();
+    assert_eq!(h.get_balance(&to), 1_000_000);
+    assert_eq!(h.get_balance(&payer.pubkey()), balance - 1_000_000 - meta.fee);
+    assert_eq!(meta.fee, 10_000, "the payer and the authority sign");
+    assert_eq!(nonce_state(&h, &nonce), nonce_at(&authority.pubkey(), &h.latest_blockhash()), "advanced");
+    // Its nonce has moved on: the same transaction again is stale, refused, free.
+    let balance = h.get_balance(&payer.pubkey());
+    assert_eq!(h.send_transaction(tx).unwrap_err().err, TransactionError::BlockhashNotFound);
+    assert_eq!(h.get_balance(&payer.pubkey()), balance);
+
+    // A v0 message uses a nonce the same way.
+    h.expire_blockhash();
+    let instructions = [
+        system_instruction::advance_nonce_account(&nonce, &authority.pubkey()),
+        system_instruction::transfer(&payer.pubkey(), &to, 1_000_000),
+    ];
+    let message = v0::Message::try_compile(&payer.pubkey(), &instructions, &[], stored_nonce(&h, &nonce)).unwrap();
+    let v0_tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &[&payer, &authority]).unwrap();
+    h.send_transaction(&v0_tx).unwrap();
+    assert_eq!(h.get_balance(&to), 2_000_000);
+    assert_eq!(h.send_transaction(v0_tx).unwrap_err().err, TransactionError::BlockhashNotFound);
+}
+
+#[test]
+fn a_failing_durable_transaction_advances_its_nonce_and_pays_its_fee() {
+    let authority = Keypair::new();
+    let (mut h, payer, nonce) = with_nonce(&authority.pubkey());
+    let to = Pubkey::new_unique();
+    let too_much = system_instruction::transfer(&payer.pubkey(), &to, u64::MAX / 2);
+    let tx = durable(&h, &payer, &authority, &nonce, &[too_much]);
+    h.expire_blockhash();
+    let balance = h.get_balance(&payer.pubkey());
+    let failed = h.send_transaction(tx.clone()).unwrap_err();
+    assert!(matches!(failed.err, TransactionError::InstructionError(1, _)), "{failed:?}");
+    assert_eq!(h.get_balance(&payer.pubkey()), balance - 10_000, "the fee, nothing else");
+    assert_eq!(h.get_balance(&to), 0);
+    // Advanced all the same, so the failed transaction cannot be replayed for its fee.
+    assert_eq!(nonce_state(&h, &nonce), nonce_at(&authority.pubkey(), &h.latest_blockhash()));
+    assert_eq!(h.send_transaction(tx).unwrap_err().err, TransactionError::BlockhashNotFound);
+}
+
+#[test]
+fn a_durable_transaction_is_refused_unless_its_nonce_is_usable() {
+    let authority = Keypair::new();
+    let stranger = Keypair::new();
+    let (mut h, payer, nonce) = with_nonce(&authority.pubkey());
+    let to = Pubkey::new_unique();
+    let transfer = system_instruction::transfer(&payer.pubkey(), &to, 1_000_000);
+    h.expire_blockhash();
+    let balance = h.get_balance(&payer.pubkey());
+    let refused = |h: &mut Harness, tx: Transaction| {
+        assert_eq!(h.send_transaction(tx).unwrap_err().err, TransactionError::BlockhashNotFound);
+        assert_eq!(h.get_balance(&payer.pubkey()), balance, "refused: no fee");
+        assert_eq!(h.get_balance(&to), 0);
+    };
+    let value = stored_nonce(&h, &nonce);
+    let sign = |ixs: &[Instruction], signers: &[&Keypair]| {
+        Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), signers, value)
+    };
+    // Advanced by someone who is not its authority.
+    let by_stranger = durable(&h, &payer, &stranger, &nonce, std::slice::from_ref(&transfer));
+    refused(&mut h, by_stranger);
+    // The advance not first.
+    let advance = system_instruction::advance_nonce_account(&nonce, &authority.pubkey());
+    refused(&mut h, sign(&[transfer.clone(), advance.clone()], &[&payer, &authority]));
+    // The nonce account read-only.
+    let mut read_only = advance.clone();
+    read_only.accounts[0].is_writable = false;
+    refused(&mut h, sign(&[read_only, transfer.clone()], &[&payer, &authority]));
+    // A blockhash that is neither recent nor the nonce.
+    let mut stale = sign(&[advance, transfer.clone()], &[&payer, &authority]);
+    stale.message.recent_blockhash = Hash([3; 32]);
+    stale.signatures = vec![payer.sign_message(&stale.message_data()), authority.sign_message(&stale.message_data())];
+    refused(&mut h, stale);
+
+    // Advanced in this blockhash already: its new value waits for the next blockhash.
+    h.send_transaction(durable(&h, &payer, &authority, &nonce, &[])).unwrap();
+    let balance = h.get_balance(&payer.pubkey());
+    let next = durable(&h, &payer, &authority, &nonce, std::slice::from_ref(&transfer));
+    assert_eq!(h.send_transaction(next.clone()).unwrap_err().err, TransactionError::BlockhashNotFound);
+    assert_eq!(h.get_balance(&payer.pubkey()), balance);
+    h.expire_blockhash();
+    h.send_transaction(next).unwrap();
+    assert_eq!(h.get_balance(&to), 1_000_000);
+}
+
+#[test]
+fn two_transactions_on_one_nonce_in_one_batch_commit_once() {
+    let authority = Keypair::new();
+    let (mut h, payer, nonce) = with_nonce(&authority.pubkey());
+    let (a, b) = (Pubkey::new_unique(), Pubkey::new_unique());
+    let first =
+        durable(&h, &payer, &authority, &nonce, &[system_instruction::transfer(&payer.pubkey(), &a, 1_000_000)]);
+    let second =
+        durable(&h, &payer, &authority, &nonce, &[system_instruction::transfer(&payer.pubkey(), &b, 1_000_000)]);
+    h.expire_blockhash();
+    let output = execute_batch(h.bank(), vec![first, second], &BatchConfig::with_threads(2)).unwrap();
+    let committed: Vec<bool> = output.outcomes.iter().map(|o| o.committed).collect();
+    assert_eq!(committed.iter().filter(|c| **c).count(), 1, "{:?}", output.outcomes);
+    let loser = output.outcomes.iter().find(|o| !o.committed).unwrap();
+    assert_eq!(loser.result, Err(TransactionError::BlockhashNotFound), "refused under its locks: the nonce moved");
+    assert_eq!(h.get_balance(&a) + h.get_balance(&b), 1_000_000);
+    assert_eq!(nonce_state(&h, &nonce), nonce_at(&authority.pubkey(), &h.latest_blockhash()));
 }
