@@ -6,6 +6,9 @@
 //! so nothing else could see that time afterwards. Long-lived threads are
 //! named (`lanes-…`) and a node reads them from `/proc` itself.
 //!
+//! [`ProcessCounters`]: what the kernel counted for the whole process (CPU
+//! time, page faults, context switches), for benchmarks to difference.
+//!
 //! Never: affect what a batch computes (this only counts), or cost more than
 //! two clock reads a thread per batch.
 
@@ -78,5 +81,54 @@ mod tests {
         .join()
         .unwrap();
         assert!(charged_ns(BatchStage::Verify) - before >= 30_000_000);
+    }
+}
+
+/// What the kernel counted for the whole process so far (finished threads
+/// included): CPU time, page faults and context switches. Benchmarks take
+/// two and subtract, to see what a measured run made the kernel do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProcessCounters {
+    pub user_ns: u64,
+    pub system_ns: u64,
+    /// Faults served without I/O (first touch of a page, copy on write).
+    pub minor_faults: u64,
+    pub major_faults: u64,
+    /// A thread blocked (a lock, a wait, I/O).
+    pub voluntary_switches: u64,
+    /// A thread was preempted.
+    pub involuntary_switches: u64,
+}
+
+impl ProcessCounters {
+    /// The counters now (all zero where they cannot be read).
+    pub fn now() -> Self {
+        // SAFETY: an all-zero `rusage` is a valid value of the plain C struct.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `usage` is a valid, writable rusage for the duration of the call.
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+            return ProcessCounters::default();
+        }
+        let ns = |t: libc::timeval| (t.tv_sec as u64).saturating_mul(1_000_000_000) + (t.tv_usec as u64) * 1_000;
+        ProcessCounters {
+            user_ns: ns(usage.ru_utime),
+            system_ns: ns(usage.ru_stime),
+            minor_faults: usage.ru_minflt as u64,
+            major_faults: usage.ru_majflt as u64,
+            voluntary_switches: usage.ru_nvcsw as u64,
+            involuntary_switches: usage.ru_nivcsw as u64,
+        }
+    }
+
+    /// What happened between `earlier` and `self`.
+    pub fn since(&self, earlier: &ProcessCounters) -> ProcessCounters {
+        ProcessCounters {
+            user_ns: self.user_ns.saturating_sub(earlier.user_ns),
+            system_ns: self.system_ns.saturating_sub(earlier.system_ns),
+            minor_faults: self.minor_faults.saturating_sub(earlier.minor_faults),
+            major_faults: self.major_faults.saturating_sub(earlier.major_faults),
+            voluntary_switches: self.voluntary_switches.saturating_sub(earlier.voluntary_switches),
+            involuntary_switches: self.involuntary_switches.saturating_sub(earlier.involuntary_switches),
+        }
     }
 }

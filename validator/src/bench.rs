@@ -132,8 +132,37 @@ pub struct InProcessReport {
     pub v0: bool,
     /// Batches recorded in the committed order.
     pub entries: usize,
+    /// What the kernel counted for this process during the measured run:
+    /// CPU time, page faults, context switches (issue 18's evidence).
+    pub kernel: KernelCounters,
     /// Seconds spent in each stage during the measured run.
     pub stages: Stages,
+}
+
+/// What the kernel counted for the process during a measured run.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct KernelCounters {
+    pub user_seconds: f64,
+    pub system_seconds: f64,
+    pub minor_faults: u64,
+    pub major_faults: u64,
+    /// A thread blocked (a lock, a wait).
+    pub voluntary_switches: u64,
+    /// A thread was preempted.
+    pub involuntary_switches: u64,
+}
+
+impl From<lanes_runtime::cpu::ProcessCounters> for KernelCounters {
+    fn from(c: lanes_runtime::cpu::ProcessCounters) -> Self {
+        KernelCounters {
+            user_seconds: c.user_ns as f64 / 1e9,
+            system_seconds: c.system_ns as f64 / 1e9,
+            minor_faults: c.minor_faults,
+            major_faults: c.major_faults,
+            voluntary_switches: c.voluntary_switches,
+            involuntary_switches: c.involuntary_switches,
+        }
+    }
 }
 
 /// Seconds per stage. Worker stages are summed over workers, so with
@@ -305,6 +334,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
     let setup_seconds = setup_started.elapsed().as_secs_f64();
 
     bank.reset_timings();
+    let counters_before = lanes_runtime::cpu::ProcessCounters::now();
     let started = Instant::now();
     let mut batch_config = BatchConfig::with_threads(config.threads);
     batch_config.verify_signatures = config.sigverify;
@@ -317,6 +347,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
     bank.commit_slot().map_err(|e| err(e.to_string()))?;
     let slot_commit_seconds = commit_started.elapsed().as_secs_f64();
     let elapsed: Duration = started.elapsed();
+    let kernel = KernelCounters::from(lanes_runtime::cpu::ProcessCounters::now().since(&counters_before));
 
     if let Some((index, outcome)) =
         output.outcomes.iter().enumerate().find(|(_, o)| o.result == Err(TransactionError::SanitizeFailure))
@@ -374,6 +405,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         programs: config.programs.as_ref().map(|dir| dir.display().to_string()),
         v0: config.v0,
         entries: output.entries.len(),
+        kernel,
         stages,
     })
 }

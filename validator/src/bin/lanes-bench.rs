@@ -173,6 +173,16 @@ fn print_text(r: &InProcessReport) {
         "wasm invocations {} ({} on a fresh instance; {} page scans reset the others)",
         s.wasm_invocations, s.fresh_instances, s.reset_scans
     );
+    let k = &r.kernel;
+    println!(
+        "kernel        {:.3} s user, {:.3} s system; {} minor faults ({:.2} a transaction); {} blocked, {} preempted switches",
+        k.user_seconds,
+        k.system_seconds,
+        k.minor_faults,
+        k.minor_faults as f64 / r.transactions.max(1) as f64,
+        k.voluntary_switches,
+        k.involuntary_switches
+    );
 }
 
 /// Print a subcommand's report — one JSON object with `--json`, else its
