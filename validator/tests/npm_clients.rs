@@ -2,9 +2,10 @@
 //! `node --test validator/tests/js/` runs `@solana/web3.js` 1.x and
 //! `@solana/kit` scripts (airdrops, transfers, a hand-built call into the
 //! WASM token program, getProgramAccounts, history, failures with their
-//! logs, WebSocket subscriptions, and a v0 transaction through an address
-//! lookup table) against a node on free loopback ports with a temporary
-//! ledger.
+//! logs, WebSocket subscriptions, a v0 transaction through an address
+//! lookup table, and transactions on a durable nonce sent after their
+//! blockhash expired) against a node on free loopback ports with a
+//! temporary ledger.
 //!
 //! Needs Node.js (20.18 or later) and the package's `node_modules`, which
 //! `./scripts/test.sh` installs (`npm ci` in `validator/tests/js`). Without

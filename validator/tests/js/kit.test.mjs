@@ -1,6 +1,7 @@
 // @solana/kit (and @solana-program/system), unchanged, against a running
 // lanes-validator: an airdrop and a transfer as kit's documentation writes
-// them, and a v0 transaction loading its recipient from a lookup table.
+// them, a v0 transaction loading its recipient from a lookup table, and a
+// transaction on a durable nonce.
 // Run by validator/tests/npm_clients.rs (LANES_RPC_URL, LANES_WS_URL).
 
 import { test } from 'node:test';
@@ -20,22 +21,37 @@ import {
     createSolanaRpcSubscriptions,
     createTransactionMessage,
     generateKeyPairSigner,
+    getBase64EncodedWireTransaction,
     getBase64Encoder,
     getSignatureFromTransaction,
+    isSolanaError,
     lamports,
     pipe,
+    sendAndConfirmDurableNonceTransactionFactory,
     sendAndConfirmTransactionFactory,
     setTransactionMessageFeePayerSigner,
     setTransactionMessageLifetimeUsingBlockhash,
+    setTransactionMessageLifetimeUsingDurableNonce,
     signTransactionMessageWithSigners,
+    SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE,
+    SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND,
 } from '@solana/kit';
-import { getTransferSolInstruction } from '@solana-program/system';
+import {
+    NonceState,
+    fetchNonce,
+    getAdvanceNonceAccountInstruction,
+    getCreateAccountInstruction,
+    getInitializeNonceAccountInstruction,
+    getNonceSize,
+    getTransferSolInstruction,
+} from '@solana-program/system';
 import { RPC_URL, TEST_OPTIONS, TOKEN_PROGRAM, WAIT_MS, WASM_LOADER, WS_URL } from './support.mjs';
 
 const rpc = createSolanaRpc(RPC_URL);
 const rpcSubscriptions = createSolanaRpcSubscriptions(WS_URL);
 const airdrop = airdropFactory({ rpc, rpcSubscriptions });
 const sendAndConfirmTransaction = sendAndConfirmTransactionFactory({ rpc, rpcSubscriptions });
+const sendAndConfirmNonceTransaction = sendAndConfirmDurableNonceTransactionFactory({ rpc, rpcSubscriptions });
 const SOL = 1_000_000_000n;
 
 /** Every kit call that waits is given this: aborted (a failed test) after WAIT_MS. */
@@ -207,6 +223,84 @@ test('a v0 transaction through a lookup table: compressTransactionMessageUsingAd
         rpc.getTransaction(signature, { commitment: 'confirmed', encoding: 'json' }).send({ abortSignal: bounded() }),
         (err) => {
             assert.equal(err.context?.__code ?? err.context?.code, -32015, String(err));
+            return true;
+        },
+    );
+});
+
+test('a durable nonce: @solana-program/system makes the account, fetchNonce, setTransactionMessageLifetimeUsingDurableNonce, sendAndConfirmDurableNonceTransactionFactory, a replay refused', TEST_OPTIONS, async () => {
+    const [alice, bob, keeper, nonceAccount] = await Promise.all(
+        [0, 1, 2, 3].map(() => generateKeyPairSigner()),
+    );
+    await airdrop({ commitment: 'confirmed', recipientAddress: alice.address, lamports: lamports(SOL), abortSignal: bounded() });
+
+    // The nonce account, for keeper: created and initialized in one transaction.
+    const space = BigInt(getNonceSize());
+    const rent = await rpc.getMinimumBalanceForRentExemption(space).send({ abortSignal: bounded() });
+    const { value: blockhash } = await rpc.getLatestBlockhash({ commitment: 'confirmed' }).send({ abortSignal: bounded() });
+    const setup = await signTransactionMessageWithSigners(pipe(
+        createTransactionMessage({ version: 0 }),
+        (m) => setTransactionMessageFeePayerSigner(alice, m),
+        (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
+        (m) => appendTransactionMessageInstructions([
+            getCreateAccountInstruction({ payer: alice, newAccount: nonceAccount, lamports: rent, space, programAddress: SYSTEM_PROGRAM }),
+            getInitializeNonceAccountInstruction({ nonceAccount: nonceAccount.address, nonceAuthority: keeper.address }),
+        ], m),
+    ));
+    await sendAndConfirmTransaction(setup, { commitment: 'confirmed', abortSignal: bounded() });
+    const { data: stored, programAddress: owner } = await fetchNonce(rpc, nonceAccount.address, { commitment: 'confirmed', abortSignal: bounded() });
+    assert.equal(owner, SYSTEM_PROGRAM);
+    assert.equal(stored.state, NonceState.Initialized);
+    assert.equal(stored.authority, keeper.address);
+    assert.equal(stored.lamportsPerSignature, 5_000n);
+
+    // Signed now, beside the latest blockhash: the advance (keeper signs it)
+    // first, then the transfer; Kit keeps an advance it is given first.
+    const { value: beside } = await rpc.getLatestBlockhash({ commitment: 'confirmed' }).send({ abortSignal: bounded() });
+    const message = pipe(
+        createTransactionMessage({ version: 0 }),
+        (m) => setTransactionMessageFeePayerSigner(alice, m),
+        (m) => appendTransactionMessageInstructions([
+            getAdvanceNonceAccountInstruction({ nonceAccount: nonceAccount.address, nonceAuthority: keeper }),
+            getTransferSolInstruction({ source: alice, destination: bob.address, amount: lamports(300_000_000n) }),
+        ], m),
+        (m) => setTransactionMessageLifetimeUsingDurableNonce(
+            { nonce: stored.blockhash, nonceAccountAddress: nonceAccount.address, nonceAuthorityAddress: keeper.address },
+            m,
+        ),
+    );
+    assert.equal(message.instructions.length, 2);
+    const transaction = await signTransactionMessageWithSigners(message);
+    assert.equal(transaction.lifetimeConstraint.nonce, stored.blockhash);
+
+    // Sent once that blockhash has expired.
+    const deadline = Date.now() + WAIT_MS;
+    while ((await rpc.isBlockhashValid(beside.blockhash, { commitment: 'confirmed' }).send({ abortSignal: bounded() })).value) {
+        if (Date.now() > deadline) throw new Error(`${beside.blockhash} still valid after ${WAIT_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await sendAndConfirmNonceTransaction(transaction, { commitment: 'confirmed', abortSignal: bounded() });
+    const { value: received } = await rpc.getBalance(bob.address, { commitment: 'confirmed' }).send({ abortSignal: bounded() });
+    assert.equal(received, 300_000_000n);
+    const { data: advanced } = await fetchNonce(rpc, nonceAccount.address, { commitment: 'confirmed', abortSignal: bounded() });
+    assert.notEqual(advanced.blockhash, stored.blockhash, 'the nonce advanced');
+
+    const signature = getSignatureFromTransaction(transaction);
+    const got = await rpc
+        .getTransaction(signature, { commitment: 'confirmed', encoding: 'json', maxSupportedTransactionVersion: 0 })
+        .send({ abortSignal: bounded() });
+    assert.equal(got.version, 0);
+    assert.equal(got.meta.err, null);
+    assert.equal(got.meta.fee, 10_000n, 'alice and keeper signed');
+    assert.equal(got.transaction.message.recentBlockhash, stored.blockhash);
+    assert.equal(got.transaction.message.accountKeys[got.transaction.message.instructions[0].programIdIndex], SYSTEM_PROGRAM);
+
+    // The same transaction again: preflight's simulation finds no such blockhash.
+    await assert.rejects(
+        rpc.sendTransaction(getBase64EncodedWireTransaction(transaction), { encoding: 'base64' }).send({ abortSignal: bounded() }),
+        (err) => {
+            assert.ok(isSolanaError(err, SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE), String(err));
+            assert.ok(isSolanaError(err.cause, SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND), String(err.cause));
             return true;
         },
     );

@@ -13,6 +13,8 @@ import {
     Connection,
     Keypair,
     LAMPORTS_PER_SOL,
+    NONCE_ACCOUNT_LENGTH,
+    NonceAccount,
     PublicKey,
     SendTransactionError,
     SystemProgram,
@@ -557,4 +559,132 @@ test('a v0 transaction loading its recipient from a lookup table: AddressLookupT
     assert.equal(loaded.source, 'lookupTable');
     const history = await connection.getSignaturesForAddress(recipient);
     assert.deepEqual(history.map((h) => h.signature), [signature], 'found by its loaded address');
+});
+
+/** Wait (bounded) until `blockhash` is no longer valid: nothing carrying it could land any more. */
+async function untilExpired(blockhash) {
+    const deadline = Date.now() + WAIT_MS;
+    while ((await connection.isBlockhashValid(blockhash)).value) {
+        if (Date.now() > deadline) throw new Error(`${blockhash} still valid after ${WAIT_MS} ms`);
+        await sleep(100);
+    }
+}
+
+/** A nonce account for `authority`, created and funded by `funder` (SystemProgram.createNonceAccount); its key. */
+async function createNonceAccount(funder, authority) {
+    const nonceAccount = Keypair.generate();
+    const lamports = await connection.getMinimumBalanceForRentExemption(NONCE_ACCOUNT_LENGTH);
+    const create = SystemProgram.createNonceAccount({
+        fromPubkey: funder.publicKey,
+        noncePubkey: nonceAccount.publicKey,
+        authorizedPubkey: authority,
+        lamports,
+    });
+    await sendAndPoll(create, [funder, nonceAccount]);
+    return nonceAccount.publicKey;
+}
+
+test('a durable nonce: createNonceAccount, getNonce, a nonceInfo transaction sent after its blockhash expired, confirmed by the nonce strategy, a replay refused', TEST_OPTIONS, async () => {
+    const [owner, authority] = [Keypair.generate(), Keypair.generate()];
+    await fund(owner.publicKey, LAMPORTS_PER_SOL);
+    const noncePubkey = await createNonceAccount(owner, authority.publicKey);
+
+    // Read back two ways: getNonce, and NonceAccount over the raw account.
+    const { context: { slot: minContextSlot }, value: nonce } = await connection.getNonceAndContext(noncePubkey);
+    assert.ok(nonce.authorizedPubkey.equals(authority.publicKey));
+    assert.equal(nonce.feeCalculator.lamportsPerSignature, 5_000);
+    assert.equal(typeof nonce.nonce, 'string');
+    assert.equal((await connection.isBlockhashValid(nonce.nonce)).value, false, 'a nonce is never a blockhash');
+    const info = await connection.getAccountInfo(noncePubkey);
+    assert.ok(info.owner.equals(SystemProgram.programId));
+    assert.equal(info.data.length, NONCE_ACCOUNT_LENGTH);
+    assert.deepEqual(NonceAccount.fromAccountData(info.data), nonce);
+    assert.deepEqual(await connection.getNonce(noncePubkey), nonce);
+
+    // Signed now (web3.js puts the advance first and the nonce in recentBlockhash) ...
+    const recipient = Keypair.generate().publicKey;
+    const { blockhash: beside } = await connection.getLatestBlockhash();
+    const transaction = new Transaction({
+        feePayer: owner.publicKey,
+        minContextSlot,
+        nonceInfo: {
+            nonce: nonce.nonce,
+            nonceInstruction: SystemProgram.nonceAdvance({ noncePubkey, authorizedPubkey: authority.publicKey }),
+        },
+    }).add(SystemProgram.transfer({ fromPubkey: owner.publicKey, toPubkey: recipient, lamports: 2_000_000 }));
+    transaction.sign(owner, authority);
+    const wire = transaction.serialize();
+    const message = VersionedTransaction.deserialize(wire).message;
+    assert.equal(message.recentBlockhash, nonce.nonce);
+    assert.equal(message.compiledInstructions.length, 2, 'the advance, then the transfer');
+    assert.ok(message.staticAccountKeys[message.compiledInstructions[0].programIdIndex].equals(SystemProgram.programId));
+
+    // ... sent once the blockhash it was signed beside has expired.
+    await untilExpired(beside);
+    const signature = await connection.sendRawTransaction(wire);
+    const confirmed = await within(
+        'confirmTransaction (durable nonce strategy)',
+        connection.confirmTransaction(
+            { minContextSlot, nonceAccountPubkey: noncePubkey, nonceValue: nonce.nonce, signature },
+            'confirmed',
+        ),
+    );
+    assert.equal(confirmed.value.err, null);
+    assert.equal(await connection.getBalance(recipient), 2_000_000);
+    const advanced = await connection.getNonce(noncePubkey);
+    assert.notEqual(advanced.nonce, nonce.nonce, 'the nonce advanced');
+    assert.ok(advanced.authorizedPubkey.equals(authority.publicKey));
+
+    const got = await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0 });
+    assert.equal(got.meta.err, null);
+    assert.equal(got.meta.fee, 10_000, 'two signatures');
+    assert.equal(got.transaction.message.recentBlockhash, nonce.nonce);
+    assert.equal(got.version, 'legacy');
+
+    // The same bytes again: the nonce has moved on, so preflight's
+    // simulation finds no such blockhash, as Agave's does.
+    const refused = await connection.sendRawTransaction(wire).then(
+        () => assert.fail('a replay of a durable-nonce transaction should be refused'),
+        (error) => error,
+    );
+    assert.ok(refused instanceof SendTransactionError, `${refused}`);
+    assert.equal(refused.transactionError.message, 'Transaction simulation failed: Blockhash not found');
+    assert.match(refused.message, /Blockhash not found/);
+    assert.equal(await connection.getBalance(recipient), 2_000_000);
+});
+
+test('a durable-nonce transaction whose second instruction fails still advances the nonce and pays its fee', TEST_OPTIONS, async () => {
+    const [owner, authority] = [Keypair.generate(), Keypair.generate()];
+    await fund(owner.publicKey, LAMPORTS_PER_SOL);
+    const noncePubkey = await createNonceAccount(owner, authority.publicKey);
+    const nonce = await connection.getNonce(noncePubkey);
+    const before = await connection.getBalance(owner.publicKey);
+
+    // A transfer of everything the owner has: the fee comes first, so it cannot.
+    const transaction = new Transaction({
+        feePayer: owner.publicKey,
+        nonceInfo: {
+            nonce: nonce.nonce,
+            nonceInstruction: SystemProgram.nonceAdvance({ noncePubkey, authorizedPubkey: authority.publicKey }),
+        },
+    }).add(SystemProgram.transfer({ fromPubkey: owner.publicKey, toPubkey: Keypair.generate().publicKey, lamports: before }));
+    transaction.sign(owner, authority);
+    const wire = transaction.serialize();
+    const preflight = await connection.sendRawTransaction(wire).then(
+        () => assert.fail('preflight should see the transfer fail'),
+        (error) => error,
+    );
+    assert.ok(preflight instanceof SendTransactionError, `${preflight}`);
+    assert.match(preflight.message, /Error processing Instruction 1: custom program error: 0x1/);
+
+    const signature = await connection.sendRawTransaction(wire, { skipPreflight: true });
+    const status = await pollConfirmed(signature);
+    assert.deepEqual(status.err, { InstructionError: [1, { Custom: 1 }] });
+    assert.equal(await connection.getBalance(owner.publicKey), before - 10_000, 'only the fee');
+    const advanced = await connection.getNonce(noncePubkey);
+    assert.notEqual(advanced.nonce, nonce.nonce, 'advanced although the transaction failed');
+    const got = await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0 });
+    assert.equal(got.meta.fee, 10_000);
+    assert.deepEqual(got.meta.err, { InstructionError: [1, { Custom: 1 }] });
+    assert.ok(got.meta.logMessages.some((line) => line.startsWith('Transfer: insufficient lamports')), got.meta.logMessages.join('\n'));
 });
