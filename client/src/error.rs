@@ -202,6 +202,10 @@ impl TransactionFailure {
             "InvalidComputeBudget" => InvalidComputeBudget,
             "MaxLoadedAccountsDataSizeExceeded" => MaxLoadedAccountsDataSizeExceeded,
             "InvalidLoadedAccountsDataSizeLimit" => InvalidLoadedAccountsDataSizeLimit,
+            "AddressLookupTableNotFound" => AddressLookupTableNotFound,
+            "InvalidAddressLookupTableOwner" => InvalidAddressLookupTableOwner,
+            "InvalidAddressLookupTableData" => InvalidAddressLookupTableData,
+            "InvalidAddressLookupTableIndex" => InvalidAddressLookupTableIndex,
             _ => return None,
         })
     }
@@ -260,5 +264,24 @@ mod tests {
         assert_eq!(rent.to_string(), "Transaction results in an account (1) with insufficient funds for rent");
         let odd = TransactionFailure(json!({ "InsufficientFundsForRent": { "account_index": 999 } }));
         assert_eq!(odd.to_string(), r#"{"InsufficientFundsForRent":{"account_index":999}}"#);
+    }
+
+    #[test]
+    fn lookup_table_failures_read_as_solana_names_them() {
+        use lanes_sdk::transaction_error::TransactionError;
+        for (name, expected) in [
+            ("AddressLookupTableNotFound", TransactionError::AddressLookupTableNotFound),
+            ("InvalidAddressLookupTableOwner", TransactionError::InvalidAddressLookupTableOwner),
+            ("InvalidAddressLookupTableData", TransactionError::InvalidAddressLookupTableData),
+            ("InvalidAddressLookupTableIndex", TransactionError::InvalidAddressLookupTableIndex),
+        ] {
+            let failure = TransactionFailure(json!(name));
+            assert_eq!(failure.to_sdk(), Some(expected.clone()), "{name}");
+            assert_eq!(failure.to_string(), expected.to_string());
+        }
+        assert_eq!(
+            TransactionFailure(json!("AddressLookupTableNotFound")).to_string(),
+            "Transaction loads an address table account that doesn't exist"
+        );
     }
 }
