@@ -33,8 +33,10 @@
 //! ## What it owns
 //! * [`RpcClient`]: reads (`get_balance`, `get_account` decoded into
 //!   [`lanes_sdk::Account`], `get_program_accounts`, `get_slot`,
-//!   `get_block`, `get_transaction`), `request_airdrop`,
-//!   `send_transaction` (base64, preflight), `simulate_transaction`,
+//!   `get_block`, `get_transaction`: legacy and v0 transactions, with
+//!   their `version` and `loadedAddresses`), `request_airdrop`,
+//!   `send_transaction` (base64, preflight; a legacy `Transaction` or a
+//!   `VersionedTransaction`), `simulate_transaction`,
 //!   `get_signature_statuses`, `confirm` (poll to a commitment, bounded),
 //!   `send_and_confirm`, many transactions at once
 //!   (`send_and_confirm_many`), and WASM programs through Lanes' loader
@@ -63,7 +65,7 @@ pub use http::{expand_moniker, websocket_url, LOCALHOST_URL};
 pub use pubsub::{
     LogsFilter, LogsNotification, SignatureNotification, SignatureSubscriptions, SlotNotification, Subscription,
 };
-pub use rpc::{sign, RpcClient};
+pub use rpc::{sign, RpcClient, SendableTransaction};
 pub use types::{
     AccountFilter, Block, BlockTransaction, CommitmentLevel, ConfirmedTransaction, LatestBlockhash, SignatureStatus,
     SimulationResult, TransactionMeta,

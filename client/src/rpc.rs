@@ -13,8 +13,9 @@ use crate::pubsub::{self, LogsFilter, LogsNotification, SignatureNotification, S
 use crate::types::*;
 use base64::Engine as _;
 use lanes_sdk::client::Keypair;
-use lanes_sdk::transaction::Transaction;
-use lanes_sdk::{Account, Hash, Instruction, Pubkey, Signature};
+use lanes_sdk::message::WireError;
+use lanes_sdk::transaction::{Transaction, VersionedTransaction};
+use lanes_sdk::{system_instruction, system_program, Account, Hash, Instruction, Pubkey, Signature};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,42 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONFIRM_TIMEOUT: Duration = Duration::from_secs(60);
 /// Most signatures one `getSignatureStatuses` takes.
 pub const MAX_STATUSES_PER_CALL: usize = 256;
+
+/// A signed transaction the client sends: a legacy [`Transaction`], or a
+/// [`VersionedTransaction`] (legacy or v0).
+pub trait SendableTransaction {
+    /// Solana's wire format.
+    fn to_wire(&self) -> Result<Vec<u8>, WireError>;
+    /// The blockhash whose expiry ends its chance to land; `None` for a
+    /// durable-nonce transaction (its first instruction advances a nonce,
+    /// and its blockhash field is that nonce, which never expires by age).
+    fn expiring_blockhash(&self) -> Option<&Hash>;
+}
+
+impl SendableTransaction for Transaction {
+    fn to_wire(&self) -> Result<Vec<u8>, WireError> {
+        Transaction::to_wire(self)
+    }
+
+    fn expiring_blockhash(&self) -> Option<&Hash> {
+        let message = &self.message;
+        let uses_nonce = message.instructions.first().is_some_and(|ix| {
+            message.account_keys.get(usize::from(ix.program_id_index)) == Some(&system_program::ID)
+                && system_instruction::is_advance_nonce_instruction_data(&ix.data)
+        });
+        (!uses_nonce).then_some(&message.recent_blockhash)
+    }
+}
+
+impl SendableTransaction for VersionedTransaction {
+    fn to_wire(&self) -> Result<Vec<u8>, WireError> {
+        VersionedTransaction::to_wire(self)
+    }
+
+    fn expiring_blockhash(&self) -> Option<&Hash> {
+        (!self.uses_durable_nonce()).then(|| self.message.recent_blockhash())
+    }
+}
 
 /// A blocking client for one node's JSON-RPC (and its PubSub beside it).
 ///
@@ -201,14 +238,14 @@ impl RpcClient {
 
     /// `sendTransaction` (base64) with preflight: the node simulates it
     /// first and refuses it (-32002, with the logs) if it would fail.
-    pub fn send_transaction(&self, transaction: &Transaction) -> Result<Signature, ClientError> {
+    pub fn send_transaction(&self, transaction: &impl SendableTransaction) -> Result<Signature, ClientError> {
         self.send_transaction_with_config(transaction, false)
     }
 
     /// `sendTransaction` (base64), with or without preflight.
     pub fn send_transaction_with_config(
         &self,
-        transaction: &Transaction,
+        transaction: &impl SendableTransaction,
         skip_preflight: bool,
     ) -> Result<Signature, ClientError> {
         let value = self.call("sendTransaction", send_params(transaction, skip_preflight, self.commitment)?)?;
@@ -216,7 +253,10 @@ impl RpcClient {
     }
 
     /// `simulateTransaction` (base64, signatures not checked).
-    pub fn simulate_transaction(&self, transaction: &Transaction) -> Result<SimulationResult, ClientError> {
+    pub fn simulate_transaction(
+        &self,
+        transaction: &impl SendableTransaction,
+    ) -> Result<SimulationResult, ClientError> {
         let config = json!({ "encoding": "base64", "commitment": self.commitment.as_str() });
         let value = value_of(self.call("simulateTransaction", json!([wire_base64(transaction)?, config]))?)?;
         Ok(parse_simulation(&value))
@@ -323,10 +363,11 @@ impl RpcClient {
     }
 
     /// Send with preflight and wait until it lands at the client's
-    /// commitment (or its blockhash expires, or the confirm timeout).
-    pub fn send_and_confirm(&self, transaction: &Transaction) -> Result<Signature, ClientError> {
+    /// commitment (or its blockhash expires, or the confirm timeout; a
+    /// durable-nonce transaction waits for the timeout alone).
+    pub fn send_and_confirm(&self, transaction: &impl SendableTransaction) -> Result<Signature, ClientError> {
         let signature = self.send_transaction(transaction)?;
-        self.confirm_landed(&signature, Some(&transaction.message.recent_blockhash))?;
+        self.confirm_landed(&signature, transaction.expiring_blockhash())?;
         Ok(signature)
     }
 
@@ -343,7 +384,8 @@ impl RpcClient {
         self.send_and_confirm(&transaction)
     }
 
-    /// `getTransaction` (base64) at `confirmed`; `None` when the node has none.
+    /// `getTransaction` (base64, legacy or v0: it says it reads version 0)
+    /// at `confirmed`; `None` when the node has none.
     pub fn get_transaction(&self, signature: &Signature) -> Result<Option<ConfirmedTransaction>, ClientError> {
         let config = json!({ "encoding": "base64", "commitment": "confirmed", "maxSupportedTransactionVersion": 0 });
         let value = self.call("getTransaction", json!([signature.to_string(), config]))?;
@@ -353,7 +395,7 @@ impl RpcClient {
         parse_confirmed_transaction(&value).map(Some)
     }
 
-    /// `getBlock` with every transaction (base64) and its meta.
+    /// `getBlock` with every transaction (base64, legacy or v0) and its meta.
     pub fn get_block(&self, slot: u64) -> Result<Block, ClientError> {
         let config = json!({ "encoding": "base64", "transactionDetails": "full", "rewards": false,
                              "commitment": "confirmed", "maxSupportedTransactionVersion": 0 });
@@ -406,13 +448,13 @@ pub fn sign(
     Ok(transaction)
 }
 
-pub(crate) fn wire_base64(transaction: &Transaction) -> Result<String, ClientError> {
+pub(crate) fn wire_base64(transaction: &impl SendableTransaction) -> Result<String, ClientError> {
     let wire = transaction.to_wire().map_err(|e| ClientError::Encode(e.to_string()))?;
     Ok(base64::engine::general_purpose::STANDARD.encode(wire))
 }
 
 pub(crate) fn send_params(
-    transaction: &Transaction,
+    transaction: &impl SendableTransaction,
     skip_preflight: bool,
     commitment: CommitmentLevel,
 ) -> Result<Value, ClientError> {
@@ -430,8 +472,14 @@ mod tests {
     /// A one-connection-per-answer HTTP server on loopback that gives each
     /// request the next canned `(status, body)`; its URL.
     fn canned_server(answers: Vec<(u16, &'static str)>) -> String {
+        canned_server_seeing(answers.into_iter().map(|(status, body)| (status, body.to_string())).collect()).0
+    }
+
+    /// [`canned_server`], which also hands over each request body it read.
+    fn canned_server_seeing(answers: Vec<(u16, String)>) -> (String, std::sync::mpsc::Receiver<String>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let (seen, requests) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for (status, body) in answers {
                 let Ok((stream, _)) = listener.accept() else { return };
@@ -449,6 +497,7 @@ mod tests {
                 }
                 let mut request = vec![0; length];
                 let _ = reader.read_exact(&mut request);
+                let _ = seen.send(String::from_utf8_lossy(&request).into_owned());
                 let mut stream = reader.into_inner();
                 let _ = write!(
                     stream,
@@ -457,7 +506,7 @@ mod tests {
                 );
             }
         });
-        url
+        (url, requests)
     }
 
     #[test]
@@ -490,5 +539,63 @@ mod tests {
         let statuses = client.get_signature_statuses(&[Signature::default(), Signature::default()]);
         assert!(matches!(statuses, Err(ClientError::InvalidResponse(_))), "{statuses:?}");
         assert_eq!(client.get_transaction(&Signature::default()).unwrap(), None);
+    }
+
+    #[test]
+    fn get_transaction_and_get_block_read_a_v0_transaction_back() {
+        use crate::types::tests::{v0_transfer, wire64};
+        use lanes_sdk::message::TransactionVersion;
+        let to = Pubkey::new_unique_from_u64(42);
+        let (tx, payer) = v0_transfer(to);
+        let meta = json!({ "err": null, "fee": 5000, "preBalances": [9, 1, 0], "postBalances": [4, 1, 5],
+                           "logMessages": ["Program 11111111111111111111111111111111 success"],
+                           "computeUnitsConsumed": 150,
+                           "loadedAddresses": { "writable": [to.to_string()], "readonly": [] } });
+        let transaction = json!({ "slot": 9, "blockTime": 1, "version": 0, "meta": meta,
+                                  "transaction": [wire64(&tx), "base64"] });
+        let block = json!({ "blockhash": Hash::default().to_string(), "previousBlockhash": Hash::default().to_string(),
+                            "parentSlot": 8, "blockTime": 1, "blockHeight": 9, "transactions": [
+                                { "transaction": [wire64(&tx), "base64"], "version": 0, "meta": meta } ] });
+        let (url, requests) = canned_server_seeing(vec![
+            (200, json!({ "jsonrpc": "2.0", "id": 1, "result": transaction }).to_string()),
+            (200, json!({ "jsonrpc": "2.0", "id": 1, "result": block }).to_string()),
+        ]);
+        let client = RpcClient::new(&url).unwrap().with_timeout(Duration::from_secs(5)).unwrap();
+
+        let got = client.get_transaction(tx.signature().unwrap()).unwrap().expect("the canned transaction");
+        assert_eq!((got.slot, got.version), (9, Some(TransactionVersion::V0)));
+        assert_eq!(got.transaction, tx);
+        assert_eq!(got.account_keys(), vec![payer, lanes_sdk::system_program::ID, to]);
+        let got_meta = got.meta.unwrap();
+        assert_eq!(got_meta.loaded_addresses.unwrap().writable, vec![to]);
+        assert_eq!(got_meta.post_balances[2], 5, "the loaded account's balance");
+        let block = client.get_block(9).unwrap();
+        assert_eq!(block.transactions.len(), 1);
+        assert_eq!(block.transactions[0].transaction, tx);
+        assert_eq!(block.transactions[0].version, Some(TransactionVersion::V0));
+
+        // Both asked as a client that reads v0, in base64.
+        for method in ["getTransaction", "getBlock"] {
+            let request: Value = serde_json::from_str(&requests.recv_timeout(Duration::from_secs(5)).unwrap()).unwrap();
+            assert_eq!(request["method"], json!(method));
+            assert_eq!(request["params"][1]["maxSupportedTransactionVersion"], json!(0), "{request}");
+            assert_eq!(request["params"][1]["encoding"], json!("base64"), "{request}");
+        }
+    }
+
+    #[test]
+    fn a_durable_nonce_transaction_has_no_expiring_blockhash() {
+        let payer = Keypair::new();
+        let nonce = Pubkey::new_unique_from_u64(43);
+        let value = Hash::new_from_array([3; 32]);
+        let advance = system_instruction::advance_nonce_account(&nonce, &payer.pubkey());
+        let transfer = system_instruction::transfer(&payer.pubkey(), &nonce, 1);
+        let on_nonce = sign(&[advance, transfer.clone()], &payer, &[], value).unwrap();
+        assert_eq!(SendableTransaction::expiring_blockhash(&on_nonce), None);
+        assert_eq!(VersionedTransaction::from(&on_nonce).expiring_blockhash(), None);
+        let plain = sign(&[transfer], &payer, &[], value).unwrap();
+        assert_eq!(SendableTransaction::expiring_blockhash(&plain), Some(&value));
+        assert_eq!(VersionedTransaction::from(&plain).expiring_blockhash(), Some(&value));
+        assert_eq!(SendableTransaction::to_wire(&plain).unwrap(), plain.to_wire().unwrap());
     }
 }

@@ -1,6 +1,7 @@
 //! What the node answers, as typed values: blockhashes, signature
-//! statuses, simulations, transactions with their meta, blocks, accounts;
-//! and the readers that turn Solana's JSON shapes into them.
+//! statuses, simulations, transactions (legacy or v0) with their meta and
+//! version, blocks, accounts; and the readers that turn Solana's JSON
+//! shapes into them.
 //!
 //! Never: panic on an answer (a missing or mistyped field is
 //! [`ClientError::InvalidResponse`] naming it), or guess a value the node
@@ -8,7 +9,9 @@
 
 use crate::error::{strings, ClientError, TransactionFailure};
 use base64::Engine as _;
-use lanes_sdk::transaction::Transaction;
+use lanes_sdk::message::v0::LoadedAddresses;
+use lanes_sdk::message::TransactionVersion;
+use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::{Account, Hash, Pubkey, Signature};
 use serde_json::{json, Value};
 use std::str::FromStr;
@@ -81,7 +84,7 @@ pub struct SimulationResult {
 }
 
 /// A transaction's `meta`, as `getTransaction` and `getBlock` show it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TransactionMeta {
     pub err: Option<TransactionFailure>,
     pub fee: u64,
@@ -89,6 +92,9 @@ pub struct TransactionMeta {
     pub post_balances: Vec<u64>,
     pub logs: Vec<String>,
     pub compute_units_consumed: Option<u64>,
+    /// `loadedAddresses`: what a v0 transaction's lookups resolved to when
+    /// it ran (empty lists for a legacy one); `None` if the node sent none.
+    pub loaded_addresses: Option<LoadedAddresses>,
 }
 
 /// `getTransaction`: a landed transaction, decoded.
@@ -96,15 +102,47 @@ pub struct TransactionMeta {
 pub struct ConfirmedTransaction {
     pub slot: u64,
     pub block_time: Option<i64>,
-    pub transaction: Transaction,
+    /// As it was sent: a legacy or a v0 message.
+    pub transaction: VersionedTransaction,
     pub meta: Option<TransactionMeta>,
+    /// `version` as the node reported it (`"legacy"` or `0`; it agrees
+    /// with the transaction's own); `None` if the node sent none.
+    pub version: Option<TransactionVersion>,
+}
+
+impl ConfirmedTransaction {
+    /// Every account the transaction named, in the order its instructions'
+    /// account indexes count them: the message's own keys, then what its
+    /// lookups loaded (writable, then read-only) as the meta reports it.
+    pub fn account_keys(&self) -> Vec<Pubkey> {
+        account_keys(&self.transaction, self.meta.as_ref())
+    }
 }
 
 /// One transaction of a [`Block`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockTransaction {
-    pub transaction: Transaction,
+    /// As it was sent: a legacy or a v0 message.
+    pub transaction: VersionedTransaction,
     pub meta: Option<TransactionMeta>,
+    /// `version` as the node reported it; `None` if it sent none.
+    pub version: Option<TransactionVersion>,
+}
+
+impl BlockTransaction {
+    /// As [`ConfirmedTransaction::account_keys`].
+    pub fn account_keys(&self) -> Vec<Pubkey> {
+        account_keys(&self.transaction, self.meta.as_ref())
+    }
+}
+
+fn account_keys(transaction: &VersionedTransaction, meta: Option<&TransactionMeta>) -> Vec<Pubkey> {
+    let mut keys = transaction.message.static_account_keys().to_vec();
+    if let Some(loaded) = meta.and_then(|m| m.loaded_addresses.as_ref()) {
+        keys.extend_from_slice(&loaded.writable);
+        keys.extend_from_slice(&loaded.readonly);
+    }
+    keys
 }
 
 /// `getBlock` (full details, base64).
@@ -236,37 +274,73 @@ fn u64_list(value: Option<&Value>) -> Vec<u64> {
     value.and_then(Value::as_array).map(|list| list.iter().filter_map(Value::as_u64).collect()).unwrap_or_default()
 }
 
-pub(crate) fn parse_meta(value: &Value) -> Option<TransactionMeta> {
+/// A meta object (anything else: `None`). Lenient where a field is only
+/// shown; `loadedAddresses`, which instruction indexes count on, is read
+/// exactly or refused.
+pub(crate) fn parse_meta(value: &Value) -> Result<Option<TransactionMeta>, ClientError> {
     if !value.is_object() {
-        return None;
+        return Ok(None);
     }
-    Some(TransactionMeta {
+    Ok(Some(TransactionMeta {
         err: value.get("err").and_then(TransactionFailure::from_json),
         fee: value.get("fee").and_then(Value::as_u64).unwrap_or(0),
         pre_balances: u64_list(value.get("preBalances")),
         post_balances: u64_list(value.get("postBalances")),
         logs: strings(value.get("logMessages")),
         compute_units_consumed: value.get("computeUnitsConsumed").and_then(Value::as_u64),
-    })
+        loaded_addresses: match value.get("loadedAddresses") {
+            None | Some(Value::Null) => None,
+            Some(loaded) => Some(parse_loaded_addresses(loaded)?),
+        },
+    }))
 }
 
-/// A `["<base64>", "base64"]` transaction.
-pub(crate) fn parse_base64_transaction(value: Option<&Value>) -> Result<Transaction, ClientError> {
+/// Solana's `UiLoadedAddresses`: `{writable: [base58…], readonly: [base58…]}`.
+fn parse_loaded_addresses(value: &Value) -> Result<LoadedAddresses, ClientError> {
+    let list = |name: &str| -> Result<Vec<Pubkey>, ClientError> {
+        let keys = value
+            .get(name)
+            .and_then(Value::as_array)
+            .ok_or_else(|| invalid(format!("no list `{name}` in loadedAddresses {}", short(value))))?;
+        keys.iter().map(|key| parse_pubkey(key.as_str().unwrap_or(""))).collect()
+    };
+    Ok(LoadedAddresses { writable: list("writable")?, readonly: list("readonly")? })
+}
+
+/// A `["<base64>", "base64"]` transaction, legacy or v0.
+pub(crate) fn parse_base64_transaction(value: Option<&Value>) -> Result<VersionedTransaction, ClientError> {
     let text = value
         .and_then(Value::as_array)
         .and_then(|pair| pair.first())
         .and_then(Value::as_str)
         .ok_or_else(|| invalid("transaction not in base64"))?;
-    Transaction::from_wire(&base64_decode(text)?)
+    VersionedTransaction::from_wire(&base64_decode(text)?)
         .map_err(|e| invalid(format!("a transaction that does not decode ({e})")))
 }
 
+/// The `version` field beside a transaction: `"legacy"`, `0`, or absent;
+/// when present it must be the transaction's own.
+fn parse_version(value: &Value, transaction: &VersionedTransaction) -> Result<Option<TransactionVersion>, ClientError> {
+    let version = match value.get("version") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(text)) if text == "legacy" => TransactionVersion::Legacy,
+        Some(number) if number.as_u64() == Some(0) => TransactionVersion::V0,
+        Some(other) => return Err(invalid(format!("an unknown transaction version: {}", short(other)))),
+    };
+    if version != transaction.version() {
+        return Err(invalid(format!("version {version} reported for a {} transaction", transaction.version())));
+    }
+    Ok(Some(version))
+}
+
 pub(crate) fn parse_confirmed_transaction(value: &Value) -> Result<ConfirmedTransaction, ClientError> {
+    let transaction = parse_base64_transaction(value.get("transaction"))?;
     Ok(ConfirmedTransaction {
         slot: u64_field(value, "slot")?,
         block_time: value.get("blockTime").and_then(Value::as_i64),
-        transaction: parse_base64_transaction(value.get("transaction"))?,
-        meta: value.get("meta").and_then(parse_meta),
+        version: parse_version(value, &transaction)?,
+        meta: parse_meta(value.get("meta").unwrap_or(&Value::Null))?,
+        transaction,
     })
 }
 
@@ -275,9 +349,11 @@ pub(crate) fn parse_block(slot: u64, value: &Value) -> Result<Block, ClientError
         Some(list) => list
             .iter()
             .map(|entry| {
+                let transaction = parse_base64_transaction(entry.get("transaction"))?;
                 Ok(BlockTransaction {
-                    transaction: parse_base64_transaction(entry.get("transaction"))?,
-                    meta: entry.get("meta").and_then(parse_meta),
+                    version: parse_version(entry, &transaction)?,
+                    meta: parse_meta(entry.get("meta").unwrap_or(&Value::Null))?,
+                    transaction,
                 })
             })
             .collect::<Result<Vec<_>, ClientError>>()?,
@@ -295,7 +371,7 @@ pub(crate) fn parse_block(slot: u64, value: &Value) -> Result<Block, ClientError
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -344,12 +420,85 @@ mod tests {
         assert_eq!(sim.return_data, Some((program, vec![1])));
         let empty = parse_simulation(&json!("garbage"));
         assert!(empty.err.is_none() && empty.logs.is_empty() && empty.return_data.is_none());
-        assert_eq!(parse_meta(&Value::Null), None);
+        assert_eq!(parse_meta(&Value::Null).unwrap(), None);
         let meta = parse_meta(&json!({ "err": "AccountNotFound", "fee": 5000, "preBalances": [1, 2],
                                        "postBalances": [0], "logMessages": ["x"] }))
+        .unwrap()
         .unwrap();
         assert_eq!((meta.fee, meta.pre_balances.len(), meta.logs.len()), (5000, 2, 1));
+        assert_eq!(meta.loaded_addresses, None);
         assert_eq!(meta.err.unwrap().to_string(), "Attempt to debit an account but found no record of a prior credit.");
+        // loadedAddresses is read exactly: instruction indexes count on it.
+        let key = Pubkey::new_unique_from_u64(4);
+        let meta = parse_meta(&json!({ "loadedAddresses": { "writable": [key.to_string()], "readonly": [] } }))
+            .unwrap()
+            .unwrap();
+        assert_eq!(meta.loaded_addresses, Some(LoadedAddresses { writable: vec![key], readonly: vec![] }));
+        for bad in [json!({ "writable": ["not a key"], "readonly": [] }), json!({ "writable": [] }), json!(3)] {
+            let answer = parse_meta(&json!({ "loadedAddresses": bad }));
+            assert!(matches!(answer, Err(ClientError::InvalidResponse(_))), "{bad}: {answer:?}");
+        }
+    }
+
+    /// A signed v0 transfer to `to`, which it loads (writable) from a lookup table.
+    pub(crate) fn v0_transfer(to: Pubkey) -> (VersionedTransaction, Pubkey) {
+        use lanes_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
+        let payer = lanes_sdk::client::Keypair::new();
+        let table = AddressLookupTableAccount { key: Pubkey::new_unique_from_u64(40), addresses: vec![to] };
+        let transfer = lanes_sdk::system_instruction::transfer(&payer.pubkey(), &to, 5);
+        let message = v0::Message::try_compile(&payer.pubkey(), &[transfer], &[table], Hash::default()).unwrap();
+        assert_eq!(message.address_table_lookups.len(), 1, "the recipient comes from the table");
+        (VersionedTransaction::try_new(VersionedMessage::V0(message), &[&payer]).unwrap(), payer.pubkey())
+    }
+
+    pub(crate) fn wire64(tx: &VersionedTransaction) -> String {
+        base64::engine::general_purpose::STANDARD.encode(tx.to_wire().unwrap())
+    }
+
+    #[test]
+    fn a_v0_transaction_reads_back_with_its_version_and_loaded_addresses() {
+        let to = Pubkey::new_unique_from_u64(41);
+        let (tx, payer) = v0_transfer(to);
+        let meta = json!({ "err": null, "fee": 5000, "preBalances": [9, 1, 0], "postBalances": [4, 1, 5],
+                           "logMessages": [], "loadedAddresses": { "writable": [to.to_string()], "readonly": [] } });
+        let answer = json!({ "slot": 7, "blockTime": null, "version": 0, "meta": meta,
+                            "transaction": [wire64(&tx), "base64"] });
+        let got = parse_confirmed_transaction(&answer).unwrap();
+        assert_eq!(got.transaction, tx);
+        assert_eq!(got.version, Some(TransactionVersion::V0));
+        assert_eq!(got.account_keys(), vec![payer, lanes_sdk::system_program::ID, to], "static, then loaded");
+        assert_eq!(got.meta.unwrap().loaded_addresses.unwrap().writable, vec![to]);
+
+        // A block holding it beside a legacy one.
+        let legacy = VersionedTransaction::from(lanes_sdk::transaction::Transaction::new_with_payer(
+            &[lanes_sdk::system_instruction::transfer(&payer, &to, 1)],
+            &payer,
+            &Hash::default(),
+        ));
+        let block = json!({ "blockhash": Hash::default().to_string(), "previousBlockhash": Hash::default().to_string(),
+                            "parentSlot": 6, "blockTime": null, "blockHeight": 7, "transactions": [
+                                { "transaction": [wire64(&legacy), "base64"], "version": "legacy", "meta": null },
+                                { "transaction": [wire64(&tx), "base64"], "version": 0, "meta": answer["meta"] },
+                            ] });
+        let block = parse_block(7, &block).unwrap();
+        assert_eq!(block.transactions[0].version, Some(TransactionVersion::Legacy));
+        assert_eq!(block.transactions[0].account_keys(), vec![payer, to, lanes_sdk::system_program::ID]);
+        assert_eq!(block.transactions[1].version, Some(TransactionVersion::V0));
+        assert_eq!(block.transactions[1].account_keys()[2], to);
+
+        // No version field: none reported; one that is not the transaction's own, or unknown: refused.
+        let mut unversioned = answer.clone();
+        unversioned.as_object_mut().unwrap().remove("version");
+        assert_eq!(parse_confirmed_transaction(&unversioned).unwrap().version, None);
+        for (version, transaction) in
+            [(json!("legacy"), wire64(&tx)), (json!(0), wire64(&legacy)), (json!(1), wire64(&tx))]
+        {
+            let mut wrong = answer.clone();
+            wrong["version"] = version.clone();
+            wrong["transaction"] = json!([transaction, "base64"]);
+            let parsed = parse_confirmed_transaction(&wrong);
+            assert!(matches!(parsed, Err(ClientError::InvalidResponse(_))), "{version}: {parsed:?}");
+        }
     }
 
     #[test]

@@ -8,19 +8,23 @@
 //! (kept across a restart and checked by `verify-ledger`);
 //! `getSignaturesForAddress` finds them by a loaded address. And what is
 //! refused, as Solana refuses it: a lookup of a table that does not exist,
-//! a message of version 1.
+//! a message of version 1. And `lanes-client` and the `lanes` CLI built on
+//! it read a v0 transaction back (`get_transaction`, `get_block`; `lanes
+//! confirm -v`, `lanes block`).
 
 mod common;
 
-use common::{base64_encode, verify_ledger, TempLedger, Validator, WAIT};
+use common::{base64_encode, verify_ledger, wait_bounded, TempLedger, Validator, WAIT};
+use lanes_client::RpcClient;
 use lanes_sdk::address_lookup_table as alt;
 use lanes_sdk::client::Keypair;
-use lanes_sdk::message::v0::{self, MessageAddressTableLookup};
+use lanes_sdk::message::v0::{self, LoadedAddresses, MessageAddressTableLookup};
 use lanes_sdk::message::{AddressLookupTableAccount, TransactionVersion, VersionedMessage};
 use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::{system_instruction, AccountMeta, Instruction, Pubkey};
 use serde_json::{json, Value};
 use std::net::UdpSocket;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Lamports each v0 transfer moves: above the rent-exempt minimum of a new account.
@@ -324,4 +328,97 @@ fn a_missing_table_and_an_unknown_message_version_are_refused_as_solana_refuses_
     let status = node
         .call("getSignatureStatuses", json!([[tx.signatures[0].to_string()], { "searchTransactionHistory": true }]));
     assert_eq!(status["value"][0], Value::Null);
+}
+
+/// `lanes --url <node> ARGS` with a `HOME` of its own (no wallet or
+/// config read), bounded: what it printed, after checking it succeeded.
+fn lanes(node: &Validator, home: &TempLedger, args: &[&str]) -> String {
+    let child = Command::new(env!("CARGO_BIN_EXE_lanes"))
+        .args(["--url", &format!("http://{}", node.address)])
+        .args(args)
+        .env("HOME", home.path())
+        .env_remove("http_proxy")
+        .env_remove("HTTP_PROXY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the lanes binary starts");
+    let ran = wait_bounded(child, WAIT, &format!("lanes {args:?}"));
+    assert_eq!(ran.status, 0, "lanes {args:?}: {}{}", ran.stdout, ran.stderr);
+    ran.stdout
+}
+
+/// [`lanes`] with `--output json`: the JSON it printed.
+fn lanes_json(node: &Validator, home: &TempLedger, args: &[&str]) -> Value {
+    let out = lanes(node, home, &[args, &["--output", "json"]].concat());
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("lanes {args:?}: not JSON ({e}): {out}"))
+}
+
+#[test]
+fn lanes_client_and_the_cli_read_a_v0_transaction_back() {
+    let ledger = TempLedger::new("v0-client");
+    let node = Validator::start(ledger.path());
+    let (to, witness) = (Pubkey::new_unique(), Pubkey::new_unique());
+    let (payer, table) = table_with(&node, &[to, witness]);
+    let client = RpcClient::new(&format!("http://{}", node.address)).unwrap();
+
+    // Sent and confirmed through the client, as a VersionedTransaction.
+    let tx = v0_transaction(&node, &payer, &[transfer_naming(&payer, &to, &witness)], std::slice::from_ref(&table));
+    let signature = client.send_and_confirm(&tx).unwrap();
+    assert_eq!(&signature, tx.signatures.first().unwrap());
+
+    // get_transaction: the v0 transaction as sent, its version, what it loaded.
+    let got = client.get_transaction(&signature).unwrap().expect("the v0 transaction is in the ledger");
+    assert_eq!(got.transaction, tx);
+    assert_eq!(got.version, Some(TransactionVersion::V0));
+    let meta = got.meta.clone().expect("meta");
+    assert_eq!(meta.err, None);
+    assert_eq!(meta.loaded_addresses, Some(LoadedAddresses { writable: vec![to], readonly: vec![witness] }));
+    assert_eq!(got.account_keys(), vec![payer.pubkey(), lanes_sdk::system_program::ID, to, witness]);
+    assert_eq!(meta.post_balances[2], AMOUNT, "balances run through the loaded keys");
+
+    // get_block: the same, among the slot's transactions.
+    let block = client.get_block(got.slot).unwrap();
+    let ours = block
+        .transactions
+        .iter()
+        .find(|t| t.transaction.signatures.first() == Some(&signature))
+        .expect("the v0 transaction is in its block");
+    assert_eq!(ours.version, Some(TransactionVersion::V0));
+    assert_eq!(ours.account_keys(), got.account_keys());
+
+    // A legacy transaction reads back as legacy, with nothing loaded.
+    let legacy = node.run(&[system_instruction::transfer(&payer.pubkey(), &to, 1)], &payer, &[]);
+    let legacy = client.get_transaction(&legacy.parse().unwrap()).unwrap().unwrap();
+    assert_eq!(legacy.version, Some(TransactionVersion::Legacy));
+    assert_eq!(legacy.meta.unwrap().loaded_addresses, Some(LoadedAddresses::default()));
+
+    // The CLI on top: `confirm -v` and `block`.
+    let home = TempLedger::new("v0-client-home");
+    std::fs::create_dir_all(home.path()).unwrap();
+    let confirmed = lanes_json(&node, &home, &["confirm", &signature.to_string(), "-v"]);
+    assert_eq!(confirmed["confirmationStatus"], json!("finalized"), "{confirmed}");
+    assert_eq!(confirmed["version"], json!(0), "{confirmed}");
+    assert_eq!(
+        confirmed["loadedAddresses"],
+        json!({ "writable": [to.to_string()], "readonly": [witness.to_string()] })
+    );
+    assert_eq!(confirmed["accounts"][2], json!(to.to_string()), "{confirmed}");
+    assert!(confirmed["logs"].as_array().is_some_and(|l| !l.is_empty()), "{confirmed}");
+    let text = lanes(&node, &home, &["confirm", &signature.to_string(), "-v"]);
+    assert!(text.contains("Version: 0\n"), "{text}");
+    assert!(text.contains(&format!("\n  {to} (from a lookup table, writable)\n")), "{text}");
+    assert!(text.contains(&format!("\n  {witness} (from a lookup table, read-only)\n")), "{text}");
+    let listed = lanes_json(&node, &home, &["block", &got.slot.to_string()]);
+    let entry = listed["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["signature"] == json!(signature.to_string()))
+        .unwrap_or_else(|| panic!("the v0 transaction in `lanes block`: {listed}"))
+        .clone();
+    assert_eq!(entry["version"], json!(0), "{entry}");
+    assert_eq!(entry["err"], Value::Null, "{entry}");
+    node.stop();
 }

@@ -14,7 +14,8 @@ use super::{
 use base64::Engine as _;
 use lanes_client::{ClientError, LogsFilter, LogsNotification};
 use lanes_sdk::client::Keypair;
-use lanes_sdk::{system_instruction, Account};
+use lanes_sdk::message::TransactionVersion;
+use lanes_sdk::{system_instruction, Account, Pubkey};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -176,32 +177,47 @@ pub fn confirm(context: &Context, signature: &str, verbose: bool) -> Result<Outp
     };
     if verbose && status.is_some() {
         if let Some(tx) = client.get_transaction(&signature)? {
-            let meta = tx.meta.unwrap_or(lanes_client::TransactionMeta {
-                err: None,
-                fee: 0,
-                pre_balances: Vec::new(),
-                post_balances: Vec::new(),
-                logs: Vec::new(),
-                compute_units_consumed: None,
-            });
-            let _ = write!(text, "\n\nSlot: {}\nFee: {} SOL", tx.slot, sol(meta.fee));
+            let keys = tx.account_keys();
+            let meta = tx.meta.unwrap_or_default();
+            let version = tx.transaction.version();
+            let _ = write!(text, "\n\nSlot: {}\nVersion: {version}\nFee: {} SOL", tx.slot, sol(meta.fee));
             if let Some(units) = meta.compute_units_consumed {
                 let _ = write!(text, "\nCompute Units Consumed: {units}");
             }
+            // The message's own keys, then (v0) what its lookups loaded.
+            let loaded = meta.loaded_addresses.clone().unwrap_or_default();
+            let statics = tx.transaction.message.static_account_keys().len();
             let _ = write!(text, "\nAccounts:");
-            for key in &tx.transaction.message.account_keys {
-                let _ = write!(text, "\n  {key}");
+            for (i, key) in keys.iter().enumerate() {
+                let from_table = match i.checked_sub(statics) {
+                    None => "",
+                    Some(j) if j < loaded.writable.len() => " (from a lookup table, writable)",
+                    Some(_) => " (from a lookup table, read-only)",
+                };
+                let _ = write!(text, "\n  {key}{from_table}");
             }
             let _ = write!(text, "\nLog Messages:");
             for line in &meta.logs {
                 let _ = write!(text, "\n  {line}");
             }
+            json["version"] = version_json(version);
             json["fee"] = json!(meta.fee);
             json["computeUnitsConsumed"] = json!(meta.compute_units_consumed);
+            json["accounts"] = json!(keys.iter().map(ToString::to_string).collect::<Vec<_>>());
+            let list = |keys: &[Pubkey]| keys.iter().map(ToString::to_string).collect::<Vec<_>>();
+            json["loadedAddresses"] = json!({ "writable": list(&loaded.writable), "readonly": list(&loaded.readonly) });
             json["logs"] = json!(meta.logs);
         }
     }
     Ok(Output::new(text, json))
+}
+
+/// A transaction's version as Solana's RPC writes it: `"legacy"` or `0`.
+fn version_json(version: TransactionVersion) -> Value {
+    match version {
+        TransactionVersion::Legacy => json!("legacy"),
+        TransactionVersion::V0 => json!(0),
+    }
 }
 
 fn capitalized(word: &str) -> String {
@@ -232,7 +248,8 @@ pub fn block(context: &Context, slot: u64) -> Result<Output, CliError> {
         let fee = entry.meta.as_ref().map(|m| m.fee).unwrap_or(0);
         let status = err.as_ref().map(|e| format!("Error: {e}")).unwrap_or_else(|| "Ok".into());
         let _ = write!(text, "\n  {signature}  {status}  fee {} SOL", sol(fee));
-        transactions.push(json!({ "signature": signature, "err": err.map(|e| e.0), "fee": fee }));
+        let version = version_json(entry.transaction.version());
+        transactions.push(json!({ "signature": signature, "err": err.map(|e| e.0), "fee": fee, "version": version }));
     }
     Ok(Output::new(
         text,

@@ -209,7 +209,7 @@ fn version(client: &RpcClient) -> Result<String, Error> {
 /// fee and logs.
 fn report(client: &RpcClient, out: &mut impl Write, name: &'static str, signature: Signature) -> Result<Step, Error> {
     let landed = landed(client, &signature)?;
-    let fee_payer = landed.transaction.message.account_keys.first().copied().unwrap_or_default();
+    let fee_payer = landed.transaction.message.fee_payer().copied().unwrap_or_default();
     let meta = landed
         .meta
         .ok_or_else(|| Error::Unexpected(format!("getTransaction {signature}: no meta (and so no logs)")))?;
