@@ -138,7 +138,15 @@ fn durable_nonce_transactions_land_once_over_rpc_and_udp_and_the_ledger_replays_
     assert_eq!(keys[nonce_index], json!(nonce.pubkey().to_string()));
     let parsed = node.call("getTransaction", json!([signature, { "encoding": "jsonParsed" }]));
     let first = &parsed["transaction"]["message"]["instructions"][0];
-    assert_eq!(first["programId"], json!(system_program::ID.to_string()), "{first}");
+    assert_eq!(first["program"], json!("system"), "{first}");
+    assert_eq!(
+        first["parsed"],
+        json!({ "type": "advanceNonce", "info": {
+            "nonceAccount": nonce.pubkey().to_string(),
+            "recentBlockhashesSysvar": lanes_sdk::sysvar::recent_blockhashes::ID.to_string(),
+            "nonceAuthority": authority.pubkey().to_string(),
+        } })
+    );
     let slot = got["slot"].as_u64().unwrap();
     let block = node.call("getBlock", json!([slot, { "transactionDetails": "signatures" }]));
     assert!(block["signatures"].as_array().unwrap().contains(&json!(signature)), "{block}");

@@ -302,7 +302,8 @@ fn parsed_transaction_json(tx: &VersionedTransaction, loaded: &LoadedAddresses) 
 }
 
 /// A system instruction as Agave's parser shows it (`{type, info}`), for
-/// the instructions a client reads back most; `None` for the others.
+/// the instructions a client reads back most and the durable nonce ones;
+/// `None` for the others (and for too few accounts).
 fn parse_system(data: &[u8], accounts: &[String]) -> Option<Value> {
     let tag = u32::from_le_bytes(data.get(..4)?.try_into().ok()?);
     let u64_at = |at: usize| data.get(at..at + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
@@ -317,7 +318,27 @@ fn parse_system(data: &[u8], accounts: &[String]) -> Option<Value> {
         ),
         (1, 36) => ("assign", json!({ "account": account(0)?, "owner": key_at(4)? })),
         (2, 12) => ("transfer", json!({ "source": account(0)?, "destination": account(1)?, "lamports": u64_at(4)? })),
+        (4, 4) => (
+            "advanceNonce",
+            json!({ "nonceAccount": account(0)?, "recentBlockhashesSysvar": account(1)?,
+                    "nonceAuthority": account(2)? }),
+        ),
+        (5, 12) => (
+            "withdrawFromNonce",
+            json!({ "nonceAccount": account(0)?, "destination": account(1)?, "recentBlockhashesSysvar": account(2)?,
+                    "rentSysvar": account(3)?, "nonceAuthority": account(4)?, "lamports": u64_at(4)? }),
+        ),
+        (6, 36) => (
+            "initializeNonce",
+            json!({ "nonceAccount": account(0)?, "recentBlockhashesSysvar": account(1)?,
+                    "rentSysvar": account(2)?, "nonceAuthority": key_at(4)? }),
+        ),
+        (7, 36) => (
+            "authorizeNonce",
+            json!({ "nonceAccount": account(0)?, "nonceAuthority": account(1)?, "newAuthorized": key_at(4)? }),
+        ),
         (8, 12) => ("allocate", json!({ "account": account(0)?, "space": u64_at(4)? })),
+        (12, 4) => ("upgradeNonce", json!({ "nonceAccount": account(0)? })),
         _ => return None,
     };
     Some(json!({ "type": kind, "info": info }))
@@ -570,4 +591,69 @@ pub(super) fn historical_status(node: &Node, signature: &Signature, search_histo
         "status": status,
         "confirmationStatus": "finalized",
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lanes_sdk::transaction::Transaction;
+    use lanes_sdk::{system_instruction, sysvar};
+
+    #[test]
+    fn nonce_instructions_parse_as_agave_parses_them() {
+        let (payer, nonce, authority, to) =
+            (Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique());
+        let next = Pubkey::new_unique();
+        let mut instructions = system_instruction::create_nonce_account(&payer, &nonce, &authority, 1_500_000);
+        instructions.extend([
+            system_instruction::advance_nonce_account(&nonce, &authority),
+            system_instruction::withdraw_nonce_account(&nonce, &authority, &to, 7),
+            system_instruction::authorize_nonce_account(&nonce, &authority, &next),
+            system_instruction::upgrade_nonce_account(&nonce),
+        ]);
+        let tx = Transaction::new_with_payer(&instructions, &payer, &Hash::default());
+        let parsed = parsed_transaction_json(&VersionedTransaction::from(tx), &LoadedAddresses::default());
+        let parsed: Vec<Value> = parsed["message"]["instructions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|ix| {
+                assert_eq!(ix["program"], json!("system"), "{ix}");
+                ix["parsed"].clone()
+            })
+            .collect();
+        let (nonce, authority, to, next) = (nonce.to_string(), authority.to_string(), to.to_string(), next.to_string());
+        let (recent, rent) = (sysvar::recent_blockhashes::ID.to_string(), sysvar::rent::ID.to_string());
+        assert_eq!(parsed[0]["type"], json!("createAccount"));
+        assert_eq!(
+            parsed[1],
+            json!({ "type": "initializeNonce", "info": { "nonceAccount": nonce, "recentBlockhashesSysvar": recent,
+                                                          "rentSysvar": rent, "nonceAuthority": authority } })
+        );
+        assert_eq!(
+            parsed[2],
+            json!({ "type": "advanceNonce", "info": { "nonceAccount": nonce, "recentBlockhashesSysvar": recent,
+                                                       "nonceAuthority": authority } })
+        );
+        assert_eq!(
+            parsed[3],
+            json!({ "type": "withdrawFromNonce", "info": { "nonceAccount": nonce, "destination": to,
+                    "recentBlockhashesSysvar": recent, "rentSysvar": rent, "nonceAuthority": authority, "lamports": 7 } })
+        );
+        assert_eq!(
+            parsed[4],
+            json!({ "type": "authorizeNonce", "info": { "nonceAccount": nonce, "nonceAuthority": authority,
+                                                         "newAuthorized": next } })
+        );
+        assert_eq!(parsed[5], json!({ "type": "upgradeNonce", "info": { "nonceAccount": nonce } }));
+    }
+
+    #[test]
+    fn a_nonce_instruction_short_of_accounts_or_bytes_is_only_partly_decoded() {
+        let accounts = vec![Pubkey::new_unique().to_string(); 2];
+        assert_eq!(parse_system(&[4, 0, 0, 0], &accounts), None, "advance names three accounts");
+        assert_eq!(parse_system(&[4, 0, 0, 0, 0], &vec![String::new(); 3]), None, "a trailing byte");
+        assert_eq!(parse_system(&[5, 0, 0, 0, 1], &vec![String::new(); 5]), None, "a short amount");
+        assert_eq!(parse_system(&[], &accounts), None);
+    }
 }
