@@ -54,7 +54,10 @@ use parking_lot::Mutex;
 use slot_hash::SlotDelta;
 use status_cache::StatusCache;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicU64,
+    Ordering::{Acquire, Relaxed, Release},
+};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -153,6 +156,9 @@ pub struct Bank {
     root_worker: Mutex<Worker>,
     /// What this bank's workers point at to say whose they are.
     identity: Arc<()>,
+    /// Bumped whenever the recent blockhashes change; a worker's copy of
+    /// the latest blockhash is valid while it is unchanged.
+    blockhash_epoch: AtomicU64,
     /// Bumped by every write that could change a program account; a
     /// thread's cached program headers are valid while it is unchanged.
     program_epoch: AtomicU64,
@@ -184,11 +190,24 @@ impl Bank {
                 executor: executor.clone(),
                 program_headers: Default::default(),
                 program_epoch: 0,
+                program_source: None,
+                latest_blockhash: (u64::MAX, Hash::default()),
                 bank: identity.clone(),
             }),
             identity,
             program_epoch: AtomicU64::new(0),
+            blockhash_epoch: AtomicU64::new(0),
         }
+    }
+
+    /// The latest blockhash, from `worker`'s copy while the blockhashes are
+    /// unchanged (a load of a counter no one writes mid-batch, not a lock).
+    fn worker_latest_blockhash(&self, worker: &mut Worker) -> Hash {
+        let epoch = self.blockhash_epoch.load(Acquire);
+        if worker.latest_blockhash.0 != epoch {
+            worker.latest_blockhash = (epoch, self.latest_blockhash());
+        }
+        worker.latest_blockhash.1
     }
 
     pub fn slot(&self) -> u64 {
@@ -277,7 +296,9 @@ impl Bank {
     /// Make a new blockhash (derived from the previous one and the slot);
     /// the signatures of blockhashes that expire are forgotten.
     pub fn register_blockhash(&self) {
-        for expired in self.blockhashes.register(self.slot) {
+        let expired = self.blockhashes.register(self.slot);
+        self.blockhash_epoch.fetch_add(1, Release);
+        for expired in expired {
             self.status_cache.expire(&expired);
         }
     }
@@ -499,14 +520,17 @@ impl Bank {
         };
 
         let mut ctx = TransactionContext::new(accounts, tx.compute_budget().compute_unit_limit, self.clock());
-        ctx.program_source = Some(self.program_source.clone());
-        ctx.blockhash = self.latest_blockhash();
+        // Lent from the worker and handed back: no shared reference count
+        // or lock is touched per transaction.
+        ctx.program_source = worker.program_source.take().or_else(|| Some(self.program_source.clone()));
+        ctx.blockhash = self.worker_latest_blockhash(worker);
         // Loading is charged before anything runs (the loader refused a
         // transaction whose limit cannot pay for it).
         let result = match ctx.consume(loading_cost) {
             Ok(()) => process_message(&worker.executor, &mut ctx, tx.instructions()),
             Err(err) => Err(TransactionError::InstructionError(0, err)),
         };
+        worker.program_source = ctx.program_source.take();
         let result = result.and_then(|()| check_rent(&ctx));
         let mut deployed = worker.executor.take_deployed();
         timings.accumulate(&ctx.timings);

@@ -18,6 +18,7 @@ impl Bank {
     /// would have before the restart.
     pub fn restore_recent_blockhashes(&self, hashes: &[Hash]) {
         self.blockhashes.restore(hashes);
+        self.blockhash_epoch.fetch_add(1, std::sync::atomic::Ordering::Release);
     }
 
     /// Mark each `(blockhash, signature)` as processed: a transaction with

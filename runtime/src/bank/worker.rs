@@ -7,8 +7,9 @@
 //! the harness) and simulation use the bank's root worker.
 
 use super::Bank;
+use crate::transaction_context::ProgramSource;
 use crate::vm::{Executor, ProgramLoadError};
-use lanes_sdk::{Account, Pubkey};
+use lanes_sdk::{Account, Hash, Pubkey};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -27,13 +28,26 @@ pub struct Worker {
     /// would make every worker take the same shard lock every time.
     pub(super) program_headers: HashMap<Pubkey, Account>,
     pub(super) program_epoch: u64,
+    /// The bank's program source, lent to each transaction's context and
+    /// handed back (`None` while lent).
+    pub(super) program_source: Option<Arc<dyn ProgramSource>>,
+    /// The latest blockhash and the bank's blockhash epoch it was read at.
+    pub(super) latest_blockhash: (u64, Hash),
     /// The bank this worker belongs to (its headers are that bank's).
     pub(super) bank: Arc<()>,
 }
 
 impl Worker {
     pub(super) fn new(bank: &Bank, index: usize, executor: Arc<Executor>) -> Self {
-        Worker { index, executor, program_headers: HashMap::new(), program_epoch: 0, bank: bank.identity.clone() }
+        Worker {
+            index,
+            executor,
+            program_headers: HashMap::new(),
+            program_epoch: 0,
+            program_source: Some(bank.program_source.clone()),
+            latest_blockhash: (u64::MAX, Hash::default()),
+            bank: bank.identity.clone(),
+        }
     }
 
     /// The engine this worker runs programs on.
