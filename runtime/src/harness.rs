@@ -230,6 +230,13 @@ fn split(outcome: TransactionOutcome) -> Result<TransactionMeta, FailedTransacti
     }
 }
 
+/// The payer, then `signers` (the payer once, if it is among them too).
+fn payer_and<'k>(payer: &'k Keypair, signers: &[&'k Keypair]) -> Vec<&'k Keypair> {
+    let mut all = vec![payer];
+    all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+    all
+}
+
 /// The executor every harness in this process shares.
 pub fn shared_executor() -> Arc<Executor> {
     static EXECUTOR: OnceLock<Arc<Executor>> = OnceLock::new();
@@ -404,8 +411,7 @@ impl Harness {
 
     /// A signed transaction at the latest blockhash.
     pub fn transaction(&self, instructions: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Transaction {
-        let mut all: Vec<&Keypair> = vec![payer];
-        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        let all = payer_and(payer, signers);
         Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, self.latest_blockhash())
     }
 
@@ -421,8 +427,7 @@ impl Harness {
     ) -> Result<VersionedTransaction, HarnessError> {
         let message = v0::Message::try_compile(&payer.pubkey(), instructions, tables, self.latest_blockhash())
             .map_err(|e| HarnessError::Compile(format!("compiling the v0 message: {e}")))?;
-        let mut all: Vec<&Keypair> = vec![payer];
-        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        let all = payer_and(payer, signers);
         VersionedTransaction::try_new(VersionedMessage::V0(message), &all)
             .map_err(|e| HarnessError::Compile(format!("signing the v0 transaction: {e}")))
     }

@@ -88,23 +88,14 @@ impl Workload for Token {
             }
         }
         let n = owners.len();
-        if config.v0 {
+        // `--v0`: both token accounts of every transfer load from tables.
+        let tables = if config.v0 {
             let all: Vec<_> = token_accounts.iter().chain(&hot_accounts).copied().collect();
-            let tables = LookupTables::create(bank, &authority, &all)?;
-            return Ok(sign_all(config.transactions, |k| {
-                let owner = &owners[k % n];
-                let source = token_accounts[k % n];
-                let destination = if hot_accounts.is_empty() {
-                    token_accounts[(k + n / 2 + 1) % n]
-                } else {
-                    hot_accounts[k % hot_accounts.len()]
-                };
-                let amount = 1 + (k / n) as u64;
-                let ix = token_ix::transfer(&token, &source, &destination, &owner.pubkey(), amount);
-                tables.sign_v0(&[ix], owner, &[source, destination], blockhash)
-            }));
-        }
-        let transactions = sign_all(config.transactions, |k| {
+            Some(LookupTables::create(bank, &authority, &all)?)
+        } else {
+            None
+        };
+        Ok(sign_all(config.transactions, |k| {
             let owner = &owners[k % n];
             let source = token_accounts[k % n];
             let destination = if hot_accounts.is_empty() {
@@ -114,8 +105,10 @@ impl Workload for Token {
             };
             let amount = 1 + (k / n) as u64;
             let ix: Instruction = token_ix::transfer(&token, &source, &destination, &owner.pubkey(), amount);
-            Transaction::new_signed_with_payer(&[ix], Some(&owner.pubkey()), &[owner], blockhash)
-        });
-        Ok(transactions.into_iter().map(Into::into).collect())
+            match &tables {
+                Some(tables) => tables.sign_v0(&[ix], owner, &[source, destination], blockhash),
+                None => Transaction::new_signed_with_payer(&[ix], Some(&owner.pubkey()), &[owner], blockhash).into(),
+            }
+        }))
     }
 }
