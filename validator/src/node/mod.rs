@@ -20,6 +20,7 @@
 mod banking;
 pub mod block;
 pub mod cpu;
+mod explorer;
 pub mod genesis;
 mod history;
 pub mod ledger;

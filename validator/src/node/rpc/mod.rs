@@ -8,6 +8,8 @@
 //! messages.
 
 mod accounts;
+mod controls;
+mod parallelism;
 mod server;
 mod transactions;
 
@@ -422,6 +424,8 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
         }
         "getProgramAccounts" => get_program_accounts(node, params),
         _ => super::history::dispatch(node, method, params)
+            .or_else(|| controls::dispatch(node, method, params))
+            .or_else(|| parallelism::dispatch(node, method, params))
             .unwrap_or_else(|| Err(RpcError { code: -32601, message: "Method not found".into(), data: None })),
     }
 }

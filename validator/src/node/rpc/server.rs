@@ -36,6 +36,7 @@ pub(in crate::node) fn spawn(
             let app = Router::new()
                 .route("/", post(handle))
                 .route("/health", get(|| async { "ok" }))
+                .merge(crate::node::explorer::routes())
                 .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
                 .with_state(node);
             let served = axum::serve(listener, app).with_graceful_shutdown(async {
