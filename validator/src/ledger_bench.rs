@@ -200,6 +200,7 @@ fn measure(
             state_hash: Hash(blockhash),
             block_time: 1_700_000_000 + slot as i64,
             transactions,
+            controls: Vec::new(),
             written_accounts: Vec::new(),
             total_transactions: slot * per_slot as u64,
             total_fees: slot * per_slot as u64 * 5_000,

@@ -32,10 +32,18 @@ impl SlotCommit {
 }
 
 impl Bank {
-    /// Write an account directly (genesis, tests). It counts toward the slot hash.
+    /// Write an account directly (genesis, tests, a node's state
+    /// controls, between batches). It counts toward the slot hash. When
+    /// the account was or becomes a program, the program epoch moves, so
+    /// no thread keeps a stale program.
     pub fn set_account(&self, key: Pubkey, account: Account) -> Result<(), BankError> {
         self.lookup_tables.forget(&key);
-        self.store_updates(0, vec![(key, account)])
+        let was_program = self.store.get(&key).is_some_and(|old| may_change_a_program(&old));
+        self.store_updates(0, vec![(key, account)])?;
+        if was_program {
+            self.program_epoch.fetch_add(1, Release);
+        }
+        Ok(())
     }
 
     /// Make everything committed in the current slot durable (a no-op for

@@ -285,9 +285,9 @@ impl Bank {
     }
 
     /// Move the clock so that the current slot reads `unix_timestamp`; it
-    /// advances with the slots from there. For tests (the harness's
-    /// `set_unix_timestamp`): the offset is not in any ledger, so a chain
-    /// whose clock was moved cannot be replayed.
+    /// advances with the slots from there. The harness's
+    /// `set_unix_timestamp`, and a node's `lanesSetClock` (which records it
+    /// in its ledger, so a replay moves the clock in the same place).
     pub fn set_unix_timestamp(&mut self, unix_timestamp: i64) {
         self.clock_offset_seconds = 0;
         self.clock_offset_seconds = unix_timestamp.saturating_sub(self.clock().unix_timestamp);

@@ -12,6 +12,7 @@
 use clap::Parser;
 use lanes_sdk::client::Keypair;
 use lanes_sdk::Pubkey;
+use lanes_validator::node::controls::BlockProduction;
 use lanes_validator::node::genesis::bundled_programs;
 use lanes_validator::node::{NodeConfig, RunningNode};
 use std::net::IpAddr;
@@ -78,6 +79,21 @@ struct Cli {
     /// stderr instead of the status line.
     #[arg(long)]
     log: bool,
+    /// Refuse the state and time controls (lanesSetAccount, lanesWarpToSlot,
+    /// lanesPauseSlots, … and `lanes` commands that use them).
+    #[arg(long)]
+    no_controls: bool,
+    /// When slots are made: every --slot-ms, or as soon as a transaction
+    /// arrives (and every --slot-ms when none does).
+    #[arg(long, value_enum, default_value_t = BlockProductionArg::Interval)]
+    block_production: BlockProductionArg,
+}
+
+/// `--block-production`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum BlockProductionArg {
+    Interval,
+    OnArrival,
 }
 
 #[derive(clap::Subcommand)]
@@ -169,6 +185,11 @@ fn main() -> ExitCode {
         ledger_limit: cli.limit_ledger_size,
         genesis_programs,
         genesis_accounts,
+        no_controls: cli.no_controls,
+        block_production: match cli.block_production {
+            BlockProductionArg::Interval => BlockProduction::Interval,
+            BlockProductionArg::OnArrival => BlockProduction::OnArrival,
+        },
     };
     let running = match RunningNode::start(&config) {
         Ok(running) => running,

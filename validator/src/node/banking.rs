@@ -7,11 +7,24 @@
 //! account store's commit finished, the statuses recorded, subscribers
 //! told — while the banking thread executes the next.
 //!
+//! Slot production follows [`Production`]: once every `--slot-ms`, or (on
+//! arrival) as soon as a transaction waits, never while paused but for a
+//! slot asked for (`lanesProduceSlot`). State controls (`lanesSetAccount`,
+//! …) are applied here, at the start of a slot they start at once (while
+//! paused, a slot of their own that takes no transactions), recorded with
+//! that slot, and answered once it is durable; a warp ends its slot with a
+//! jump instead of a step.
+//!
 //! Never: report a slot confirmed before both the ledger and the account
-//! store hold it, or let the store get ahead of the ledger (the ledger is
-//! what a restart replays).
+//! store hold it, let the store get ahead of the ledger (the ledger is
+//! what a restart replays), change the bank for a control anywhere but
+//! between slots, or drop a queued transaction for a pause.
 
-use super::block::{block_time, Block, BlockTransaction};
+use super::block::{Block, BlockTransaction};
+use super::controls::{
+    apply_state, Applied, BlockProduction, ControlError, ControlOp, ControlReply, ControlRequest, Production,
+};
+use super::ledger::ControlRecord;
 use super::rpc::transaction_error_json;
 use super::Node;
 use crossbeam_channel::{Receiver, Sender};
@@ -36,19 +49,26 @@ pub const LEDGER_FAILURE_EXIT_CODE: i32 = 74;
 /// the replay at start exists for.
 pub const ABORT_AFTER_LEDGER_WRITE_ENV: &str = "LANES_FAULT_ABORT_AFTER_LEDGER_WRITE";
 
-pub(super) fn spawn(
-    node: Arc<Node>,
-    queue: Receiver<VersionedTransaction>,
-    slot: Duration,
-    threads: usize,
-    previous_blockhash: Hash,
-) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("lanes-banking".into())
-        .spawn(move || run(&node, &queue, slot, threads, previous_blockhash))
+/// Longest the banking thread sleeps without looking at the shutdown flag.
+const POLL: Duration = Duration::from_millis(50);
+
+/// What the banking thread starts from: the queues it reads, how it makes
+/// slots, and the chain's tip (the last recorded slot and its blockhash).
+pub(super) struct Banking {
+    pub queue: Receiver<VersionedTransaction>,
+    pub controls: Receiver<ControlRequest>,
+    pub slot: Duration,
+    pub threads: usize,
+    pub production: Production,
+    pub previous_blockhash: Hash,
+    pub parent_slot: u64,
 }
 
-fn run(node: &Node, queue: &Receiver<VersionedTransaction>, slot: Duration, threads: usize, previous_blockhash: Hash) {
+pub(super) fn spawn(node: Arc<Node>, banking: Banking) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name("lanes-banking".into()).spawn(move || run(&node, banking))
+}
+
+fn run(node: &Node, banking: Banking) {
     // The ledger stage takes one frozen slot at a time: while it writes
     // slot N's block and then commits the store, this thread executes slot
     // N+1 (into the store, uncommitted), and waits for N to be done before
@@ -63,53 +83,190 @@ fn run(node: &Node, queue: &Receiver<VersionedTransaction>, slot: Duration, thre
             tracing::error!("the ledger stage could not start: {e}");
             std::process::exit(LEDGER_FAILURE_EXIT_CODE);
         }
-        execute_slots(node, queue, slot, threads, previous_blockhash, &jobs, &ledger_done);
+        execute_slots(node, banking, &jobs, &ledger_done);
         // Dropping the sender ends the stage once it has recorded the last slot.
         drop(jobs);
     });
 }
 
-/// A frozen slot for the ledger stage: its block, and the store's commit of
+/// A frozen slot for the ledger stage: its block, the store's commit of
 /// it (prepared; `None` for an empty slot, which commits nothing; `Err`
-/// when the store could not prepare it).
+/// when the store could not prepare it), and the controls waiting for it
+/// to be durable.
 struct LedgerJob {
     block: Block,
     commit: Result<Option<SlotCommit>, ()>,
+    replies: Vec<(Sender<ControlReply>, Applied)>,
 }
 
-/// The banking thread's loop: once a slot, execute what was submitted,
-/// freeze the slot, prepare its store commit, advance the bank, and hand
-/// the slot to the ledger stage.
-fn execute_slots(
-    node: &Node,
-    queue: &Receiver<VersionedTransaction>,
-    slot: Duration,
-    threads: usize,
-    mut previous_blockhash: Hash,
-    jobs: &Sender<LedgerJob>,
-    ledger_done: &Receiver<()>,
-) {
-    let config = BatchConfig::with_threads(threads.max(1));
-    let mut deadline = Instant::now() + slot;
-    let mut in_flight = false;
+/// Answer `reply` (nobody waiting any more is not an error).
+fn answer(reply: &Sender<ControlReply>, answer: ControlReply) {
+    let _ = reply.try_send(answer);
+}
+
+/// What the banking thread holds between slots: the state controls for
+/// the next slot, and who waits for a slot to be made.
+#[derive(Default)]
+struct Waiting {
+    state: Vec<ControlRequest>,
+    produce: Vec<Sender<ControlReply>>,
+}
+
+impl Waiting {
+    /// Take `request`: production changes at once, the rest for the next slot.
+    fn take(&mut self, node: &Node, request: ControlRequest, production: &mut Production, deadline: &mut Instant) {
+        let current = |production: &Production| Applied::Production {
+            slot: node.bank.read().slot(),
+            paused: production.paused,
+            mode: production.mode,
+        };
+        match request.op {
+            ControlOp::Pause => {
+                production.paused = true;
+                answer(&request.reply, Ok(current(production)));
+            }
+            ControlOp::Resume => {
+                if production.paused {
+                    production.paused = false;
+                    // What waited goes into a slot at once.
+                    *deadline = Instant::now();
+                }
+                answer(&request.reply, Ok(current(production)));
+            }
+            ControlOp::SetBlockProduction(mode) => {
+                production.mode = mode;
+                answer(&request.reply, Ok(current(production)));
+            }
+            ControlOp::ProduceSlot => self.produce.push(request.reply),
+            _ => self.state.push(request),
+        }
+    }
+
+    /// Refuse everything still waiting: the node is stopping.
+    fn refuse_all(&mut self) {
+        let stopping = || Err(ControlError::Failed("the node is stopping".into()));
+        for request in self.state.drain(..) {
+            answer(&request.reply, stopping());
+        }
+        for reply in self.produce.drain(..) {
+            answer(&reply, stopping());
+        }
+    }
+}
+
+/// Wait for the next slot to start, taking controls as they come. Returns
+/// whether the slot takes the queued transactions (a slot made for state
+/// controls while paused does not) and whether it starts before its
+/// deadline.
+fn wait_for_slot(node: &Node, banking: &mut Banking, waiting: &mut Waiting, deadline: &mut Instant) -> (bool, bool) {
     loop {
-        let stopping = node.shutdown.load(Relaxed);
-        if !stopping {
-            let now = Instant::now();
-            if deadline > now {
-                std::thread::sleep(deadline - now);
+        while let Ok(request) = banking.controls.try_recv() {
+            waiting.take(node, request, &mut banking.production, deadline);
+        }
+        if node.stopping() {
+            return (true, false);
+        }
+        let paused = banking.production.paused;
+        let on_arrival = banking.production.mode == BlockProduction::OnArrival;
+        if !waiting.produce.is_empty() {
+            return (true, true);
+        }
+        if !waiting.state.is_empty() {
+            return (!paused, true);
+        }
+        let now = Instant::now();
+        if !paused {
+            if now >= *deadline {
+                return (true, false);
+            }
+            if on_arrival && !banking.queue.is_empty() {
+                return (true, true);
             }
         }
-        let transactions: Vec<VersionedTransaction> = queue.try_iter().take(MAX_TRANSACTIONS_PER_SLOT).collect();
+        let until = if paused { now + POLL } else { (*deadline).min(now + POLL) };
+        let mut select = crossbeam_channel::Select::new();
+        select.recv(&banking.controls);
+        if on_arrival && !paused {
+            select.recv(&banking.queue);
+        }
+        let _ = select.ready_deadline(until);
+    }
+}
+
+/// Apply the state controls waiting, at the start of the bank's slot:
+/// their records (a warp's last, for the slot's end), who to answer once
+/// the slot is durable, and the warp's target and its waiter. A second
+/// warp waits for the next slot; a control the bank refuses is answered
+/// at once.
+#[allow(clippy::type_complexity)]
+fn apply_waiting(
+    node: &Node,
+    waiting: &mut Waiting,
+) -> (Vec<ControlRecord>, Vec<(Sender<ControlReply>, Applied)>, Option<(u64, Sender<ControlReply>)>) {
+    let (mut records, mut replies, mut warp) = (Vec::new(), Vec::new(), None);
+    if waiting.state.is_empty() {
+        return (records, replies, warp);
+    }
+    let mut bank = node.bank.write();
+    let mut deferred = Vec::new();
+    for request in waiting.state.drain(..) {
+        match request.op {
+            ControlOp::WarpTo { slot } => {
+                if warp.is_some() {
+                    deferred.push(request);
+                } else if slot <= bank.slot() {
+                    let message = format!("slot {slot} is not after the current slot {}", bank.slot());
+                    answer(&request.reply, Err(ControlError::Invalid(message)));
+                } else {
+                    warp = Some((slot, request.reply));
+                }
+            }
+            ref op => match apply_state(&mut bank, op) {
+                Ok((applied_records, applied)) => {
+                    records.extend(applied_records);
+                    replies.push((request.reply, applied));
+                }
+                Err(e) => answer(&request.reply, Err(e)),
+            },
+        }
+    }
+    waiting.state = deferred;
+    (records, replies, warp)
+}
+
+/// The banking thread's loop: once a slot, apply the state controls
+/// waiting, execute what was submitted, freeze the slot, prepare its store
+/// commit, advance the bank (or warp it), and hand the slot to the ledger
+/// stage.
+fn execute_slots(node: &Node, mut banking: Banking, jobs: &Sender<LedgerJob>, ledger_done: &Receiver<()>) {
+    let config = BatchConfig::with_threads(banking.threads.max(1));
+    let slot = banking.slot;
+    let mut deadline = Instant::now() + slot;
+    let mut in_flight = false;
+    let mut waiting = Waiting::default();
+    loop {
+        let (take_transactions, early) = wait_for_slot(node, &mut banking, &mut waiting, &mut deadline);
+        let stopping = node.stopping();
+        let slot_started = Instant::now();
+        let transactions: Vec<VersionedTransaction> = if take_transactions {
+            banking.queue.try_iter().take(MAX_TRANSACTIONS_PER_SLOT).collect()
+        } else {
+            Vec::new()
+        };
         let received = transactions.len();
+        let (mut records, mut replies, warp) = apply_waiting(node, &mut waiting);
         let job = {
             let bank = node.bank.read();
             let transactions = deduplicate(node, &bank, transactions);
             let started = Instant::now();
             let executed = execute(&bank, transactions, &config);
-            let block = freeze(&bank, executed, previous_blockhash);
-            // The next block's parent hash, whether or not this one is confirmed.
-            previous_blockhash = block.blockhash;
+            if let Some((target, _)) = &warp {
+                records.push(ControlRecord::WarpTo { slot: *target });
+            }
+            let block = freeze(&bank, executed, banking.previous_blockhash, banking.parent_slot, records);
+            // The next block's parent, whether or not this one is confirmed.
+            banking.previous_blockhash = block.blockhash;
+            banking.parent_slot = block.slot;
             if received > 0 {
                 let failed = block.transactions.iter().filter(|t| t.outcome.result.is_err()).count();
                 tracing::info!(
@@ -126,7 +283,7 @@ fn execute_slots(
             if in_flight && ledger_done.recv().is_err() {
                 return;
             }
-            let commit = if block.transactions.is_empty() {
+            let commit = if block.transactions.is_empty() && block.controls.is_empty() {
                 Ok(None)
             } else {
                 let cpu_started = thread_cpu_ns();
@@ -138,19 +295,34 @@ fn execute_slots(
             };
             // `processed` from here on: executed in the working slot, not yet durable.
             node.statuses.lock().record_block(&block);
-            LedgerJob { block, commit }
+            if let Some((to, reply)) = &warp {
+                replies.push((reply.clone(), Applied::Warp { from: block.slot, to: *to }));
+            }
+            replies.extend(waiting.produce.drain(..).map(|reply| (reply, Applied::Slot(block.slot))));
+            LedgerJob { block, commit, replies }
         };
-        node.bank.write().advance_slot();
+        let warped = warp.is_some();
+        match warp {
+            Some((target, _)) => node.bank.write().warp_to_slot(target),
+            None => node.bank.write().advance_slot(),
+        };
         if jobs.send(job).is_err() {
             return;
         }
         in_flight = true;
         if stopping {
+            waiting.refuse_all();
             return;
         }
-        deadline += slot;
-        // Behind by more than a slot (a long batch): start the next one now.
-        deadline = deadline.max(Instant::now());
+        deadline = if warped {
+            // The slot warped to is made at once (unless paused).
+            Instant::now()
+        } else if early {
+            slot_started + slot
+        } else {
+            // Behind by more than a slot (a long batch): start the next one now.
+            (deadline + slot).max(Instant::now())
+        };
     }
 }
 
@@ -160,7 +332,8 @@ fn execute_slots(
 /// subscribers.
 fn record_slots(node: &Node, jobs: &Receiver<LedgerJob>, done: &Sender<()>) {
     let abort_after_ledger_write = std::env::var_os(ABORT_AFTER_LEDGER_WRITE_ENV).is_some();
-    for LedgerJob { block, commit } in jobs {
+    for LedgerJob { block, commit, replies } in jobs {
+        let slot = block.slot;
         let started = Instant::now();
         let appended = node.ledger.append(&block, |err| transaction_error_json(err).to_string());
         if let Err(e) = appended {
@@ -210,6 +383,14 @@ fn record_slots(node: &Node, jobs: &Receiver<LedgerJob>, done: &Sender<()>) {
         } else {
             // Never durable, never confirmed: its `processed` statuses go.
             node.statuses.lock().forget_slot(block.slot);
+        }
+        for (reply, applied) in replies {
+            let result = if durable {
+                Ok(applied)
+            } else {
+                Err(ControlError::Failed(format!("slot {slot} could not be made durable")))
+            };
+            answer(&reply, result);
         }
         if done.send(()).is_err() {
             return;
@@ -270,18 +451,27 @@ fn execute(bank: &Bank, transactions: Vec<VersionedTransaction>, config: &BatchC
     executed
 }
 
-/// The block of the bank's current slot, `executed` its transactions.
-pub(super) fn freeze(bank: &Bank, executed: Vec<BlockTransaction>, previous_blockhash: Hash) -> Block {
+/// The block of the bank's current slot, `executed` its transactions,
+/// `controls` the state controls it applied, `parent_slot` the slot
+/// recorded before it. Its time is the bank's clock.
+pub(super) fn freeze(
+    bank: &Bank,
+    executed: Vec<BlockTransaction>,
+    previous_blockhash: Hash,
+    parent_slot: u64,
+    controls: Vec<ControlRecord>,
+) -> Block {
     let slot = bank.slot();
     let (written_accounts, state_hash) = bank.slot_written_accounts_and_hash();
     Block {
         slot,
-        parent_slot: slot.saturating_sub(1),
+        parent_slot,
         blockhash: bank.latest_blockhash(),
         previous_blockhash,
         state_hash,
-        block_time: block_time(bank.config().genesis_unix_timestamp, slot),
+        block_time: bank.clock().unix_timestamp,
         transactions: executed,
+        controls,
         written_accounts,
         total_transactions: bank.transaction_count(),
         total_fees: bank.collected_fees(),

@@ -7,13 +7,16 @@
 //! Never: hold a refused transaction (it never happened), or change after
 //! it is built (it is shared, read-only, between the ledger and PubSub).
 
+use super::ledger::ControlRecord;
 use lanes_runtime::bank::TransactionOutcome;
 use lanes_sdk::hash::Hash;
 use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::{Account, Pubkey};
 
-/// The deterministic clock's time of `slot`: genesis plus 400 ms a slot,
-/// whatever the node's real slot length is (a replay sees the same time).
+/// The deterministic clock's time of `slot` before any `lanesSetClock`:
+/// genesis plus 400 ms a slot, whatever the node's real slot length is (a
+/// replay sees the same time). A block's time is its bank's clock, which a
+/// clock control moves (and the ledger records).
 pub fn block_time(genesis_unix_timestamp: i64, slot: u64) -> i64 {
     genesis_unix_timestamp + (slot as i64).saturating_mul(lanes_runtime::bank::MS_PER_SLOT) / 1000
 }
@@ -46,7 +49,7 @@ impl BlockTransaction {
 #[derive(Debug, Clone)]
 pub struct Block {
     pub slot: u64,
-    /// The slot before it (a single node skips none).
+    /// The slot before it: the one before, unless a warp skipped slots.
     pub parent_slot: u64,
     /// The blockhash transactions of this slot were offered as the newest.
     pub blockhash: Hash,
@@ -59,6 +62,10 @@ pub struct Block {
     /// Each account the slot wrote, as the slot left it (zero lamports:
     /// deleted), in key order.
     pub written_accounts: Vec<(Pubkey, Account)>,
+    /// The state controls this slot applied, in order (account and clock
+    /// controls at its start, a warp at its end): recorded in the ledger
+    /// with it, applied again by a replay.
+    pub controls: Vec<ControlRecord>,
     /// Transactions committed since genesis, this slot's included.
     pub total_transactions: u64,
     /// Fees collected since genesis, this slot's included.

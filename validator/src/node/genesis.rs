@@ -4,13 +4,15 @@
 //! `genesis-seed` (what makes this ledger's genesis hash its own). A new
 //! ledger gets the bundled programs at their fixed addresses and a funded
 //! faucet, recorded as slot 0's block; an existing one resumes after the
-//! ledger's last slot: recent blockhashes, processed signatures and counters
-//! restored, and any slot the account store missed (a crash between the
-//! ledger's write and the store's) replayed from the ledger.
+//! ledger's last slot (or at its warp's target): recent blockhashes,
+//! processed signatures, counters and the clock's offset restored, and any
+//! slot the account store missed (a crash between the ledger's write and
+//! the store's) replayed from the ledger, its state controls with it.
 
 use super::banking::freeze;
+use super::controls::next_slot;
 use super::ledger::{Ledger, SlotRecord};
-use super::replay::replay_slot;
+use super::replay::{for_each_recorded_slot, replay_recorded_slot};
 use super::rpc::transaction_error_json;
 use super::{NodeConfig, NodeError};
 use lanes_runtime::bank::{Bank, BankConfig, MAX_BLOCKHASH_AGE};
@@ -39,8 +41,10 @@ pub struct Genesis {
     pub faucet: Keypair,
     pub genesis_hash: Hash,
     pub ledger: Ledger,
-    /// The blockhash of the slot before the bank's current one.
+    /// The blockhash of the slot recorded before the bank's current one.
     pub previous_blockhash: Hash,
+    /// That slot (the one before, unless a warp skipped slots).
+    pub parent_slot: u64,
     /// Whether this start created the ledger.
     pub created: bool,
     /// Slots replayed from the ledger onto the account store at start.
@@ -90,10 +94,10 @@ pub fn open_ledger(config: &NodeConfig) -> Result<Genesis, NodeError> {
     let mut bank = Bank::new(Arc::new(store), executor, bank_config);
     let genesis_hash = hashv(&[b"lanes genesis", &seed]);
     let last = ledger.last_slot().map_err(|e| ledger_error(dir, e))?;
-    let (created, previous_blockhash, replayed_slots) = match last {
+    let (created, previous_blockhash, parent_slot, replayed_slots) = match last {
         Some(last) => {
             let replayed = resume(&mut bank, &ledger, &last, store_slot).map_err(|e| ledger_error(dir, e))?;
-            (false, last.blockhash(), replayed)
+            (false, last.blockhash(), last.slot, replayed)
         }
         None if store_slot.is_some() => {
             return Err(ledger_error(dir, "the account store has slots but ledger.redb has none: use --reset"))
@@ -120,17 +124,27 @@ pub fn open_ledger(config: &NodeConfig) -> Result<Genesis, NodeError> {
             let lamports = config.faucet_sol.saturating_mul(LAMPORTS_PER_SOL);
             bank.set_account(faucet.pubkey(), Account::new(lamports, 0, &system_program::ID))
                 .map_err(|e| ledger_error(dir, e))?;
-            let block = freeze(&bank, Vec::new(), genesis_hash);
+            let block = freeze(&bank, Vec::new(), genesis_hash, 0, Vec::new());
             // Durable before the store: the genesis accounts are in the block.
             ledger
                 .append_durable(&block, |err| transaction_error_json(err).to_string())
                 .map_err(|e| ledger_error(dir, e))?;
             bank.commit_slot().map_err(|e| ledger_error(dir, e))?;
             bank.advance_slot();
-            (true, block.blockhash, 0)
+            (true, block.blockhash, 0, 0)
         }
     };
-    Ok(Genesis { bank, identity, faucet, genesis_hash, ledger, previous_blockhash, created, replayed_slots })
+    Ok(Genesis {
+        bank,
+        identity,
+        faucet,
+        genesis_hash,
+        ledger,
+        previous_blockhash,
+        parent_slot,
+        created,
+        replayed_slots,
+    })
 }
 
 /// Compile the bundled programs on a thread of its own, so the first
@@ -202,34 +216,35 @@ fn resume(bank: &mut Bank, ledger: &Ledger, last: &SlotRecord, store_slot: Optio
     // The bank as it was at the end of the store's slot.
     restore_at(bank, ledger, store_slot)?;
     let mut replayed = 0;
-    for slot in store_slot + 1..=last.slot {
-        bank.warp_to_slot(slot);
-        let record = ledger.slot(slot).map_err(|e| e.to_string())?;
-        let Some(record) = record else { continue };
-        if bank.latest_blockhash() != record.blockhash() {
-            return Err(format!("slot {slot}: the blockhash derived again differs from the ledger's"));
-        }
-        if record.transaction_count > 0 {
-            replay_slot(bank, ledger, &record)?;
+    let mut parent = store_slot;
+    let mut expected = next_slot(store_slot, &ledger.controls(store_slot).map_err(|e| e.to_string())?);
+    for_each_recorded_slot(ledger, store_slot + 1, last.slot, |record| {
+        expected = replay_recorded_slot(bank, ledger, record, parent, expected)?;
+        parent = record.slot;
+        if record.transaction_count > 0 || !ledger.controls(record.slot).map_err(|e| e.to_string())?.is_empty() {
             bank.commit_slot().map_err(|e| e.to_string())?;
             replayed += 1;
         }
-    }
-    bank.warp_to_slot(last.slot + 1);
+        Ok(())
+    })?;
+    // The last slot's successor: the next, or where its warp went.
+    bank.warp_to_slot(expected);
     Ok(replayed)
 }
 
-/// Set `bank`'s slot, recent blockhashes, processed signatures and
-/// counters to what they were at the end of `slot`.
+/// Set `bank`'s slot, recent blockhashes, processed signatures, counters
+/// and clock to what they were at the end of `slot`.
 fn restore_at(bank: &mut Bank, ledger: &Ledger, slot: u64) -> Result<(), String> {
-    let window = MAX_BLOCKHASH_AGE as u64;
-    let recent = ledger.slots_in(slot.saturating_sub(window - 1), slot, window as usize).map_err(|e| e.to_string())?;
+    // The blockhashes of the newest recorded slots (a warp's skipped slots made none).
+    let recent = ledger.recent_slots(slot, MAX_BLOCKHASH_AGE).map_err(|e| e.to_string())?;
     let Some(at) = recent.last().filter(|r| r.slot == slot) else {
         return Err(format!("the ledger has no record of slot {slot}"));
     };
     if slot > 0 {
         bank.warp_to_slot(slot);
     }
+    // The clock's offset (`lanesSetClock`) is what the slot's time says.
+    bank.set_unix_timestamp(at.block_time);
     let hashes: Vec<Hash> = recent.iter().map(SlotRecord::blockhash).collect();
     bank.restore_recent_blockhashes(&hashes);
     bank.restore_counters(at.total_transactions, at.total_fees);

@@ -450,6 +450,22 @@ fn block_not_available(slot: u64) -> RpcError {
     RpcError { code: -32004, message: format!("Block not available for slot {slot}"), data: None }
 }
 
+/// The error for a durable slot the ledger has no block of: a slot a warp
+/// skipped (`lanesWarpToSlot`) is Agave's -32007 for a skipped slot; one
+/// pruned away (or before it) -32004.
+pub(super) fn missing_block(node: &Node, slot: u64) -> Result<RpcError, RpcError> {
+    let first = node.ledger.first_slot()?.unwrap_or(0);
+    Ok(if slot >= first && slot <= node.frozen_slot() {
+        RpcError {
+            code: -32007,
+            message: format!("Slot {slot} was skipped, or missing due to ledger jump to recent snapshot"),
+            data: None,
+        }
+    } else {
+        block_not_available(slot)
+    })
+}
+
 fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     let slot = params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
     let config = config_or_encoding(params);
@@ -466,7 +482,7 @@ fn get_block(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
         return Err(block_not_available(slot));
     }
     let Some(record) = node.ledger.slot(slot)? else {
-        return Err(block_not_available(slot));
+        return Err(missing_block(node, slot)?);
     };
     let mut block = block_header(&record);
     if details != "none" {

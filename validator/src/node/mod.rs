@@ -19,6 +19,7 @@
 
 mod banking;
 pub mod block;
+pub mod controls;
 pub mod cpu;
 mod explorer;
 pub mod genesis;
@@ -83,6 +84,10 @@ pub struct NodeConfig {
     /// Accounts set at genesis (address, `solana account --output json`
     /// file). Ignored when the ledger exists.
     pub genesis_accounts: Vec<(Pubkey, PathBuf)>,
+    /// Refuse the state and time controls (`lanes-validator --no-controls`).
+    pub no_controls: bool,
+    /// How slots are made at start (`--block-production`).
+    pub block_production: controls::BlockProduction,
 }
 
 /// The node's state, shared by the banking thread and RPC.
@@ -123,6 +128,10 @@ pub struct Node {
     pub(crate) deduplicated: AtomicU64,
     /// The store commit's CPU on threads read by name (see [`cpu`]).
     pub(crate) commit_cpu: cpu::CommitCpu,
+    /// State and time controls for the banking thread.
+    controls: Sender<controls::ControlRequest>,
+    /// Whether the controls are on ([`NodeConfig::no_controls`] off).
+    pub controls_enabled: bool,
     shutdown: AtomicBool,
 }
 
@@ -135,6 +144,12 @@ impl Node {
             self.dropped.fetch_add(1, Relaxed);
             false
         }
+    }
+
+    /// Queue a control for the banking thread; `false` if its queue is
+    /// full or the thread has stopped.
+    pub(crate) fn submit_control(&self, request: controls::ControlRequest) -> bool {
+        self.controls.try_send(request).is_ok()
     }
 
     /// Transactions waiting for the banking thread.
@@ -194,7 +209,7 @@ impl RunningNode {
     /// Open (or create) the ledger, start the banking thread and RPC.
     pub fn start(config: &NodeConfig) -> Result<RunningNode, NodeError> {
         let genesis = genesis::open_ledger(config)?;
-        let previous_blockhash = genesis.previous_blockhash;
+        let (previous_blockhash, parent_slot) = (genesis.previous_blockhash, genesis.parent_slot);
         let (created, replayed_slots) = (genesis.created, genesis.replayed_slots);
         let transactions_at_start = genesis.bank.transaction_count();
         let genesis_lamports: u64 = genesis
@@ -206,6 +221,7 @@ impl RunningNode {
             .sum();
         let (submit, queue): (Sender<VersionedTransaction>, Receiver<VersionedTransaction>) =
             crossbeam_channel::bounded(SUBMIT_QUEUE_CAPACITY);
+        let (controls, control_queue) = crossbeam_channel::bounded(controls::CONTROL_QUEUE_CAPACITY);
         let frozen = genesis.bank.slot().saturating_sub(1);
         let rpc_addr = SocketAddr::new(config.bind_address, config.rpc_port);
         let listener = std::net::TcpListener::bind(rpc_addr).map_err(|e| NodeError::Rpc(rpc_addr, e))?;
@@ -250,6 +266,8 @@ impl RunningNode {
             dropped: AtomicU64::new(0),
             deduplicated: AtomicU64::new(0),
             commit_cpu: cpu::CommitCpu::default(),
+            controls,
+            controls_enabled: !config.no_controls,
             shutdown: AtomicBool::new(false),
         });
         let (rpc_shutdown, rpc_stop) = tokio::sync::oneshot::channel();
@@ -262,7 +280,16 @@ impl RunningNode {
         // Detached: it only fills the executor's caches, and ends on its own.
         let executor = node.bank.read().executor().clone();
         genesis::prewarm(executor).map_err(|e| NodeError::Setup(format!("starting the prewarm thread: {e}")))?;
-        let banking = banking::spawn(node.clone(), queue, config.slot, config.threads, previous_blockhash)
+        let banking = banking::Banking {
+            queue,
+            controls: control_queue,
+            slot: config.slot,
+            threads: config.threads,
+            production: controls::Production { paused: false, mode: config.block_production },
+            previous_blockhash,
+            parent_slot,
+        };
+        let banking = banking::spawn(node.clone(), banking)
             .map_err(|e| NodeError::Setup(format!("starting the banking thread: {e}")))?;
         Ok(RunningNode {
             node,

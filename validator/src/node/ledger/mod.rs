@@ -19,7 +19,7 @@
 mod records;
 
 use records::{chunk_len, chunk_record, transaction_record, RecordChunk};
-pub use records::{SlotRecord, StoredLogLine, TransactionRecord};
+pub use records::{ControlRecord, SlotRecord, StoredLogLine, TransactionRecord};
 
 use super::block::Block;
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -83,18 +83,25 @@ fn index_names(partition: u64) -> (String, String) {
 /// The accounts genesis made (slot 0's), key → [`StoredAccount`] (borsh):
 /// where `verify-ledger` starts.
 const GENESIS_ACCOUNTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("genesis_accounts");
+/// slot → the [`ControlRecord`]s (borsh, a `Vec`) that slot applied, in
+/// the order applied; only slots that applied any have an entry.
+const CONTROLS: TableDefinition<u64, &[u8]> = TableDefinition::new("controls");
 /// "format" → [`FORMAT`]: the layout of the tables above.
 const META: TableDefinition<&str, u32> = TableDefinition::new("meta");
 
 /// The ledger layout this build writes. Format 1 (before the per-slot
 /// address index and structured logs) had no `meta` table; format 2 kept
 /// every partition in one pair of index tables; format 3 had no v0
-/// transactions, so no loaded addresses after a record.
-pub const FORMAT: u32 = 4;
+/// transactions, so no loaded addresses after a record; format 4 had no
+/// state controls: no `controls` table, every slot recorded (no warp),
+/// and every block time the deterministic clock's (no clock offset).
+pub const FORMAT: u32 = 5;
 
-/// The oldest layout this build reads: a format 3 ledger is format 4
-/// without a v0 transaction (its records are format 4's legacy records),
-/// so it is read as it is, and marked format 4 when opened to write.
+/// The oldest layout this build reads: a format 3 or 4 ledger is format 5
+/// without a v0 transaction or a control (its records are format 5's), so
+/// it is read as it is, and marked format 5 when opened to write. A
+/// format 5 ledger is refused by older builds, which could not replay its
+/// controls.
 pub const OLDEST_READABLE_FORMAT: u32 = 3;
 
 /// An account as the genesis table holds it.
@@ -176,6 +183,7 @@ impl Ledger {
         write.open_table(TRANSACTIONS)?;
         write.open_table(PARTITIONS)?;
         write.open_table(GENESIS_ACCOUNTS)?;
+        write.open_table(CONTROLS)?;
         write.commit()?;
         Ok(Ledger { db, partition_transactions: PARTITION_TRANSACTIONS })
     }
@@ -245,13 +253,17 @@ impl Ledger {
 
     /// Append `block`, `render_err` turning each failed transaction's
     /// error into its stored JSON. Durable on return when the block holds
-    /// transactions.
+    /// transactions or controls.
     pub fn append(
         &self,
         block: &Block,
         render_err: impl Fn(&lanes_sdk::transaction_error::TransactionError) -> String,
     ) -> Result<(), LedgerError> {
-        let durability = if block.transactions.is_empty() { Durability::None } else { Durability::Immediate };
+        let durability = if block.transactions.is_empty() && block.controls.is_empty() {
+            Durability::None
+        } else {
+            Durability::Immediate
+        };
         self.append_with(block, render_err, durability)
     }
 
@@ -289,6 +301,10 @@ impl Ledger {
             }
             let mut slots = write.open_table(SLOTS)?;
             slots.insert(block.slot, borsh::to_vec(&record).map_err(|e| corrupt(block.slot, e))?.as_slice())?;
+            if !block.controls.is_empty() {
+                let controls = borsh::to_vec(&block.controls).map_err(|e| corrupt(block.slot, e))?;
+                write.open_table(CONTROLS)?.insert(block.slot, controls.as_slice())?;
+            }
             let mut transactions = write.open_table(TRANSACTIONS)?;
             let mut chunk = RecordChunk::default();
             for (number, executed) in block.transactions.chunks(RECORDS_PER_CHUNK).enumerate() {
@@ -349,6 +365,35 @@ impl Ledger {
             None => Ok(None),
             Some(bytes) => Ok(Some(decode(slot, bytes.value())?)),
         }
+    }
+
+    /// The controls `slot` applied, in the order applied (none for a
+    /// ledger older than format 5).
+    pub fn controls(&self, slot: u64) -> Result<Vec<ControlRecord>, LedgerError> {
+        let read = self.db.begin_read()?;
+        let Some(controls) = open_index(&read, CONTROLS)? else {
+            return Ok(Vec::new());
+        };
+        let found = controls.get(slot)?;
+        match found {
+            None => Ok(Vec::new()),
+            Some(bytes) => decode(slot, bytes.value()),
+        }
+    }
+
+    /// The newest `limit` slots recorded at or before `to`, ascending:
+    /// the blocks whose blockhashes were the recent ones at `to` (slots a
+    /// warp skipped have none).
+    pub fn recent_slots(&self, to: u64, limit: usize) -> Result<Vec<SlotRecord>, LedgerError> {
+        let read = self.db.begin_read()?;
+        let slots = read.open_table(SLOTS)?;
+        let mut out = Vec::with_capacity(limit.min(1024));
+        for entry in slots.range(..=to)?.rev().take(limit) {
+            let (slot, bytes) = entry?;
+            out.push(decode(slot.value(), bytes.value())?);
+        }
+        out.reverse();
+        Ok(out)
     }
 
     /// Slots recorded in `from..=to`, ascending, at most `limit`.
@@ -456,7 +501,7 @@ impl Ledger {
     /// for on disk: a crash before the next durable append only leaves it
     /// to be done again.
     pub fn prune(&self, keep: u64) -> Result<Option<u64>, LedgerError> {
-        let (partitions, last) = {
+        let (partitions, keep_from) = {
             let read = self.db.begin_read()?;
             let partitions = read.open_table(PARTITIONS)?;
             let mut list = Vec::new();
@@ -464,15 +509,20 @@ impl Ledger {
                 let (first, count) = entry?;
                 list.push((first.value(), count.value()));
             }
-            let last = read.open_table(SLOTS)?.last()?.map(|(slot, _)| slot.value()).unwrap_or(0);
-            (list, last)
+            // The oldest of the newest MIN_KEPT_SLOTS + 1 slots recorded
+            // (slots, not slot numbers: a warp skips numbers).
+            let mut keep_from = 0;
+            for entry in read.open_table(SLOTS)?.iter()?.rev().take(MIN_KEPT_SLOTS as usize + 1) {
+                keep_from = entry?.0.value();
+            }
+            (list, keep_from)
         };
         let mut remaining: u64 = partitions.iter().map(|(_, count)| count).sum();
         let mut dropped = 0;
         while dropped + 1 < partitions.len() {
             let (_, count) = partitions[dropped];
             let next_first = partitions[dropped + 1].0;
-            if remaining - count < keep || last.saturating_sub(next_first) < MIN_KEPT_SLOTS {
+            if remaining - count < keep || next_first > keep_from {
                 break;
             }
             remaining -= count;
@@ -494,6 +544,7 @@ impl Ledger {
             }
             write.open_table(TRANSACTIONS)?.retain_in((0, 0)..(cutoff, 0), |_, _| false)?;
             write.open_table(SLOTS)?.retain_in(0..cutoff, |_, _| false)?;
+            write.open_table(CONTROLS)?.retain_in(0..cutoff, |_, _| false)?;
         }
         write.commit()?;
         Ok(Some(cutoff))

@@ -37,6 +37,36 @@ impl SlotRecord {
     }
 }
 
+/// A state control (`lanesSetAccount`, `lanesSetTokenBalance`,
+/// `lanesSetClock`, `lanesWarpToSlot`) as the ledger records it with the
+/// slot that applied it: what a replay applies in the same place. Account
+/// and clock controls are applied at the start of their slot, before its
+/// transactions, in this order; `WarpTo` at its end, instead of moving to
+/// the next slot. A token balance is recorded as the accounts it wrote.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum ControlRecord {
+    /// The account `key` set to this state (zero lamports: deleted).
+    SetAccount { key: [u8; 32], lamports: u64, owner: [u8; 32], executable: bool, data: Vec<u8> },
+    /// The clock moved so that this slot reads `unix_timestamp`; it
+    /// advances with the slots from there.
+    SetClock { unix_timestamp: i64 },
+    /// The slot ended with a jump to `slot` (the slots between have no block).
+    WarpTo { slot: u64 },
+}
+
+impl ControlRecord {
+    /// A `SetAccount` record of `account` at `key`.
+    pub fn set_account(key: &Pubkey, account: &lanes_sdk::Account) -> ControlRecord {
+        ControlRecord::SetAccount {
+            key: key.0,
+            lamports: account.lamports,
+            owner: account.owner.0,
+            executable: account.executable,
+            data: account.data.clone(),
+        }
+    }
+}
+
 /// A committed transaction as stored: the borsh of its fields, then —
 /// only for a transaction whose lookups loaded any address — the loaded
 /// addresses ([`StoredLoadedAddresses`]). A record without them (every

@@ -53,6 +53,7 @@ fn block(slot: u64, transactions: Vec<BlockTransaction>) -> Block {
         },
         total_transactions: transactions.len() as u64,
         total_fees: 0,
+        controls: Vec::new(),
         transactions,
     }
 }
@@ -312,7 +313,7 @@ fn a_v0_record_keeps_its_loaded_addresses_and_a_legacy_one_keeps_format_3s_bytes
 }
 
 #[test]
-fn a_format_3_ledger_is_read_and_marked_format_4() {
+fn a_format_3_ledger_is_read_and_marked_format_5() {
     let dir = scratch("format3");
     let path = dir.join("ledger.redb");
     {
@@ -337,5 +338,44 @@ fn a_format_3_ledger_is_read_and_marked_format_4() {
     assert!(matches!(Ledger::open_existing(&path), Err(LedgerError::Format { found: 2 })));
     write_other(FORMAT + 1);
     assert!(matches!(Ledger::open(&path), Err(LedgerError::Format { found }) if found == FORMAT + 1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_format_4_ledger_reads_without_controls_and_controls_round_trip_beside_a_warp() {
+    let dir = scratch("controls");
+    let path = dir.join("ledger.redb");
+    let render = |e: &lanes_sdk::transaction_error::TransactionError| format!("{e:?}");
+    {
+        // A format 4 ledger: no `controls` table.
+        let db = Database::create(&path).unwrap();
+        let write = db.begin_write().unwrap();
+        write.open_table(META).unwrap().insert("format", 4).unwrap();
+        write.open_table(SLOTS).unwrap();
+        write.commit().unwrap();
+    }
+    {
+        let old = Ledger::open_existing(&path).unwrap();
+        assert_eq!(old.controls(0).unwrap(), Vec::new());
+    }
+    let ledger = Ledger::open(&path).unwrap();
+    ledger.append_durable(&block(0, Vec::new()), render).unwrap();
+    let controls = vec![
+        ControlRecord::set_account(
+            &Pubkey::new_unique_from_u64(5),
+            &Account::new(7, 2, &Pubkey::new_unique_from_u64(6)),
+        ),
+        ControlRecord::SetClock { unix_timestamp: -12 },
+        ControlRecord::WarpTo { slot: 40 },
+    ];
+    ledger.append(&Block { controls: controls.clone(), ..block(1, Vec::new()) }, render).unwrap();
+    ledger.append(&Block { parent_slot: 1, ..block(40, Vec::new()) }, render).unwrap();
+    assert_eq!(ledger.controls(1).unwrap(), controls);
+    assert_eq!(ledger.controls(40).unwrap(), Vec::new());
+    assert_eq!(ledger.slot(20).unwrap(), None, "a skipped slot has no record");
+    let recent: Vec<u64> = ledger.recent_slots(40, 2).unwrap().iter().map(|r| r.slot).collect();
+    assert_eq!(recent, [1, 40], "the newest recorded slots, across the warp's gap");
+    let recent: Vec<u64> = ledger.recent_slots(39, 150).unwrap().iter().map(|r| r.slot).collect();
+    assert_eq!(recent, [0, 1]);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,7 +9,7 @@
 
 mod accounts;
 mod controls;
-mod parallelism;
+pub mod parallelism;
 mod server;
 mod transactions;
 
@@ -209,7 +209,8 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             "featureSet": 0,
             "shredVersion": 0,
         }])),
-        // The deterministic clock: 400 ms a slot from genesis, whatever --slot-ms is.
+        // The block's recorded time: the deterministic clock (400 ms a slot
+        // from genesis, whatever --slot-ms is), moved by any lanesSetClock.
         "getBlockTime" => {
             let slot = params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params"))?;
             if slot > node.frozen_slot() {
@@ -219,9 +220,10 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
                     data: None,
                 });
             }
-            let bank = node.bank.read();
-            let genesis = bank.config().genesis_unix_timestamp;
-            Ok(json!(genesis + (slot as i64).saturating_mul(lanes_runtime::bank::MS_PER_SLOT) / 1000))
+            match node.ledger.slot(slot)? {
+                Some(record) => Ok(json!(record.block_time)),
+                None => Err(super::history::missing_block(node, slot)?),
+            }
         }
         // The oldest slot the ledger still holds (after pruning).
         "getFirstAvailableBlock" | "minimumLedgerSlot" => Ok(json!(node.ledger.first_slot()?.unwrap_or(0))),

@@ -26,7 +26,7 @@ use std::str::FromStr;
 
 /// The transaction in `params[0]`, in the config's encoding (base58 by
 /// default): a legacy or a v0 message; any other version is refused.
-fn decode_transaction(params: &[Value], config: Option<&Value>) -> Result<VersionedTransaction, RpcError> {
+pub(super) fn decode_transaction(params: &[Value], config: Option<&Value>) -> Result<VersionedTransaction, RpcError> {
     let text = params.first().and_then(Value::as_str).ok_or_else(|| invalid_params("Invalid params"))?;
     let encoding = config.and_then(|c| c.get("encoding")).and_then(Value::as_str).unwrap_or("base58");
     let bytes = match encoding {
@@ -51,7 +51,7 @@ fn decode_transaction(params: &[Value], config: Option<&Value>) -> Result<Versio
 
 /// `tx` sanitized against `bank` as of its current slot (a v0 message's
 /// lookups resolved), or Agave's -32602 `invalid transaction: …`.
-fn sanitize(bank: &Bank, tx: &VersionedTransaction) -> Result<SanitizedTransaction, RpcError> {
+pub(super) fn sanitize(bank: &Bank, tx: &VersionedTransaction) -> Result<SanitizedTransaction, RpcError> {
     SanitizedTransaction::try_new(tx, bank).map_err(|e| invalid_params(format!("invalid transaction: {e}")))
 }
 
