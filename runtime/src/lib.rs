@@ -20,7 +20,9 @@
 //! * [`store`]: where committed accounts live — in memory, or in the
 //!   persistent, crash-safe memory-mapped store (`docs/store.md`);
 //! * [`harness`]: an in-process bank for contract tests;
-//! * [`cpu`]: the CPU time a batch's short-lived threads spent, by stage.
+//! * [`cpu`]: the CPU time a batch's short-lived threads spent, by stage;
+//! * [`contention`]: after a run, which accounts serialized it and what
+//!   that cost (from the committed order and the workers' timings).
 //!
 //! The runtime must never panic on anything that came from outside the
 //! process (transactions, programs, account data), and never let a result
@@ -50,6 +52,8 @@ pub mod vm;
 pub mod store;
 
 pub mod cpu;
+
+pub mod contention;
 
 #[cfg(feature = "harness")]
 pub mod harness;

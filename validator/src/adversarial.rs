@@ -154,6 +154,7 @@ fn bundled_case(kind: WorkloadKind, transactions: usize) -> Result<CaseReport, B
         fresh_instances: false,
         programs: None,
         v0: false,
+        contention: false,
     };
     let mut bank = new_bank(false)?;
     let blockhash = bank.latest_blockhash();

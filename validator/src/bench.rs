@@ -78,6 +78,11 @@ pub struct InProcessConfig {
     /// transactions during setup): what resolving lookups costs.
     #[arg(long)]
     pub v0: bool,
+    /// After the run, rank the accounts that serialized it (computed from
+    /// the committed order and the workers' timings, outside the timed
+    /// window): `lanes_runtime::contention`.
+    #[arg(long)]
+    pub contention: bool,
 }
 
 /// `--scheduler`: where the scheduler runs.
@@ -137,6 +142,68 @@ pub struct InProcessReport {
     pub kernel: KernelCounters,
     /// Seconds spent in each stage during the measured run.
     pub stages: Stages,
+    /// `--contention`: the run's parallelism and the accounts that
+    /// serialized it, ranked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contention: Option<ContentionSummary>,
+}
+
+/// Accounts `--contention` lists.
+pub const CONTENTION_ACCOUNTS_LISTED: usize = 10;
+
+/// What `--contention` found (see docs/load-testing.md, "Reading the
+/// contention profile").
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ContentionSummary {
+    /// Busy worker time over wall time.
+    pub parallelism: f64,
+    pub wall_ns: u64,
+    pub busy_ns: u64,
+    /// The longest chain of conflicting transactions, in execution time.
+    pub critical_path_ns: u64,
+    pub critical_path_transactions: usize,
+    /// Accounts with a conflict, longest chain first.
+    pub accounts: Vec<ContendedAccount>,
+}
+
+/// One ranked account (also read from `lanesGetContention`'s answer).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all(deserialize = "camelCase"))]
+pub struct ContendedAccount {
+    pub account: String,
+    pub transactions: u64,
+    pub write_locked: u64,
+    pub read_locked: u64,
+    pub wait_ns: u64,
+    pub chain_ns: u64,
+    /// Its chain over the run's wall time (1.0: no number of workers helps).
+    pub lost_parallelism: f64,
+}
+
+impl ContentionSummary {
+    pub fn of(profile: &lanes_runtime::contention::SlotProfile) -> Self {
+        ContentionSummary {
+            parallelism: profile.parallelism(),
+            wall_ns: profile.wall_ns,
+            busy_ns: profile.busy_ns,
+            critical_path_ns: profile.critical_path_ns,
+            critical_path_transactions: profile.critical_path.len(),
+            accounts: profile
+                .accounts
+                .iter()
+                .take(CONTENTION_ACCOUNTS_LISTED)
+                .map(|a| ContendedAccount {
+                    account: a.account.to_string(),
+                    transactions: a.transactions,
+                    write_locked: a.write_locked,
+                    read_locked: a.read_locked,
+                    wait_ns: a.wait_ns,
+                    chain_ns: a.chain_ns,
+                    lost_parallelism: a.lost_parallelism(profile.wall_ns),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// What the kernel counted for the process during a measured run.
@@ -333,6 +400,9 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
     let transactions = crate::workloads::workload(config.workload).prepare(&mut bank, config, blockhash)?;
     let setup_seconds = setup_started.elapsed().as_secs_f64();
 
+    // Kept outside the timed window, only when asked for.
+    let messages: Vec<_> =
+        if config.contention { transactions.iter().map(|tx| tx.message.clone()).collect() } else { Vec::new() };
     bank.reset_timings();
     let counters_before = lanes_runtime::cpu::ProcessCounters::now();
     let started = Instant::now();
@@ -383,6 +453,10 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
     stages.schedule = t.schedule_ns as f64 / 1e9;
     stages.worker_busy = t.worker_busy_ns.iter().map(|ns| *ns as f64 / 1e9).collect();
     stages.slot_commit = slot_commit_seconds;
+    let contention = config.contention.then(|| {
+        let timeline = lanes_runtime::contention::committed_timeline(&output, &messages);
+        ContentionSummary::of(&lanes_runtime::contention::profile_slot(&timeline))
+    });
     Ok(InProcessReport {
         workload: config.workload,
         threads: config.threads,
@@ -407,9 +481,52 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         entries: output.entries.len(),
         kernel,
         stages,
+        contention,
     })
 }
 
 fn available_cores() -> usize {
     lanes_runtime::available_cores()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transfers(threads: usize, accounts: usize, transactions: usize, hot_accounts: Option<usize>) -> InProcessConfig {
+        InProcessConfig {
+            workload: WorkloadKind::Transfer,
+            accounts,
+            transactions,
+            threads,
+            hot_accounts,
+            pools: 1,
+            sigverify: false,
+            ledger: None,
+            scheduler: SchedulerChoice::Auto,
+            fresh_instances: false,
+            programs: None,
+            v0: false,
+            contention: true,
+        }
+    }
+
+    #[test]
+    fn contention_ranks_one_hot_account_first_and_nothing_when_nothing_conflicts() {
+        let hot = run_in_process(&transfers(2, 200, 2_000, Some(1))).unwrap();
+        let profile = hot.contention.as_ref().unwrap();
+        let first = &profile.accounts[0];
+        assert_eq!(first.account, Pubkey::new_unique_from_u64(1_000_000).to_string(), "the hot account");
+        assert_eq!(first.write_locked, hot.committed, "every transfer wrote it");
+        assert_eq!(profile.critical_path_transactions as u64, hot.committed, "one chain through all of them");
+        assert!(first.lost_parallelism > 0.5, "its chain is most of the run: {}", first.lost_parallelism);
+        assert!(profile.accounts.iter().skip(1).all(|a| a.chain_ns < first.chain_ns));
+
+        // Each transfer moves lamports between two accounts no other touches.
+        let disjoint = run_in_process(&transfers(2, 1_000, 400, None)).unwrap();
+        let profile = disjoint.contention.as_ref().unwrap();
+        assert_eq!(disjoint.committed, 400);
+        assert!(profile.accounts.is_empty(), "nothing ranked: {:?}", profile.accounts);
+        assert_eq!(profile.critical_path_transactions, 1);
+    }
 }

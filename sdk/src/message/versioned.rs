@@ -158,6 +158,16 @@ impl VersionedMessage {
         }
     }
 
+    /// Whether account `index` is write-locked, a v0 message's lookups
+    /// resolved to `loaded` (exact for both versions; `index` counts static
+    /// keys, then loaded writable, then loaded read-only).
+    pub fn is_writable_with(&self, index: usize, loaded: &v0::LoadedAddresses) -> bool {
+        match self {
+            VersionedMessage::Legacy(m) => m.is_writable(index),
+            VersionedMessage::V0(m) => m.is_writable_with(index, loaded),
+        }
+    }
+
     /// Whether the first instruction advances a durable nonce (the system
     /// program, a static key, called with `AdvanceNonceAccount`): then the
     /// blockhash field holds the nonce, as Solana reads it.

@@ -183,6 +183,30 @@ fn print_text(r: &InProcessReport) {
         k.voluntary_switches,
         k.involuntary_switches
     );
+    if let Some(c) = &r.contention {
+        println!(
+            "contention    parallelism {:.2} (busy {:.3} s / wall {:.3} s); critical path {:.3} s over {} transactions",
+            c.parallelism,
+            c.busy_ns as f64 / 1e9,
+            c.wall_ns as f64 / 1e9,
+            c.critical_path_ns as f64 / 1e9,
+            c.critical_path_transactions
+        );
+        if c.accounts.is_empty() {
+            println!("  no account serialized the run");
+        }
+        for a in &c.accounts {
+            println!(
+                "  {:<44} lost {:>5.1} %  chain {:.3} s  {} txs ({} write)  mean wait {:.3} ms",
+                a.account,
+                a.lost_parallelism * 100.0,
+                a.chain_ns as f64 / 1e9,
+                a.transactions,
+                a.write_locked,
+                a.wait_ns as f64 / a.transactions.max(1) as f64 / 1e6
+            );
+        }
+    }
 }
 
 /// Print a subcommand's report — one JSON object with `--json`, else its

@@ -219,7 +219,7 @@ fn lookups_json(lookups: &[MessageAddressTableLookup]) -> Value {
 }
 
 /// A stored error (Solana's JSON, as text) as JSON again.
-fn stored_err(err: Option<&str>) -> Option<Value> {
+pub(super) fn stored_err(err: Option<&str>) -> Option<Value> {
     err.map(|e| serde_json::from_str::<Value>(e).unwrap_or_else(|_| json!(e)))
 }
 
@@ -446,7 +446,7 @@ fn get_signatures_for_address(node: &Node, params: &[Value]) -> Result<Value, Rp
     Ok(Value::Array(out))
 }
 
-fn block_not_available(slot: u64) -> RpcError {
+pub(super) fn block_not_available(slot: u64) -> RpcError {
     RpcError { code: -32004, message: format!("Block not available for slot {slot}"), data: None }
 }
 

@@ -204,6 +204,24 @@ pub struct RemoteReport {
     /// The landed sample's latencies, sorted (for `--report`).
     #[serde(skip)]
     pub latencies_ms: Vec<f64>,
+    /// The accounts that serialized the run's slots (`lanesGetContention`;
+    /// a Lanes node only).
+    pub contention: Option<RemoteContention>,
+}
+
+/// `lanesGetContention` over the run's slots.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(rename_all(deserialize = "camelCase"))]
+pub struct RemoteContention {
+    pub start_slot: u64,
+    pub end_slot: u64,
+    /// Slots with transactions, and their transactions.
+    pub slots: u64,
+    pub transactions: u64,
+    /// Busy worker time over wall time, across those slots.
+    pub parallelism: f64,
+    /// Accounts with a conflict, longest chain first.
+    pub accounts: Vec<crate::bench::ContendedAccount>,
 }
 
 /// The node's CPU over a run.
@@ -358,6 +376,23 @@ impl std::fmt::Display for RemoteReport {
             writeln!(f, "node CPU      {:.2} cores over {wall:.1} s: {}", cpu.stages.total / wall, stages.join(", "))?;
             if let Some(bench) = self.bench_cpu_seconds {
                 writeln!(f, "bench CPU     {:.2} cores (this process)", bench / wall)?;
+            }
+        }
+        if let Some(c) = &self.contention {
+            writeln!(
+                f,
+                "parallelism   {:.2} over slots {}..={} ({} with transactions; lanesGetContention)",
+                c.parallelism, c.start_slot, c.end_slot, c.slots
+            )?;
+            for a in c.accounts.iter().take(5) {
+                writeln!(
+                    f,
+                    "  contended   {} lost {:.1} % ({} transactions, {} writes)",
+                    a.account,
+                    a.lost_parallelism * 100.0,
+                    a.transactions,
+                    a.write_locked
+                )?;
             }
         }
         writeln!(

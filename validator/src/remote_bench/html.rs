@@ -48,6 +48,31 @@ pub fn render(report: &RemoteReport) -> String {
         }
         page.push_str("</table>\n");
     }
+    if let Some(c) = &report.contention {
+        let _ = writeln!(
+            page,
+            "<h2>What serialized the slots</h2>\n<p>Parallelism {:.2} (busy worker time over wall time) over slots {}..={}, {} with transactions (<code>lanesGetContention</code>).</p>",
+            c.parallelism, c.start_slot, c.end_slot, c.slots
+        );
+        if c.accounts.is_empty() {
+            page.push_str("<p>No account serialized any transactions.</p>\n");
+        } else {
+            page.push_str("<table><tr><th>account</th><th>transactions</th><th>writes</th><th>mean wait</th><th>parallelism lost</th></tr>\n");
+            for a in &c.accounts {
+                let lost = a.lost_parallelism * 100.0;
+                let _ = writeln!(
+                    page,
+                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{:.2} ms</td><td><span class=\"bar\" style=\"width:{:.0}px\"></span> {lost:.1} %</td></tr>",
+                    escape(&a.account),
+                    a.transactions,
+                    a.write_locked,
+                    a.wait_ns as f64 / a.transactions.max(1) as f64 / 1e6,
+                    lost * 3.0
+                );
+            }
+            page.push_str("</table>\n");
+        }
+    }
     // `</` never appears inside the script: JSON escapes nothing there, so do it here.
     let _ = write!(
         page,

@@ -39,7 +39,9 @@ pub(crate) use samples::percentile;
 mod send;
 mod setup;
 
-pub use config::{CpuReport, NodeSample, RemoteConfig, RemoteReport, RemoteWorkload, TimelinePoint, Via};
+pub use config::{
+    CpuReport, NodeSample, RemoteConfig, RemoteContention, RemoteReport, RemoteWorkload, TimelinePoint, Via,
+};
 
 use crate::node::cpu::{process_cpu_seconds, StageCpu};
 use crate::read_load::{ProgramTargets, ReadLoad, ReadTargets};
@@ -359,6 +361,7 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         );
     }
     let slots = end.slot.saturating_sub(base.slot);
+    let contention = node_contention(&mut client, lanes, base.slot, end.slot);
     let report = RemoteReport {
         workload: config.workload,
         via: config.via,
@@ -418,6 +421,7 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
         target,
         senders,
         reads,
+        contention,
     };
     if let Some(path) = &config.report {
         std::fs::write(path, html::render(&report)).map_err(|e| format!("--report {}: {e}", path.display()))?;
@@ -428,6 +432,17 @@ pub fn run_remote(config: &RemoteConfig) -> Result<RemoteReport, Error> {
 /// The node's CPU by stage (`lanesGetStageCpu`), if it is a Lanes node.
 fn node_cpu(client: &mut RpcClient, lanes: bool) -> Option<StageCpu> {
     let value = client.call("lanesGetStageCpu", json!([])).ok().filter(|_| lanes)?;
+    serde_json::from_value(value).ok()
+}
+
+/// The accounts that serialized slots `from..=to` (`lanesGetContention`),
+/// if it is a Lanes node; the newest slots of the range if it is wider
+/// than the method covers.
+fn node_contention(client: &mut RpcClient, lanes: bool, from: u64, to: u64) -> Option<RemoteContention> {
+    use crate::node::rpc::parallelism::MAX_CONTENTION_SLOTS;
+    let from = from.max(to.saturating_sub(MAX_CONTENTION_SLOTS - 1));
+    let params = json!([{ "startSlot": from, "endSlot": to, "limit": crate::bench::CONTENTION_ACCOUNTS_LISTED }]);
+    let value = client.call("lanesGetContention", params).ok().filter(|_| lanes)?;
     serde_json::from_value(value).ok()
 }
 

@@ -104,6 +104,7 @@ mod tests {
             fresh_instances: false,
             programs: None,
             v0,
+            contention: false,
         }
     }
 

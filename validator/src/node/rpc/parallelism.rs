@@ -1,15 +1,221 @@
 //! Lanes' parallelism methods: `lanesGetSlotLanes` (which worker ran each
 //! transaction of a slot, when, and what it waited on) and
 //! `lanesGetContention` (the accounts that serialized a slot range, ranked),
-//! both computed from the ledger's record by `lanes_runtime::contention`.
+//! both computed from the ledger's record by [`lanes_runtime::contention`]
+//! (the ledger keeps each transaction's worker and timing).
 //!
-//! Never: hold the bank's lock while computing (they read the ledger only).
+//! Never: hold the bank's lock while computing (they read the ledger only),
+//! or answer for a slot that is not yet frozen.
 
-use super::RpcError;
+use super::{invalid_params, RpcError};
+use crate::node::history::{block_not_available, stored_err};
+use crate::node::ledger::TransactionRecord;
 use crate::node::Node;
-use serde_json::Value;
+use lanes_runtime::contention::{profile_slot, AccountContention, ContentionReport, SlotProfile, TimedTransaction};
+use lanes_sdk::transaction::VersionedTransaction;
+use lanes_sdk::{compute_budget, Pubkey};
+use serde_json::{json, Value};
+
+/// Slots `lanesGetContention` covers by default (the newest ones).
+pub const DEFAULT_CONTENTION_SLOTS: u64 = 150;
+/// Widest slot range one `lanesGetContention` covers.
+pub const MAX_CONTENTION_SLOTS: u64 = 5_000;
+/// Accounts `lanesGetContention` ranks by default, and at most.
+pub const DEFAULT_CONTENTION_ACCOUNTS: usize = 20;
+pub const MAX_CONTENTION_ACCOUNTS: usize = 1_000;
+/// Signatures of the critical path `lanesGetSlotLanes` lists, at most.
+pub const MAX_CRITICAL_PATH_SIGNATURES: usize = 64;
 
 /// The method's answer, or `None` when `method` is not one of these.
-pub(super) fn dispatch(_node: &Node, _method: &str, _params: &[Value]) -> Option<Result<Value, RpcError>> {
-    None
+pub(super) fn dispatch(node: &Node, method: &str, params: &[Value]) -> Option<Result<Value, RpcError>> {
+    Some(match method {
+        "lanesGetSlotLanes" => get_slot_lanes(node, params),
+        "lanesGetContention" => get_contention(node, params),
+        _ => return None,
+    })
+}
+
+/// A recorded transaction, decoded, with what the profiler needs.
+struct ProfiledRecord {
+    transaction: VersionedTransaction,
+    timed: TimedTransaction,
+}
+
+fn profiled(slot: u64, record: &TransactionRecord) -> Result<ProfiledRecord, RpcError> {
+    let transaction = record.transaction().ok_or_else(|| RpcError {
+        code: -32603,
+        message: format!("Internal error: a transaction of slot {slot} in the ledger does not decode"),
+        data: None,
+    })?;
+    let timed = TimedTransaction::new(
+        &transaction.message,
+        &record.loaded_addresses,
+        record.worker,
+        record.started_ns,
+        record.ended_ns,
+    );
+    Ok(ProfiledRecord { transaction, timed })
+}
+
+/// A frozen slot's recorded transactions, profiled.
+fn profile_recorded(
+    node: &Node,
+    slot: u64,
+) -> Result<(Vec<TransactionRecord>, Vec<ProfiledRecord>, SlotProfile), RpcError> {
+    let records = node.ledger.block_transactions(slot)?;
+    let profiled = records.iter().map(|r| profiled(slot, r)).collect::<Result<Vec<_>, _>>()?;
+    let timed: Vec<TimedTransaction> = profiled.iter().map(|p| p.timed.clone()).collect();
+    let profile = profile_slot(&timed);
+    Ok((records, profiled, profile))
+}
+
+/// The program a transaction is "about": its first instruction's program
+/// other than the compute budget's.
+fn main_program(transaction: &VersionedTransaction) -> Option<Pubkey> {
+    let keys = transaction.message.static_account_keys();
+    let instructions = transaction.message.instructions();
+    let program =
+        |ix: &lanes_sdk::instruction::CompiledInstruction| keys.get(usize::from(ix.program_id_index)).copied();
+    instructions
+        .iter()
+        .filter_map(program)
+        .find(|p| *p != compute_budget::ID)
+        .or_else(|| instructions.first().and_then(program))
+}
+
+fn signature_of(transaction: &VersionedTransaction) -> String {
+    transaction.signatures.first().copied().unwrap_or_default().to_string()
+}
+
+fn keys_json(keys: &[Pubkey]) -> Vec<String> {
+    keys.iter().map(ToString::to_string).collect()
+}
+
+/// `lanesGetSlotLanes(slot)`: see docs/rpc.md.
+fn get_slot_lanes(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
+    let slot =
+        params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params: expected a slot"))?;
+    if slot > node.frozen_slot() {
+        return Err(block_not_available(slot));
+    }
+    let Some(record) = node.ledger.slot(slot)? else {
+        return Err(block_not_available(slot));
+    };
+    let (records, profiled, profile) =
+        if record.transaction_count > 0 { profile_recorded(node, slot)? } else { Default::default() };
+    let transactions: Vec<Value> = records
+        .iter()
+        .zip(&profiled)
+        .zip(&profile.waits)
+        .map(|((record, p), wait)| {
+            json!({
+                "signature": signature_of(&p.transaction),
+                "worker": p.timed.worker,
+                "startNs": p.timed.started_ns,
+                "endNs": p.timed.ended_ns,
+                "program": main_program(&p.transaction).map(|k| k.to_string()),
+                "computeUnits": record.compute_units,
+                "fee": record.fee,
+                "err": stored_err(record.err.as_deref()),
+                "writable": keys_json(&p.timed.writable),
+                "readonly": keys_json(&p.timed.readonly),
+                "waitedOn": wait.map(|w| json!({
+                    "account": w.account.to_string(),
+                    "signature": signature_of(&profiled[w.behind].transaction),
+                    "ns": w.ns,
+                })),
+            })
+        })
+        .collect();
+    let critical_path: Vec<String> = profile
+        .critical_path
+        .iter()
+        .take(MAX_CRITICAL_PATH_SIGNATURES)
+        .map(|&i| signature_of(&profiled[i].transaction))
+        .collect();
+    Ok(json!({
+        "slot": slot,
+        "blockTime": record.block_time,
+        "workers": profile.workers,
+        "wallNs": profile.wall_ns,
+        "busyNs": profile.busy_ns,
+        "parallelism": profile.parallelism(),
+        "criticalPath": {
+            "ns": profile.critical_path_ns,
+            "transactions": profile.critical_path.len(),
+            "signatures": critical_path,
+        },
+        "transactions": transactions,
+    }))
+}
+
+/// One ranked account as JSON.
+pub fn account_contention_json(account: &AccountContention, wall_ns: u64) -> Value {
+    json!({
+        "account": account.account.to_string(),
+        "transactions": account.transactions,
+        "writeLocked": account.write_locked,
+        "readLocked": account.read_locked,
+        "conflicts": account.conflicts,
+        "waitNs": account.wait_ns,
+        "meanWaitNs": account.wait_ns.checked_div(account.transactions).unwrap_or(0),
+        "chainNs": account.chain_ns,
+        "lostParallelism": account.lost_parallelism(wall_ns),
+    })
+}
+
+/// A report's figures and its `limit` top accounts as JSON.
+pub fn contention_report_json(report: &ContentionReport, limit: usize) -> Value {
+    json!({
+        "slots": report.slots,
+        "transactions": report.transactions,
+        "wallNs": report.wall_ns,
+        "busyNs": report.busy_ns,
+        "parallelism": report.parallelism(),
+        "criticalPathNs": report.critical_path_ns,
+        "accounts": report.ranked(limit).iter().map(|a| account_contention_json(a, report.wall_ns)).collect::<Vec<_>>(),
+    })
+}
+
+/// `lanesGetContention({startSlot?, endSlot?, limit?})`: see docs/rpc.md.
+fn get_contention(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
+    let config = match params.first() {
+        None | Some(Value::Null) => None,
+        Some(config @ Value::Object(_)) => Some(config),
+        Some(_) => return Err(invalid_params("Invalid params: expected a config object")),
+    };
+    let field = |name: &str| -> Result<Option<u64>, RpcError> {
+        match config.and_then(|c| c.get(name)) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => {
+                v.as_u64().map(Some).ok_or_else(|| invalid_params(format!("Invalid param: {name} must be a u64")))
+            }
+        }
+    };
+    let frozen = node.frozen_slot();
+    let end = field("endSlot")?.unwrap_or(frozen).min(frozen);
+    let start = field("startSlot")?.unwrap_or_else(|| end.saturating_sub(DEFAULT_CONTENTION_SLOTS - 1));
+    if start > end {
+        return Err(invalid_params(format!("Invalid param: startSlot {start} is after endSlot {end}")));
+    }
+    if end - start >= MAX_CONTENTION_SLOTS {
+        return Err(invalid_params(format!(
+            "Invalid param: slot range {start}..={end} is wider than {MAX_CONTENTION_SLOTS} slots"
+        )));
+    }
+    let limit = field("limit")?.map_or(DEFAULT_CONTENTION_ACCOUNTS, |l| l as usize);
+    if limit == 0 || limit > MAX_CONTENTION_ACCOUNTS {
+        return Err(invalid_params(format!("Invalid param: limit must be 1..={MAX_CONTENTION_ACCOUNTS}")));
+    }
+    let mut report = ContentionReport::default();
+    for record in node.ledger.slots_in(start, end, MAX_CONTENTION_SLOTS as usize)? {
+        if record.transaction_count > 0 {
+            let (_, _, profile) = profile_recorded(node, record.slot)?;
+            report.add(&profile);
+        }
+    }
+    let mut answer = contention_report_json(&report, limit);
+    answer["startSlot"] = json!(start);
+    answer["endSlot"] = json!(end);
+    Ok(answer)
 }
