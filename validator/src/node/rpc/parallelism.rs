@@ -8,7 +8,7 @@
 //! or answer for a slot that is not yet frozen.
 
 use super::{invalid_params, RpcError};
-use crate::node::history::{block_not_available, stored_err};
+use crate::node::history::{block_not_available, missing_block, stored_err};
 use crate::node::ledger::TransactionRecord;
 use crate::node::Node;
 use lanes_runtime::contention::{profile_slot, AccountContention, ContentionReport, SlotProfile, TimedTransaction};
@@ -99,7 +99,7 @@ fn get_slot_lanes(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
         return Err(block_not_available(slot));
     }
     let Some(record) = node.ledger.slot(slot)? else {
-        return Err(block_not_available(slot));
+        return Err(missing_block(node, slot)?);
     };
     let (records, profiled, profile) =
         if record.transaction_count > 0 { profile_recorded(node, slot)? } else { Default::default() };
