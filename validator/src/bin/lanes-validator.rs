@@ -210,6 +210,7 @@ fn main() -> ExitCode {
     println!("JSON RPC URL: http://{}", running.rpc_addr);
     println!("WebSocket PubSub URL: ws://{}", running.pubsub_addr);
     println!("TPU address: {}", running.tpu_addr);
+    println!("Explorer: http://{}/", running.rpc_addr);
     if !running.created {
         println!("Resumed the ledger ({} slots replayed onto the account store)", running.replayed_slots);
     }

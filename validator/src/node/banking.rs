@@ -376,6 +376,8 @@ fn record_slots(node: &Node, jobs: &Receiver<LedgerJob>, done: &Sender<()>) {
                     Err(e) => tracing::warn!("ledger pruning failed: {e}"),
                 }
             }
+            let failed = block.transactions.iter().filter(|t| t.outcome.result.is_err()).count();
+            node.failed_transactions.fetch_add(failed as u64, Relaxed);
             node.frozen_slot.store(block.slot, Relaxed);
             node.performance.lock().on_slot(block.slot, block.total_transactions);
             // No subscriber is not an error.

@@ -126,6 +126,9 @@ pub struct Node {
     /// Transactions dropped before verification as duplicates, replays or
     /// with a blockhash that is not recent.
     pub(crate) deduplicated: AtomicU64,
+    /// Committed transactions that failed (paid their fee, changed
+    /// nothing else), since the node started.
+    pub(crate) failed_transactions: AtomicU64,
     /// The store commit's CPU on threads read by name (see [`cpu`]).
     pub(crate) commit_cpu: cpu::CommitCpu,
     /// State and time controls for the banking thread.
@@ -265,6 +268,7 @@ impl RunningNode {
             frozen_slot: AtomicU64::new(frozen),
             dropped: AtomicU64::new(0),
             deduplicated: AtomicU64::new(0),
+            failed_transactions: AtomicU64::new(0),
             commit_cpu: cpu::CommitCpu::default(),
             controls,
             controls_enabled: !config.no_controls,

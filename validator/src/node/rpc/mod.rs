@@ -269,6 +269,8 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
             "slot": node.bank.read().slot(),
             "finalizedSlot": node.frozen_slot(),
             "transactionCount": node.bank.read().transaction_count(),
+            "failedTransactionCount": node.failed_transactions.load(std::sync::atomic::Ordering::Relaxed),
+            "pending": node.pending(),
             "queueDropped": node.dropped.load(std::sync::atomic::Ordering::Relaxed),
             "deduplicated": node.deduplicated.load(std::sync::atomic::Ordering::Relaxed),
             "tpuReceived": node.tpu.received.load(std::sync::atomic::Ordering::Relaxed),
@@ -428,6 +430,7 @@ fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcErr
         _ => super::history::dispatch(node, method, params)
             .or_else(|| controls::dispatch(node, method, params))
             .or_else(|| parallelism::dispatch(node, method, params))
+            .or_else(|| super::explorer::dispatch(node, method, params))
             .unwrap_or_else(|| Err(RpcError { code: -32601, message: "Method not found".into(), data: None })),
     }
 }
