@@ -44,6 +44,10 @@
 //! * [`pubsub`]: `logsSubscribe`, `signatureSubscribe`, `slotSubscribe`
 //!   as blocking iterators of typed notifications, and
 //!   [`SignatureSubscriptions`]: many signatures followed on one connection.
+//! * [`controls`]: Lanes' own state and time controls on a local node
+//!   (`lanes_set_account`, `lanes_set_token_balance`, `lanes_warp_to_slot`,
+//!   `lanes_set_clock`, pausing, resuming and producing slots,
+//!   `lanes_profile_transaction`).
 //! * [`ClientError`]: every failure typed; the node's JSON-RPC error code,
 //!   message and data (a failed simulation's logs) kept.
 //!
@@ -52,6 +56,7 @@
 //! timeout), panic on anything a server answers, or reach a node through a
 //! proxy the environment names.
 
+pub mod controls;
 pub mod deploy;
 pub mod error;
 pub mod http;
@@ -59,6 +64,7 @@ pub mod pubsub;
 pub mod rpc;
 pub mod types;
 
+pub use controls::{AccountUpdate, SlotProduction, TokenBalanceSet};
 pub use deploy::{check_wasm, Deployed};
 pub use error::{ClientError, RpcError, TransactionFailure};
 pub use http::{expand_moniker, websocket_url, LOCALHOST_URL};

@@ -103,6 +103,9 @@ pub enum TestInstruction {
     },
     /// Recurse on the native stack until the engine stops it.
     StackOverflow,
+    /// The clock's slot and unix timestamp, set as return data (8 + 8
+    /// bytes, little-endian).
+    ClockTime,
 }
 
 impl CallSpec {
@@ -235,6 +238,17 @@ pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: 
             {
                 let clock = lanes_sdk::clock::Clock::get()?;
                 set_return_data(&clock.slot.to_le_bytes());
+            }
+            Ok(())
+        }
+        TestInstruction::ClockTime => {
+            #[cfg(target_arch = "wasm32")]
+            {
+                let clock = lanes_sdk::clock::Clock::get()?;
+                let mut data = [0u8; 16];
+                data[..8].copy_from_slice(&clock.slot.to_le_bytes());
+                data[8..].copy_from_slice(&clock.unix_timestamp.to_le_bytes());
+                set_return_data(&data);
             }
             Ok(())
         }

@@ -3,8 +3,9 @@
 //! This module holds the command line (clap), the settings in force, the
 //! output modes and the error type; the commands live in [`wallet`]
 //! (keys, SOL, accounts, transactions, blocks, logs), [`program`] (WASM
-//! programs through the loader) and [`token`] (the bundled token program),
-//! all over [`lanes_client`].
+//! programs through the loader), [`token`] (the bundled token program) and
+//! [`controls`] (a local node's state and time controls), all over
+//! [`lanes_client`].
 //!
 //! Never: panic on anything a user types or a node answers (every failure
 //! is one line on stderr and exit status 1); print anything on stdout in
@@ -12,6 +13,7 @@
 
 pub mod config;
 pub mod contract;
+pub mod controls;
 pub mod program;
 pub mod token;
 pub mod wallet;
@@ -146,6 +148,9 @@ pub enum Command {
     /// Program keypairs of a contract crate.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// A local node's state and time controls (set-account, warp, pause, …).
+    #[command(flatten)]
+    Control(controls::ControlCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -465,6 +470,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             return Ok(());
         }
         Command::Keys(KeysCommand::Sync { dir }) => contract::keys_sync(&dir)?,
+        Command::Control(command) => controls::run(&context, command)?,
     };
     print(&context, &output);
     Ok(())
