@@ -153,6 +153,11 @@ try {
   assert.ok(tip.includes(hovered.signature), 'the tooltip names the signature');
   assert.ok(tip.includes(hovered.computeUnits.toLocaleString('en-US')), 'and its compute units');
   if (hovered.waitedOn) assert.ok(tip.includes('held by'), 'and what it waited on');
+  // The slot's contention, ranked as lanesGetContention ranks it.
+  const contention = await rpc('lanesGetContention', [{ startSlot: SLOT, endSlot: SLOT, limit: 10 }]);
+  await page.waitForFunction(() => !/Loading/.test(document.getElementById('slot-contention').textContent));
+  const ranked = await page.evaluate(() => [...document.querySelectorAll('#slot-contention tbody tr td:first-child a')].map((a) => a.title));
+  assert.deepEqual(ranked, contention.accounts.map((a) => a.account), 'the contention table is lanesGetContention');
   await page.screenshot({ path: join(SHOTS, 'slot.png') });
   await page.mouse.move(0, 0);
 

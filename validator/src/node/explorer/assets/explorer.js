@@ -393,6 +393,7 @@
     const t2 = performance.now();
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const t3 = performance.now();
+    loadContention(slot, current);
     api.lastRender = {
       slot,
       transactions: lanes.transactions.length,
@@ -400,6 +401,27 @@
       renderMs: t2 - t1,
       paintedMs: t3 - t1,
     };
+  }
+
+  async function loadContention(slot, current) {
+    let report;
+    try {
+      report = await rpc('lanesGetContention', [{ startSlot: slot, endSlot: slot, limit: 10 }]);
+    } catch (e) {
+      report = null;
+    }
+    const el = document.getElementById('slot-contention');
+    if (!current() || !el) return;
+    if (!report) {
+      el.remove();
+      return;
+    }
+    const rows = (report.accounts || [])
+      .map((a) => `<tr><td>${addr(a.account, 6)}</td><td class="num">${fmtInt(a.transactions)}</td><td class="num">${fmtInt(a.writeLocked)} / ${fmtInt(a.readLocked)}</td><td class="num">${fmtInt(a.conflicts)}</td>
+        <td class="num">${fmtNs(a.waitNs)}</td><td class="num">${fmtNs(a.chainNs)}</td><td class="lost"><span class="meter"><i style="width:${Math.round(100 * Math.min(1, a.lostParallelism))}%"></i></span>${fmtPct(a.lostParallelism)}</td></tr>`)
+      .join('');
+    el.innerHTML = `<h2>Contention <span class="hint">the accounts that serialized this slot, longest chain first; lost = the chain its writers force / wall time</span></h2>
+      ${rows ? `<table class="list"><thead><tr><th>Account</th><th class="num">Transactions</th><th class="num">Write / read</th><th class="num">Conflicts</th><th class="num">Waited (sum)</th><th class="num">Chain</th><th>Parallelism lost</th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No transaction of this slot conflicted with another.</p>'}`;
   }
 
   function slotNav(slot) {
@@ -446,6 +468,7 @@
           <label class="toggle"><input type="checkbox" id="show-critical" checked> outline the longest chain</label></div>
         <div id="lanes" class="lanes"></div>
       </section>
+      <section class="card" id="slot-contention"><h2>Contention <span class="hint">the accounts that serialized this slot (lanesGetContention)</span></h2><p class="muted">Loading…</p></section>
       <section class="card">
         <h2>Transactions <span class="hint">in committed order${txs.length > 100 ? `, the first 100 of ${fmtInt(txs.length)}` : ''}</span></h2>
         ${slotTable(txs.slice(0, 100))}
@@ -464,7 +487,7 @@
       .map(
         (t, i) => `<tr><td class="muted">${i}</td><td>${sig(t.signature, 8)}</td><td><i class="dot" style="background:${programColour(t.program)}"></i>${esc(programName(t.program))}</td>
         <td>${t.worker}</td><td class="num">${fmtNs(t.startNs)}</td><td class="num">${fmtNs(t.endNs - t.startNs)}</td><td class="num">${fmtInt(t.computeUnits)}</td>
-        <td>${t.waitedOn ? `${addr(t.waitedOn.account, 4)} <span class="muted">${fmtNs(t.waitedOn.ns)}</span>` : '<span class="muted">—</span>'}</td>
+        <td>${t.waitedOn ? `${addr(t.waitedOn.account, 4)} <span class="muted">until ${fmtNs(t.waitedOn.ns)}</span>` : '<span class="muted">—</span>'}</td>
         <td>${t.err === null || t.err === undefined ? '<span class="pill ok">ok</span>' : '<span class="pill bad">failed</span>'}</td></tr>`,
       )
       .join('')}</tbody></table>`;
@@ -485,7 +508,7 @@
     const txs = lanes.transactions;
     const workers = Math.max(1, lanes.workers);
     const width = Math.max(600, container.clientWidth || 1000);
-    const plot = width - GUTTER - 12;
+    const plot = width - GUTTER - 36;
     const height = AXIS_H + workers * ROW_H + 6;
     const scale = plot / wall;
     const rows = [];
@@ -661,7 +684,7 @@
         <tr><th>Compute units</th><td>${fmtInt(t.computeUnits)} · fee ${fmtInt(t.fee)}</td></tr>
         <tr><th>Status</th><td>${failed ? `<span class="pill bad">failed</span> ${esc(JSON.stringify(t.err))}` : '<span class="pill ok">ok</span>'}</td></tr>
         <tr><th>Write-locked</th><td class="mono">${writable.length ? writable.slice(0, 8).map((a) => esc(short(a, 6))).join('<br>') + (writable.length > 8 ? `<br>… ${writable.length - 8} more` : '') : '—'}</td></tr>
-        <tr><th>Waited on</th><td>${t.waitedOn ? `<span class="mono">${esc(short(t.waitedOn.account, 6))}</span> for ${fmtNs(t.waitedOn.ns)}<br>held by <span class="mono">${esc(short(t.waitedOn.signature, 8))}</span>` : '<span class="muted">nothing</span>'}</td></tr>
+        <tr><th>Waited on</th><td>${t.waitedOn ? `<span class="mono">${esc(short(t.waitedOn.account, 6))}</span>, held by <span class="mono">${esc(short(t.waitedOn.signature, 8))}</span><br>until ${fmtNs(t.waitedOn.ns)} (outlined in amber)` : '<span class="muted">nothing</span>'}</td></tr>
       </table>`;
   }
 
@@ -782,7 +805,7 @@
       })
       .join('');
     const waited = lane && lane.waitedOn
-      ? `${addr(lane.waitedOn.account, 6)} for ${fmtNs(lane.waitedOn.ns)}, held by ${sig(lane.waitedOn.signature, 8)}`
+      ? `${addr(lane.waitedOn.account, 6)}, held by ${sig(lane.waitedOn.signature, 8)} until ${fmtNs(lane.waitedOn.ns)} into the slot`
       : lane ? '<span class="muted">nothing</span>' : '—';
     $view.innerHTML = `
       <section class="card">
@@ -885,8 +908,15 @@
   const ADDRESS_FIELDS = /^(mint|owner|delegate|closeAuthority|mintAuthority|freezeAuthority|mintA|mintB|vaultA|vaultB|lpMint|market|vault|shareMint|collateralVault|priceFeed|reserve|admin|oracle|authority)$/;
   const TYPE_NAMES = { mint: 'Token mint', tokenAccount: 'Token account', pool: 'AMM pool', market: 'Lending market', reserve: 'Lending reserve', obligation: 'Lending obligation', priceFeed: 'Price feed', program: 'Program', buffer: 'Program buffer', closed: 'Closed program', uninitialized: 'Uninitialized' };
 
+  const FIELD_ORDER = ['mint', 'owner', 'amount', 'state', 'delegate', 'delegatedAmount', 'closeAuthority', 'supply', 'decimals', 'isInitialized', 'mintAuthority', 'freezeAuthority',
+    'mintA', 'mintB', 'reserveA', 'reserveB', 'feeBps', 'vaultA', 'vaultB', 'lpMint', 'lpSupply', 'market', 'reserve', 'price', 'positions', 'admin', 'oracle', 'authority', 'deployedSlot', 'codeLen', 'codeHash'];
+  const fieldRank = (k) => {
+    const i = FIELD_ORDER.indexOf(k);
+    return i < 0 ? FIELD_ORDER.length : i;
+  };
   function decodedTable(decoded, extra) {
-    const rows = Object.entries(decoded).map(([k, v]) => {
+    const entries = Object.entries(decoded).sort((a, b) => fieldRank(a[0]) - fieldRank(b[0]) || a[0].localeCompare(b[0]));
+    const rows = entries.map(([k, v]) => {
       let value;
       if (v === null) value = '<span class="muted">none</span>';
       else if (ADDRESS_FIELDS.test(k) && typeof v === 'string') value = addr(v);
@@ -968,6 +998,7 @@
       .map((d) => `<tr><td>${esc(d.instruction)}</td><td>${slotLink(d.slot)}</td><td>${d.signature ? sig(d.signature, 10) : '<span class="muted">at genesis</span>'}</td></tr>`)
       .join('');
     const calls = stats.recentCalls
+      .slice(0, 20)
       .map((c) => `<tr><td>${sig(c.signature, 10)}</td><td>${slotLink(c.slot)}</td><td>${c.depth === 1 ? 'top level' : `CPI, depth ${c.depth}`}</td><td class="num">${c.computeUnits === null ? '—' : fmtInt(c.computeUnits)}</td><td>${c.ok ? '<span class="pill ok">ok</span>' : '<span class="pill bad">failed</span>'}</td></tr>`)
       .join('');
     $view.innerHTML = `
