@@ -44,9 +44,9 @@ pub const MAX_TRANSACTIONS_PER_SLOT: usize = 200_000;
 pub const LEDGER_FAILURE_EXIT_CODE: i32 = 74;
 
 /// Fault injection for the crash tests: when this environment variable is
-/// set, the process aborts right after the first slot with transactions is
-/// in the ledger and before the account store commits it — the crash that
-/// the replay at start exists for.
+/// set, the process aborts right after the first slot with transactions (or
+/// state controls) is in the ledger and before the account store commits it —
+/// the crash that the replay at start exists for.
 pub const ABORT_AFTER_LEDGER_WRITE_ENV: &str = "LANES_FAULT_ABORT_AFTER_LEDGER_WRITE";
 
 /// Longest the banking thread sleeps without looking at the shutdown flag.
@@ -344,7 +344,7 @@ fn record_slots(node: &Node, jobs: &Receiver<LedgerJob>, done: &Sender<()>) {
             tracing::error!("slot {} could not be written to the ledger, stopping: {e}", block.slot);
             std::process::exit(LEDGER_FAILURE_EXIT_CODE);
         }
-        if abort_after_ledger_write && !block.transactions.is_empty() {
+        if abort_after_ledger_write && !(block.transactions.is_empty() && block.controls.is_empty()) {
             tracing::error!("{ABORT_AFTER_LEDGER_WRITE_ENV}: aborting after slot {}", block.slot);
             std::process::abort();
         }
