@@ -1183,6 +1183,57 @@ fn every_method_answers_in_solanas_documented_shape() {
     shapes.expect("getBlocks", "getBlocks", json!([transfer_slot.saturating_sub(2), transfer_slot]), json!(["u64"]));
     shapes.expect("getBlocksWithLimit", "getBlocksWithLimit", json!([transfer_slot, 3]), json!(["u64"]));
 
+    // Lanes' controls (docs/rpc.md): their shapes; tests/controls.rs checks what they do.
+    let production = json!({ "slot": "u64", "paused": "bool", "blockProduction": "string" });
+    let controlled = Keypair::new().pubkey().to_string();
+    shapes.expect(
+        "lanesSetAccount",
+        "lanesSetAccount",
+        json!([controlled, { "lamports": 1_000_000 }]),
+        json!({ "slot": "u64" }),
+    );
+    let mint = lanes_token::state::Mint { decimals: 2, is_initialized: true, ..Default::default() };
+    let mint_key = Keypair::new().pubkey().to_string();
+    node.call(
+        "lanesSetAccount",
+        json!([mint_key, { "lamports": 10_000_000, "owner": lanes_token::ID.to_string(),
+                           "data": base64_encode(&lanes_token::state::Pack::to_bytes(&mint)) }]),
+    );
+    shapes.expect(
+        "lanesSetTokenBalance",
+        "lanesSetTokenBalance",
+        json!([controlled, mint_key, 5]),
+        json!({ "slot": "u64", "tokenAccount": "pubkey", "created": "bool" }),
+    );
+    shapes.expect("lanesSetClock", "lanesSetClock", json!([1_800_000_000]), json!({ "slot": "u64" }));
+    shapes.expect("lanesPauseSlots", "lanesPauseSlots", json!([]), production.clone());
+    shapes.expect("lanesProduceSlot", "lanesProduceSlot", json!([]), json!({ "slot": "u64" }));
+    shapes.expect("lanesResumeSlots", "lanesResumeSlots", json!([]), production.clone());
+    shapes.expect("lanesSetBlockProduction", "lanesSetBlockProduction", json!(["interval"]), production);
+    let call = json!({
+        "programId": "pubkey", "depth": "u64", "computeUnits": "u64|null", "ownComputeUnits": "u64|null",
+        "result": "string|null", "logs": ["string"], "calls": ["object"],
+    });
+    shapes.expect(
+        "lanesProfileTransaction(signature)",
+        "lanesProfileTransaction",
+        json!([transfer_sig]),
+        json!({
+            "source": "=ledger", "slot": "u64", "signature": "signature", "err": "txerr|null", "fee": "u64",
+            "computeUnits": "u64", "worker": "u64", "instructions": [call],
+            "accounts": [{ "pubkey": "pubkey", "signer": "bool", "writable": "bool",
+                           "before": { "lamports": "u64" }, "after": { "lamports": "u64" } }],
+            "dataRecorded": "bool", "note": "string", "logs": ["string"],
+        }),
+    );
+    let warp_to = node.call("getSlot", json!([{ "commitment": "processed" }])).as_u64().unwrap() + 10;
+    shapes.expect(
+        "lanesWarpToSlot",
+        "lanesWarpToSlot",
+        json!([warp_to]),
+        json!({ "slot": "u64", "warpedFrom": "u64" }),
+    );
+
     // Every method docs/rpc.md lists was called.
     let documented = documented_methods();
     assert!(documented.len() >= 40, "docs/rpc.md's method tables were not found: {documented:?}");
