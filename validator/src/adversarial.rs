@@ -155,6 +155,7 @@ fn bundled_case(kind: WorkloadKind, transactions: usize) -> Result<CaseReport, B
         programs: None,
         v0: false,
         contention: false,
+        record_account_changes: false,
     };
     let mut bank = new_bank(false)?;
     let blockhash = bank.latest_blockhash();

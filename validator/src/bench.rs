@@ -83,6 +83,11 @@ pub struct InProcessConfig {
     /// window): `lanes_runtime::contention`.
     #[arg(long)]
     pub contention: bool,
+    /// Copy each transaction's write-locked accounts before and after into
+    /// its outcome, as the validator does for `--account-history` (to
+    /// measure what that costs).
+    #[arg(long)]
+    pub record_account_changes: bool,
 }
 
 /// `--scheduler`: where the scheduler runs.
@@ -390,6 +395,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
             install_program(&bank, id, &wasm)?;
         }
     }
+    bank.set_record_account_changes(config.record_account_changes);
     let blockhash = bank.latest_blockhash();
     if config.v0 && config.workload != WorkloadKind::Token {
         return Err(err("--v0 applies to the token workload"));
@@ -508,6 +514,7 @@ mod tests {
             programs: None,
             v0: false,
             contention: true,
+            record_account_changes: false,
         }
     }
 

@@ -138,6 +138,7 @@ fn token_transfer(random: &mut Bytes, owners: &[Pubkey], program: Pubkey, blockh
         post_balances: vec![999_995_000, 2_039_280, 2_039_280, 1],
         inner_instructions: Vec::new(),
         loaded_addresses: Default::default(),
+        account_changes: Vec::new(),
     };
     let started_ns = random.next() % 400_000_000;
     BlockTransaction {

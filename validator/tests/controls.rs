@@ -197,11 +197,18 @@ fn every_control_over_rpc_and_the_cli_and_a_restart_and_verify_ledger_reproduce_
         assert!(code == -32602 && message.contains(says), "{params}: {code} {message}");
     }
 
-    // lanesProfileTransaction: the landed transfer (lamports only, said so)
-    // and the same transfer unsent (simulated: data before and after).
+    // lanesProfileTransaction: the landed transfer (its write-locked
+    // accounts' data before and after kept by --account-history) and the
+    // same transfer unsent (simulated: data before and after).
     let landed = node.call("lanesProfileTransaction", json!([transfer_signature]));
-    assert_eq!((landed["source"].clone(), landed["dataRecorded"].clone()), (json!("ledger"), json!(false)), "{landed}");
-    assert!(landed["note"].as_str().unwrap().contains("not its owner or data"), "{landed}");
+    assert_eq!((landed["source"].clone(), landed["dataRecorded"].clone()), (json!("ledger"), json!(true)), "{landed}");
+    assert_eq!(landed["note"], Value::Null);
+    let kept = landed["accounts"].as_array().unwrap().iter().find(|a| a["pubkey"] == alice_tokens.to_string());
+    let kept = kept.unwrap_or_else(|| panic!("{landed}"));
+    let kept_amount =
+        |state: &Value| TokenAccount::unpack(&base64_decode(state["data"].as_str().unwrap())).unwrap().amount;
+    assert_eq!((kept_amount(&kept["before"]), kept_amount(&kept["after"])), (7_000, 6_000), "{kept}");
+    assert_eq!(kept["after"]["owner"], lanes_token::ID.to_string());
     let instruction = &landed["instructions"][0];
     assert_eq!(instruction["programId"], lanes_token::ID.to_string());
     assert!(instruction["computeUnits"].as_u64().unwrap() > 0, "{landed}");
@@ -261,6 +268,8 @@ fn every_control_over_rpc_and_the_cli_and_a_restart_and_verify_ledger_reproduce_
     assert_eq!(node.call("getBlocks", json!([from, target])), json!([from, target]));
     let (code, message) = node.error("lanesWarpToSlot", json!([from]));
     assert!(code == -32602 && message.contains("only goes forward"), "{message}");
+    let (code, message) = node.error("lanesWarpToSlot", json!([u64::MAX]));
+    assert!(code == -32602 && message.contains("furthest"), "{message}");
     let cli_target = slot(&node, "processed") + 50;
     let cli = lanes_json(&node, &["warp", &cli_target.to_string()]);
     assert_eq!(cli["slot"], cli_target);
@@ -318,6 +327,10 @@ fn every_control_over_rpc_and_the_cli_and_a_restart_and_verify_ledger_reproduce_
     verify_ledger(ledger.path());
     let node = start(&ledger, &[], &[]);
     assert_eq!(state(&node), before_stop);
+    // Account data is kept in memory only: after a restart, balances, said so.
+    let landed = node.call("lanesProfileTransaction", json!([transfer_signature]));
+    assert_eq!(landed["dataRecorded"], false, "{landed}");
+    assert!(landed["note"].as_str().unwrap().contains("not its owner or data"), "{landed}");
     assert!(slot(&node, "processed") > tip);
     // The clock offset and the warp are kept: a program reads them on.
     let (clock_slot, unix_timestamp, _) = program_clock(&node, &payer);

@@ -32,7 +32,7 @@ mod status_cache;
 mod worker;
 
 pub use blockhash_queue::MAX_BLOCKHASH_AGE;
-pub use outcome::TransactionOutcome;
+pub use outcome::{AccountChange, TransactionOutcome};
 pub use slot_hash::{account_hash, MAX_SLOT_HASHES};
 pub use status_cache::{SignatureHashState, SignatureHasher};
 pub use worker::Worker;
@@ -84,6 +84,11 @@ pub struct BankConfig {
     /// (`AlreadyProcessed`). Off only in tests (the harness's
     /// `with_transaction_history(false)`): the same transaction may run again.
     pub reject_replays: bool,
+    /// Put each committed transaction's write-locked accounts, before and
+    /// after, in its outcome ([`TransactionOutcome::account_changes`]):
+    /// what an explorer shows. Off by default: it copies account data on
+    /// the workers.
+    pub record_account_changes: bool,
 }
 
 impl Default for BankConfig {
@@ -94,6 +99,7 @@ impl Default for BankConfig {
             genesis_seed: [0; 32],
             check_blockhash: true,
             reject_replays: true,
+            record_account_changes: false,
         }
     }
 }
@@ -218,6 +224,11 @@ impl Bank {
     #[cfg(feature = "harness")]
     pub(crate) fn config_mut(&mut self) -> &mut BankConfig {
         &mut self.config
+    }
+
+    /// Turn [`BankConfig::record_account_changes`] on or off (between batches).
+    pub fn set_record_account_changes(&mut self, on: bool) {
+        self.config.record_account_changes = on;
     }
 
     pub fn config(&self) -> &BankConfig {
@@ -500,6 +511,13 @@ impl Bank {
                     .collect();
                 let mut pre_balances = post_balances.clone();
                 pre_balances[0] = pre_balances[0].saturating_add(fee);
+                let account_changes = if self.config.record_account_changes {
+                    let mut before = payer.1.clone();
+                    before.lamports = before.lamports.saturating_add(fee);
+                    vec![AccountChange { key: payer.0, before, after: payer.1.clone() }]
+                } else {
+                    Vec::new()
+                };
                 let outcome = TransactionOutcome {
                     signature,
                     result: Err(err),
@@ -512,6 +530,7 @@ impl Bank {
                     post_balances,
                     inner_instructions: Vec::new(),
                     loaded_addresses: tx.loaded_addresses().clone(),
+                    account_changes,
                 };
                 let mut updates = vec![payer];
                 updates.extend(nonce);
@@ -519,6 +538,21 @@ impl Bank {
             }
         };
 
+        // Only when asked: a copy of every write-locked account as loaded
+        // (the payer before its fee).
+        let before: Vec<(Pubkey, Account)> = if self.config.record_account_changes {
+            let mut before: Vec<(Pubkey, Account)> = (accounts.keys.iter().zip(&accounts.accounts))
+                .zip(&accounts.is_writable)
+                .filter(|(_, writable)| **writable)
+                .map(|((key, account), _)| (*key, account.clone()))
+                .collect();
+            if let Some((_, payer)) = before.first_mut().filter(|(key, _)| *key == fee_payer.0) {
+                payer.lamports = payer.lamports.saturating_add(fee);
+            }
+            before
+        } else {
+            Vec::new()
+        };
         let mut ctx = TransactionContext::new(accounts, tx.compute_budget().compute_unit_limit, self.clock());
         // Lent from the worker and handed back: no shared reference count
         // or lock is touched per transaction.
@@ -554,6 +588,14 @@ impl Bank {
             updates.extend(nonce);
             (updates, loaded_balances)
         };
+        // Accounts a failed transaction does not commit stay as they were.
+        let account_changes = before
+            .into_iter()
+            .map(|(key, before)| {
+                let after = updates.iter().find(|(k, _)| *k == key).map_or_else(|| before.clone(), |(_, a)| a.clone());
+                AccountChange { key, before, after }
+            })
+            .collect();
         let outcome = TransactionOutcome {
             signature,
             result,
@@ -566,6 +608,7 @@ impl Bank {
             post_balances,
             inner_instructions,
             loaded_addresses: tx.loaded_addresses().clone(),
+            account_changes,
         };
         Ok(Executed { outcome, updates, deployed })
     }

@@ -4,7 +4,7 @@
 use crate::transaction_context::{InnerInstructions, LogLine};
 use lanes_sdk::message::v0::LoadedAddresses;
 use lanes_sdk::transaction_error::TransactionError;
-use lanes_sdk::{Pubkey, Signature};
+use lanes_sdk::{Account, Pubkey, Signature};
 
 /// What happened to one transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +30,19 @@ pub struct TransactionOutcome {
     /// legacy message, or a transaction refused): the tables may change
     /// later, so this is the record of which accounts it loaded.
     pub loaded_addresses: LoadedAddresses,
+    /// With [`super::BankConfig::record_account_changes`]: each
+    /// write-locked account as it was loaded (the payer before its fee)
+    /// and as the transaction left it, in key order. Empty otherwise, and
+    /// for a refused transaction.
+    pub account_changes: Vec<AccountChange>,
+}
+
+/// One write-locked account before and after a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountChange {
+    pub key: Pubkey,
+    pub before: Account,
+    pub after: Account,
 }
 
 impl TransactionOutcome {
@@ -52,6 +65,7 @@ impl TransactionOutcome {
             post_balances: Vec::new(),
             inner_instructions: Vec::new(),
             loaded_addresses: LoadedAddresses::default(),
+            account_changes: Vec::new(),
         }
     }
 }

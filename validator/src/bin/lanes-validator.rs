@@ -72,6 +72,12 @@ struct Cli {
     /// json` writes. Repeatable; ignored for an existing ledger.
     #[arg(long, num_args = 2, value_names = ["ADDRESS", "ACCOUNT.json"], action = clap::ArgAction::Append)]
     account: Vec<String>,
+    /// Keep, in memory, every write-locked account's state before and after
+    /// for this many of the newest transactions (the explorer's
+    /// transaction view, `lanesProfileTransaction`); at most 256 MiB of
+    /// account data. 0 keeps none and copies nothing.
+    #[arg(long, value_name = "TRANSACTIONS", default_value_t = lanes_validator::node::account_history::DEFAULT_ACCOUNT_HISTORY)]
+    account_history: usize,
     /// Print only the startup block.
     #[arg(long)]
     quiet: bool,
@@ -190,6 +196,7 @@ fn main() -> ExitCode {
             BlockProductionArg::Interval => BlockProduction::Interval,
             BlockProductionArg::OnArrival => BlockProduction::OnArrival,
         },
+        account_history: cli.account_history,
     };
     let running = match RunningNode::start(&config) {
         Ok(running) => running,

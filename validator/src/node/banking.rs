@@ -332,7 +332,7 @@ fn execute_slots(node: &Node, mut banking: Banking, jobs: &Sender<LedgerJob>, le
 /// subscribers.
 fn record_slots(node: &Node, jobs: &Receiver<LedgerJob>, done: &Sender<()>) {
     let abort_after_ledger_write = std::env::var_os(ABORT_AFTER_LEDGER_WRITE_ENV).is_some();
-    for LedgerJob { block, commit, replies } in jobs {
+    for LedgerJob { mut block, commit, replies } in jobs {
         let slot = block.slot;
         let started = Instant::now();
         let appended = node.ledger.append(&block, |err| transaction_error_json(err).to_string());
@@ -381,6 +381,7 @@ fn record_slots(node: &Node, jobs: &Receiver<LedgerJob>, done: &Sender<()>) {
             node.frozen_slot.store(block.slot, Relaxed);
             node.performance.lock().on_slot(block.slot, block.total_transactions);
             // No subscriber is not an error.
+            node.account_history.lock().record_block(&mut block);
             let _ = node.blocks.send(Arc::new(block));
         } else {
             // Never durable, never confirmed: its `processed` statuses go.

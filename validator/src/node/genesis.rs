@@ -90,7 +90,12 @@ pub fn open_ledger(config: &NodeConfig) -> Result<Genesis, NodeError> {
     let ledger = Ledger::open(&dir.join("ledger.redb")).map_err(|e| ledger_error(dir, e))?;
     let executor = Executor::new(ExecutorConfig { artifact_dir: Some(dir.join("compiled")), ..Default::default() })
         .map_err(|e| NodeError::Setup(e.to_string()))?;
-    let bank_config = BankConfig { verify_signatures: true, genesis_seed: seed, ..BankConfig::default() };
+    let bank_config = BankConfig {
+        verify_signatures: true,
+        genesis_seed: seed,
+        record_account_changes: config.account_history > 0,
+        ..BankConfig::default()
+    };
     let mut bank = Bank::new(Arc::new(store), executor, bank_config);
     let genesis_hash = hashv(&[b"lanes genesis", &seed]);
     let last = ledger.last_slot().map_err(|e| ledger_error(dir, e))?;

@@ -17,6 +17,7 @@
 //! `confirmed` and `finalized` are the same thing, a slot frozen and made
 //! durable (there are no forks to wait out).
 
+pub mod account_history;
 mod banking;
 pub mod block;
 pub mod controls;
@@ -88,6 +89,10 @@ pub struct NodeConfig {
     pub no_controls: bool,
     /// How slots are made at start (`--block-production`).
     pub block_production: controls::BlockProduction,
+    /// Durable transactions whose accounts' states before and after are
+    /// kept in memory for the explorer and `lanesProfileTransaction` (0:
+    /// none, and the workers copy nothing).
+    pub account_history: usize,
 }
 
 /// The node's state, shared by the banking thread and RPC.
@@ -115,6 +120,8 @@ pub struct Node {
     pub tpu_addr: SocketAddr,
     /// What the UDP transaction port has seen.
     pub tpu: tpu::TpuCounters,
+    /// Recent transactions' account changes ([`account_history`]).
+    pub account_history: Mutex<account_history::AccountHistory>,
     /// Throughput per minute, for `getRecentPerformanceSamples`.
     pub performance: Mutex<performance::PerformanceSamples>,
     /// Lamports at genesis: the supply, less the fees burned since.
@@ -263,6 +270,10 @@ impl RunningNode {
             pubsub: Default::default(),
             tpu_addr,
             tpu: Default::default(),
+            account_history: Mutex::new(account_history::AccountHistory::new(
+                config.account_history,
+                account_history::MAX_ACCOUNT_HISTORY_BYTES,
+            )),
             performance: Mutex::new(performance::PerformanceSamples::new(frozen, transactions_at_start)),
             genesis_lamports,
             frozen_slot: AtomicU64::new(frozen),

@@ -105,6 +105,7 @@ mod tests {
             programs: None,
             v0,
             contention: false,
+            record_account_changes: false,
         }
     }
 

@@ -2,6 +2,7 @@
 //! blockhashes and replay, refusals before execution, the system program
 //! and its durable nonce accounts.
 
+mod account_changes;
 mod blockhash;
 mod fees;
 mod nonce;

@@ -28,6 +28,7 @@ fn executed(payer: &Keypair, to: &Pubkey, lamports: u64, worker: u32) -> BlockTr
         post_balances: vec![5, 5, 1],
         inner_instructions: Vec::new(),
         loaded_addresses: Default::default(),
+        account_changes: Vec::new(),
     };
     BlockTransaction {
         transaction: transaction.into(),

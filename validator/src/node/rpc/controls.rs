@@ -21,7 +21,7 @@ use crate::node::ledger::TransactionRecord;
 use crate::node::Node;
 use base64::Engine as _;
 use lanes_runtime::bank::program_accounts::{AccountFilter, ProgramAccountsQuery};
-use lanes_runtime::bank::TransactionOutcome;
+use lanes_runtime::bank::{AccountChange, TransactionOutcome};
 use lanes_runtime::transaction_context::LogLine;
 use lanes_sdk::abi::MAX_PERMITTED_DATA_LENGTH;
 use lanes_sdk::transaction::VersionedTransaction;
@@ -41,6 +41,9 @@ pub const CONTROL_TIMED_OUT: i64 = -32091;
 /// How long a control waits for the banking thread (and, for a state
 /// control, for its slot to be durable).
 pub const CONTROL_TIMEOUT: Duration = Duration::from_secs(20);
+/// The furthest slot a warp may go to: 2^53, what every JSON client reads
+/// exactly (and far from where the clock's arithmetic would overflow).
+pub const MAX_WARP_SLOT: u64 = 1 << 53;
 /// Unix times a clock may be set to: ±2^53 s, what every JSON client
 /// reads exactly (and far from the bank's saturation).
 pub const MAX_UNIX_TIMESTAMP: i64 = 1 << 53;
@@ -77,6 +80,9 @@ pub(super) fn dispatch(node: &Node, method: &str, params: &[Value]) -> Option<Re
                 params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params: expected [slot]"));
             slot.and_then(|slot| {
                 let current = node.bank.read().slot();
+                if slot > MAX_WARP_SLOT {
+                    return Err(invalid_params(format!("slot {slot} is past the furthest a warp goes, 2^53")));
+                }
                 if slot <= current {
                     return Err(invalid_params(format!(
                         "slot {slot} is not after the current slot {current}: a warp only goes forward"
@@ -436,6 +442,11 @@ fn profile_simulated(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     }))
 }
 
+/// Why a landed transaction's profile has balances only.
+const NOT_KEPT: &str = "the node no longer keeps this transaction's account data (it keeps the newest \
+    --account-history transactions' in memory, not across a restart; 0 keeps none): the ledger records each \
+    account's lamports before and after, not its owner or data; profile the transaction unsent (base64) for those";
+
 fn profile_landed(node: &Node, signature: &Signature) -> Result<Value, RpcError> {
     let Some((slot, record)) = node.ledger.transaction(signature)? else {
         return Err(invalid_params(format!("transaction {signature} is not in the ledger (not landed, or pruned)")));
@@ -448,21 +459,38 @@ fn profile_landed(node: &Node, signature: &Signature) -> Result<Value, RpcError>
         message: format!("Internal error: slot {slot}: a record does not decode"),
         data: None,
     })?;
-    Ok(landed_json(slot, &record, &tx))
+    let history = node.account_history.lock();
+    Ok(landed_json(slot, &record, &tx, history.get(signature)))
 }
 
-fn landed_json(slot: u64, record: &TransactionRecord, tx: &VersionedTransaction) -> Value {
+/// A landed transaction's profile; `changes`: its write-locked accounts
+/// before and after, if the node still keeps them (`--account-history`).
+fn landed_json(
+    slot: u64,
+    record: &TransactionRecord,
+    tx: &VersionedTransaction,
+    changes: Option<&[AccountChange]>,
+) -> Value {
     let keys = record.account_keys(tx);
     let accounts: Vec<Value> = keys
         .iter()
         .enumerate()
         .map(|(i, key)| {
+            // Kept: the whole state of each write-locked account; the
+            // read-only ones did not change, and only their balance is recorded.
+            let (before, after) = match changes.and_then(|c| c.iter().find(|c| c.key == *key)) {
+                Some(change) => (account_state(Some(&change.before)), account_state(Some(&change.after))),
+                None => (
+                    json!({ "lamports": record.pre_balances.get(i) }),
+                    json!({ "lamports": record.post_balances.get(i) }),
+                ),
+            };
             json!({
                 "pubkey": key.to_string(),
                 "signer": tx.message.is_signer(i),
                 "writable": tx.message.is_writable_with(i, &record.loaded_addresses),
-                "before": { "lamports": record.pre_balances.get(i) },
-                "after": { "lamports": record.post_balances.get(i) },
+                "before": before,
+                "after": after,
             })
         })
         .collect();
@@ -478,8 +506,8 @@ fn landed_json(slot: u64, record: &TransactionRecord, tx: &VersionedTransaction)
         "worker": record.worker,
         "instructions": call_tree(&logs).iter().map(CallNode::json).collect::<Vec<_>>(),
         "accounts": accounts,
-        "dataRecorded": false,
-        "note": "the ledger records each account's lamports before and after a landed transaction, not its owner or data: profile the transaction unsent (base64) for those",
+        "dataRecorded": changes.is_some(),
+        "note": if changes.is_some() { Value::Null } else { json!(NOT_KEPT) },
         "logs": record.log_messages(),
     })
 }
