@@ -1214,6 +1214,9 @@ fn every_method_answers_in_solanas_documented_shape() {
         "programId": "pubkey", "depth": "u64", "computeUnits": "u64|null", "ownComputeUnits": "u64|null",
         "result": "string|null", "logs": ["string"], "calls": ["object"],
     });
+    // A write-locked account's whole state while the node keeps it (--account-history), else its balance.
+    let full = json!({ "lamports": "u64", "owner": "pubkey", "executable": "bool", "dataLength": "u64", "data": "base64|null" });
+    let state = json!({ "$oneOf": [full, { "lamports": "u64" }, "null"] });
     shapes.expect(
         "lanesProfileTransaction(signature)",
         "lanesProfileTransaction",
@@ -1222,8 +1225,8 @@ fn every_method_answers_in_solanas_documented_shape() {
             "source": "=ledger", "slot": "u64", "signature": "signature", "err": "txerr|null", "fee": "u64",
             "computeUnits": "u64", "worker": "u64", "instructions": [call],
             "accounts": [{ "pubkey": "pubkey", "signer": "bool", "writable": "bool",
-                           "before": { "lamports": "u64" }, "after": { "lamports": "u64" } }],
-            "dataRecorded": "bool", "note": "string", "logs": ["string"],
+                           "before": state.clone(), "after": state }],
+            "dataRecorded": "bool", "note": "string|null", "logs": ["string"],
         }),
     );
     let warp_to = node.call("getSlot", json!([{ "commitment": "processed" }])).as_u64().unwrap() + 10;
