@@ -861,6 +861,8 @@ fn every_method_answers_in_solanas_documented_shape() {
             "slot": "u64",
             "finalizedSlot": "u64",
             "transactionCount": "u64",
+            "failedTransactionCount": "u64",
+            "pending": "u64",
             "queueDropped": "u64",
             "deduplicated": "u64",
             "tpuReceived": "u64",
@@ -1182,6 +1184,63 @@ fn every_method_answers_in_solanas_documented_shape() {
 
     shapes.expect("getBlocks", "getBlocks", json!([transfer_slot.saturating_sub(2), transfer_slot]), json!(["u64"]));
     shapes.expect("getBlocksWithLimit", "getBlocksWithLimit", json!([transfer_slot, 3]), json!(["u64"]));
+
+    // Lanes' parallelism and explorer methods (docs/rpc.md); tests/parallelism.rs
+    // and tests/explorer.rs check what they say.
+    let lane = json!({
+        "signature": "signature", "worker": "u64", "startNs": "u64", "endNs": "u64", "program": "pubkey|null",
+        "computeUnits": "u64", "fee": "u64", "err": "txerr|null", "writable": ["pubkey"], "readonly": ["pubkey"],
+        "waitedOn": { "$oneOf": ["null", { "account": "pubkey", "signature": "signature", "ns": "u64" }] },
+    });
+    shapes.expect(
+        "lanesGetSlotLanes",
+        "lanesGetSlotLanes",
+        json!([transfer_slot]),
+        json!({
+            "slot": "u64", "blockTime": "i64|null", "workers": "u64", "wallNs": "u64", "busyNs": "u64",
+            "parallelism": "f64", "criticalPath": { "ns": "u64", "transactions": "u64", "signatures": ["signature"] },
+            "transactions": [lane],
+        }),
+    );
+    let contended = json!({
+        "account": "pubkey", "transactions": "u64", "writeLocked": "u64", "readLocked": "u64", "conflicts": "u64",
+        "waitNs": "u64", "meanWaitNs": "u64", "chainNs": "u64", "lostParallelism": "f64",
+    });
+    shapes.expect(
+        "lanesGetContention",
+        "lanesGetContention",
+        json!([{ "startSlot": 0, "limit": 5 }]),
+        json!({
+            "startSlot": "u64", "endSlot": "u64", "slots": "u64", "transactions": "u64", "wallNs": "u64",
+            "busyNs": "u64", "parallelism": "f64", "criticalPathNs": "u64", "accounts": [contended],
+        }),
+    );
+    shapes.expect(
+        "lanesDecodeAccount",
+        "lanesDecodeAccount",
+        json!([program_id]),
+        json!({
+            "context": { "slot": "u64" },
+            "value": {
+                "address": "pubkey", "lamports": "u64", "owner": "pubkey", "executable": "bool", "space": "u64",
+                "program": "string|null", "type": "string|null", "decoded": "object|null",
+            },
+        }),
+    );
+    shapes.expect(
+        "lanesGetProgramStats",
+        "lanesGetProgramStats",
+        json!([program_id]),
+        json!({
+            "program": "pubkey",
+            "account": { "$oneOf": ["null", { "lamports": "u64", "owner": "pubkey", "executable": "bool", "space": "u64", "loader": "any" }] },
+            "range": { "first": "u64", "last": "u64" }, "truncated": "bool", "scannedTransactions": "u64",
+            "calls": "u64", "computeUnits": "u64", "failedTransactions": "u64",
+            "slots": [{ "slot": "u64", "calls": "u64", "computeUnits": "u64", "failedTransactions": "u64" }],
+            "recentCalls": [{ "signature": "signature", "slot": "u64", "depth": "u64", "computeUnits": "u64|null", "ok": "bool" }],
+            "deployments": [{ "slot": "u64", "signature": "signature|null", "instruction": "string" }],
+        }),
+    );
 
     // Lanes' controls (docs/rpc.md): their shapes; tests/controls.rs checks what they do.
     let production = json!({ "slot": "u64", "paused": "bool", "blockProduction": "string" });
