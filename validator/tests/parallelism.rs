@@ -89,6 +89,16 @@ fn contention_and_slot_lanes_on_known_workloads() {
             }
             seen.insert(tx["signature"].as_str().unwrap().to_string());
         }
+        // The slot's ranking is lanesGetContention's for that slot alone.
+        let alone = node.call("lanesGetContention", json!([{ "startSlot": slot, "endSlot": slot, "limit": 10 }]));
+        assert_eq!(lanes["contention"], alone["accounts"]);
+        assert_eq!(lanes["contention"][0]["account"], hot.to_string());
+        // One transaction of it, for a transaction's page.
+        let last = txs.last().unwrap();
+        let one = node.call("lanesGetSlotLanes", json!([slot, { "signature": last["signature"], "contention": 0 }]));
+        assert_eq!(one["transactions"], json!([last]));
+        assert_eq!(one["contention"], json!([]));
+        assert_eq!(one["criticalPath"], lanes["criticalPath"]);
         let parallelism = lanes["parallelism"].as_f64().unwrap();
         assert!(parallelism > 0.0 && parallelism <= 1.0 + 1e-9, "serialized: {parallelism}");
     }
@@ -111,6 +121,8 @@ fn contention_and_slot_lanes_on_known_workloads() {
     let (code, message) = node.error("lanesGetSlotLanes", json!([frozen.as_u64().unwrap() + 1_000]));
     assert_eq!((code, message.starts_with("Block not available for slot")), (-32004, true), "{message}");
     assert_eq!(node.error("lanesGetSlotLanes", json!(["x"])).0, -32602);
+    assert_eq!(node.error("lanesGetSlotLanes", json!([1, { "signature": "x" }])).0, -32602);
+    assert_eq!(node.error("lanesGetSlotLanes", json!([1, { "contention": 5_000 }])).0, -32602);
     let (code, message) = node.error("lanesGetContention", json!([{ "startSlot": 10, "endSlot": 5 }]));
     assert_eq!(code, -32602, "{message}");
     assert_eq!(node.error("lanesGetContention", json!([{ "limit": 0 }])).0, -32602);

@@ -1187,6 +1187,10 @@ fn every_method_answers_in_solanas_documented_shape() {
 
     // Lanes' parallelism and explorer methods (docs/rpc.md); tests/parallelism.rs
     // and tests/explorer.rs check what they say.
+    let contended = json!({
+        "account": "pubkey", "transactions": "u64", "writeLocked": "u64", "readLocked": "u64", "conflicts": "u64",
+        "waitNs": "u64", "meanWaitNs": "u64", "chainNs": "u64", "lostParallelism": "f64",
+    });
     let lane = json!({
         "signature": "signature", "worker": "u64", "startNs": "u64", "endNs": "u64", "program": "pubkey|null",
         "computeUnits": "u64", "fee": "u64", "err": "txerr|null", "writable": ["pubkey"], "readonly": ["pubkey"],
@@ -1199,13 +1203,9 @@ fn every_method_answers_in_solanas_documented_shape() {
         json!({
             "slot": "u64", "blockTime": "i64|null", "workers": "u64", "wallNs": "u64", "busyNs": "u64",
             "parallelism": "f64", "criticalPath": { "ns": "u64", "transactions": "u64", "signatures": ["signature"] },
-            "transactions": [lane],
+            "contention": [contended.clone()], "transactions": [lane],
         }),
     );
-    let contended = json!({
-        "account": "pubkey", "transactions": "u64", "writeLocked": "u64", "readLocked": "u64", "conflicts": "u64",
-        "waitNs": "u64", "meanWaitNs": "u64", "chainNs": "u64", "lostParallelism": "f64",
-    });
     shapes.expect(
         "lanesGetContention",
         "lanesGetContention",

@@ -13,8 +13,10 @@ use crate::node::ledger::TransactionRecord;
 use crate::node::Node;
 use lanes_runtime::contention::{profile_slot, AccountContention, ContentionReport, SlotProfile, TimedTransaction};
 use lanes_sdk::transaction::VersionedTransaction;
-use lanes_sdk::{compute_budget, Pubkey};
+use lanes_sdk::{compute_budget, Pubkey, Signature};
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::str::FromStr;
 
 /// Slots `lanesGetContention` covers by default (the newest ones).
 pub const DEFAULT_CONTENTION_SLOTS: u64 = 150;
@@ -23,6 +25,8 @@ pub const MAX_CONTENTION_SLOTS: u64 = 5_000;
 /// Accounts `lanesGetContention` ranks by default, and at most.
 pub const DEFAULT_CONTENTION_ACCOUNTS: usize = 20;
 pub const MAX_CONTENTION_ACCOUNTS: usize = 1_000;
+/// Accounts `lanesGetSlotLanes` ranks by default (`contention`).
+pub const DEFAULT_SLOT_CONTENTION_ACCOUNTS: usize = 10;
 /// Signatures of the critical path `lanesGetSlotLanes` lists, at most.
 pub const MAX_CRITICAL_PATH_SIGNATURES: usize = 64;
 
@@ -83,18 +87,46 @@ fn main_program(transaction: &VersionedTransaction) -> Option<Pubkey> {
         .or_else(|| instructions.first().and_then(program))
 }
 
-fn signature_of(transaction: &VersionedTransaction) -> String {
-    transaction.signatures.first().copied().unwrap_or_default().to_string()
-}
-
-fn keys_json(keys: &[Pubkey]) -> Vec<String> {
-    keys.iter().map(ToString::to_string).collect()
-}
-
 /// `lanesGetSlotLanes(slot)`: see docs/rpc.md.
+/// Base58 names, each key encoded once per answer: a slot names the same
+/// accounts many times, and encoding is most of an answer's cost.
+#[derive(Default)]
+struct Names(HashMap<Pubkey, String>);
+
+impl Names {
+    fn of(&mut self, key: &Pubkey) -> String {
+        self.0.entry(*key).or_insert_with(|| key.to_string()).clone()
+    }
+
+    fn all(&mut self, keys: &[Pubkey]) -> Vec<String> {
+        keys.iter().map(|k| self.of(k)).collect()
+    }
+}
+
+/// `lanesGetSlotLanes(slot, {signature?, contention?})`: see docs/rpc.md.
 fn get_slot_lanes(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     let slot =
         params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params: expected a slot"))?;
+    let config = match params.get(1) {
+        None | Some(Value::Null) => None,
+        Some(config @ Value::Object(_)) => Some(config),
+        Some(_) => return Err(invalid_params("Invalid params: expected a config object")),
+    };
+    let only = match config.and_then(|c| c.get("signature")) {
+        None | Some(Value::Null) => None,
+        Some(text) => Some(
+            text.as_str()
+                .and_then(|t| Signature::from_str(t).ok())
+                .ok_or_else(|| invalid_params("Invalid param: signature"))?,
+        ),
+    };
+    let contention_limit =
+        match config.and_then(|c| c.get("contention")) {
+            None | Some(Value::Null) => DEFAULT_SLOT_CONTENTION_ACCOUNTS,
+            Some(limit) => limit.as_u64().filter(|l| *l as usize <= MAX_CONTENTION_ACCOUNTS).ok_or_else(|| {
+                invalid_params(format!("Invalid param: contention must be 0..={MAX_CONTENTION_ACCOUNTS}"))
+            })? as usize,
+        };
     if slot > node.frozen_slot() {
         return Err(block_not_available(slot));
     }
@@ -103,36 +135,38 @@ fn get_slot_lanes(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     };
     let (records, profiled, profile) =
         if record.transaction_count > 0 { profile_recorded(node, slot)? } else { Default::default() };
-    let transactions: Vec<Value> = records
-        .iter()
-        .zip(&profiled)
-        .zip(&profile.waits)
-        .map(|((record, p), wait)| {
-            json!({
-                "signature": signature_of(&p.transaction),
-                "worker": p.timed.worker,
-                "startNs": p.timed.started_ns,
-                "endNs": p.timed.ended_ns,
-                "program": main_program(&p.transaction).map(|k| k.to_string()),
-                "computeUnits": record.compute_units,
-                "fee": record.fee,
-                "err": stored_err(record.err.as_deref()),
-                "writable": keys_json(&p.timed.writable),
-                "readonly": keys_json(&p.timed.readonly),
-                "waitedOn": wait.map(|w| json!({
-                    "account": w.account.to_string(),
-                    "signature": signature_of(&profiled[w.behind].transaction),
-                    "ns": w.ns,
-                })),
-            })
-        })
-        .collect();
-    let critical_path: Vec<String> = profile
-        .critical_path
-        .iter()
-        .take(MAX_CRITICAL_PATH_SIGNATURES)
-        .map(|&i| signature_of(&profiled[i].transaction))
-        .collect();
+    let signatures: Vec<Signature> =
+        profiled.iter().map(|p| p.transaction.signatures.first().copied().unwrap_or_default()).collect();
+    let mut signature_names: HashMap<usize, String> = HashMap::new();
+    let mut signature_name = |i: usize| signature_names.entry(i).or_insert_with(|| signatures[i].to_string()).clone();
+    let mut names = Names::default();
+    let mut transactions = Vec::with_capacity(if only.is_some() { 1 } else { records.len() });
+    for (i, ((record, p), wait)) in records.iter().zip(&profiled).zip(&profile.waits).enumerate() {
+        if only.is_some_and(|s| s != signatures[i]) {
+            continue;
+        }
+        transactions.push(json!({
+            "signature": signature_name(i),
+            "worker": p.timed.worker,
+            "startNs": p.timed.started_ns,
+            "endNs": p.timed.ended_ns,
+            "program": main_program(&p.transaction).map(|k| names.of(&k)),
+            "computeUnits": record.compute_units,
+            "fee": record.fee,
+            "err": stored_err(record.err.as_deref()),
+            "writable": names.all(&p.timed.writable),
+            "readonly": names.all(&p.timed.readonly),
+            "waitedOn": wait.map(|w| json!({
+                "account": names.of(&w.account),
+                "signature": signature_name(w.behind),
+                "ns": w.ns,
+            })),
+        }));
+    }
+    let critical_path: Vec<String> =
+        profile.critical_path.iter().take(MAX_CRITICAL_PATH_SIGNATURES).map(|&i| signature_name(i)).collect();
+    let contention: Vec<Value> =
+        profile.accounts.iter().take(contention_limit).map(|a| account_contention_json(a, profile.wall_ns)).collect();
     Ok(json!({
         "slot": slot,
         "blockTime": record.block_time,
@@ -145,6 +179,7 @@ fn get_slot_lanes(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
             "transactions": profile.critical_path.len(),
             "signatures": critical_path,
         },
+        "contention": contention,
         "transactions": transactions,
     }))
 }

@@ -393,7 +393,7 @@
     const t2 = performance.now();
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const t3 = performance.now();
-    loadContention(slot, current);
+    showContention(lanes.contention);
     api.lastRender = {
       slot,
       transactions: lanes.transactions.length,
@@ -403,20 +403,16 @@
     };
   }
 
-  async function loadContention(slot, current) {
-    let report;
-    try {
-      report = await rpc('lanesGetContention', [{ startSlot: slot, endSlot: slot, limit: 10 }]);
-    } catch (e) {
-      report = null;
-    }
+  // The slot's contention, ranked: lanesGetSlotLanes' `contention` (the same
+  // accounts lanesGetContention ranks for this one slot), so a slot is read once.
+  function showContention(accounts) {
     const el = document.getElementById('slot-contention');
-    if (!current() || !el) return;
-    if (!report) {
+    if (!el) return;
+    if (!Array.isArray(accounts)) {
       el.remove();
       return;
     }
-    const rows = (report.accounts || [])
+    const rows = accounts
       .map((a) => `<tr><td>${addr(a.account, 6)}</td><td class="num">${fmtInt(a.transactions)}</td><td class="num">${fmtInt(a.writeLocked)} / ${fmtInt(a.readLocked)}</td><td class="num">${fmtInt(a.conflicts)}</td>
         <td class="num">${fmtNs(a.waitNs)}</td><td class="num">${fmtNs(a.chainNs)}</td><td class="lost"><span class="meter"><i style="width:${Math.round(100 * Math.min(1, a.lostParallelism))}%"></i></span>${fmtPct(a.lostParallelism)}</td></tr>`)
       .join('');
@@ -468,7 +464,7 @@
           <label class="toggle"><input type="checkbox" id="show-critical" checked> outline the longest chain</label></div>
         <div id="lanes" class="lanes"></div>
       </section>
-      <section class="card" id="slot-contention"><h2>Contention <span class="hint">the accounts that serialized this slot (lanesGetContention)</span></h2><p class="muted">Loading…</p></section>
+      <section class="card" id="slot-contention"><h2>Contention <span class="hint">the accounts that serialized this slot</span></h2><p class="muted">Loading…</p></section>
       <section class="card">
         <h2>Transactions <span class="hint">in committed order${txs.length > 100 ? `, the first 100 of ${fmtInt(txs.length)}` : ''}</span></h2>
         ${slotTable(txs.slice(0, 100))}
@@ -763,7 +759,7 @@
       return;
     }
     const [lanes, profile] = await Promise.all([
-      rpc('lanesGetSlotLanes', [tx.slot]).catch(() => null),
+      rpc('lanesGetSlotLanes', [tx.slot, { signature, contention: 0 }]).catch(() => null),
       rpc('lanesProfileTransaction', [signature]).catch(() => null),
     ]);
     if (!current()) return;
