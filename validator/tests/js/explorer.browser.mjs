@@ -141,10 +141,14 @@ try {
   assert.ok(criticalText.includes(String(lanes.criticalPath.transactions)), criticalText);
   const realRender = await page.evaluate(() => window.lanesExplorer.lastRender);
   console.log(`EXPLORER_RENDER ${JSON.stringify({ kind: 'real', ...realRender, workers: lanes.workers })}`);
-  // Hover a bar that waited, if any: the tooltip names what it waited on.
-  const waitedIndex = lanes.transactions.findIndex((t) => t.waitedOn);
-  const hoverIndex = waitedIndex >= 0 ? waitedIndex : 0;
-  const box = await page.evaluate((i) => window.lanesExplorer.barBox(i), hoverIndex);
+  // Hover a bar that waited, if any is wide enough to point at (a bar
+  // narrower than a few pixels shares them with its neighbours), else the
+  // widest: the tooltip names it, and what it waited on.
+  const boxes = await page.evaluate((n) => Array.from({ length: n }, (_, i) => window.lanesExplorer.barBox(i)), lanes.transactions.length);
+  const widest = boxes.reduce((best, b, i) => (b.width > boxes[best].width ? i : best), 0);
+  const waitedIndex = lanes.transactions.findIndex((t, i) => t.waitedOn && boxes[i].width >= 4);
+  const hoverIndex = waitedIndex >= 0 ? waitedIndex : widest;
+  const box = boxes[hoverIndex];
   await page.mouse.move(box.x, box.y);
   await page.waitForSelector('#tooltip:not([hidden])');
   assert.equal(await page.getAttribute('#lanes .lanes-chart', 'data-hovered'), String(hoverIndex), 'the bar under the mouse is the one hovered');
@@ -160,6 +164,17 @@ try {
   assert.deepEqual(ranked, contention.accounts.map((a) => a.account), 'the contention table is lanesGetContention');
   await page.screenshot({ path: join(SHOTS, 'slot.png') });
   await page.mouse.move(0, 0);
+
+  // ---- the contention profiler over a slot range ----
+  step('contention over the slots up to the load');
+  const from = Math.max(0, SLOT - 20);
+  await go(`#/contention/${from}-${SLOT}`);
+  const rangeReport = await rpc('lanesGetContention', [{ startSlot: from, endSlot: SLOT, limit: 25 }]);
+  const rangeRanked = await page.evaluate(() => [...document.querySelectorAll('#range-contention tbody tr td:first-child a')].map((a) => a.title));
+  assert.deepEqual(rangeRanked, rangeReport.accounts.map((a) => a.account), 'the range table is lanesGetContention');
+  assert.equal(await page.textContent('#contention-slots .mini-value'), rangeReport.slots.toLocaleString('en-US'));
+  assert.ok(rangeReport.transactions >= lanes.transactions.length, 'the range holds the slot');
+  await page.screenshot({ path: join(SHOTS, 'contention.png') });
 
   // ---- a transaction ----
   step(`transaction ${SIGNATURE}`);

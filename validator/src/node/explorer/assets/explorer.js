@@ -1,5 +1,5 @@
 // The Lanes explorer: one page, hash routes (#/, #/slot/N, #/tx/SIG,
-// #/account/ADDR, #/program/ADDR), built on this node's own JSON-RPC
+// #/account/ADDR, #/program/ADDR, #/contention[/START-END]), built on this node's own JSON-RPC
 // (POST /) and PubSub (WebSocket; /explorer/config.json says where).
 // Hand-written, no library, nothing fetched from anywhere else.
 'use strict';
@@ -179,7 +179,8 @@
     const arg = decodeURIComponent(rest.join('/'));
     api.route = { kind: kind || 'dashboard', arg };
     document.getElementById('nav-dashboard').classList.toggle('active', !kind);
-    const page = { slot: slotPage, tx: txPage, account: accountPage, program: programPage }[kind] || dashboardPage;
+    document.getElementById('nav-contention').classList.toggle('active', kind === 'contention');
+    const page = { slot: slotPage, tx: txPage, account: accountPage, program: programPage, contention: contentionPage }[kind] || dashboardPage;
     $view.dataset.page = kind || 'dashboard';
     $view.dataset.ready = 'false';
     page(arg, () => gen === generation)
@@ -412,12 +413,46 @@
       el.remove();
       return;
     }
+    el.innerHTML = `<h2>Contention <span class="hint">the accounts that serialized this slot, longest chain first; lost = the chain its writers force / wall time</span></h2>
+      ${contentionTable(accounts, 'No transaction of this slot conflicted with another.')}`;
+  }
+
+  function contentionTable(accounts, none) {
     const rows = accounts
       .map((a) => `<tr><td>${addr(a.account, 6)}</td><td class="num">${fmtInt(a.transactions)}</td><td class="num">${fmtInt(a.writeLocked)} / ${fmtInt(a.readLocked)}</td><td class="num">${fmtInt(a.conflicts)}</td>
         <td class="num">${fmtNs(a.waitNs)}</td><td class="num">${fmtNs(a.chainNs)}</td><td class="lost"><span class="meter"><i style="width:${Math.round(100 * Math.min(1, a.lostParallelism))}%"></i></span>${fmtPct(a.lostParallelism)}</td></tr>`)
       .join('');
-    el.innerHTML = `<h2>Contention <span class="hint">the accounts that serialized this slot, longest chain first; lost = the chain its writers force / wall time</span></h2>
-      ${rows ? `<table class="list"><thead><tr><th>Account</th><th class="num">Transactions</th><th class="num">Write / read</th><th class="num">Conflicts</th><th class="num">Waited (sum)</th><th class="num">Chain</th><th>Parallelism lost</th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No transaction of this slot conflicted with another.</p>'}`;
+    return rows
+      ? `<table class="list"><thead><tr><th>Account</th><th class="num">Transactions</th><th class="num">Write / read</th><th class="num">Conflicts</th><th class="num">Waited (sum)</th><th class="num">Chain</th><th>Parallelism lost</th></tr></thead><tbody>${rows}</tbody></table>`
+      : `<p class="muted">${esc(none)}</p>`;
+  }
+
+  // #/contention or #/contention/START-END: the contention profiler over a
+  // slot range (lanesGetContention; the newest 150 durable slots by default).
+  async function contentionPage(arg, current) {
+    const range = /^(\d+)-(\d+)$/.exec(arg || '');
+    const config = range ? { startSlot: Number(range[1]), endSlot: Number(range[2]), limit: 25 } : { limit: 25 };
+    $view.innerHTML = `<section class="card"><h1>Contention</h1><p class="muted">Profiling ${range ? `slots ${esc(arg)}` : 'the newest slots'}…</p></section>`;
+    const report = await rpc('lanesGetContention', [config]);
+    if (!current()) return;
+    const form = `<form id="contention-range" class="inline"><label>slots <input name="start" type="number" min="0" value="${report.startSlot}"></label>
+      <label>to <input name="end" type="number" min="0" value="${report.endSlot}"></label><button>Profile</button>
+      <span class="hint">at most 5,000 slots; each is read from the ledger</span></form>`;
+    $view.innerHTML = `<section class="card"><h1>Contention <span class="hint">slots ${fmtInt(report.startSlot)}–${fmtInt(report.endSlot)}</span></h1>${form}
+      <div class="cards tight">
+        ${miniStat('slots with transactions', fmtInt(report.slots), 'in the range', 'contention-slots')}
+        ${miniStat('transactions', fmtInt(report.transactions), 'committed', 'contention-transactions')}
+        ${miniStat('parallelism', report.parallelism.toFixed(2), 'busy worker time / wall time', 'contention-parallelism')}
+        ${miniStat('wall time', fmtNs(report.wallNs), 'the slots\' execution, summed', 'contention-wall')}
+        ${miniStat('critical paths', fmtNs(report.criticalPathNs), 'longest conflict chains, summed', 'contention-critical')}
+      </div></section>
+      <section class="card" id="range-contention"><h2>Accounts that serialized these slots <span class="hint">longest chain first; lost = its chain over the slots' wall time (docs/contract-guide.md §10)</span></h2>
+      ${contentionTable(report.accounts, 'No transaction in these slots conflicted with another.')}</section>`;
+    document.getElementById('contention-range').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const data = new FormData(event.target);
+      location.hash = `#/contention/${Number(data.get('start'))}-${Number(data.get('end'))}`;
+    });
   }
 
   function slotNav(slot) {
@@ -661,12 +696,12 @@
       if (i >= 0) location.hash = `#/tx/${txs[i].signature}`;
     });
     api.redrawLanes = draw;
-    // Where bar i is on the screen (its centre), for tests and tools.
+    // Where bar i is on the screen (its centre) and how wide, for tests and tools.
     api.barBox = (i) => {
       const t = txs[i];
       const box = overlay.getBoundingClientRect();
       const w = Math.min(Math.max(0, t.worker | 0), workers - 1);
-      return { x: box.left + barX(t) + barW(t) / 2, y: box.top + barY(w) + BAR_H / 2 };
+      return { x: box.left + barX(t) + barW(t) / 2, y: box.top + barY(w) + BAR_H / 2, width: barW(t) };
     };
   }
 
