@@ -12,8 +12,8 @@
 //! change state the ledger does not record (a replay must see it too);
 //! panic on a request; wait without a bound.
 
-use super::transactions::{decode_transaction, sanitize, transaction_error_json};
-use super::{config_param, invalid_params, RpcError, BLOCKHASH_VALID_SLOTS};
+use super::transactions::{decode_transaction, replace_blockhash, sanitize, transaction_error_json};
+use super::{config_param, invalid_params, RpcError};
 use crate::node::controls::{
     token_mint, AccountPatch, Applied, BlockProduction, ControlError, ControlOp, ControlReply, ControlRequest,
 };
@@ -396,13 +396,7 @@ fn profile_simulated(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     }
     let bank = node.bank.read();
     let slot = bank.slot();
-    let replacement = if replace {
-        let blockhash = bank.latest_blockhash();
-        tx.message.set_recent_blockhash(blockhash);
-        json!({ "blockhash": blockhash.to_string(), "lastValidBlockHeight": slot + BLOCKHASH_VALID_SLOTS })
-    } else {
-        Value::Null
-    };
+    let replacement = replace_blockhash(&bank, &mut tx, replace);
     let sanitized = sanitize(&bank, &tx)?;
     let loaded = sanitized.loaded_addresses().clone();
     let keys: Vec<Pubkey> =

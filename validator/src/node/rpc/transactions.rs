@@ -96,6 +96,17 @@ pub(super) fn send_transaction(node: &Node, params: &[Value]) -> Result<Value, R
 /// Most accounts one `simulateTransaction` may ask to see afterwards.
 pub const MAX_SIMULATION_ACCOUNTS: usize = 256;
 
+/// `replaceRecentBlockhash`: with `replace`, give `tx` the bank's newest
+/// blockhash and answer Solana's `replacementBlockhash`; else `null`.
+pub(super) fn replace_blockhash(bank: &Bank, tx: &mut VersionedTransaction, replace: bool) -> Value {
+    if !replace {
+        return Value::Null;
+    }
+    let blockhash = bank.latest_blockhash();
+    tx.message.set_recent_blockhash(blockhash);
+    json!({ "blockhash": blockhash.to_string(), "lastValidBlockHeight": bank.slot() + BLOCKHASH_VALID_SLOTS })
+}
+
 /// `simulateTransaction`: `sigVerify`, `replaceRecentBlockhash` (the two
 /// exclude each other), `accounts` ({addresses, encoding}: each as the
 /// transaction would leave it). A blockhash that is not recent, or a
@@ -130,13 +141,7 @@ pub(super) fn simulate_transaction(node: &Node, params: &[Value]) -> Result<Valu
     let bank = node.bank.read();
     let slot = bank.slot();
     check_min_context_slot(config, slot)?;
-    let replacement = if replace {
-        let blockhash = bank.latest_blockhash();
-        tx.message.set_recent_blockhash(blockhash);
-        json!({ "blockhash": blockhash.to_string(), "lastValidBlockHeight": slot + BLOCKHASH_VALID_SLOTS })
-    } else {
-        Value::Null
-    };
+    let replacement = replace_blockhash(&bank, &mut tx, replace);
     let sanitized = sanitize(&bank, &tx)?;
     let signature = *sanitized.signature();
     let loaded = sanitized.loaded_addresses().clone();
