@@ -117,6 +117,15 @@ fn get_fee_for_message(node: &Node, params: &[Value]) -> Result<Value, RpcError>
     Ok(context(bank.slot(), json!(fee)))
 }
 
+/// Methods that serialize their own answer (large ones: no `Value` tree),
+/// or `None` for every other method ([`dispatch`]'s).
+fn dispatch_serialized(node: &Node, method: &str, params: &[Value]) -> Option<Result<String, RpcError>> {
+    match method {
+        "lanesGetSlotLanes" => Some(parallelism::slot_lanes_json(node, params)),
+        _ => None,
+    }
+}
+
 fn dispatch(node: &Node, method: &str, params: &[Value]) -> Result<Value, RpcError> {
     match method {
         "getHealth" => Ok(json!("ok")),

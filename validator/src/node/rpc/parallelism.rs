@@ -14,6 +14,7 @@ use crate::node::Node;
 use lanes_runtime::contention::{profile_slot, AccountContention, ContentionReport, SlotProfile, TimedTransaction};
 use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::{compute_budget, Pubkey, Signature};
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -33,7 +34,14 @@ pub const MAX_CRITICAL_PATH_SIGNATURES: usize = 64;
 /// The method's answer, or `None` when `method` is not one of these.
 pub(super) fn dispatch(node: &Node, method: &str, params: &[Value]) -> Option<Result<Value, RpcError>> {
     Some(match method {
-        "lanesGetSlotLanes" => get_slot_lanes(node, params),
+        // Served serialized by the server (`slot_lanes_json`); here for completeness.
+        "lanesGetSlotLanes" => slot_lanes_json(node, params).and_then(|text| {
+            serde_json::from_str(&text).map_err(|e| RpcError {
+                code: -32603,
+                message: format!("Internal error: {e}"),
+                data: None,
+            })
+        }),
         "lanesGetContention" => get_contention(node, params),
         _ => return None,
     })
@@ -88,23 +96,82 @@ fn main_program(transaction: &VersionedTransaction) -> Option<Pubkey> {
 }
 
 /// `lanesGetSlotLanes(slot)`: see docs/rpc.md.
-/// Base58 names, each key encoded once per answer: a slot names the same
-/// accounts many times, and encoding is most of an answer's cost.
+/// Base58 names, each key and signature encoded once an answer: a slot
+/// names the same accounts many times, and encoding was most of an
+/// answer's cost.
 #[derive(Default)]
 struct Names(HashMap<Pubkey, String>);
 
 impl Names {
-    fn of(&mut self, key: &Pubkey) -> String {
-        self.0.entry(*key).or_insert_with(|| key.to_string()).clone()
+    fn add(&mut self, key: &Pubkey) {
+        self.0.entry(*key).or_insert_with(|| key.to_string());
     }
 
-    fn all(&mut self, keys: &[Pubkey]) -> Vec<String> {
-        keys.iter().map(|k| self.of(k)).collect()
+    fn of(&self, key: &Pubkey) -> &str {
+        self.0.get(key).map_or("", String::as_str)
     }
 }
 
-/// `lanesGetSlotLanes(slot, {signature?, contention?})`: see docs/rpc.md.
-fn get_slot_lanes(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
+/// Keys serialized as their base58 names, without a list of their own.
+struct KeyNames<'a>(&'a [Pubkey], &'a Names);
+
+impl Serialize for KeyNames<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|k| self.1.of(k)))
+    }
+}
+
+/// One transaction of `lanesGetSlotLanes`' answer.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Lane<'a> {
+    signature: &'a str,
+    worker: u32,
+    start_ns: u64,
+    end_ns: u64,
+    program: Option<&'a str>,
+    compute_units: u64,
+    fee: u64,
+    err: Option<Value>,
+    writable: KeyNames<'a>,
+    readonly: KeyNames<'a>,
+    waited_on: Option<WaitedOn<'a>>,
+}
+
+#[derive(Serialize)]
+struct WaitedOn<'a> {
+    account: &'a str,
+    signature: &'a str,
+    ns: u64,
+}
+
+#[derive(Serialize)]
+struct CriticalPath<'a> {
+    ns: u64,
+    transactions: usize,
+    signatures: Vec<&'a str>,
+}
+
+/// `lanesGetSlotLanes`' answer, in the order docs/rpc.md lists it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SlotLanes<'a> {
+    slot: u64,
+    block_time: i64,
+    workers: u32,
+    wall_ns: u64,
+    busy_ns: u64,
+    parallelism: f64,
+    critical_path: CriticalPath<'a>,
+    contention: Vec<Value>,
+    transactions: Vec<Lane<'a>>,
+}
+
+/// `lanesGetSlotLanes(slot, {signature?, contention?})`, serialized: see
+/// docs/rpc.md. It writes its JSON directly (no `Value` tree): a slot of
+/// tens of thousands of transactions is the largest answer the node gives,
+/// and the explorer asks for it while the node is under load.
+pub(super) fn slot_lanes_json(node: &Node, params: &[Value]) -> Result<String, RpcError> {
     let slot =
         params.first().and_then(Value::as_u64).ok_or_else(|| invalid_params("Invalid params: expected a slot"))?;
     let config = match params.get(1) {
@@ -137,51 +204,78 @@ fn get_slot_lanes(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
         if record.transaction_count > 0 { profile_recorded(node, slot)? } else { Default::default() };
     let signatures: Vec<Signature> =
         profiled.iter().map(|p| p.transaction.signatures.first().copied().unwrap_or_default()).collect();
-    let mut signature_names: HashMap<usize, String> = HashMap::new();
-    let mut signature_name = |i: usize| signature_names.entry(i).or_insert_with(|| signatures[i].to_string()).clone();
+    // What the answer names: the listed transactions, those they waited on,
+    // and the critical path's.
+    let listed: Vec<usize> = (0..records.len()).filter(|&i| only.is_none_or(|s| s == signatures[i])).collect();
+    let mut named_signatures: HashMap<usize, String> = HashMap::new();
     let mut names = Names::default();
-    let mut transactions = Vec::with_capacity(if only.is_some() { 1 } else { records.len() });
-    for (i, ((record, p), wait)) in records.iter().zip(&profiled).zip(&profile.waits).enumerate() {
-        if only.is_some_and(|s| s != signatures[i]) {
-            continue;
+    let critical: Vec<usize> = profile.critical_path.iter().take(MAX_CRITICAL_PATH_SIGNATURES).copied().collect();
+    for &i in &listed {
+        let p = &profiled[i];
+        p.timed.writable.iter().chain(&p.timed.readonly).for_each(|k| names.add(k));
+        if let Some(program) = main_program(&p.transaction) {
+            names.add(&program);
         }
-        transactions.push(json!({
-            "signature": signature_name(i),
-            "worker": p.timed.worker,
-            "startNs": p.timed.started_ns,
-            "endNs": p.timed.ended_ns,
-            "program": main_program(&p.transaction).map(|k| names.of(&k)),
-            "computeUnits": record.compute_units,
-            "fee": record.fee,
-            "err": stored_err(record.err.as_deref()),
-            "writable": names.all(&p.timed.writable),
-            "readonly": names.all(&p.timed.readonly),
-            "waitedOn": wait.map(|w| json!({
-                "account": names.of(&w.account),
-                "signature": signature_name(w.behind),
-                "ns": w.ns,
-            })),
-        }));
+        if let Some(wait) = &profile.waits[i] {
+            names.add(&wait.account);
+            named_signatures.entry(wait.behind).or_insert_with(|| signatures[wait.behind].to_string());
+        }
+        named_signatures.entry(i).or_insert_with(|| signatures[i].to_string());
     }
-    let critical_path: Vec<String> =
-        profile.critical_path.iter().take(MAX_CRITICAL_PATH_SIGNATURES).map(|&i| signature_name(i)).collect();
-    let contention: Vec<Value> =
-        profile.accounts.iter().take(contention_limit).map(|a| account_contention_json(a, profile.wall_ns)).collect();
-    Ok(json!({
-        "slot": slot,
-        "blockTime": record.block_time,
-        "workers": profile.workers,
-        "wallNs": profile.wall_ns,
-        "busyNs": profile.busy_ns,
-        "parallelism": profile.parallelism(),
-        "criticalPath": {
-            "ns": profile.critical_path_ns,
-            "transactions": profile.critical_path.len(),
-            "signatures": critical_path,
+    for &i in &critical {
+        named_signatures.entry(i).or_insert_with(|| signatures[i].to_string());
+    }
+    let programs: Vec<Option<Pubkey>> = listed.iter().map(|&i| main_program(&profiled[i].transaction)).collect();
+    let signature_name = |i: usize| named_signatures.get(&i).map_or("", String::as_str);
+    let transactions: Vec<Lane<'_>> = listed
+        .iter()
+        .zip(&programs)
+        .map(|(&i, program)| {
+            let (record, p) = (&records[i], &profiled[i]);
+            Lane {
+                signature: signature_name(i),
+                worker: p.timed.worker,
+                start_ns: p.timed.started_ns,
+                end_ns: p.timed.ended_ns,
+                program: program.as_ref().map(|k| names.of(k)),
+                compute_units: record.compute_units,
+                fee: record.fee,
+                err: stored_err(record.err.as_deref()),
+                writable: KeyNames(&p.timed.writable, &names),
+                readonly: KeyNames(&p.timed.readonly, &names),
+                waited_on: profile.waits[i].map(|w| WaitedOn {
+                    account: names.of(&w.account),
+                    signature: signature_name(w.behind),
+                    ns: w.ns,
+                }),
+            }
+        })
+        .collect();
+    let answer = SlotLanes {
+        slot,
+        block_time: record.block_time,
+        workers: profile.workers,
+        wall_ns: profile.wall_ns,
+        busy_ns: profile.busy_ns,
+        parallelism: profile.parallelism(),
+        critical_path: CriticalPath {
+            ns: profile.critical_path_ns,
+            transactions: profile.critical_path.len(),
+            signatures: critical.iter().map(|&i| signature_name(i)).collect(),
         },
-        "contention": contention,
-        "transactions": transactions,
-    }))
+        contention: profile
+            .accounts
+            .iter()
+            .take(contention_limit)
+            .map(|a| account_contention_json(a, profile.wall_ns))
+            .collect(),
+        transactions,
+    };
+    serde_json::to_string(&answer).map_err(|e| RpcError {
+        code: -32603,
+        message: format!("Internal error: {e}"),
+        data: None,
+    })
 }
 
 /// One ranked account as JSON.

@@ -6,7 +6,7 @@
 //! JSON type). A request that cannot be parsed gets -32700, one that is not
 //! JSON-RPC 2.0 -32600, params that are not an array -32602.
 
-use super::{dispatch, Node, MAX_REQUEST_BYTES};
+use super::{dispatch, dispatch_serialized, Node, MAX_REQUEST_BYTES};
 use axum::body::Bytes;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -51,31 +51,32 @@ pub(in crate::node) fn spawn(
 
 async fn handle(axum::extract::State(node): axum::extract::State<Arc<Node>>, body: Bytes) -> impl IntoResponse {
     let response = match serde_json::from_slice::<Value>(&body) {
-        Err(_) => error_response(Value::Null, -32700, "Parse error", None),
+        Err(_) => error_response(Value::Null, -32700, "Parse error", None).to_string(),
         Ok(Value::Array(requests)) if requests.is_empty() => {
-            error_response(Value::Null, -32600, "Invalid request", None)
+            error_response(Value::Null, -32600, "Invalid request", None).to_string()
         }
-        Ok(Value::Array(requests)) if requests.iter().all(answered_inline) => {
-            Value::Array(requests.into_iter().map(|request| answer(&node, request)).collect())
-        }
+        Ok(Value::Array(requests)) if requests.iter().all(answered_inline) => batch(&node, requests),
         Ok(Value::Array(requests)) => {
             let node = node.clone();
-            let answers = tokio::task::spawn_blocking(move || {
-                requests.into_iter().map(|request| answer(&node, request)).collect::<Vec<_>>()
-            })
-            .await
-            .unwrap_or_default();
-            Value::Array(answers)
+            tokio::task::spawn_blocking(move || batch(&node, requests))
+                .await
+                .unwrap_or_else(|_| error_response(Value::Null, -32603, "Internal error", None).to_string())
         }
         Ok(request) if answered_inline(&request) => answer(&node, request),
         Ok(request) => {
             let node = node.clone();
             tokio::task::spawn_blocking(move || answer(&node, request))
                 .await
-                .unwrap_or_else(|_| error_response(Value::Null, -32603, "Internal error", None))
+                .unwrap_or_else(|_| error_response(Value::Null, -32603, "Internal error", None).to_string())
         }
     };
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], response.to_string())
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], response)
+}
+
+/// A batch's answers, as one JSON array.
+fn batch(node: &Node, requests: Vec<Value>) -> String {
+    let answers: Vec<String> = requests.into_iter().map(|request| answer(node, request)).collect();
+    format!("[{}]", answers.join(","))
 }
 
 /// Methods answered on the async worker itself: a few reads of memory or
@@ -112,21 +113,30 @@ fn error_response(id: Value, code: i64, message: &str, data: Option<Value>) -> V
     json!({ "jsonrpc": "2.0", "error": error, "id": id })
 }
 
-/// One request to one response object.
-fn answer(node: &Node, request: Value) -> Value {
+/// One request to one response object, serialized. A method that writes
+/// its own JSON (a large answer, built without a `Value` tree) is spliced
+/// into the envelope as it is.
+fn answer(node: &Node, request: Value) -> String {
     let id = request.get("id").cloned().unwrap_or(Value::Null);
     let (Some(method), true) =
         (request.get("method").and_then(Value::as_str), request.get("jsonrpc").and_then(Value::as_str) == Some("2.0"))
     else {
-        return error_response(id, -32600, "Invalid request", None);
+        return error_response(id, -32600, "Invalid request", None).to_string();
     };
     let params = match request.get("params") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(params)) => params.clone(),
-        Some(_) => return error_response(id, -32602, "Invalid params: expected an array", None),
+        Some(_) => return error_response(id, -32602, "Invalid params: expected an array", None).to_string(),
     };
+    if let Some(serialized) = dispatch_serialized(node, method, &params) {
+        return match serialized {
+            // Keys in the order `json!` writes them (sorted): id, jsonrpc, result.
+            Ok(result) => format!(r#"{{"id":{id},"jsonrpc":"2.0","result":{result}}}"#),
+            Err(e) => error_response(id, e.code, &e.message, e.data).to_string(),
+        };
+    }
     match dispatch(node, method, &params) {
-        Ok(result) => json!({ "jsonrpc": "2.0", "result": result, "id": id }),
-        Err(e) => error_response(id, e.code, &e.message, e.data),
+        Ok(result) => json!({ "jsonrpc": "2.0", "result": result, "id": id }).to_string(),
+        Err(e) => error_response(id, e.code, &e.message, e.data).to_string(),
     }
 }
