@@ -45,9 +45,7 @@ pub fn hash(bytes: &[u8]) -> Hash {
 
 impl fmt::Display for Hash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; 44];
-        let len = bs58::encode(&self.0).onto(&mut buf[..]).map_err(|_| fmt::Error)?;
-        f.write_str(core::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
+        crate::base58::fmt_32(&self.0, f)
     }
 }
 

@@ -29,6 +29,7 @@ pub mod abi;
 pub mod account;
 pub mod account_info;
 pub mod address_lookup_table;
+mod base58;
 pub mod clock;
 pub mod compute_budget;
 mod cursor;

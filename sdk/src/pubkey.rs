@@ -213,10 +213,7 @@ pub fn try_find_program_address_native(seeds: &[&[u8]], program_id: &Pubkey) -> 
 
 impl fmt::Display for Pubkey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; 44];
-        let len = bs58::encode(&self.0).onto(&mut buf[..]).map_err(|_| fmt::Error)?;
-        // base58 output is ASCII.
-        f.write_str(core::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
+        crate::base58::fmt_32(&self.0, f)
     }
 }
 

@@ -30,9 +30,7 @@ impl Signature {
 
 impl fmt::Display for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; 88];
-        let len = bs58::encode(&self.0).onto(&mut buf[..]).map_err(|_| fmt::Error)?;
-        f.write_str(core::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
+        crate::base58::fmt_64(&self.0, f)
     }
 }
 
