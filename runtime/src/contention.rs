@@ -27,10 +27,10 @@
 //! conflicted with whom, so the conflicts found are the same on every run.
 
 use crate::pipeline::BatchOutput;
+use crate::pubkey_hash::PubkeyMap;
 use lanes_sdk::message::v0::LoadedAddresses;
 use lanes_sdk::message::VersionedMessage;
 use lanes_sdk::Pubkey;
-use std::collections::HashMap;
 
 /// One committed transaction as the profiler needs it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -165,7 +165,7 @@ struct AccountScan {
 pub fn profile_slot(transactions: &[TimedTransaction]) -> SlotProfile {
     let origin = transactions.iter().map(|t| t.started_ns).min().unwrap_or(0);
     let end = transactions.iter().map(|t| t.ended_ns).max().unwrap_or(0);
-    let mut scans: HashMap<Pubkey, AccountScan> = HashMap::new();
+    let mut scans: PubkeyMap<AccountScan> = PubkeyMap::default();
     let mut waits = Vec::with_capacity(transactions.len());
     // Longest conflict chain ending at each transaction, and its predecessor on it.
     let mut chain_end_ns = vec![0u64; transactions.len()];
@@ -282,7 +282,7 @@ pub struct ContentionReport {
     pub busy_ns: u64,
     /// The slots' critical paths, summed.
     pub critical_path_ns: u64,
-    accounts: HashMap<Pubkey, AccountContention>,
+    accounts: PubkeyMap<AccountContention>,
 }
 
 impl ContentionReport {

@@ -55,6 +55,8 @@ pub mod cpu;
 
 pub mod contention;
 
+pub mod pubkey_hash;
+
 #[cfg(feature = "harness")]
 pub mod harness;
 

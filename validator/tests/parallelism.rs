@@ -35,6 +35,30 @@ fn transfers(
     (signatures, slots)
 }
 
+/// A `lanesGetSlotLanes` answer with each account index replaced by the
+/// address it names in the answer's `accounts` (checked to be in range).
+fn with_addresses(mut lanes: Value) -> Value {
+    let accounts = lanes["accounts"].as_array().expect("an accounts table").clone();
+    let distinct: HashSet<&Value> = accounts.iter().collect();
+    assert_eq!(distinct.len(), accounts.len(), "each account named once: {accounts:?}");
+    let name = |index: &Value| {
+        let i = index.as_u64().unwrap_or_else(|| panic!("an account index: {index}")) as usize;
+        accounts.get(i).unwrap_or_else(|| panic!("index {i} past {} accounts", accounts.len())).clone()
+    };
+    for tx in lanes["transactions"].as_array_mut().unwrap() {
+        let keys = |list: &Value| Value::Array(list.as_array().unwrap().iter().map(name).collect());
+        tx["writable"] = keys(&tx["writable"]);
+        tx["readonly"] = keys(&tx["readonly"]);
+        if !tx["program"].is_null() {
+            tx["program"] = name(&tx["program"]);
+        }
+        if !tx["waitedOn"].is_null() {
+            tx["waitedOn"]["account"] = name(&tx["waitedOn"]["account"]);
+        }
+    }
+    lanes
+}
+
 #[test]
 fn contention_and_slot_lanes_on_known_workloads() {
     let ledger = TempLedger::new("parallelism");
@@ -67,7 +91,7 @@ fn contention_and_slot_lanes_on_known_workloads() {
 
     let ours: HashSet<&str> = signatures.iter().map(String::as_str).collect();
     for slot in slots {
-        let lanes = node.call("lanesGetSlotLanes", json!([slot]));
+        let lanes = with_addresses(node.call("lanesGetSlotLanes", json!([slot])));
         let block = node.call("getBlock", json!([slot, { "transactionDetails": "signatures" }]));
         let txs = lanes["transactions"].as_array().unwrap();
         let in_block: Vec<&Value> = block["signatures"].as_array().unwrap().iter().collect();
@@ -95,7 +119,9 @@ fn contention_and_slot_lanes_on_known_workloads() {
         assert_eq!(lanes["contention"][0]["account"], hot.to_string());
         // One transaction of it, for a transaction's page.
         let last = txs.last().unwrap();
-        let one = node.call("lanesGetSlotLanes", json!([slot, { "signature": last["signature"], "contention": 0 }]));
+        let one = with_addresses(
+            node.call("lanesGetSlotLanes", json!([slot, { "signature": last["signature"], "contention": 0 }])),
+        );
         assert_eq!(one["transactions"], json!([last]));
         assert_eq!(one["contention"], json!([]));
         assert_eq!(one["criticalPath"], lanes["criticalPath"]);

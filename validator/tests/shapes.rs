@@ -1192,9 +1192,9 @@ fn every_method_answers_in_solanas_documented_shape() {
         "waitNs": "u64", "meanWaitNs": "u64", "chainNs": "u64", "lostParallelism": "f64",
     });
     let lane = json!({
-        "signature": "signature", "worker": "u64", "startNs": "u64", "endNs": "u64", "program": "pubkey|null",
-        "computeUnits": "u64", "fee": "u64", "err": "txerr|null", "writable": ["pubkey"], "readonly": ["pubkey"],
-        "waitedOn": { "$oneOf": ["null", { "account": "pubkey", "signature": "signature", "ns": "u64" }] },
+        "signature": "signature", "worker": "u64", "startNs": "u64", "endNs": "u64", "program": "u64|null",
+        "computeUnits": "u64", "fee": "u64", "err": "txerr|null", "writable": ["u64"], "readonly": ["u64"],
+        "waitedOn": { "$oneOf": ["null", { "account": "u64", "signature": "signature", "ns": "u64" }] },
     });
     shapes.expect(
         "lanesGetSlotLanes",
@@ -1203,7 +1203,7 @@ fn every_method_answers_in_solanas_documented_shape() {
         json!({
             "slot": "u64", "blockTime": "i64|null", "workers": "u64", "wallNs": "u64", "busyNs": "u64",
             "parallelism": "f64", "criticalPath": { "ns": "u64", "transactions": "u64", "signatures": ["signature"] },
-            "contention": [contended.clone()], "transactions": [lane],
+            "contention": [contended.clone()], "accounts": ["pubkey"], "transactions": [lane],
         }),
     );
     shapes.expect(

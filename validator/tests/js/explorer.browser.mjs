@@ -156,6 +156,8 @@ try {
   const hovered = lanes.transactions[hoverIndex];
   assert.ok(tip.includes(hovered.signature), 'the tooltip names the signature');
   assert.ok(tip.includes(hovered.computeUnits.toLocaleString('en-US')), 'and its compute units');
+  const firstWritable = lanes.accounts[hovered.writable[0]];
+  assert.ok(tip.includes(firstWritable.slice(0, 6) + '…' + firstWritable.slice(-6)), 'and the accounts it write-locked, by address');
   if (hovered.waitedOn) assert.ok(tip.includes('held by'), 'and what it waited on');
   // The slot's contention, ranked as lanesGetContention ranks it.
   const contention = await rpc('lanesGetContention', [{ startSlot: SLOT, endSlot: SLOT, limit: 10 }]);
@@ -260,8 +262,9 @@ assert.deepEqual(failures, [], 'no page errors, console errors, or requests off 
 console.log('explorer: every page checked');
 
 /// A slot of `count` transactions shaped like `real` (its programs and
-/// accounts), spread over its workers back to back, a tenth of them
-/// waiting on a lock, as lanesGetSlotLanes would answer it.
+/// accounts, named by index in its `accounts` table), spread over its
+/// workers back to back, a tenth of them waiting on a lock, as
+/// lanesGetSlotLanes would answer it.
 function syntheticLanes(real, slot, count) {
   const workers = Math.max(2, real.workers);
   const programs = [...new Set(real.transactions.map((t) => t.program))];
@@ -303,6 +306,7 @@ function syntheticLanes(real, slot, count) {
     busyNs,
     parallelism: busyNs / wallNs,
     criticalPath: { ns: Math.floor(wallNs * 0.6), transactions: Math.floor(count / workers), signatures: chain },
+    accounts: real.accounts,
     transactions,
   };
 }

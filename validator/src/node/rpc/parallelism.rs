@@ -12,11 +12,11 @@ use crate::node::history::{block_not_available, missing_block, stored_err};
 use crate::node::ledger::TransactionRecord;
 use crate::node::Node;
 use lanes_runtime::contention::{profile_slot, AccountContention, ContentionReport, SlotProfile, TimedTransaction};
+use lanes_runtime::pubkey_hash::PubkeyMap;
 use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::{compute_budget, Pubkey, Signature};
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::str::FromStr;
 
 /// Slots `lanesGetContention` covers by default (the newest ones).
@@ -47,38 +47,37 @@ pub(super) fn dispatch(node: &Node, method: &str, params: &[Value]) -> Option<Re
     })
 }
 
-/// A recorded transaction, decoded, with what the profiler needs.
-struct ProfiledRecord {
-    transaction: VersionedTransaction,
-    timed: TimedTransaction,
+/// A frozen slot's recorded transactions: the records, each decoded, and
+/// each as the profiler sees it (index for index), with the slot's profile.
+#[derive(Default)]
+struct RecordedSlot {
+    records: Vec<TransactionRecord>,
+    transactions: Vec<VersionedTransaction>,
+    timed: Vec<TimedTransaction>,
+    profile: SlotProfile,
 }
 
-fn profiled(slot: u64, record: &TransactionRecord) -> Result<ProfiledRecord, RpcError> {
-    let transaction = record.transaction().ok_or_else(|| RpcError {
-        code: -32603,
-        message: format!("Internal error: a transaction of slot {slot} in the ledger does not decode"),
-        data: None,
-    })?;
-    let timed = TimedTransaction::new(
-        &transaction.message,
-        &record.loaded_addresses,
-        record.worker,
-        record.started_ns,
-        record.ended_ns,
-    );
-    Ok(ProfiledRecord { transaction, timed })
-}
-
-/// A frozen slot's recorded transactions, profiled.
-fn profile_recorded(
-    node: &Node,
-    slot: u64,
-) -> Result<(Vec<TransactionRecord>, Vec<ProfiledRecord>, SlotProfile), RpcError> {
+fn profile_recorded(node: &Node, slot: u64) -> Result<RecordedSlot, RpcError> {
     let records = node.ledger.block_transactions(slot)?;
-    let profiled = records.iter().map(|r| profiled(slot, r)).collect::<Result<Vec<_>, _>>()?;
-    let timed: Vec<TimedTransaction> = profiled.iter().map(|p| p.timed.clone()).collect();
+    let mut transactions = Vec::with_capacity(records.len());
+    let mut timed = Vec::with_capacity(records.len());
+    for record in &records {
+        let transaction = record.transaction().ok_or_else(|| RpcError {
+            code: -32603,
+            message: format!("Internal error: a transaction of slot {slot} in the ledger does not decode"),
+            data: None,
+        })?;
+        timed.push(TimedTransaction::new(
+            &transaction.message,
+            &record.loaded_addresses,
+            record.worker,
+            record.started_ns,
+            record.ended_ns,
+        ));
+        transactions.push(transaction);
+    }
     let profile = profile_slot(&timed);
-    Ok((records, profiled, profile))
+    Ok(RecordedSlot { records, transactions, timed, profile })
 }
 
 /// The program a transaction is "about": its first instruction's program
@@ -95,27 +94,39 @@ fn main_program(transaction: &VersionedTransaction) -> Option<Pubkey> {
         .or_else(|| instructions.first().and_then(program))
 }
 
-/// `lanesGetSlotLanes(slot)`: see docs/rpc.md.
-/// Base58 names, each key and signature encoded once an answer: a slot
-/// names the same accounts many times, and encoding was most of an
-/// answer's cost.
+/// The accounts a `lanesGetSlotLanes` answer names, each once, in the
+/// order first named: transactions refer to them by index. A slot names the
+/// same accounts many times, and their base58 text was most of an answer's
+/// size and cost.
 #[derive(Default)]
-struct Names(HashMap<Pubkey, String>);
+struct AccountTable {
+    index: PubkeyMap<u32>,
+    keys: Vec<Pubkey>,
+}
 
-impl Names {
-    fn add(&mut self, key: &Pubkey) {
-        self.0.entry(*key).or_insert_with(|| key.to_string());
+impl AccountTable {
+    fn add(&mut self, key: &Pubkey) -> u32 {
+        let next = self.keys.len() as u32;
+        let index = *self.index.entry(*key).or_insert(next);
+        if index == next {
+            self.keys.push(*key);
+        }
+        index
     }
 
-    fn of(&self, key: &Pubkey) -> &str {
-        self.0.get(key).map_or("", String::as_str)
+    fn of(&self, key: &Pubkey) -> u32 {
+        self.index[key]
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.keys.iter().map(Pubkey::to_string).collect()
     }
 }
 
-/// Keys serialized as their base58 names, without a list of their own.
-struct KeyNames<'a>(&'a [Pubkey], &'a Names);
+/// Keys serialized as their indices in the answer's [`AccountTable`].
+struct AccountIndices<'a>(&'a [Pubkey], &'a AccountTable);
 
-impl Serialize for KeyNames<'_> {
+impl Serialize for AccountIndices<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.0.iter().map(|k| self.1.of(k)))
     }
@@ -129,18 +140,18 @@ struct Lane<'a> {
     worker: u32,
     start_ns: u64,
     end_ns: u64,
-    program: Option<&'a str>,
+    program: Option<u32>,
     compute_units: u64,
     fee: u64,
     err: Option<Value>,
-    writable: KeyNames<'a>,
-    readonly: KeyNames<'a>,
+    writable: AccountIndices<'a>,
+    readonly: AccountIndices<'a>,
     waited_on: Option<WaitedOn<'a>>,
 }
 
 #[derive(Serialize)]
 struct WaitedOn<'a> {
-    account: &'a str,
+    account: u32,
     signature: &'a str,
     ns: u64,
 }
@@ -164,6 +175,7 @@ struct SlotLanes<'a> {
     parallelism: f64,
     critical_path: CriticalPath<'a>,
     contention: Vec<Value>,
+    accounts: Vec<String>,
     transactions: Vec<Lane<'a>>,
 }
 
@@ -200,51 +212,50 @@ pub(super) fn slot_lanes_json(node: &Node, params: &[Value]) -> Result<String, R
     let Some(record) = node.ledger.slot(slot)? else {
         return Err(missing_block(node, slot)?);
     };
-    let (records, profiled, profile) =
+    let RecordedSlot { records, transactions, timed, profile } =
         if record.transaction_count > 0 { profile_recorded(node, slot)? } else { Default::default() };
     let signatures: Vec<Signature> =
-        profiled.iter().map(|p| p.transaction.signatures.first().copied().unwrap_or_default()).collect();
+        transactions.iter().map(|t| t.signatures.first().copied().unwrap_or_default()).collect();
     // What the answer names: the listed transactions, those they waited on,
     // and the critical path's.
     let listed: Vec<usize> = (0..records.len()).filter(|&i| only.is_none_or(|s| s == signatures[i])).collect();
-    let mut named_signatures: HashMap<usize, String> = HashMap::new();
-    let mut names = Names::default();
+    // Base58 of the signatures the answer names, by transaction.
+    let mut named_signatures: Vec<Option<String>> = vec![None; records.len()];
+    let mut accounts = AccountTable::default();
     let critical: Vec<usize> = profile.critical_path.iter().take(MAX_CRITICAL_PATH_SIGNATURES).copied().collect();
-    for &i in &listed {
-        let p = &profiled[i];
-        p.timed.writable.iter().chain(&p.timed.readonly).for_each(|k| names.add(k));
-        if let Some(program) = main_program(&p.transaction) {
-            names.add(&program);
+    let programs: Vec<Option<Pubkey>> = listed.iter().map(|&i| main_program(&transactions[i])).collect();
+    for (&i, program) in listed.iter().zip(&programs) {
+        for key in timed[i].writable.iter().chain(&timed[i].readonly).chain(program) {
+            accounts.add(key);
         }
         if let Some(wait) = &profile.waits[i] {
-            names.add(&wait.account);
-            named_signatures.entry(wait.behind).or_insert_with(|| signatures[wait.behind].to_string());
+            accounts.add(&wait.account);
+            named_signatures[wait.behind].get_or_insert_with(|| signatures[wait.behind].to_string());
         }
-        named_signatures.entry(i).or_insert_with(|| signatures[i].to_string());
+        named_signatures[i].get_or_insert_with(|| signatures[i].to_string());
     }
     for &i in &critical {
-        named_signatures.entry(i).or_insert_with(|| signatures[i].to_string());
+        named_signatures[i].get_or_insert_with(|| signatures[i].to_string());
     }
-    let programs: Vec<Option<Pubkey>> = listed.iter().map(|&i| main_program(&profiled[i].transaction)).collect();
-    let signature_name = |i: usize| named_signatures.get(&i).map_or("", String::as_str);
+    let signature_name = |i: usize| named_signatures[i].as_deref().unwrap_or("");
     let transactions: Vec<Lane<'_>> = listed
         .iter()
         .zip(&programs)
         .map(|(&i, program)| {
-            let (record, p) = (&records[i], &profiled[i]);
+            let (record, t) = (&records[i], &timed[i]);
             Lane {
                 signature: signature_name(i),
-                worker: p.timed.worker,
-                start_ns: p.timed.started_ns,
-                end_ns: p.timed.ended_ns,
-                program: program.as_ref().map(|k| names.of(k)),
+                worker: t.worker,
+                start_ns: t.started_ns,
+                end_ns: t.ended_ns,
+                program: program.as_ref().map(|k| accounts.of(k)),
                 compute_units: record.compute_units,
                 fee: record.fee,
                 err: stored_err(record.err.as_deref()),
-                writable: KeyNames(&p.timed.writable, &names),
-                readonly: KeyNames(&p.timed.readonly, &names),
+                writable: AccountIndices(&t.writable, &accounts),
+                readonly: AccountIndices(&t.readonly, &accounts),
                 waited_on: profile.waits[i].map(|w| WaitedOn {
-                    account: names.of(&w.account),
+                    account: accounts.of(&w.account),
                     signature: signature_name(w.behind),
                     ns: w.ns,
                 }),
@@ -269,6 +280,7 @@ pub(super) fn slot_lanes_json(node: &Node, params: &[Value]) -> Result<String, R
             .take(contention_limit)
             .map(|a| account_contention_json(a, profile.wall_ns))
             .collect(),
+        accounts: accounts.names(),
         transactions,
     };
     serde_json::to_string(&answer).map_err(|e| RpcError {
@@ -339,7 +351,7 @@ fn get_contention(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
     let mut report = ContentionReport::default();
     for record in node.ledger.slots_in(start, end, MAX_CONTENTION_SLOTS as usize)? {
         if record.transaction_count > 0 {
-            let (_, _, profile) = profile_recorded(node, record.slot)?;
+            let profile = profile_recorded(node, record.slot)?.profile;
             report.add(&profile);
         }
     }

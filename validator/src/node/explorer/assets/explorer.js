@@ -375,6 +375,20 @@
   const GUTTER = 78;
   const AXIS_H = 24;
 
+  // lanesGetSlotLanes names accounts by their index in the answer's
+  // `accounts`; the pages read the addresses themselves.
+  async function slotLanes(params) {
+    const lanes = await rpc('lanesGetSlotLanes', params);
+    const name = (i) => lanes.accounts[i];
+    for (const t of lanes.transactions) {
+      t.program = t.program === null ? null : name(t.program);
+      t.writable = t.writable.map(name);
+      t.readonly = t.readonly.map(name);
+      if (t.waitedOn) t.waitedOn.account = name(t.waitedOn.account);
+    }
+    return lanes;
+  }
+
   async function slotPage(arg, current) {
     const slot = Number(arg);
     if (!Number.isSafeInteger(slot) || slot < 0) throw new Error(`not a slot number: ${arg}`);
@@ -382,7 +396,7 @@
     const t0 = performance.now();
     let lanes;
     try {
-      lanes = await rpc('lanesGetSlotLanes', [slot]);
+      lanes = await slotLanes([slot]);
     } catch (e) {
       if (!current()) return;
       $view.innerHTML = slotNav(slot) + errorBox(e);
@@ -794,7 +808,7 @@
       return;
     }
     const [lanes, profile] = await Promise.all([
-      rpc('lanesGetSlotLanes', [tx.slot, { signature, contention: 0 }]).catch(() => null),
+      slotLanes([tx.slot, { signature, contention: 0 }]).catch(() => null),
       rpc('lanesProfileTransaction', [signature]).catch(() => null),
     ]);
     if (!current()) return;
