@@ -1,21 +1,20 @@
-//! A fast keyed hash for maps keyed by [`Pubkey`]: the account stores, the
-//! contention profiler and the RPC answers that name accounts.
+//! A fast keyed hash for maps keyed by [`Pubkey`]: the in-memory account
+//! store, the contention profiler and the node's answers that name accounts.
 //!
 //! Never: an unkeyed hash (keys come from outside and can be ground to aim
 //! at one bucket), or a hash whose keys outlive the process.
 
 use lanes_sdk::Pubkey;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// A hash map keyed by account, hashed with [`PubkeyHashState`].
 pub type PubkeyMap<V> = HashMap<Pubkey, V, PubkeyHashState>;
-/// A set of accounts, hashed with [`PubkeyHashState`].
-pub type PubkeySet = HashSet<Pubkey, PubkeyHashState>;
 
 /// Hashes a public key with three wide multiplies of its words and keys
-/// drawn at random per map (or per store): a few nanoseconds where SipHash takes tens
-/// (a token transfer hashes six keys). Keys are hashes or curve points, but an attacker
-/// may grind them; without the random keys they cannot aim at one bucket.
+/// drawn at random per map (or per store): a few nanoseconds where SipHash
+/// takes tens (a token transfer hashes six keys). Keys are hashes or curve
+/// points, but an attacker may grind them; without the random keys they
+/// cannot aim at one bucket.
 #[derive(Debug, Clone, Copy)]
 pub struct PubkeyHashState {
     keys: [u64; 4],
