@@ -14,6 +14,7 @@
 
 use super::ledger::ControlRecord;
 use crossbeam_channel::Sender;
+use lanes_client::AccountUpdate;
 use lanes_runtime::bank::Bank;
 use lanes_sdk::{Account, Pubkey};
 use lanes_token::state::{AccountState, Mint, Pack, TokenAccount};
@@ -50,7 +51,7 @@ pub enum ControlOp {
     /// Change the account at `key` at the start of the next slot.
     SetAccount {
         key: Pubkey,
-        patch: AccountPatch,
+        patch: AccountUpdate,
     },
     /// Give `owner` `amount` of `mint` in `token_account` (RPC's pick: the
     /// owner's account of the mint, if it has one) or, if `None`, in a new
@@ -89,37 +90,25 @@ impl ControlOp {
     }
 }
 
-/// The fields of an account a `lanesSetAccount` gives: the others keep
-/// the values the account has when the control is applied (a new
-/// account's: 0 lamports, the system program, no data, not executable).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AccountPatch {
-    pub lamports: Option<u64>,
-    pub owner: Option<Pubkey>,
-    pub data: Option<Vec<u8>>,
-    pub executable: Option<bool>,
-}
-
-impl AccountPatch {
-    /// `current` with the patch's fields; an executable account must be
-    /// the loader's (as the runtime requires of every program).
-    pub fn apply_to(&self, current: Option<Account>) -> Result<Account, String> {
-        let current = current.unwrap_or_else(|| Account::new(0, 0, &lanes_sdk::system_program::ID));
-        let account = Account {
-            lamports: self.lamports.unwrap_or(current.lamports),
-            owner: self.owner.unwrap_or(current.owner),
-            data: self.data.clone().unwrap_or(current.data),
-            executable: self.executable.unwrap_or(current.executable),
-        };
-        if account.executable && account.owner != lanes_sdk::loader::ID {
-            return Err(format!(
-                "an executable account must be owned by the loader {} (owner {} given)",
-                lanes_sdk::loader::ID,
-                account.owner
-            ));
-        }
-        Ok(account)
+/// `current` with the fields `update` gives (a new account starts with 0
+/// lamports, the system program, no data, not executable); an executable
+/// account must be the loader's (as the runtime requires of every program).
+pub fn apply_account_update(update: &AccountUpdate, current: Option<Account>) -> Result<Account, String> {
+    let current = current.unwrap_or_else(|| Account::new(0, 0, &lanes_sdk::system_program::ID));
+    let account = Account {
+        lamports: update.lamports.unwrap_or(current.lamports),
+        owner: update.owner.unwrap_or(current.owner),
+        data: update.data.clone().unwrap_or(current.data),
+        executable: update.executable.unwrap_or(current.executable),
+    };
+    if account.executable && account.owner != lanes_sdk::loader::ID {
+        return Err(format!(
+            "an executable account must be owned by the loader {} (owner {} given)",
+            lanes_sdk::loader::ID,
+            account.owner
+        ));
     }
+    Ok(account)
 }
 
 /// What a control did.
@@ -200,7 +189,7 @@ pub fn apply_state(bank: &mut Bank, op: &ControlOp) -> Result<(Vec<ControlRecord
     let slot = bank.slot();
     match op {
         ControlOp::SetAccount { key, patch } => {
-            let account = patch.apply_to(bank.get_account(key)).map_err(ControlError::Invalid)?;
+            let account = apply_account_update(patch, bank.get_account(key)).map_err(ControlError::Invalid)?;
             let records = vec![ControlRecord::set_account(key, &account)];
             apply_records(bank, &records).map_err(ControlError::Failed)?;
             Ok((records, Applied::Slot(slot)))

@@ -15,11 +15,12 @@
 use super::transactions::{decode_transaction, replace_blockhash, sanitize, transaction_error_json};
 use super::{config_param, invalid_params, RpcError};
 use crate::node::controls::{
-    token_mint, AccountPatch, Applied, BlockProduction, ControlError, ControlOp, ControlReply, ControlRequest,
+    apply_account_update, token_mint, Applied, BlockProduction, ControlError, ControlOp, ControlReply, ControlRequest,
 };
 use crate::node::ledger::TransactionRecord;
 use crate::node::Node;
 use base64::Engine as _;
+use lanes_client::AccountUpdate;
 use lanes_runtime::bank::program_accounts::{AccountFilter, ProgramAccountsQuery};
 use lanes_runtime::bank::{AccountChange, TransactionOutcome};
 use lanes_runtime::transaction_context::LogLine;
@@ -212,9 +213,9 @@ fn set_account(node: &Node, params: &[Value]) -> Result<Value, RpcError> {
         None => None,
         Some(v) => Some(v.as_bool().ok_or_else(|| invalid_params("Invalid param: executable must be true or false"))?),
     };
-    let patch = AccountPatch { lamports, owner, data, executable };
+    let patch = AccountUpdate { lamports, owner, data, executable };
     // Checked now against the account as it is (and again when applied).
-    patch.apply_to(node.bank.read().get_account(&key)).map_err(invalid_params)?;
+    apply_account_update(&patch, node.bank.read().get_account(&key)).map_err(invalid_params)?;
     control(node, ControlOp::SetAccount { key, patch })
 }
 
