@@ -31,20 +31,14 @@ pub const DEFAULT_SLOT_CONTENTION_ACCOUNTS: usize = 10;
 /// Signatures of the critical path `lanesGetSlotLanes` lists, at most.
 pub const MAX_CRITICAL_PATH_SIGNATURES: usize = 64;
 
-/// The method's answer, or `None` when `method` is not one of these.
+/// The method's answer, or `None` when `method` is not one of these
+/// (`lanesGetSlotLanes` writes its own JSON: [`slot_lanes_json`], through
+/// the server's `dispatch_serialized`).
 pub(super) fn dispatch(node: &Node, method: &str, params: &[Value]) -> Option<Result<Value, RpcError>> {
-    Some(match method {
-        // Served serialized by the server (`slot_lanes_json`); here for completeness.
-        "lanesGetSlotLanes" => slot_lanes_json(node, params).and_then(|text| {
-            serde_json::from_str(&text).map_err(|e| RpcError {
-                code: -32603,
-                message: format!("Internal error: {e}"),
-                data: None,
-            })
-        }),
-        "lanesGetContention" => get_contention(node, params),
-        _ => return None,
-    })
+    match method {
+        "lanesGetContention" => Some(get_contention(node, params)),
+        _ => None,
+    }
 }
 
 /// A frozen slot's recorded transactions: the records, each decoded, and
