@@ -12,12 +12,11 @@
 //! next ([`Bank::advance_slot`]) at its own boundaries.
 
 use crate::bank::{Bank, TransactionOutcome};
-use crate::ingest::sanitize::{sanitize_all, SanitizedTransaction};
+use crate::ingest::sanitize::{sanitize_all, Refused, SanitizedTransaction};
 use crate::ingest::sigverify::verify_all;
 use crate::schedule::{execute_parallel, Entry, SchedulerConfig, SchedulerError, StageTimings};
-use lanes_sdk::transaction::{Transaction, VersionedTransaction};
+use lanes_sdk::transaction::VersionedTransaction;
 use lanes_sdk::transaction_error::TransactionError;
-use lanes_sdk::Signature;
 use std::time::Instant;
 
 /// How a batch is run.
@@ -80,15 +79,12 @@ impl BatchOutput {
 /// resolved against `bank`'s tables as of its current slot.
 pub fn execute_batch<T>(bank: &Bank, transactions: Vec<T>, config: &BatchConfig) -> Result<BatchOutput, SchedulerError>
 where
-    T: Into<VersionedTransaction> + Default + Send + HasSignature,
+    T: Into<VersionedTransaction> + Default + Send,
 {
     let total = transactions.len();
-    let signatures: Vec<_> = transactions.iter().map(|tx| tx.first_signature().copied().unwrap_or_default()).collect();
-    let mut refused: Vec<(usize, TransactionError)> = Vec::new();
-
     let started = Instant::now();
     let batch = sanitize_all(transactions, config.ingest_threads, bank);
-    refused.extend(batch.refused);
+    let mut refused: Vec<Refused> = batch.refused;
     // Input index of each sanitized transaction (only while some were refused).
     let mut input_index: Option<Vec<usize>> = (!refused.is_empty()).then(|| passed_indices(total, &refused));
     let mut sanitized: Vec<SanitizedTransaction> = batch.transactions;
@@ -106,7 +102,8 @@ where
                     kept.push(tx);
                     kept_indices.push(index);
                 } else {
-                    refused.push((index, TransactionError::SignatureFailure));
+                    let signature = *tx.signature();
+                    refused.push(Refused { index, signature, error: TransactionError::SignatureFailure });
                 }
             }
             sanitized = kept;
@@ -116,14 +113,15 @@ where
     let sigverify_ns = started.elapsed().as_nanos() as u64;
 
     let output = execute_parallel(bank, &sanitized, &config.scheduler)?;
+    drop_in_parallel(sanitized, config.ingest_threads);
     let timings = BatchTimings { sanitize_ns, sigverify_ns, schedule: output.timings };
     let Some(input_index) = input_index else {
         // Nothing refused before scheduling: the indices are the input's.
         return Ok(BatchOutput { outcomes: output.outcomes, entries: output.entries, timings });
     };
     let mut outcomes: Vec<Option<TransactionOutcome>> = (0..total).map(|_| None).collect();
-    for (index, err) in refused {
-        outcomes[index] = Some(TransactionOutcome::refused(signatures[index], err));
+    for Refused { index, signature, error } in refused {
+        outcomes[index] = Some(TransactionOutcome::refused(signature, error));
     }
     for (outcome, &index) in output.outcomes.into_iter().zip(&input_index) {
         outcomes[index] = Some(outcome);
@@ -144,26 +142,52 @@ where
     Ok(BatchOutput { outcomes: outcomes.collect::<Result<_, _>>()?, entries, timings })
 }
 
-/// A transaction's id before it is sanitized: its first signature, if any.
-pub trait HasSignature {
-    fn first_signature(&self) -> Option<&Signature>;
-}
+/// Free a batch's transactions on `threads` threads, each its own part.
+///
+/// A transaction owns several small allocations; freeing a hundred thousand
+/// of them takes tens of milliseconds, and on one thread that is time every
+/// other core sits idle at the end of the batch (docs/decisions.md, "Freeing
+/// a batch").
+fn drop_in_parallel<T: Send>(mut items: Vec<T>, threads: usize) {
+    /// The vector's elements, for the threads that drop them.
+    struct Elements<T>(*mut T);
+    // SAFETY: each thread drops a disjoint range of the elements, which are `Send`.
+    unsafe impl<T: Send> Send for Elements<T> {}
+    /// Fewer than this many per thread are freed on the calling thread alone.
+    const MIN_PART: usize = 4096;
 
-impl HasSignature for Transaction {
-    fn first_signature(&self) -> Option<&Signature> {
-        self.signature()
+    let len = items.len();
+    let threads = threads.min(len / MIN_PART).max(1);
+    if threads == 1 {
+        return drop(items);
     }
-}
-
-impl HasSignature for VersionedTransaction {
-    fn first_signature(&self) -> Option<&Signature> {
-        self.signature()
-    }
+    let part = len.div_ceil(threads);
+    let elements = items.as_mut_ptr();
+    // SAFETY: the vector forgets its elements before any is dropped, so each
+    // is dropped exactly once, below, by the one thread given its range; the
+    // vector then frees only its buffer. (Were a drop to panic, the rest of
+    // its range would leak, which is safe.)
+    unsafe { items.set_len(0) };
+    std::thread::scope(|scope| {
+        for start in (0..len).step_by(part) {
+            let range = Elements(elements);
+            let count = part.min(len - start);
+            std::thread::Builder::new()
+                .name("lanes-free".into())
+                .spawn_scoped(scope, move || {
+                    let range = range;
+                    // SAFETY: `start..start + count` lies within the `len`
+                    // initialized elements, and no other thread touches it.
+                    unsafe { std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(range.0.add(start), count)) }
+                })
+                .expect("spawning a thread to free transactions");
+        }
+    });
 }
 
 /// The input indices in `0..total` that are not among `refused` (sorted).
-fn passed_indices(total: usize, refused: &[(usize, TransactionError)]) -> Vec<usize> {
-    let mut refused = refused.iter().map(|(index, _)| *index).peekable();
+fn passed_indices(total: usize, refused: &[Refused]) -> Vec<usize> {
+    let mut refused = refused.iter().map(|refused| refused.index).peekable();
     (0..total)
         .filter(|index| {
             if refused.peek() == Some(index) {
@@ -174,4 +198,30 @@ fn passed_indices(total: usize, refused: &[(usize, TransactionError)]) -> Vec<us
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use std::sync::Arc;
+
+    /// Counts its drops, and owns an allocation like a transaction does.
+    struct Counted(Arc<AtomicUsize>, #[allow(dead_code)] Vec<u8>);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Relaxed);
+        }
+    }
+
+    #[test]
+    fn drop_in_parallel_drops_every_element_once() {
+        for (len, threads) in [(0, 4), (10, 4), (4096 * 2, 2), (10_001, 3), (50_000, 8), (9_000, 1)] {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let items: Vec<Counted> = (0..len).map(|i| Counted(drops.clone(), vec![0; i % 7])).collect();
+            drop_in_parallel(items, threads);
+            assert_eq!(drops.load(Relaxed), len, "{len} elements on {threads} threads");
+        }
+    }
 }

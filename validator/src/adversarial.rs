@@ -16,7 +16,7 @@
 
 use crate::bench::{fund, install_program, new_bank, BenchError, InProcessConfig, SchedulerChoice, WorkloadKind};
 use lanes_runtime::bank::Bank;
-use lanes_runtime::pipeline::{execute_batch, BatchConfig, HasSignature};
+use lanes_runtime::pipeline::{execute_batch, BatchConfig};
 use lanes_runtime::vm::module_limits::MAX_CONTROL_DEPTH;
 use lanes_runtime::vm::{Executor, ExecutorConfig};
 use lanes_sdk::client::Keypair;
@@ -246,7 +246,7 @@ fn hostile_case(name: &str, transactions: usize, shape: HostileShape) -> Result<
 /// instance pools), and report the rest.
 fn measure<T>(bank: &Bank, name: &str, kind: &'static str, mut txs: Vec<T>) -> Result<CaseReport, BenchError>
 where
-    T: Into<VersionedTransaction> + Default + Send + HasSignature,
+    T: Into<VersionedTransaction> + Default + Send,
 {
     let mut config = BatchConfig::with_threads(1);
     config.verify_signatures = false;

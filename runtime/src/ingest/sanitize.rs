@@ -191,12 +191,24 @@ impl SanitizedTransaction {
 pub struct SanitizedBatch {
     /// The transactions that passed, in input order.
     pub transactions: Vec<SanitizedTransaction>,
-    /// The refused ones: input index and why, in input order.
-    pub refused: Vec<(usize, TransactionError)>,
+    /// The refused ones, in input order.
+    pub refused: Vec<Refused>,
+}
+
+/// A transaction [`sanitize_all`] refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// Its position in the input.
+    pub index: usize,
+    /// Its first signature (all zeros if it had none): what its outcome is
+    /// reported under.
+    pub signature: Signature,
+    pub error: TransactionError,
 }
 
 /// Sanitize many transactions on `threads` threads, keeping input order,
-/// resolving lookups through `loader`.
+/// resolving lookups through `loader`. A refused transaction is reported
+/// with its index and first signature.
 ///
 /// Each transaction is moved once, straight into its place in the result:
 /// every thread writes its share of the output itself (a hundred thousand
@@ -211,7 +223,7 @@ where
     let mut output: Vec<SanitizedTransaction> = Vec::with_capacity(total);
     // Each thread fills the front of its chunk of `output`'s spare capacity
     // and reports how many it wrote there, and what it refused.
-    let parts: Vec<(usize, Vec<(usize, TransactionError)>)> = std::thread::scope(|scope| {
+    let parts: Vec<(usize, Vec<Refused>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = transactions
             .chunks_mut(chunk)
             .zip(output.spare_capacity_mut()[..total].chunks_mut(chunk))
@@ -223,12 +235,14 @@ where
                         let mut written = 0;
                         let mut refused = Vec::new();
                         for (i, tx) in input.iter_mut().enumerate() {
-                            match SanitizedTransaction::try_new(std::mem::take(tx), loader) {
+                            let tx: VersionedTransaction = std::mem::take(tx).into();
+                            let signature = tx.signature().copied().unwrap_or_default();
+                            match SanitizedTransaction::try_new(tx, loader) {
                                 Ok(sanitized) => {
                                     out[written].write(sanitized);
                                     written += 1;
                                 }
-                                Err(err) => refused.push((n * chunk + i, err)),
+                                Err(error) => refused.push(Refused { index: n * chunk + i, signature, error }),
                             }
                         }
                         (written, refused)
@@ -308,15 +322,21 @@ mod tests {
         for threads in [1, 2, 3, 8] {
             let mut input: Vec<Transaction> = (0..10).map(tx).collect();
             input[3].signatures.clear();
-            input[8].signatures.clear();
+            // More signatures than the header asks for: refused, reported under its first.
+            input[8].signatures = vec![Signature([8; 64]); 2];
             let batch = sanitize_all(input, threads, &NoLookupTables);
             let payers: Vec<Pubkey> = batch.transactions.iter().map(|t| t.account_keys()[0]).collect();
             let expected: Vec<Pubkey> =
                 [0, 1, 2, 4, 5, 6, 7, 9].iter().map(|n| Pubkey::new_unique_from_u64(100 + n)).collect();
             assert_eq!(payers, expected, "{threads} threads");
+            let refused = |index: usize, signature: Signature| Refused {
+                index,
+                signature,
+                error: TransactionError::SanitizeFailure,
+            };
             assert_eq!(
                 batch.refused,
-                vec![(3, TransactionError::SanitizeFailure), (8, TransactionError::SanitizeFailure)],
+                vec![refused(3, Signature::default()), refused(8, Signature([8; 64]))],
                 "{threads} threads"
             );
         }
