@@ -27,6 +27,11 @@ use lanes_validator::adversarial::{run_adversarial, AdversarialConfig};
 use lanes_validator::bench::{run_in_process, InProcessConfig, InProcessReport};
 use std::process::ExitCode;
 
+/// jemalloc, as in the node (validator/Cargo.toml says why): the numbers
+/// this tool reports are the node's engine's.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 // A later flag overrides an earlier one, so scripts/run.sh can pass its
 // defaults and still take the user's.
