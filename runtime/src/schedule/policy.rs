@@ -32,6 +32,17 @@ pub(super) struct Scheduler<'a> {
     pub batches: Vec<Vec<usize>>,
     /// Transactions placed and not yet reported.
     pub in_flight: usize,
+    scratch: PassScratch,
+}
+
+/// What a scheduling pass builds and drops, kept for the next pass.
+#[derive(Default)]
+struct PassScratch {
+    /// Examined and left pending.
+    blocked: Vec<(u64, Reverse<usize>)>,
+    /// Accounts the blocked transactions reserve for the rest of the pass.
+    reserved_write: KeySet,
+    reserved_read: KeySet,
 }
 
 impl<'a> Scheduler<'a> {
@@ -53,6 +64,7 @@ impl<'a> Scheduler<'a> {
             queued: vec![0; threads],
             batches: vec![Vec::new(); threads],
             in_flight: 0,
+            scratch: PassScratch::default(),
         }
     }
 
@@ -112,9 +124,12 @@ impl<'a> Scheduler<'a> {
     /// waiting for locks held on two workers (not just for room in a
     /// worker's queue).
     pub fn schedule_pass(&mut self) -> bool {
-        let mut blocked: Vec<(u64, Reverse<usize>)> = Vec::new();
-        let mut reserved_write = KeySet::default();
-        let mut reserved_read = KeySet::default();
+        // Reused from pass to pass: a pass that blocks many transactions
+        // would otherwise grow (and rehash) fresh sets every time.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let PassScratch { blocked, reserved_write, reserved_read } = &mut scratch;
+        reserved_write.clear();
+        reserved_read.clear();
         let mut examined = 0;
         let mut blocked_in_a_row = 0;
         let mut waits_for_locks = false;
@@ -159,7 +174,8 @@ impl<'a> Scheduler<'a> {
             self.queued[thread] += 1;
             self.in_flight += 1;
         }
-        self.pending.extend(blocked);
+        self.pending.extend(blocked.drain(..));
+        self.scratch = scratch;
         waits_for_locks
     }
 }
