@@ -214,33 +214,50 @@ impl ThreadAwareAccountLocks {
         writes: impl Iterator<Item = &'a HashedKey>,
         reads: impl Iterator<Item = &'a HashedKey>,
     ) -> ThreadSet {
+        self.schedulable_threads_and_chain(writes, reads).0
+    }
+
+    /// [`Self::schedulable_threads`], and how long the longest chain the
+    /// transaction would join is: the most queued transactions holding one
+    /// of its conflicting accounts (0 if it conflicts with nothing).
+    pub fn schedulable_threads_and_chain<'a>(
+        &self,
+        writes: impl Iterator<Item = &'a HashedKey>,
+        reads: impl Iterator<Item = &'a HashedKey>,
+    ) -> (ThreadSet, u32) {
         let mut allowed = ThreadSet::all(self.num_threads);
+        let mut chain = 0;
         for key in writes {
             if let Some(lock) = self.locks.get(key) {
-                if let Some((holder, _)) = lock.write {
+                if let Some((holder, count)) = lock.write {
                     allowed = allowed.intersect(ThreadSet::only(holder));
+                    chain = chain.max(count);
                 } else {
                     let readers = lock.read_threads();
                     match readers.len() {
                         0 => {}
-                        1 => allowed = allowed.intersect(readers),
-                        _ => return ThreadSet::none(),
+                        1 => {
+                            allowed = allowed.intersect(readers);
+                            chain = chain.max(readers.iter().map(|t| lock.read_count(t)).sum());
+                        }
+                        _ => return (ThreadSet::none(), chain),
                     }
                 }
             }
             if allowed.is_empty() {
-                return allowed;
+                return (allowed, chain);
             }
         }
         for key in reads {
-            if let Some((holder, _)) = self.locks.get(key).and_then(|l| l.write) {
+            if let Some((holder, count)) = self.locks.get(key).and_then(|l| l.write) {
                 allowed = allowed.intersect(ThreadSet::only(holder));
+                chain = chain.max(count);
                 if allowed.is_empty() {
-                    return allowed;
+                    return (allowed, chain);
                 }
             }
         }
-        allowed
+        (allowed, chain)
     }
 
     /// Take every lock for `thread`. The caller must have checked
@@ -351,7 +368,12 @@ mod tests {
         assert!(locks.schedulable_threads([b].iter(), [].iter()).is_empty());
         // a on 0 and b read on 1 and 0: a transaction writing a and reading b goes to 0.
         assert_eq!(locks.schedulable_threads([a].iter(), [b].iter()), ThreadSet::only(0));
+        assert_eq!(locks.schedulable_threads_and_chain([a].iter(), [].iter()), (ThreadSet::only(0), 1));
         locks.lock(0, [a].iter(), [].iter());
+        // The chain on a is two long now, for a writer or a reader of a.
+        assert_eq!(locks.schedulable_threads_and_chain([a].iter(), [].iter()), (ThreadSet::only(0), 2));
+        assert_eq!(locks.schedulable_threads_and_chain([k(9)].iter(), [a].iter()), (ThreadSet::only(0), 2));
+        assert_eq!(locks.schedulable_threads_and_chain([k(9)].iter(), [].iter()), (ThreadSet::all(2), 0));
         locks.unlock(0, [a].iter(), [b].iter());
         locks.unlock(0, [a].iter(), [].iter());
         locks.unlock(1, [].iter(), [b].iter());
