@@ -47,7 +47,6 @@ mod linear_memory;
 pub mod module_limits;
 mod program_cache;
 mod sys;
-pub use sys::keep_allocator_heaps;
 
 pub use deploy::{CompiledProgram, ProgramLoadError};
 pub use engine::{CompileStats, Executor, ExecutorConfig, MAX_REMEMBERED_REFUSALS};

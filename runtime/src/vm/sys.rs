@@ -1,8 +1,7 @@
 //! The raw system calls of the VM, and nothing else: anonymous mappings for
 //! linear memories ([`Mapping`]), dropping a mapping's pages, and Linux's
 //! `PAGEMAP_SCAN` ioctl that finds the pages a program wrote
-//! ([`for_each_written_region`]), and the C allocator's tuning for many
-//! threads ([`keep_allocator_heaps`]). Every `unsafe` of these calls is here.
+//! ([`for_each_written_region`]). Every `unsafe` of these calls is here.
 
 use std::ops::Range;
 
@@ -177,23 +176,4 @@ pub(crate) fn for_each_written_region(span: Range<usize>, mut each: impl FnMut(R
         start = arg.walk_end;
     }
     true
-}
-
-/// Stop glibc's allocator from growing and shrinking its per-thread heaps
-/// transaction by transaction: a thread's arena commits memory with
-/// `mprotect` as it grows and gives it back as it shrinks, and every such
-/// call takes the process's `mmap_lock`, which every other thread's page
-/// faults wait on. Pads each growth by 64 MiB and trims nothing under
-/// 512 MiB free. Process-wide: binaries call it once at start (a library
-/// never does). A no-op where the C library is not glibc.
-pub fn keep_allocator_heaps() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        // SAFETY: `mallopt` only sets allocator parameters; it is safe to
-        // call at any time, from any thread.
-        unsafe {
-            libc::mallopt(libc::M_TOP_PAD, 64 << 20);
-            libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
-        }
-    }
 }

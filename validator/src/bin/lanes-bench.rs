@@ -238,8 +238,6 @@ fn report<R: serde::Serialize + std::fmt::Display, E: std::fmt::Display>(
 }
 
 fn main() -> ExitCode {
-    // Worker threads allocate per transaction: keep their heaps (docs/decisions.md, issue 18).
-    lanes_runtime::vm::keep_allocator_heaps();
     let cli = Cli::parse();
     match cli.command {
         Command::InProcess { config, json } => match run_in_process(&config) {

@@ -153,8 +153,6 @@ fn address_pairs(values: &[String]) -> Result<Vec<(Pubkey, PathBuf)>, String> {
 }
 
 fn main() -> ExitCode {
-    // Worker threads allocate per transaction: keep their heaps (docs/decisions.md, issue 18).
-    lanes_runtime::vm::keep_allocator_heaps();
     let cli = Cli::parse();
     // Faults always reach stderr; `--log` adds a line per busy slot.
     let level = if cli.log { tracing::Level::INFO } else { tracing::Level::WARN };
