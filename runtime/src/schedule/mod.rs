@@ -13,6 +13,10 @@
 //! * if it conflicts only with work queued on one worker, that worker — it is
 //!   queued behind that work, and runs after it in order (this is what keeps
 //!   chains of conflicting transactions on one worker instead of waiting);
+//!   unless the chain is short (a few queued transactions) and that worker
+//!   is far ahead of the least loaded: then it waits for the chain to drain,
+//!   so that its accounts can move to a less loaded worker (a hot account's
+//!   long chain never moves);
 //! * if it conflicts with work on two workers, or with the accounts of a
 //!   transaction already waiting in this pass, it is *blocked*: it stays
 //!   pending, and its accounts are reserved for the rest of the pass, so that
