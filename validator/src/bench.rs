@@ -526,7 +526,12 @@ mod tests {
         assert_eq!(first.account, Pubkey::new_unique_from_u64(1_000_000).to_string(), "the hot account");
         assert_eq!(first.write_locked, hot.committed, "every transfer wrote it");
         assert_eq!(profile.critical_path_transactions as u64, hot.committed, "one chain through all of them");
-        assert!(first.lost_parallelism > 0.5, "its chain is most of the run: {}", first.lost_parallelism);
+        // Every transfer wrote it, so its chain is all the work done, end to
+        // end: the critical path and the whole busy time (how that compares
+        // with the wall time depends on the machine's load, not on the code).
+        assert_eq!(first.chain_ns, profile.critical_path_ns);
+        assert_eq!(first.chain_ns, profile.busy_ns);
+        assert!(first.lost_parallelism > 0.0 && first.lost_parallelism <= 1.0);
         assert!(profile.accounts.iter().skip(1).all(|a| a.chain_ns < first.chain_ns));
 
         // Each transfer moves lamports between two accounts no other touches.
