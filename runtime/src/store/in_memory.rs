@@ -16,6 +16,9 @@
 //! until the store is dropped (deleting an account empties its cell;
 //! storing the key again refills the same cell), and so does every table
 //! ever published, so a reader never follows a pointer to freed memory.
+//! A key therefore costs its cell (112 bytes) and a slot (16) until the
+//! store drops, even once deleted: the store serves runs of bounded length
+//! (a test, a benchmark, replaying one ledger), not a node's lifetime.
 //! Only a shard's writer, holding the shard's growth lock, adds cells or
 //! replaces the table. A table is at most 3/4 full, so a probe always ends
 //! at an empty slot.
