@@ -208,18 +208,10 @@ impl ThreadAwareAccountLocks {
     /// Workers a transaction with these keys could be queued on now: for a
     /// written key, only the worker already holding it (read or write), or
     /// any if it is free; for a read key, only the worker writing it, or any.
-    /// Empty means it conflicts with work on two different workers.
-    pub fn schedulable_threads<'a>(
-        &self,
-        writes: impl Iterator<Item = &'a HashedKey>,
-        reads: impl Iterator<Item = &'a HashedKey>,
-    ) -> ThreadSet {
-        self.schedulable_threads_and_chain(writes, reads).0
-    }
-
-    /// [`Self::schedulable_threads`], and how long the longest chain the
-    /// transaction would join is: the most queued transactions holding one
-    /// of its conflicting accounts (0 if it conflicts with nothing).
+    /// Empty means it conflicts with work on two different workers. With
+    /// them, how long the longest chain the transaction would join is: the
+    /// most queued transactions holding one of its conflicting accounts (0
+    /// if it conflicts with nothing).
     pub fn schedulable_threads_and_chain<'a>(
         &self,
         writes: impl Iterator<Item = &'a HashedKey>,
@@ -261,7 +253,7 @@ impl ThreadAwareAccountLocks {
     }
 
     /// Take every lock for `thread`. The caller must have checked
-    /// [`Self::schedulable_threads`] contains `thread` (debug builds check).
+    /// [`Self::schedulable_threads_and_chain`] contains `thread` (debug builds check).
     pub fn lock<'a>(
         &mut self,
         thread: usize,
@@ -357,17 +349,17 @@ mod tests {
     fn writes_pin_to_their_worker_reads_share() {
         let mut locks = ThreadAwareAccountLocks::new(2);
         let (a, b) = (k(1), k(2));
-        assert_eq!(locks.schedulable_threads([a].iter(), [].iter()), ThreadSet::all(2));
+        assert_eq!(locks.schedulable_threads_and_chain([a].iter(), [].iter()).0, ThreadSet::all(2));
         locks.lock(0, [a].iter(), [b].iter());
         // Writing a: only worker 0. Reading b: anyone. Writing b: only 0 (its reader).
-        assert_eq!(locks.schedulable_threads([a].iter(), [].iter()), ThreadSet::only(0));
-        assert_eq!(locks.schedulable_threads([].iter(), [b].iter()), ThreadSet::all(2));
-        assert_eq!(locks.schedulable_threads([b].iter(), [].iter()), ThreadSet::only(0));
+        assert_eq!(locks.schedulable_threads_and_chain([a].iter(), [].iter()).0, ThreadSet::only(0));
+        assert_eq!(locks.schedulable_threads_and_chain([].iter(), [b].iter()).0, ThreadSet::all(2));
+        assert_eq!(locks.schedulable_threads_and_chain([b].iter(), [].iter()).0, ThreadSet::only(0));
         locks.lock(1, [].iter(), [b].iter());
         // Now b is read on both: writing it must wait.
-        assert!(locks.schedulable_threads([b].iter(), [].iter()).is_empty());
+        assert!(locks.schedulable_threads_and_chain([b].iter(), [].iter()).0.is_empty());
         // a on 0 and b read on 1 and 0: a transaction writing a and reading b goes to 0.
-        assert_eq!(locks.schedulable_threads([a].iter(), [b].iter()), ThreadSet::only(0));
+        assert_eq!(locks.schedulable_threads_and_chain([a].iter(), [b].iter()).0, ThreadSet::only(0));
         assert_eq!(locks.schedulable_threads_and_chain([a].iter(), [].iter()), (ThreadSet::only(0), 1));
         locks.lock(0, [a].iter(), [].iter());
         // The chain on a is two long now, for a writer or a reader of a.
@@ -385,11 +377,11 @@ mod tests {
         let mut locks = ThreadAwareAccountLocks::new(4);
         locks.lock(0, [k(1)].iter(), [].iter());
         locks.lock(3, [k(2)].iter(), [].iter());
-        assert!(locks.schedulable_threads([k(1), k(2)].iter(), [].iter()).is_empty());
-        assert!(locks.schedulable_threads([k(1)].iter(), [k(2)].iter()).is_empty());
+        assert!(locks.schedulable_threads_and_chain([k(1), k(2)].iter(), [].iter()).0.is_empty());
+        assert!(locks.schedulable_threads_and_chain([k(1)].iter(), [k(2)].iter()).0.is_empty());
         locks.lock(2, [].iter(), [k(5)].iter());
         assert_eq!(locks.read_count(&k(5).key, 2), 1);
-        assert_eq!(locks.schedulable_threads([k(5)].iter(), [].iter()), ThreadSet::only(2));
+        assert_eq!(locks.schedulable_threads_and_chain([k(5)].iter(), [].iter()).0, ThreadSet::only(2));
     }
 
     #[test]

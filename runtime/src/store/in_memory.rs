@@ -69,7 +69,7 @@ impl Table {
         self.slots.len() - 1
     }
 
-    /// Put `cell` in the first empty slot from `hash` on. Only for a table
+    /// Put `cell` in the first empty slot from `tag`'s on. Only for a table
     /// no reader sees yet, or under the shard's growth lock.
     fn place(&self, tag: u64, cell: *mut Cell) {
         let mut i = tag as usize & self.mask();

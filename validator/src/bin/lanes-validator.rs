@@ -19,12 +19,12 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::str::FromStr;
+use std::time::Duration;
 
 /// jemalloc: workers free what other threads allocated, and glibc's
 /// arenas serialize that (validator/Cargo.toml, docs/decisions.md).
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-use std::time::Duration;
 
 /// `--limit-ledger-size` by default: ~4 GB of history, about two minutes
 /// of a full load test, far more than a day of development.
