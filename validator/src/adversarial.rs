@@ -156,6 +156,7 @@ fn bundled_case(kind: WorkloadKind, transactions: usize) -> Result<CaseReport, B
         v0: false,
         contention: false,
         record_account_changes: false,
+        shuffle_accounts: false,
     };
     let mut bank = new_bank(false)?;
     let blockhash = bank.latest_blockhash();

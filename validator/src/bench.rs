@@ -88,6 +88,14 @@ pub struct InProcessConfig {
     /// measure what that costs).
     #[arg(long)]
     pub record_account_changes: bool,
+    /// `transfer` and `token`: use the accounts in a shuffled order, so
+    /// transaction k and k+1 touch accounts created far apart, as real
+    /// traffic does. By default transaction k uses account k: one worker
+    /// walking the batch in order reads neighbouring accounts (created one
+    /// after the other, so near in memory), which two workers taking turns
+    /// each see half of (docs/decisions.md, session 16).
+    #[arg(long)]
+    pub shuffle_accounts: bool,
 }
 
 /// `--scheduler`: where the scheduler runs.
@@ -140,6 +148,8 @@ pub struct InProcessReport {
     pub programs: Option<String>,
     /// Whether the transactions were v0, loading accounts from lookup tables.
     pub v0: bool,
+    /// `--shuffle-accounts`: accounts used in a shuffled order.
+    pub shuffle_accounts: bool,
     /// Batches recorded in the committed order.
     pub entries: usize,
     /// What the kernel counted for this process during the measured run:
@@ -400,6 +410,9 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
     if config.v0 && config.workload != WorkloadKind::Token {
         return Err(err("--v0 applies to the token workload"));
     }
+    if config.shuffle_accounts && !matches!(config.workload, WorkloadKind::Transfer | WorkloadKind::Token) {
+        return Err(err("--shuffle-accounts applies to the transfer and token workloads"));
+    }
     if config.hot_accounts.is_some() && !matches!(config.workload, WorkloadKind::Transfer | WorkloadKind::Token) {
         return Err(err("--hot-accounts applies to the transfer and token workloads; use --pools 1 for a hot pool"));
     }
@@ -484,6 +497,7 @@ pub fn run_in_process(config: &InProcessConfig) -> Result<InProcessReport, Bench
         units_per_transaction: units as f64 / committed.max(1) as f64,
         programs: config.programs.as_ref().map(|dir| dir.display().to_string()),
         v0: config.v0,
+        shuffle_accounts: config.shuffle_accounts,
         entries: output.entries.len(),
         kernel,
         stages,
@@ -515,6 +529,7 @@ mod tests {
             v0: false,
             contention: true,
             record_account_changes: false,
+            shuffle_accounts: false,
         }
     }
 

@@ -106,6 +106,7 @@ mod tests {
             v0,
             contention: false,
             record_account_changes: false,
+            shuffle_accounts: false,
         }
     }
 

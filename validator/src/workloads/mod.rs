@@ -26,6 +26,25 @@ pub trait Workload {
     ) -> Result<Vec<VersionedTransaction>, BenchError>;
 }
 
+/// The order a workload uses its `n` accounts in: transaction k's first
+/// account is `order(k)`. Identity by default; with `--shuffle-accounts` a
+/// fixed permutation (multiplying by a constant coprime to `n`, near
+/// `n / φ`) that puts consecutive indices far apart, so neighbouring
+/// transactions touch accounts created far apart.
+pub fn account_order(n: usize, shuffled: bool) -> impl Fn(usize) -> usize {
+    let gcd = |mut a: usize, mut b: usize| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    let mut step = ((n as f64) * 0.618_033_988_75) as usize;
+    while shuffled && n > 1 && gcd(step, n) != 1 {
+        step += 1;
+    }
+    move |k| if shuffled && n > 1 { ((k % n) as u128 * step as u128 % n as u128) as usize } else { k % n }
+}
+
 /// The workload `--workload` names.
 pub fn workload(kind: WorkloadKind) -> &'static dyn Workload {
     match kind {
@@ -34,5 +53,30 @@ pub fn workload(kind: WorkloadKind) -> &'static dyn Workload {
         WorkloadKind::Swap => &swap::Swap,
         WorkloadKind::Lend => &lend::Lend,
         WorkloadKind::Mixed => &mixed::Mixed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::account_order;
+
+    #[test]
+    fn account_order_is_a_permutation_and_shuffled_spreads_neighbours_apart() {
+        for n in [1, 2, 3, 10, 600, 1_000, 10_000, 65_536] {
+            for shuffled in [false, true] {
+                let order = account_order(n, shuffled);
+                let mut seen = vec![false; n];
+                for k in 0..n {
+                    assert!(!std::mem::replace(&mut seen[order(k)], true), "n {n}: index {} twice", order(k));
+                    assert_eq!(order(k + n), order(k), "each round of n transactions uses the same order");
+                }
+                if shuffled && n >= 10 {
+                    let near = (0..n - 1).filter(|&k| order(k).abs_diff(order(k + 1)) < n / 10).count();
+                    assert_eq!(near, 0, "n {n}: consecutive transactions use accounts at least n/10 apart");
+                } else {
+                    assert!((0..n).all(|k| order(k) == k));
+                }
+            }
+        }
     }
 }

@@ -95,11 +95,12 @@ impl Workload for Token {
         } else {
             None
         };
+        let order = super::account_order(n, config.shuffle_accounts);
         Ok(sign_all(config.transactions, |k| {
-            let owner = &owners[k % n];
-            let source = token_accounts[k % n];
+            let owner = &owners[order(k)];
+            let source = token_accounts[order(k)];
             let destination = if hot_accounts.is_empty() {
-                token_accounts[(k + n / 2 + 1) % n]
+                token_accounts[(order(k) + n / 2 + 1) % n]
             } else {
                 hot_accounts[k % hot_accounts.len()]
             };

@@ -29,9 +29,10 @@ impl Workload for Transfer {
             fund(bank, key, LAMPORTS_PER_SOL)?;
         }
         let n = wallets.len();
+        let order = super::account_order(n, config.shuffle_accounts);
         let transactions = sign_all(config.transactions, |k| {
-            let from = &wallets[k % n];
-            let to = if hot.is_empty() { wallets[(k + n / 2 + 1) % n].pubkey() } else { hot[k % hot.len()] };
+            let from = &wallets[order(k)];
+            let to = if hot.is_empty() { wallets[(order(k) + n / 2 + 1) % n].pubkey() } else { hot[k % hot.len()] };
             // A distinct amount per round keeps every signature distinct.
             let amount = 1 + (k / n) as u64;
             Transaction::new_signed_with_payer(
