@@ -38,11 +38,12 @@ pub fn account_order(n: usize, shuffled: bool) -> impl Fn(usize) -> usize {
         }
         a
     };
-    let mut step = ((n as f64) * 0.618_033_988_75) as usize;
-    while shuffled && n > 1 && gcd(step, n) != 1 {
+    // A step of 1 is the identity; any step coprime to `n` is a permutation.
+    let mut step = if shuffled { ((n as f64) * 0.618_033_988_75) as usize } else { 1 };
+    while gcd(step, n) != 1 {
         step += 1;
     }
-    move |k| if shuffled && n > 1 { ((k % n) as u128 * step as u128 % n as u128) as usize } else { k % n }
+    move |k| ((k % n) as u128 * step as u128 % n as u128) as usize
 }
 
 /// The workload `--workload` names.

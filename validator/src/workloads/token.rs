@@ -97,10 +97,11 @@ impl Workload for Token {
         };
         let order = super::account_order(n, config.shuffle_accounts);
         Ok(sign_all(config.transactions, |k| {
-            let owner = &owners[order(k)];
-            let source = token_accounts[order(k)];
+            let first = order(k);
+            let owner = &owners[first];
+            let source = token_accounts[first];
             let destination = if hot_accounts.is_empty() {
-                token_accounts[(order(k) + n / 2 + 1) % n]
+                token_accounts[(first + n / 2 + 1) % n]
             } else {
                 hot_accounts[k % hot_accounts.len()]
             };

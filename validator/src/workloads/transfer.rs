@@ -31,8 +31,9 @@ impl Workload for Transfer {
         let n = wallets.len();
         let order = super::account_order(n, config.shuffle_accounts);
         let transactions = sign_all(config.transactions, |k| {
-            let from = &wallets[order(k)];
-            let to = if hot.is_empty() { wallets[(order(k) + n / 2 + 1) % n].pubkey() } else { hot[k % hot.len()] };
+            let first = order(k);
+            let from = &wallets[first];
+            let to = if hot.is_empty() { wallets[(first + n / 2 + 1) % n].pubkey() } else { hot[k % hot.len()] };
             // A distinct amount per round keeps every signature distinct.
             let amount = 1 + (k / n) as u64;
             Transaction::new_signed_with_payer(
